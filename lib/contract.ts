@@ -1,0 +1,95 @@
+// The JSON contract of the kit's HTTP endpoints, shared by the Functions and the page's API client.
+// Type-only module: importing it adds nothing to a bundle.
+
+/** TOTP parameters of a factor, in authenticator-app vocabulary (Key-Uri format). */
+export interface FactorConfig {
+  algorithm: 'SHA1' | 'SHA256' | 'SHA512';
+  digits: number;
+  period: number;
+  skew: number;
+}
+
+export type FactorStatus = 'verified' | 'unverified';
+
+/** POST /create-factor */
+export interface CreateFactorRequest {
+  /** Account name shown in the authenticator app (1–64 characters). */
+  label?: string;
+}
+export interface CreateFactorResponse {
+  factorSid: string;
+  status: 'unverified';
+  /** otpauth://totp/… Key-Uri; shown once, render it as a QR code. */
+  uri: string;
+  /** Base32 secret for manual entry; shown once. */
+  secret: string;
+  config: FactorConfig;
+}
+
+/** POST /verify-factor */
+export interface VerifyFactorRequest {
+  factorSid: string;
+  code: string;
+}
+export interface VerifyFactorResponse {
+  factorSid: string;
+  status: FactorStatus;
+}
+
+/** POST /create-challenge */
+export interface CreateChallengeRequest {
+  code: string;
+  /** Defaults to the caller's verified TOTP factor. */
+  factorSid?: string;
+}
+export type CreateChallengeResponse =
+  | { status: 'approved'; challengeSid: string; /** Signed JWT for the host backend. */ approval: string }
+  | { status: 'pending'; challengeSid: string };
+
+/** POST /list-factors */
+export interface FactorSummary {
+  factorSid: string;
+  label: string;
+  status: FactorStatus;
+  /** ISO 8601 */
+  createdAt: string;
+  config: FactorConfig;
+}
+export interface ListFactorsResponse {
+  factors: FactorSummary[];
+}
+
+/** POST /delete-factor */
+export interface DeleteFactorRequest {
+  factorSid: string;
+  /** Required when the factor is verified (step-up). */
+  code?: string;
+}
+export interface DeleteFactorResponse {
+  deleted: true;
+}
+
+/** POST /studio/check-code (Twilio-signed; always 200 for expected outcomes) */
+export interface StudioCheckCodeRequest {
+  user: string;
+  code: string;
+}
+export type StudioStatus = 'approved' | 'pending' | 'not_enrolled' | 'locked' | 'invalid';
+export interface StudioCheckCodeResponse {
+  status: StudioStatus;
+}
+
+/** Every error answer: a stable snake_case code, a human message. */
+export interface ErrorResponse {
+  error: { code: string; message: string };
+}
+
+/** The claims of the approval token that an approved challenge returns. */
+export interface ApprovalClaims {
+  sub: string;
+  amr: ['otp'];
+  jti: string;
+  iat: number;
+  exp: number;
+  iss: string;
+}
