@@ -1,0 +1,54 @@
+// Shows how long the current TOTP time step lasts, so a code typed at the edge of a step can wait for the next one.
+
+/** RFC 6238 §4.2: steps are counted from the Unix epoch, so every step starts at a multiple of the period. */
+export function secondsLeftInStep(nowMs: number, periodSeconds: number): number {
+  const elapsed = Math.floor(nowMs / 1000) % periodSeconds;
+  return periodSeconds - elapsed;
+}
+
+/** Below this many seconds a code may expire while it is typed. */
+const EDGE_SECONDS = 5;
+
+export interface StepCountdownView {
+  text: HTMLElement;
+  bar: HTMLProgressElement;
+}
+
+export interface StepCountdown {
+  setPeriod(periodSeconds: number): void;
+  stop(): void;
+}
+
+export function startStepCountdown(view: StepCountdownView, periodSeconds: number, now: () => number = Date.now): StepCountdown {
+  let period = periodSeconds;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function paint(): void {
+    const left = secondsLeftInStep(now(), period);
+    const atEdge = left <= EDGE_SECONDS;
+    view.text.textContent = atEdge
+      ? `The code changes in ${left} s — if yours is about to change, wait for the next one.`
+      : `The code changes in ${left} s.`;
+    view.text.classList.toggle('edge', atEdge);
+    view.bar.max = period;
+    view.bar.value = left;
+  }
+
+  function tick(): void {
+    paint();
+    // Wake just after the next whole second so the number never lags the authenticator app.
+    timer = setTimeout(tick, 1000 - (now() % 1000) + 20);
+  }
+
+  tick();
+  return {
+    setPeriod(next) {
+      period = next;
+      paint();
+    },
+    stop() {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
