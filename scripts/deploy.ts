@@ -1,0 +1,104 @@
+// `npm run deploy`: checks what twilio-run would upload, refuses local-only variables, then runs `twilio-run deploy`.
+// The check asks twilio-run itself (same flags, same .twilioserverlessrc, same env-file filter), so it cannot drift.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { builder as deployOptions } from 'twilio-run/dist/commands/deploy';
+import { getConfigFromFlags, type DeployCliFlags } from 'twilio-run/dist/config/deploy';
+
+/** Variables that only make sense on a developer's machine; uploading them would point a live service at nothing. */
+export const LOCAL_ONLY_VARIABLES = ['VERIFY_EMULATOR_URL', 'VERIFY_EMULATOR_PORT', 'PORT'] as const;
+/** Variables a deployed kit needs; missing ones are reported before the upload, not by a failing Function later. */
+const REQUIRED_VARIABLES = ['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET'] as const;
+const CALLER_TOKEN_VARIABLES = ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL'] as const;
+
+export interface DeployPlan {
+  /** The env file twilio-run reads; its variables become the service's environment variables. */
+  envPath: string;
+  /** Names of the variables twilio-run would upload (after its own filter drops ACCOUNT_SID, AUTH_TOKEN, empties). */
+  uploadedVariables: string[];
+  functionsFolder: string | undefined;
+  assetsFolder: string | undefined;
+  runtime: string | undefined;
+  /** Reasons to refuse the deploy. */
+  problems: string[];
+  /** Worth saying, but not blocking. */
+  warnings: string[];
+}
+
+type YargsFactory = (args: string[]) => Argv<unknown>;
+
+/** twilio-run's own yargs, so its deploy options parse exactly as `twilio-run deploy` parses them. */
+function loadTwilioRunYargs(): YargsFactory {
+  const twilioRunDir = dirname(require.resolve('twilio-run/package.json'));
+  return require(require.resolve('yargs', { paths: [twilioRunDir] })) as YargsFactory;
+}
+
+function parseDeployFlags(args: string[], cwd: string): DeployCliFlags {
+  const parser = deployOptions(loadTwilioRunYargs()(args).help(false).version(false));
+  const flags = parser.parseSync();
+  return { ...flags, cwd: resolve(cwd, flags.cwd ?? '.') };
+}
+
+/** Works out what `twilio-run deploy <args>` would upload from `cwd`, and whether that is safe. */
+export async function planDeploy(args: string[], cwd: string = process.cwd()): Promise<DeployPlan> {
+  const config = await getConfigFromFlags(parseDeployFlags(args, cwd));
+  const uploadedVariables = Object.keys(config.env).sort();
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  for (const name of LOCAL_ONLY_VARIABLES) {
+    if (uploadedVariables.includes(name)) {
+      problems.push(`${name} is set in ${config.envPath}; it is for local runs only and must not be uploaded (keep it in .env.local)`);
+    }
+  }
+  if (basename(config.envPath) === '.env.local') {
+    problems.push(`${config.envPath} is the local stack's file (emulator credentials); deploy with .env instead`);
+  }
+
+  const functionsDir = join(config.cwd, config.functionsFolderName ?? 'functions');
+  if (!existsSync(functionsDir) || !readdirSync(functionsDir).length) {
+    problems.push(`${functionsDir} is empty or missing; run \`npm run build\` first`);
+  }
+
+  for (const name of REQUIRED_VARIABLES) {
+    if (!uploadedVariables.includes(name)) warnings.push(`${name} is not set in ${config.envPath}; run \`npm run setup\``);
+  }
+  if (!CALLER_TOKEN_VARIABLES.some((name) => uploadedVariables.includes(name))) {
+    warnings.push(`neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set in ${config.envPath}; the browser endpoints will reject every caller`);
+  }
+
+  return {
+    envPath: config.envPath,
+    uploadedVariables,
+    functionsFolder: config.functionsFolderName,
+    assetsFolder: config.assetsFolderName,
+    runtime: config.runtime,
+    problems,
+    warnings,
+  };
+}
+
+async function main(args: string[]): Promise<number> {
+  const plan = await planDeploy(args);
+  for (const warning of plan.warnings) console.warn(`warning: ${warning}`);
+  if (plan.problems.length > 0) {
+    for (const problem of plan.problems) console.error(`refusing to deploy: ${problem}`);
+    return 1;
+  }
+  console.log(`Uploading variables from ${plan.envPath}: ${plan.uploadedVariables.join(', ') || '(none)'}`);
+  const twilioRun = require.resolve('twilio-run/bin/twilio-run.js');
+  const result = spawnSync(process.execPath, [twilioRun, 'deploy', ...args], { stdio: 'inherit' });
+  return result.status ?? 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,241 @@
+// What `npm run deploy` uploads, seen through the serverless toolkit's own code: files, visibility, imports, variables.
+// Needs a fresh build (`npm test` builds before jest; alone: `npm run build && npx jest tests/deploy`).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { getDependencies } from '@twilio-labs/serverless-api';
+import { getListOfFunctionsAndAssets } from '@twilio-labs/serverless-api/dist/utils/fs';
+import type { DirectoryContent } from '@twilio-labs/serverless-api';
+import { readSpecializedConfig } from 'twilio-run/dist/config/global';
+import { planDeploy, type DeployPlan } from '../../scripts/deploy';
+
+const ROOT = join(__dirname, '..', '..');
+const PACKAGE_JSON = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  dependencies: Record<string, string>;
+};
+/** The endpoints the kit promises (ARCHITECTURE.md); the Studio one is Twilio-signed. */
+const PUBLIC_ENDPOINTS = ['/create-factor', '/verify-factor', '/create-challenge', '/list-factors', '/delete-factor'];
+const PROTECTED_ENDPOINTS = ['/studio/check-code'];
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+/** The route a source file under functions/ becomes, visibility marker stripped (as twilio-run does). */
+function routeOfSource(file: string): string {
+  return `/${relative(join(ROOT, 'functions'), file).split(sep).join('/')}`.replace(/(\.protected|\.private)?\.ts$/, '');
+}
+
+let emptyEnvDir: string;
+let plan: DeployPlan;
+let upload: DirectoryContent;
+
+beforeAll(async () => {
+  // An explicit empty env file, so the test never reads a developer's real .env.
+  emptyEnvDir = mkdtempSync(join(tmpdir(), 'totp-upload-'));
+  writeFileSync(join(emptyEnvDir, '.env'), '');
+  plan = await planDeploy(['--env', join(emptyEnvDir, '.env')], ROOT);
+  upload = await getListOfFunctionsAndAssets(ROOT, {
+    functionsFolderNames: [plan.functionsFolder ?? 'unset'],
+    assetsFolderNames: [plan.assetsFolder ?? 'unset'],
+  });
+});
+
+afterAll(() => rmSync(emptyEnvDir, { recursive: true, force: true }));
+
+describe('deploy configuration', () => {
+  it('.twilioserverlessrc points twilio-run (and `twilio serverless:deploy`) at the built output on node22', () => {
+    for (const environmentSuffix of ['dev', '']) {
+      const config = readSpecializedConfig(ROOT, '', 'deploy', { environmentSuffix });
+      expect(config).toEqual(
+        expect.objectContaining({ functionsFolder: 'dist/functions', assetsFolder: 'dist/assets', runtime: 'node22' }),
+      );
+    }
+    expect(plan).toEqual(
+      expect.objectContaining({ functionsFolder: 'dist/functions', assetsFolder: 'dist/assets', runtime: 'node22' }),
+    );
+  });
+
+  it('pins @twilio/runtime-handler to an exact version, as twilio-run requires', () => {
+    expect(PACKAGE_JSON.dependencies['@twilio/runtime-handler']).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('has a deploy script that builds first and goes through the guard', () => {
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['predeploy']).toBe('npm run build');
+    expect(scripts['deploy']).toBe('tsx scripts/deploy.ts');
+  });
+});
+
+describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
+  it('holds exactly one Function per functions/*.ts source, each a built .js under dist/functions', () => {
+    const sources = listFiles(join(ROOT, 'functions')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+    expect(upload.functions.map((f) => f.path).sort()).toEqual(sources.map(routeOfSource).sort());
+    for (const fn of upload.functions) {
+      expect(relative(ROOT, fn.filePath).split(sep).slice(0, 2)).toEqual(['dist', 'functions']);
+      expect(fn.filePath).toMatch(/\.js$/);
+    }
+  });
+
+  it('holds every endpoint of the kit, browser endpoints public and /studio/check-code protected', () => {
+    const access = new Map(upload.functions.map((f) => [f.path, f.access]));
+    for (const path of PUBLIC_ENDPOINTS) expect([path, access.get(path)]).toEqual([path, 'public']);
+    for (const path of PROTECTED_ENDPOINTS) expect([path, access.get(path)]).toEqual([path, 'protected']);
+  });
+
+  it('uploads no source maps, TypeScript, tests, emulator or dev-only files', () => {
+    const all = [...upload.functions, ...upload.assets];
+    for (const resource of all) {
+      const rel = relative(ROOT, resource.filePath).split(sep);
+      expect(rel[0]).toBe('dist');
+      expect(resource.filePath).not.toMatch(/\.(map|ts|tsx)$|tsconfig\.json$|\.test\.|\.env/);
+      expect(resource.path).not.toMatch(/emulator|__dev|\/tests?\//);
+    }
+    for (const fn of upload.functions) {
+      const code = String(fn.content);
+      expect(code).not.toContain('/__emulator/');
+      expect(code).not.toContain('/__dev/');
+      expect(code).not.toContain('sourceMappingURL');
+    }
+  });
+
+  it('uploads only assets that come from assets/ (app.ts as the bundled app.js), all public', () => {
+    const sources = new Set(listFiles(join(ROOT, 'assets')).map((f) => relative(join(ROOT, 'assets'), f).split(sep).join('/')));
+    expect(upload.assets.length).toBeGreaterThan(0);
+    for (const asset of upload.assets) {
+      const name = asset.path.slice(1);
+      expect([asset.path, sources.has(name) || sources.has(name.replace(/\.js$/, '.ts'))]).toEqual([asset.path, true]);
+      expect(asset.access).toBe('public');
+    }
+    expect(upload.assets.map((a) => a.path)).toEqual(expect.arrayContaining(['/index.html', '/app.js']));
+  });
+
+  it('bundles import only Node built-ins and package.json dependencies, and export a handler', () => {
+    const allowed = new Set([...builtinModules, ...getDependencies(PACKAGE_JSON).map((d) => d.name)]);
+    for (const fn of upload.functions) {
+      const code = String(fn.content);
+      // Every require() names a literal module; a computed one could pull in anything at run time.
+      const calls = [...code.matchAll(/\brequire\(([^)]*)\)/g)].map((m) => (m[1] ?? '').trim());
+      for (const arg of calls) expect([fn.path, arg]).toEqual([fn.path, expect.stringMatching(/^"[^"]+"$|^'[^']+'$/)]);
+      const modules = calls.map((arg) => arg.slice(1, -1).replace(/^node:/, ''));
+      for (const mod of modules) expect([fn.path, allowed.has(mod) || allowed.has(mod.split('/')[0] ?? '')]).toEqual([fn.path, true]);
+    }
+    // Loading each bundle in a plain Node process, recording what it actually requires at load time.
+    const probe = `
+      const Module = require('node:module');
+      const load = Module._load;
+      const seen = {};
+      let current;
+      Module._load = function (request, parent, isMain) {
+        if (parent && parent.filename === current) (seen[current] = seen[current] || []).push(request);
+        return load.apply(this, arguments);
+      };
+      const out = {};
+      for (const file of JSON.parse(process.argv[1])) {
+        current = file;
+        const mod = require(file);
+        out[file] = { handler: typeof mod.handler, requires: seen[file] || [] };
+      }
+      process.stdout.write(JSON.stringify(out));`;
+    const files = upload.functions.map((f) => f.filePath);
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ['-e', probe, JSON.stringify(files)], { cwd: ROOT, encoding: 'utf8', timeout: 60000 }),
+    ) as Record<string, { handler: string; requires: string[] }>;
+    for (const file of files) {
+      const result = loaded[file];
+      expect([file, result?.handler]).toEqual([file, 'function']);
+      for (const mod of result?.requires ?? []) {
+        const name = mod.replace(/^node:/, '');
+        expect([file, name, allowed.has(name) || allowed.has(name.split('/')[0] ?? '')]).toEqual([file, name, true]);
+      }
+    }
+  });
+});
+
+describe('the uploaded variables (twilio-run deploy config, checked by scripts/deploy.ts)', () => {
+  let project: string;
+
+  /** A throwaway project: the real .twilioserverlessrc and package.json, a stand-in build, the given env files. */
+  function makeProject(files: Record<string, string>): string {
+    rmSync(project, { recursive: true, force: true });
+    mkdirSync(join(project, 'dist', 'functions'), { recursive: true });
+    mkdirSync(join(project, 'dist', 'assets'), { recursive: true });
+    writeFileSync(join(project, 'dist', 'functions', 'stand-in.js'), 'exports.handler = () => {};\n');
+    cpSync(join(ROOT, '.twilioserverlessrc'), join(project, '.twilioserverlessrc'));
+    cpSync(join(ROOT, 'package.json'), join(project, 'package.json'));
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(project, name), content);
+    return project;
+  }
+
+  const deployEnv = [
+    '# deployed values',
+    'ACCOUNT_SID=AC00000000000000000000000000000000',
+    'AUTH_TOKEN=00000000000000000000000000000000',
+    'VERIFY_SERVICE_SID=VA00000000000000000000000000000000',
+    'IDENTITY_SECRET=identity-secret',
+    'APPROVAL_SIGNING_SECRET=approval-secret',
+    'AUTH_JWT_SECRET=caller-secret',
+    'ALLOWED_ORIGINS=',
+    '',
+  ].join('\n');
+  const localEnv = 'VERIFY_EMULATOR_URL=http://127.0.0.1:4010\nIDENTITY_SECRET=local-only\nLOCAL_ONLY_MARKER=1\n';
+
+  beforeAll(() => {
+    project = mkdtempSync(join(tmpdir(), 'totp-deploy-env-'));
+  });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it('uploads .env only: credentials and empty values dropped, nothing from .env.local', async () => {
+    makeProject({ '.env': deployEnv, '.env.local': localEnv });
+    const result = await planDeploy(['--production'], project);
+    expect(result.envPath).toBe(join(project, '.env'));
+    expect(result.uploadedVariables).toEqual([
+      'APPROVAL_SIGNING_SECRET',
+      'AUTH_JWT_SECRET',
+      'IDENTITY_SECRET',
+      'VERIFY_SERVICE_SID',
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('refuses a .env that carries VERIFY_EMULATOR_URL', async () => {
+    makeProject({ '.env': `${deployEnv}VERIFY_EMULATOR_URL=http://127.0.0.1:4010\n` });
+    const result = await planDeploy([], project);
+    expect(result.problems).toEqual([expect.stringContaining('VERIFY_EMULATOR_URL')]);
+  });
+
+  it('refuses to deploy the local stack file, even when named explicitly', async () => {
+    makeProject({ '.env': deployEnv, '.env.local': localEnv });
+    const result = await planDeploy(['--env', '.env.local'], project);
+    expect(result.problems).toEqual([
+      expect.stringContaining('VERIFY_EMULATOR_URL'),
+      expect.stringContaining('.env.local'),
+    ]);
+  });
+
+  it('warns about variables a deployed kit needs', async () => {
+    makeProject({ '.env': 'ACCOUNT_SID=AC00000000000000000000000000000000\n' });
+    const result = await planDeploy([], project);
+    expect(result.problems).toEqual([]);
+    expect(result.warnings.join('\n')).toMatch(/VERIFY_SERVICE_SID[\s\S]*IDENTITY_SECRET[\s\S]*APPROVAL_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET/);
+  });
+
+  it('`npm run deploy` stops with exit code 1 before twilio-run when the guard refuses', () => {
+    makeProject({ '.env': `${deployEnv}VERIFY_EMULATOR_URL=http://127.0.0.1:4010\n` });
+    const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'deploy.ts'), '--production'], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 60000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('refusing to deploy: VERIFY_EMULATOR_URL');
+    expect(run.stdout).not.toContain('Uploading variables');
+  });
+});
