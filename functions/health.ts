@@ -1,2 +1,0 @@
-// temporary
-export const handler = (_c: unknown, _e: unknown, cb: (err: null, body: object) => void) => cb(null, { ok: true });

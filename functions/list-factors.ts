@@ -1,0 +1,11 @@
+// POST /list-factors — the caller's TOTP factors, newest first, without any secret.
+// Request:  Authorization: Bearer <caller JWT>; {} (empty JSON object or empty form)
+// Response: 200 {factors: [{factorSid, label, status, createdAt, config}]}
+import { createCallerEndpoint } from '../lib/endpoint';
+import { listFactors } from '../lib/factors';
+import { listFactorsSchema } from '../lib/schemas';
+
+export const handler = createCallerEndpoint('list-factors', listFactorsSchema, async (scope) => ({
+  status: 200,
+  body: await listFactors(scope),
+}));

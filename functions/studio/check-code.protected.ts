@@ -1,0 +1,16 @@
+// POST /studio/check-code — for Studio's Run Function widget (protected: Twilio checks X-Twilio-Signature when deployed).
+// Request:  {user: <the app's user key, e.g. the caller's number>, code: <digits keyed in>} (form-encoded or JSON)
+// Response: always 200 {status: "approved" | "pending" | "not_enrolled" | "locked" | "invalid"} for expected outcomes,
+//           so a Split widget can branch on widgets.<name>.parsed.status; real faults answer non-2xx (the Fail path).
+import type { StudioCheckCodeResponse } from '../../lib/contract';
+import { createEndpoint } from '../../lib/endpoint';
+import { checkCodeForStudio } from '../../lib/factors';
+import { isWellFormedCode, parseInput, studioCheckCodeSchema } from '../../lib/schemas';
+
+export const handler = createEndpoint('studio/check-code', async (request) => {
+  const { user, code } = parseInput(studioCheckCodeSchema, request.fields);
+  const body: StudioCheckCodeResponse = {
+    status: isWellFormedCode(code) ? await checkCodeForStudio(request.scopeFor(user), code) : 'invalid',
+  };
+  return { status: 200, body };
+});

@@ -1,0 +1,11 @@
+// POST /verify-factor — the first code from the authenticator app, which activates the factor.
+// Request:  Authorization: Bearer <caller JWT>; {factorSid: "YF…", code: "123456"}
+// Response: 200 {factorSid, status: "verified" | "unverified"} (a wrong code answers "unverified", not an error)
+import { createCallerEndpoint } from '../lib/endpoint';
+import { confirmFactor } from '../lib/factors';
+import { verifyFactorSchema } from '../lib/schemas';
+
+export const handler = createCallerEndpoint('verify-factor', verifyFactorSchema, async (scope, input) => ({
+  status: 200,
+  body: await confirmFactor(scope, input.factorSid, input.code),
+}));

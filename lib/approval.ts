@@ -1,0 +1,28 @@
+// The approval token: proof for the host backend that this user just passed a TOTP challenge (the browser can't be trusted to say so).
+import { SignJWT } from 'jose';
+
+export interface ApprovalSigner {
+  secret: Uint8Array;
+  issuer: string;
+  ttlSeconds: number;
+}
+
+/**
+ * Signs `{sub, amr: ["otp"], jti: challengeSid, iat, exp, iss}` with HS256. `amr` values follow RFC 8176 ("otp");
+ * `jti` lets the backend refuse a second use of the same approval.
+ */
+export async function signApprovalToken(
+  signer: ApprovalSigner,
+  claims: { sub: string; challengeSid: string },
+  now: Date,
+): Promise<string> {
+  const iat = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ amr: ['otp'] })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setJti(claims.challengeSid)
+    .setIssuer(signer.issuer)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + signer.ttlSeconds)
+    .sign(signer.secret);
+}

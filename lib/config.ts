@@ -1,0 +1,140 @@
+// The typed, validated environment of the Functions; a ConfigError names the first bad variable (never its value).
+import { ConfigError } from './errors';
+
+/** How caller tokens are verified: a shared HS256 secret, or an identity provider's published keys. */
+export type CallerKeySource = { kind: 'secret'; secret: Uint8Array } | { kind: 'jwks'; url: URL };
+
+export interface Config {
+  verifyServiceSid: string;
+  identitySecret: Uint8Array;
+  callerKey: CallerKeySource;
+  callerIssuer: string | undefined;
+  callerAudience: string | undefined;
+  approvalSecret: Uint8Array;
+  approvalTtlSeconds: number;
+  approvalIssuer: string;
+  allowedOrigins: ReadonlySet<string>;
+  verifyTimeoutMs: number;
+  /** Local runs only: send Verify calls to this emulator instead of verify.twilio.com. */
+  verifyEmulatorUrl: string | undefined;
+}
+
+export const DEFAULT_APPROVAL_TTL_SECONDS = 120;
+export const MAX_APPROVAL_TTL_SECONDS = 600;
+export const DEFAULT_APPROVAL_ISSUER = 'totp-functions';
+export const DEFAULT_VERIFY_TIMEOUT_MS = 3000;
+/** A Function must answer within Twilio's 10 s limit; one Verify call may not use more than this. */
+export const MAX_VERIFY_TIMEOUT_MS = 9000;
+/** RFC 7518 §3.2: an HS256 key must be at least 256 bits; the identity key follows the same rule. */
+export const MIN_SECRET_LENGTH = 32;
+
+const VERIFY_SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+type Env = Readonly<Record<string, unknown>>;
+
+function optionalString(env: Env, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new ConfigError(name, 'is not a string');
+  return value;
+}
+
+function requireString(env: Env, name: string): string {
+  const value = optionalString(env, name);
+  if (value === undefined) throw new ConfigError(name, 'is not set');
+  return value;
+}
+
+function parseSecret(name: string, value: string): Uint8Array {
+  if (value.length < MIN_SECRET_LENGTH) throw new ConfigError(name, `is shorter than ${MIN_SECRET_LENGTH} characters`);
+  return new TextEncoder().encode(value);
+}
+
+function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, 'is not a whole number');
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
+  return value;
+}
+
+function parseUrl(name: string, value: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ConfigError(name, 'is not an http(s) URL');
+}
+
+/** JWKS must come over TLS (the keys decide who is who); plain http is allowed only on the loopback for local runs. */
+function parseJwksUrl(value: string): URL {
+  const url = parseUrl('AUTH_JWKS_URL', value);
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new ConfigError('AUTH_JWKS_URL', 'must use https (http only on localhost)');
+  }
+  return url;
+}
+
+function parseCallerKey(env: Env): CallerKeySource {
+  const secret = optionalString(env, 'AUTH_JWT_SECRET');
+  const jwksUrl = optionalString(env, 'AUTH_JWKS_URL');
+  // Exactly one key source: accepting both would let an HS256 token stand in for a JWKS-signed one.
+  if (secret !== undefined && jwksUrl !== undefined) {
+    throw new ConfigError('AUTH_JWT_SECRET', 'and AUTH_JWKS_URL are both set; set exactly one');
+  }
+  if (jwksUrl !== undefined) return { kind: 'jwks', url: parseJwksUrl(jwksUrl) };
+  if (secret === undefined) throw new ConfigError('AUTH_JWT_SECRET', 'is not set (set it or AUTH_JWKS_URL)');
+  return { kind: 'secret', secret: parseSecret('AUTH_JWT_SECRET', secret) };
+}
+
+function parseAllowedOrigins(env: Env): ReadonlySet<string> {
+  const raw = optionalString(env, 'ALLOWED_ORIGINS');
+  if (raw === undefined) return new Set();
+  const origins = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const origin of origins) {
+    // Only exact origins: a wildcard would let any site read the secrets these endpoints return.
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin) {
+      throw new ConfigError('ALLOWED_ORIGINS', 'must list exact origins such as https://app.example.com, comma-separated');
+    }
+  }
+  return new Set(origins);
+}
+
+/** Reads the environment (the Function's `context`) once per request; throws ConfigError on the first problem. */
+export function parseConfig(env: Env): Config {
+  const verifyServiceSid = requireString(env, 'VERIFY_SERVICE_SID');
+  if (!VERIFY_SERVICE_SID.test(verifyServiceSid)) throw new ConfigError('VERIFY_SERVICE_SID', 'is not a VA… service SID');
+  const callerKey = parseCallerKey(env);
+  const approvalSecretText = requireString(env, 'APPROVAL_SIGNING_SECRET');
+  // A shared secret would make every approval token a valid caller token too.
+  if (callerKey.kind === 'secret' && approvalSecretText === optionalString(env, 'AUTH_JWT_SECRET')) {
+    throw new ConfigError('APPROVAL_SIGNING_SECRET', 'must differ from AUTH_JWT_SECRET');
+  }
+  const emulatorUrl = optionalString(env, 'VERIFY_EMULATOR_URL');
+  return {
+    verifyServiceSid,
+    identitySecret: parseSecret('IDENTITY_SECRET', requireString(env, 'IDENTITY_SECRET')),
+    callerKey,
+    callerIssuer: optionalString(env, 'AUTH_ISSUER'),
+    callerAudience: optionalString(env, 'AUTH_AUDIENCE'),
+    approvalSecret: parseSecret('APPROVAL_SIGNING_SECRET', approvalSecretText),
+    approvalTtlSeconds: parseInteger(env, 'APPROVAL_TOKEN_TTL_SECONDS', DEFAULT_APPROVAL_TTL_SECONDS, 1, MAX_APPROVAL_TTL_SECONDS),
+    approvalIssuer: optionalString(env, 'APPROVAL_ISSUER') ?? DEFAULT_APPROVAL_ISSUER,
+    allowedOrigins: parseAllowedOrigins(env),
+    verifyTimeoutMs: parseInteger(env, 'VERIFY_TIMEOUT_MS', DEFAULT_VERIFY_TIMEOUT_MS, 1, MAX_VERIFY_TIMEOUT_MS),
+    verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseUrl('VERIFY_EMULATOR_URL', emulatorUrl).origin,
+  };
+}

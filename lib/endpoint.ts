@@ -1,0 +1,74 @@
+// Turns an endpoint's logic into a Functions handler: config, CORS, method check, caller auth, one try/catch, one renderer.
+import type { ZodMiniType } from 'zod/mini';
+import { authenticateCaller, deriveIdentity, type Caller } from './auth';
+import { parseConfig, type Config } from './config';
+import type { UserScope } from './factors';
+import { allowedOrigin, fail, requestFields, requestHeaders, requirePostBody, respond, type Logger, type Outcome, type RuntimeEvent, type RuntimeResponse } from './http';
+import { parseInput } from './schemas';
+import { getTwilioClient, type TwilioClientSource } from './twilio-client';
+import { createVerifyGateway } from './verify';
+
+/** The runtime's `context`: the environment variables plus getTwilioClient(). */
+export type RuntimeContext = TwilioClientSource & Readonly<Record<string, unknown>>;
+export type RuntimeCallback = (error: null, response: RuntimeResponse) => void;
+export type RuntimeHandler = (context: RuntimeContext, event: RuntimeEvent, callback: RuntimeCallback) => Promise<void>;
+
+/** Twilio stops a Function after 10 s; Verify calls must be done a second before, so the answer still goes out. */
+const REQUEST_BUDGET_MS = 9000;
+
+const log: Logger = (line) => console.error(`[totp-functions] ${line}`);
+
+export interface EndpointRequest {
+  config: Config;
+  fields: Record<string, unknown>;
+  /** Verifies the bearer token (401 on any problem) and returns the caller. */
+  authenticate(): Promise<Caller>;
+  /** The core's view of one user, keyed by the identity derived from `userKey`. */
+  scopeFor(userKey: string): UserScope;
+}
+
+/** Wraps `handle` so that every outcome, including every failure, goes through respond()/fail() exactly once. */
+export function createEndpoint(name: string, handle: (request: EndpointRequest) => Promise<Outcome>): RuntimeHandler {
+  return async (context, event, callback) => {
+    const deadline = Date.now() + REQUEST_BUDGET_MS;
+    let origin: string | undefined;
+    try {
+      const config = parseConfig(context);
+      origin = allowedOrigin(event, config.allowedOrigins);
+      requirePostBody(event);
+      const request: EndpointRequest = {
+        config,
+        fields: requestFields(event),
+        authenticate: () =>
+          authenticateCaller(requestHeaders(event).authorization, {
+            key: config.callerKey,
+            issuer: config.callerIssuer,
+            audience: config.callerAudience,
+          }),
+        scopeFor: (userKey) => ({
+          verify: createVerifyGateway(getTwilioClient(context, config), { serviceSid: config.verifyServiceSid, deadline }),
+          identity: deriveIdentity(config.identitySecret, userKey),
+          sub: userKey,
+          approval: { secret: config.approvalSecret, issuer: config.approvalIssuer, ttlSeconds: config.approvalTtlSeconds },
+          now: () => new Date(),
+        }),
+      };
+      callback(null, respond(await handle(request), origin));
+    } catch (error) {
+      callback(null, fail(error, origin, log, name));
+    }
+  };
+}
+
+/** An endpoint for a signed-in caller: bearer token first, then the input, then the core call for that caller only. */
+export function createCallerEndpoint<Input>(
+  name: string,
+  schema: ZodMiniType<Input>,
+  run: (scope: UserScope, input: Input) => Promise<Outcome>,
+): RuntimeHandler {
+  return createEndpoint(name, async (request) => {
+    const caller = await request.authenticate();
+    const input = parseInput(schema, request.fields);
+    return run(request.scopeFor(caller.sub), input);
+  });
+}

@@ -1,0 +1,113 @@
+// HTTP shaping in one place: reading the runtime's `event`, the JSON responses, CORS allow-list, and the one error renderer.
+import { ConfigError, KitError } from './errors';
+
+/** The runtime's `event`: body and query fields, plus `request.headers` (lower-cased names). */
+export interface RuntimeEvent {
+  request?: { headers?: Record<string, unknown> };
+  [field: string]: unknown;
+}
+
+/** The subset of `Twilio.Response` (a global of the Functions runtime) that the kit uses. */
+export interface RuntimeResponse {
+  setStatusCode(statusCode: number): unknown;
+  setBody(body: object): unknown;
+  appendHeader(name: string, value: string): unknown;
+}
+
+export interface Outcome {
+  status: number;
+  body: object;
+}
+
+/** Where error lines go; console.error reaches the Twilio Console's Function logs. */
+export type Logger = (line: string) => void;
+
+const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
+const GENERIC_ERROR = { code: 'internal_error', message: 'Something went wrong on our side.' };
+
+export function requestHeaders(event: RuntimeEvent): Record<string, unknown> {
+  const headers = event.request?.headers;
+  return typeof headers === 'object' && headers !== null ? headers : {};
+}
+
+/** The caller's fields: everything in `event` except the runtime's own `request` entry. */
+export function requestFields(event: RuntimeEvent): Record<string, unknown> {
+  const { request: _runtimeRequest, ...fields } = event;
+  return fields;
+}
+
+/**
+ * The runtime hides the HTTP method from a Function. A POST carries a body and therefore Content-Length
+ * (the Fetch standard sends `Content-Length: 0` even for an empty POST) or Content-Type; a GET carries neither.
+ * Bodies must be JSON or form-encoded, the two formats the runtime parses into `event`.
+ */
+export function requirePostBody(event: RuntimeEvent): void {
+  const headers = requestHeaders(event);
+  const contentType = headers['content-type'];
+  const contentLength = headers['content-length'];
+  if (contentType === undefined && contentLength === undefined) {
+    throw new KitError(405, 'method_not_allowed', 'Use POST with a JSON or form-encoded body.');
+  }
+  if (contentType === undefined) {
+    if (contentLength === '0') return;
+    throw new KitError(415, 'unsupported_media_type', 'Send the body as application/json or application/x-www-form-urlencoded.');
+  }
+  const mediaType = typeof contentType === 'string' ? contentType.split(';')[0]?.trim().toLowerCase() : undefined;
+  if (mediaType === undefined || !ACCEPTED_MEDIA_TYPES.has(mediaType)) {
+    throw new KitError(415, 'unsupported_media_type', 'Send the body as application/json or application/x-www-form-urlencoded.');
+  }
+}
+
+/** CORS: echo the Origin only when it is on the allow-list (never `*`: these answers carry secrets). */
+export function allowedOrigin(event: RuntimeEvent, allowedOrigins: ReadonlySet<string>): string | undefined {
+  const origin = requestHeaders(event).origin;
+  return typeof origin === 'string' && allowedOrigins.has(origin) ? origin : undefined;
+}
+
+function newRuntimeResponse(): RuntimeResponse {
+  const runtime = (globalThis as { Twilio?: { Response?: new () => RuntimeResponse } }).Twilio;
+  if (runtime?.Response === undefined) throw new Error('Twilio.Response is missing: run inside the Twilio Functions runtime');
+  return new runtime.Response();
+}
+
+/** Every answer, success or error: JSON, never cached (factor secrets, tokens), CORS only for allowed origins. */
+export function respond(outcome: Outcome, origin: string | undefined, extraHeaders: Record<string, string> = {}): RuntimeResponse {
+  const response = newRuntimeResponse();
+  response.setStatusCode(outcome.status);
+  response.appendHeader('Content-Type', 'application/json; charset=utf-8');
+  response.appendHeader('Cache-Control', 'no-store');
+  response.appendHeader('X-Content-Type-Options', 'nosniff');
+  response.appendHeader('Vary', 'Origin');
+  if (origin !== undefined) response.appendHeader('Access-Control-Allow-Origin', origin);
+  for (const [name, value] of Object.entries(extraHeaders)) response.appendHeader(name, value);
+  response.setBody(outcome.body);
+  return response;
+}
+
+function headersFor(error: KitError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (error.status === 405) headers.Allow = 'POST';
+  // RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
+  if (error.status === 401) headers['WWW-Authenticate'] = `Bearer error="invalid_token"`;
+  if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
+  return headers;
+}
+
+/**
+ * The one error renderer. A KitError becomes `{error: {code, message}}` with its status; a ConfigError or anything
+ * unexpected becomes a generic 500 whose only detail goes to the log (the variable's name, never a value or a stack).
+ */
+export function fail(error: unknown, origin: string | undefined, log: Logger, endpoint: string): RuntimeResponse {
+  if (error instanceof KitError) {
+    if (error.status >= 500) log(`${endpoint}: ${error.code}${error.logDetail === undefined ? '' : ` (${error.logDetail})`}`);
+    return respond({ status: error.status, body: { error: { code: error.code, message: error.message } } }, origin, headersFor(error));
+  }
+  if (error instanceof ConfigError) {
+    log(`${endpoint}: configuration error: ${error.variable} ${error.problem}`);
+  } else {
+    // Name and message only: a stack or the raw error object could carry request data into the log.
+    const description = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : typeof error;
+    log(`${endpoint}: unexpected ${description}`);
+  }
+  return respond({ status: 500, body: { error: GENERIC_ERROR } }, origin);
+}

@@ -1,0 +1,67 @@
+// Input validation of every endpoint: exact types (a JSON array or object where a string belongs is refused), lengths, formats.
+// zod/mini: the same validators, tree-shakable, so each Function bundle stays small and loads fast.
+import * as z from 'zod/mini';
+import type {
+  CreateChallengeRequest,
+  CreateFactorRequest,
+  DeleteFactorRequest,
+  StudioCheckCodeRequest,
+  VerifyFactorRequest,
+} from './contract';
+import { KitError } from './errors';
+
+export const MAX_LABEL_LENGTH = 64;
+export const MAX_USER_LENGTH = 256;
+/** Shown as the account name in the authenticator app when the caller sends no label. */
+export const DEFAULT_LABEL = 'Account';
+
+/** No control characters (they would reach logs and the authenticator app's display). */
+const PRINTABLE = /^[^\p{Cc}]*$/u;
+
+/** Verify factor SIDs: YF + 32 hex; also rules out path characters such as ../ or ? in the Verify URL. */
+const factorSid = z.string().check(z.regex(/^YF[0-9a-fA-F]{32}$/, 'must be a Verify factor SID (YF followed by 32 hex digits)'));
+/** Verify accepts a TOTP AuthPayload of 3–8 characters; codes are digits, sent as strings to keep leading zeros. */
+const code = z.string().check(z.regex(/^[0-9]{3,8}$/, 'must be a string of 3 to 8 digits'));
+const label = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(MAX_LABEL_LENGTH, `must be at most ${MAX_LABEL_LENGTH} characters`),
+  z.regex(PRINTABLE, 'must not contain control characters'),
+  // Key Uri Format: "Neither issuer nor account name may themselves contain a colon."
+  z.refine((value) => !value.includes(':'), 'must not contain a colon'),
+);
+const user = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(MAX_USER_LENGTH, `must be at most ${MAX_USER_LENGTH} characters`),
+  z.regex(PRINTABLE, 'must not contain control characters'),
+);
+
+export const createFactorSchema: z.ZodMiniType<CreateFactorRequest> = z.object({ label: z.optional(label) });
+export const verifyFactorSchema: z.ZodMiniType<VerifyFactorRequest> = z.object({ factorSid, code });
+export const createChallengeSchema: z.ZodMiniType<CreateChallengeRequest> = z.object({ code, factorSid: z.optional(factorSid) });
+export const listFactorsSchema: z.ZodMiniType<Record<string, never>> = z.pipe(
+  z.object({}),
+  z.transform(() => ({})),
+);
+export const deleteFactorSchema: z.ZodMiniType<DeleteFactorRequest> = z.object({ factorSid, code: z.optional(code) });
+/** Studio passes what the caller keyed in; a malformed code is an outcome (`invalid`) there, so it is checked apart. */
+export const studioCheckCodeSchema: z.ZodMiniType<Omit<StudioCheckCodeRequest, 'code'> & { code?: unknown }> = z.object({
+  user,
+  code: z.unknown(),
+});
+
+export function isWellFormedCode(value: unknown): value is string {
+  return code.safeParse(value).success;
+}
+
+/** Validates the request fields; the error names the fields and the rule, never the submitted values. */
+export function parseInput<T>(schema: z.ZodMiniType<T>, fields: Record<string, unknown>): T {
+  const result = schema.safeParse(fields);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.map(String).join('.') || 'body';
+    const missing = issue.code === 'invalid_type' && issue.path.length === 1 && fields[field] === undefined;
+    const rule = missing ? 'is required' : issue.code === 'invalid_type' ? `must be a ${String(issue.expected)}` : issue.message;
+    return `${field} ${rule}`;
+  });
+  throw new KitError(400, 'invalid_request', `Invalid request: ${[...new Set(problems)].join('; ')}.`);
+}

@@ -1,0 +1,39 @@
+// Obtains the twilio client from the runtime's context.getTwilioClient(): bounded time, no retries, emulator only when asked.
+import type twilio from 'twilio';
+import { createEmulatorHttpClient } from './emulator-http-client';
+
+/** The part of the Functions runtime `context` this kit uses (env values are spread onto it as well). */
+export interface TwilioClientSource {
+  getTwilioClient(options?: twilio.ClientOpts): twilio.Twilio;
+}
+
+export interface TwilioClientSettings {
+  verifyTimeoutMs: number;
+  verifyEmulatorUrl: string | undefined;
+}
+
+/** One emulator httpClient per URL and timeout in a warm container, so its connections are reused. */
+const emulatorHttpClients = new Map<string, twilio.RequestClient>();
+
+function emulatorHttpClient(emulatorUrl: string, timeoutMs: number): twilio.RequestClient {
+  const key = `${emulatorUrl} ${timeoutMs}`;
+  let client = emulatorHttpClients.get(key);
+  if (client === undefined) {
+    client = createEmulatorHttpClient({ emulatorUrl, timeoutMs });
+    emulatorHttpClients.set(key, client);
+  }
+  return client;
+}
+
+/**
+ * The twilio client for this invocation. Each call times out after VERIFY_TIMEOUT_MS and 429s are not retried
+ * (a retry storm would only deepen the rate limit and overrun Twilio's 10 s Function limit).
+ * Only a local run sets VERIFY_EMULATOR_URL; a deploy never carries it, so production always talks to Twilio.
+ */
+export function getTwilioClient(context: TwilioClientSource, settings: TwilioClientSettings): twilio.Twilio {
+  const { verifyTimeoutMs, verifyEmulatorUrl } = settings;
+  if (verifyEmulatorUrl !== undefined) {
+    return context.getTwilioClient({ httpClient: emulatorHttpClient(verifyEmulatorUrl, verifyTimeoutMs), autoRetry: false });
+  }
+  return context.getTwilioClient({ timeout: verifyTimeoutMs, autoRetry: false });
+}

@@ -1,0 +1,179 @@
+// The one module that talks to Twilio Verify: typed TOTP factor and challenge calls, a time budget, errors mapped to KitError.
+import type twilio from 'twilio';
+import type { FactorConfig, FactorStatus } from './contract';
+import { KitError } from './errors';
+import { kitError, mapVerifyError, SERVER_MISCONFIGURED, twilioErrorCode, VERIFY_TIMEOUT } from './verify-errors';
+
+export interface TotpFactor {
+  sid: string;
+  friendlyName: string;
+  status: FactorStatus;
+  createdAt: Date;
+  config: FactorConfig;
+}
+
+export interface NewTotpFactor extends TotpFactor {
+  secret: string;
+  uri: string;
+}
+
+export type ChallengeStatus = 'approved' | 'pending' | 'expired' | 'denied';
+
+export interface Challenge {
+  sid: string;
+  status: ChallengeStatus;
+}
+
+/** What the core needs from Verify; one identity (entity) per call, always derived by the caller of the gateway. */
+export interface VerifyGateway {
+  createTotpFactor(identity: string, friendlyName: string): Promise<NewTotpFactor>;
+  listTotpFactors(identity: string): Promise<TotpFactor[]>;
+  fetchFactor(identity: string, factorSid: string): Promise<TotpFactor>;
+  verifyFactor(identity: string, factorSid: string, code: string): Promise<FactorStatus>;
+  deleteFactor(identity: string, factorSid: string): Promise<void>;
+  createChallenge(identity: string, factorSid: string, code: string): Promise<Challenge>;
+}
+
+export interface VerifyGatewayOptions {
+  serviceSid: string;
+  /** Epoch ms by which every Verify call must have answered (the Function's 10 s limit, minus a margin). */
+  deadline: number;
+}
+
+/** Verify allows at most 100 TOTP factors per entity, so one page holds them all. */
+const FACTOR_PAGE_SIZE = 100;
+const ALGORITHMS: Readonly<Record<string, FactorConfig['algorithm']>> = { sha1: 'SHA1', sha256: 'SHA256', sha512: 'SHA512' };
+
+function badResponse(what: string): KitError {
+  return new KitError(502, 'verify_error', 'The verification service failed; try again.', {
+    logDetail: `Verify answered an unexpected ${what}`,
+  });
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) throw badResponse(what);
+  return value as Record<string, unknown>;
+}
+
+function integer(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw badResponse(what);
+  return value;
+}
+
+function text(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw badResponse(what);
+  return value;
+}
+
+/** Verify's factor `config` is snake_case (`time_step`, `code_length`, lower-case `alg`); the kit speaks Key-Uri terms. */
+function parseFactorConfig(value: unknown): FactorConfig {
+  const config = record(value, 'factor config');
+  const algorithm = ALGORITHMS[String(config.alg ?? 'sha1').toLowerCase()];
+  if (algorithm === undefined) throw badResponse('factor algorithm');
+  return {
+    algorithm,
+    digits: integer(config.code_length, 'factor code length'),
+    period: integer(config.time_step, 'factor time step'),
+    skew: integer(config.skew, 'factor skew'),
+  };
+}
+
+function parseFactorStatus(value: unknown): FactorStatus {
+  if (value === 'verified' || value === 'unverified') return value;
+  throw badResponse('factor status');
+}
+
+interface FactorFields {
+  sid: unknown;
+  friendlyName: unknown;
+  status: unknown;
+  dateCreated: unknown;
+  config: unknown;
+}
+
+function parseFactor(factor: FactorFields): TotpFactor {
+  if (!(factor.dateCreated instanceof Date) || Number.isNaN(factor.dateCreated.getTime())) throw badResponse('factor date');
+  return {
+    sid: text(factor.sid, 'factor sid'),
+    friendlyName: text(factor.friendlyName, 'factor name'),
+    status: parseFactorStatus(factor.status),
+    createdAt: factor.dateCreated,
+    config: parseFactorConfig(factor.config),
+  };
+}
+
+function parseChallengeStatus(value: unknown): ChallengeStatus {
+  if (value === 'approved' || value === 'pending' || value === 'expired' || value === 'denied') return value;
+  throw badResponse('challenge status');
+}
+
+/** Builds the gateway over a twilio client (from context.getTwilioClient, see lib/twilio-client.ts). */
+export function createVerifyGateway(client: twilio.Twilio, options: VerifyGatewayOptions): VerifyGateway {
+  const service = client.verify.v2.services(options.serviceSid);
+
+  /** Runs one Verify call within the remaining budget; a late answer is abandoned rather than awaited. */
+  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    const remaining = options.deadline - Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(kitError(VERIFY_TIMEOUT, undefined, `verify ${operation}: request time budget exhausted`)), Math.max(0, remaining));
+    });
+    try {
+      return await Promise.race([run(), budget]);
+    } catch (error) {
+      throw mapVerifyError(error, operation);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async createTotpFactor(identity, friendlyName) {
+      try {
+        const factor = await call('create factor', () =>
+          service.entities(identity).newFactors.create({ friendlyName, factorType: 'totp' }),
+        );
+        const binding = record(factor.binding as unknown, 'factor binding');
+        return { ...parseFactor(factor), secret: text(binding.secret, 'binding secret'), uri: text(binding.uri, 'binding uri') };
+      } catch (error) {
+        // Creating a factor auto-creates the entity, so "not found" here can only mean the service does not exist.
+        if (error instanceof KitError && twilioErrorCode(error.cause) === 20404) {
+          throw kitError(SERVER_MISCONFIGURED, error.cause, `${error.logDetail ?? ''} (check VERIFY_SERVICE_SID)`);
+        }
+        throw error;
+      }
+    },
+
+    async listTotpFactors(identity) {
+      try {
+        const factors = await call('list factors', () => service.entities(identity).factors.list({ pageSize: FACTOR_PAGE_SIZE }));
+        return factors.filter((factor) => factor.factorType === 'totp').map(parseFactor);
+      } catch (error) {
+        // A user who never enrolled has no entity yet: that is an empty list, not an error.
+        const code = error instanceof KitError ? twilioErrorCode(error.cause) : undefined;
+        if (code === 60392 || code === 20404) return [];
+        throw error;
+      }
+    },
+
+    async fetchFactor(identity, factorSid) {
+      return parseFactor(await call('fetch factor', () => service.entities(identity).factors(factorSid).fetch()));
+    },
+
+    async verifyFactor(identity, factorSid, code) {
+      const factor = await call('verify factor', () => service.entities(identity).factors(factorSid).update({ authPayload: code }));
+      return parseFactorStatus(factor.status);
+    },
+
+    async deleteFactor(identity, factorSid) {
+      await call('delete factor', () => service.entities(identity).factors(factorSid).remove());
+    },
+
+    async createChallenge(identity, factorSid, code) {
+      const challenge = await call('create challenge', () =>
+        service.entities(identity).challenges.create({ factorSid, authPayload: code }),
+      );
+      return { sid: text(challenge.sid, 'challenge sid'), status: parseChallengeStatus(challenge.status) };
+    },
+  };
+}
