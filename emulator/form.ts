@@ -1,0 +1,61 @@
+// Reads twilio-node's form encoding: PascalCase dotted names (Config.TimeStep), arrays as repeated keys.
+import { invalidParameter } from './errors';
+
+/** Form or query parameters of one request, with typed accessors that fail as Twilio's 60200. */
+export class FormParams {
+  private readonly params: URLSearchParams;
+
+  constructor(encoded: string) {
+    this.params = new URLSearchParams(encoded);
+  }
+
+  has(name: string): boolean {
+    return this.params.has(name);
+  }
+
+  string(name: string): string | undefined {
+    return this.params.get(name) ?? undefined;
+  }
+
+  /** Every value of a repeated key (Details.Fields=…&Details.Fields=…). */
+  strings(name: string): string[] {
+    return this.params.getAll(name);
+  }
+
+  /** An integer parameter; `onInvalid` builds the error for a non-integer (Twilio uses resource-specific codes). */
+  integer(name: string, onInvalid: () => Error = () => invalidParameter(name)): number | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    if (!/^-?\d{1,9}$/.test(raw.trim())) throw onInvalid();
+    return Number(raw.trim());
+  }
+
+  boolean(name: string): boolean | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const normalized = raw.trim().toLowerCase();
+    if (normalized === 'true') return true;
+    if (normalized === 'false') return false;
+    throw invalidParameter(name);
+  }
+
+  /** Stringified JSON object with string values only (Metadata, HiddenDetails). */
+  jsonObject(name: string, maxLength = 1024): Record<string, unknown> | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    if (raw.length > maxLength) throw invalidParameter(name);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw invalidParameter(name);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidParameter(name);
+    return parsed as Record<string, unknown>;
+  }
+
+  /** Names present, for diagnostics that must not echo values. */
+  names(): string[] {
+    return [...new Set(this.params.keys())];
+  }
+}

@@ -1,0 +1,95 @@
+// The emulator's stored state: plain, JSON-serialisable records (dates as epoch ms), one per Verify resource.
+import type { TotpAlgorithm } from './totp';
+
+export interface ServiceRecord {
+  sid: string;
+  friendlyName: string;
+  codeLength: number;
+  lookupEnabled: boolean;
+  skipSmsToLandlines: boolean;
+  dtmfInputRequired: boolean;
+  ttsName: string | null;
+  psd2Enabled: boolean;
+  doNotShareWarningEnabled: boolean;
+  customCodeEnabled: boolean;
+  push: { includeDate: boolean; apnCredentialSid: string | null; fcmCredentialSid: string | null };
+  /** Null members mean "not configured": Verify shows null and applies defaults when a factor is created. */
+  totp: { issuer: string | null; timeStep: number | null; codeLength: number | null; skew: number | null };
+  whatsapp: { msgServiceSid: string | null; from: string | null };
+  defaultTemplateSid: string | null;
+  verifyEventSubscriptionEnabled: boolean;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+export interface EntityRecord {
+  sid: string;
+  serviceSid: string;
+  identity: string;
+  dateCreated: number;
+  dateUpdated: number;
+  /** Creation times of factors within the last 24 h, for the 60326 limit (deleted factors still count). */
+  recentFactorCreations: number[];
+}
+
+export interface TotpConfig {
+  alg: TotpAlgorithm;
+  skew: number;
+  codeLength: number;
+  timeStep: number;
+}
+
+export interface FactorRecord {
+  sid: string;
+  serviceSid: string;
+  entitySid: string;
+  identity: string;
+  friendlyName: string;
+  /** Base32 secret; leaves the emulator only in the create response (binding). */
+  secret: string;
+  status: 'unverified' | 'verified';
+  config: TotpConfig;
+  metadata: Record<string, unknown> | null;
+  dateCreated: number;
+  dateUpdated: number;
+  failedAttempts: number;
+  /** Highest time step ever accepted, for the RFC 6238 §5.2 replay rule. */
+  lastAcceptedStep: number | null;
+}
+
+export interface ChallengeRecord {
+  sid: string;
+  serviceSid: string;
+  entitySid: string;
+  identity: string;
+  factorSid: string;
+  /** `expired` is never stored: it is derived from expirationDate on every read. */
+  status: 'pending' | 'approved' | 'denied';
+  respondedReason: 'none' | 'not_needed' | 'not_requested';
+  details: Record<string, unknown> | null;
+  hiddenDetails: Record<string, unknown> | null;
+  metadata: Record<string, unknown> | null;
+  dateCreated: number;
+  dateUpdated: number;
+  dateResponded: number | null;
+  expirationDate: number;
+  failedAttempts: number;
+}
+
+export interface VerifyState {
+  services: ServiceRecord[];
+  entities: EntityRecord[];
+  factors: FactorRecord[];
+  challenges: ChallengeRecord[];
+}
+
+export type ResourceKind = 'service' | 'entity' | 'factor' | 'challenge';
+
+/** One durable change; a mutation writes all its changes as one journal line so it applies entirely or not at all. */
+export type Change =
+  | { put: 'service'; record: ServiceRecord }
+  | { put: 'entity'; record: EntityRecord }
+  | { put: 'factor'; record: FactorRecord }
+  | { put: 'challenge'; record: ChallengeRecord }
+  | { remove: ResourceKind; sid: string }
+  | { reset: true };

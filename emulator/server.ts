@@ -1,0 +1,170 @@
+// The Verify v2 emulator's HTTP server: body reading, Basic auth, control endpoints, faults, routing, error envelope.
+import * as http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { ControllableClock, type Clock } from './clock';
+import { CONTROL_PREFIX, handleControl } from './control';
+import { nodeHmac } from './crypto';
+import { TWILIO_ERRORS, TwilioError, resourceNotFound, twilioError, type TwilioErrorCode } from './errors';
+import { FaultQueue, type ArmedFault } from './faults';
+import { FormParams } from './form';
+import { OPERATIONS } from './operations';
+import type { OperationContext } from './operations/types';
+import { createRouter } from './router';
+import { VerifyStore } from './store';
+import { resolveSwitches, type EmulatorSwitches } from './switches';
+
+export interface EmulatorOptions {
+  accountSid: string;
+  authToken: string;
+  /** Directory for durable state; undefined keeps everything in memory. */
+  dataDir?: string;
+  /** Time source the emulator follows until a test freezes it (default: the wall clock). */
+  clock?: Clock;
+  switches?: Partial<EmulatorSwitches>;
+  /** One line per request (method, path, status, ms), never parameters, codes or credentials. */
+  log?: (line: string) => void;
+}
+
+/** Twilio's API is form-encoded and small; anything larger is refused before parsing. */
+const MAX_BODY_BYTES = 64 * 1024;
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+/** Host header characters allowed into generated URLs (next_page_url, url), so a header cannot inject markup. */
+const SAFE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  raw?: string;
+}
+
+/**
+ * Creates the emulator (not listening). Opening a data directory happens here, so damaged data fails loudly at
+ * start (DataFileError) instead of serving an empty state.
+ */
+export function createEmulator(options: EmulatorOptions): http.Server {
+  if (!ACCOUNT_SID.test(options.accountSid)) throw new Error('accountSid must be AC followed by 32 hex digits');
+  if (options.authToken.length === 0) throw new Error('authToken must not be empty');
+  const log = options.log ?? (() => undefined);
+  const switches = resolveSwitches(options.switches);
+  const clock = new ControllableClock(options.clock);
+  const store = VerifyStore.open({ dataDir: options.dataDir, identityCaseInsensitive: switches.identityCaseInsensitive, log });
+  const faults = new FaultQueue();
+  const route = createRouter(OPERATIONS);
+  const expectedAuth = Buffer.from(`Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`);
+
+  const authorized = (header: string | undefined): boolean => {
+    if (header === undefined) return false;
+    const given = Buffer.from(header);
+    return given.length === expectedAuth.length && timingSafeEqual(given, expectedAuth);
+  };
+
+  const answer = async (req: http.IncomingMessage, pathname: string, search: string): Promise<Reply> => {
+    const method = req.method ?? 'GET';
+    const body = await readBody(req);
+    if (!authorized(req.headers.authorization)) throw twilioError(20003);
+    if (pathname.startsWith(CONTROL_PREFIX)) return handleControl({ clock, faults, store }, method, pathname, body);
+    const fault = faults.take(method, pathname);
+    if (fault?.latencyMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+    const faulted = fault && faultReply(fault);
+    if (faulted) return faulted;
+    const match = route(method, pathname);
+    if (match.kind === 'not-found') throw resourceNotFound(pathname);
+    if (match.kind === 'method-not-allowed') throw twilioError(20004);
+    const ctx: OperationContext = {
+      store,
+      clock,
+      switches,
+      hmac: nodeHmac,
+      render: { accountSid: options.accountSid, baseUrl: baseUrlOf(req) },
+    };
+    const params = new FormParams(method === 'POST' ? body : search.replace(/^\?/, ''));
+    return match.operation.run(ctx, { path: match.path, params, pathname });
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const { pathname, search } = splitUrl(req.url ?? '/');
+    let reply: Reply;
+    try {
+      reply = await answer(req, pathname, search);
+    } catch (error) {
+      reply = error instanceof TwilioError ? { status: error.status, body: error.toJSON() } : internalError(error, log);
+    }
+    try {
+      // Every change this request made (or saw) is on disk before anyone hears about it.
+      await store.whenDurable();
+    } catch (error) {
+      reply = internalError(error, log);
+    }
+    if (reply.status === 0) {
+      req.socket.destroy();
+    } else {
+      send(res, reply);
+    }
+    const outcome = reply.status === 0 ? 'dropped' : String(reply.status);
+    log(`${method} ${pathname} ${outcome} ${(performance.now() - started).toFixed(1)}ms`);
+  };
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.on('close', () => store.close());
+  return server;
+}
+
+/** The reply an injected fault forces (status 0: destroy the socket unanswered); undefined for latency only. */
+function faultReply(fault: ArmedFault): Reply | undefined {
+  if (fault.drop) return { status: 0 };
+  if (fault.malformed) return { status: fault.status ?? 200, raw: '<html>this is not JSON' };
+  if (fault.status === undefined && fault.code === undefined) return undefined;
+  const known = fault.code !== undefined && fault.code in TWILIO_ERRORS ? TWILIO_ERRORS[fault.code as TwilioErrorCode] : undefined;
+  const status = fault.status ?? known?.status ?? 500;
+  const code = fault.code ?? (status === 500 ? 20500 : status);
+  return { status, body: new TwilioError(code, status, fault.message ?? known?.message ?? 'Injected fault').toJSON() };
+}
+
+function internalError(error: unknown, log: (line: string) => void): Reply {
+  log(`internal error: ${error instanceof Error ? error.name : typeof error}`);
+  return { status: 500, body: twilioError(20500).toJSON() };
+}
+
+function send(res: http.ServerResponse, reply: Reply): void {
+  if (reply.status === 204) {
+    res.writeHead(204).end();
+    return;
+  }
+  const text = reply.raw ?? JSON.stringify(reply.body ?? {});
+  res.writeHead(reply.status, {
+    'Content-Type': reply.raw === undefined ? 'application/json; charset=utf-8' : 'text/html',
+    'Content-Length': Buffer.byteLength(text),
+    ...(reply.status === 401 ? { 'WWW-Authenticate': 'Basic realm="Twilio API"' } : {}),
+  });
+  res.end(text);
+}
+
+function splitUrl(url: string): { pathname: string; search: string } {
+  const queryAt = url.indexOf('?');
+  return queryAt === -1 ? { pathname: url, search: '' } : { pathname: url.slice(0, queryAt), search: url.slice(queryAt) };
+}
+
+/** The origin the client used, so list URLs (next_page_url) lead back here rather than to verify.twilio.com. */
+function baseUrlOf(req: http.IncomingMessage): string {
+  const host = req.headers.host;
+  if (host !== undefined && SAFE_HOST.test(host)) return `http://${host}`;
+  const address = req.socket.localAddress ?? '127.0.0.1';
+  return `http://${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort ?? 80}`;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => (size > MAX_BODY_BYTES ? reject(twilioError(20413)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+  });
+}

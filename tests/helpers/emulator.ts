@@ -1,0 +1,119 @@
+// Starts an in-process Verify emulator on 127.0.0.1:0 with a real twilio client pointed at it, plus control helpers.
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import twilio from 'twilio';
+import { createEmulator } from '../../emulator/server';
+import type { EmulatorSwitches } from '../../emulator/switches';
+import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
+
+const VERIFY_ORIGIN = 'https://verify.twilio.com';
+
+/** Body of POST /__emulator/faults. */
+export interface FaultSpec {
+  match?: { method?: string; path?: string };
+  count?: number;
+  status?: number;
+  code?: number;
+  message?: string;
+  latencyMs?: number;
+  drop?: true;
+  malformed?: true;
+}
+
+export interface StartEmulatorOptions {
+  switches?: Partial<EmulatorSwitches>;
+  /** Persist under this directory (default: in memory). */
+  dataDir?: string;
+  /** Receives the emulator's request log lines (default: discarded). */
+  log?: (line: string) => void;
+}
+
+export interface TestEmulator {
+  url: string;
+  accountSid: string;
+  authToken: string;
+  /** The real twilio client, talking to this emulator over HTTP. */
+  client: twilio.Twilio;
+  /** Creates a Verify service (FriendlyName "Test Service" unless given) and returns its VA SID. */
+  createService(params?: Record<string, unknown>): Promise<string>;
+  /** Freezes the emulator's clock at `now`. */
+  setClock(now: Date | number | string): Promise<void>;
+  /** Moves the (then frozen) clock forward by `seconds`. */
+  advance(seconds: number): Promise<void>;
+  fault(spec: FaultSpec): Promise<string>;
+  clearFaults(): Promise<void>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Credentials in the shapes Twilio's runtime checks: AC + 32 hex, and a 32-character token. */
+export function newTestCredentials(): { accountSid: string; authToken: string } {
+  return { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex') };
+}
+
+/** A twilio client for an emulator at `url`. Absolute URLs the emulator hands out (next_page_url) point at it too. */
+export function createEmulatorTwilioClient(url: string, accountSid: string, authToken: string): twilio.Twilio {
+  const httpClient = createEmulatorHttpClient({ emulatorUrl: url, timeoutMs: 10_000 });
+  const forward = httpClient.request.bind(httpClient);
+  const origin = new URL(url).origin;
+  httpClient.request = (opts) =>
+    forward(opts.uri.startsWith(`${origin}/`) ? { ...opts, uri: VERIFY_ORIGIN + opts.uri.slice(origin.length) } : opts);
+  return twilio(accountSid, authToken, { httpClient });
+}
+
+export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<TestEmulator> {
+  const { accountSid, authToken } = newTestCredentials();
+  const server = createEmulator({ accountSid, authToken, dataDir: opts.dataDir, switches: opts.switches, log: opts.log });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const client = createEmulatorTwilioClient(url, accountSid, authToken);
+  const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+
+  const control = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${url}/__emulator/${path}`, {
+      method,
+      headers: { authorization, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`emulator control ${method} ${path} failed: ${response.status} ${text}`);
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  };
+
+  return {
+    url,
+    accountSid,
+    authToken,
+    client,
+    async createService(params = {}) {
+      const service = await client.verify.v2.services.create({ friendlyName: 'Test Service', ...params });
+      return service.sid;
+    },
+    async setClock(now) {
+      await control('POST', 'clock', { now: now instanceof Date ? now.toISOString() : now });
+    },
+    async advance(seconds) {
+      await control('POST', 'clock', { advanceSeconds: seconds });
+    },
+    async fault(spec) {
+      const { id } = (await control('POST', 'faults', spec)) as { id: string };
+      return id;
+    },
+    async clearFaults() {
+      await control('DELETE', 'faults');
+    },
+    async reset() {
+      await control('POST', 'reset');
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
