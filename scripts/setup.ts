@@ -1,0 +1,252 @@
+// `npm run setup`: creates or updates the Verify service with its TOTP settings and fills .env with what a deploy needs.
+// Idempotent: a second run with the same settings changes nothing, and existing secrets are never replaced.
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import twilio from 'twilio';
+import { createEmulatorHttpClient } from '../lib/emulator-http-client';
+import { readEnvFile, setEnvVariable, writeEnvFile } from './env-file';
+import {
+  DEFAULT_SETTINGS,
+  SETTING_SOURCES,
+  authenticatorWarnings,
+  parseSettings,
+  type RawSettings,
+  type SettingName,
+  type TotpSettings,
+} from './totp-settings';
+
+/** Secrets the Functions need and nobody else has to know; generated once, never overwritten. */
+export const GENERATED_SECRETS = ['IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET'] as const;
+/** lib/config.ts refuses shorter secrets (RFC 7518 §3.2: an HS256 key has at least 256 bits). */
+const MIN_SECRET_LENGTH = 32;
+const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
+/** Verify factors use SHA1 unless created with Config.Alg, which this kit's create-factor never sends. */
+const FACTOR_ALGORITHM = 'SHA1';
+const REQUEST_TIMEOUT_MS = 15000;
+
+export class SetupError extends Error {
+  override name = 'SetupError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+export interface SetupOptions {
+  /** The dotenv file to read settings from and write VERIFY_SERVICE_SID and secrets to (usually .env). */
+  envFile: string;
+  /** Values from command-line flags; they win over the environment and the env file. */
+  flags?: RawSettings;
+  /** The process environment; wins over the env file (dotenv convention). Pass {} to use the file alone. */
+  environment?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface SetupResult {
+  serviceSid: string;
+  action: 'created' | 'updated' | 'unchanged';
+  /** The settings in force on the service after the run. */
+  settings: TotpSettings;
+  /** Variables written to the env file (names only; values are secrets). */
+  written: string[];
+  warnings: string[];
+}
+
+/** The Verify service's `totp` object: null members mean "Verify's default". */
+interface ServiceTotp {
+  issuer?: string | null;
+  time_step?: number | null;
+  code_length?: number | null;
+  skew?: number | null;
+}
+
+type Lookup = (name: string) => string | undefined;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function rawSettingsFrom(flags: RawSettings, lookup: Lookup): RawSettings {
+  const raw: RawSettings = {};
+  for (const name of Object.keys(SETTING_SOURCES) as SettingName[]) {
+    const value = flags[name] ?? nonEmpty(lookup(SETTING_SOURCES[name].variable));
+    if (value !== undefined) raw[name] = value;
+  }
+  return raw;
+}
+
+function createClient(lookup: Lookup): twilio.Twilio {
+  const accountSid = nonEmpty(lookup('ACCOUNT_SID')) ?? nonEmpty(lookup('TWILIO_ACCOUNT_SID'));
+  const authToken = nonEmpty(lookup('AUTH_TOKEN')) ?? nonEmpty(lookup('TWILIO_AUTH_TOKEN'));
+  if (accountSid === undefined || authToken === undefined) {
+    throw new SetupError(['ACCOUNT_SID and AUTH_TOKEN must be set in the env file or the environment (Twilio Console → Account info)']);
+  }
+  const emulatorUrl = nonEmpty(lookup('VERIFY_EMULATOR_URL'));
+  // Same path as the local stack: the real client, its Verify calls rerouted to the emulator.
+  const httpClient = emulatorUrl === undefined ? undefined : createEmulatorHttpClient({ emulatorUrl, timeoutMs: REQUEST_TIMEOUT_MS });
+  return twilio(accountSid, authToken, { httpClient, timeout: REQUEST_TIMEOUT_MS, autoRetry: false });
+}
+
+function settingsInForce(friendlyName: string, totp: ServiceTotp | null | undefined): TotpSettings {
+  return {
+    serviceName: friendlyName,
+    issuer: totp?.issuer ?? friendlyName,
+    timeStep: totp?.time_step ?? DEFAULT_SETTINGS.timeStep,
+    codeLength: totp?.code_length ?? DEFAULT_SETTINGS.codeLength,
+    skew: totp?.skew ?? DEFAULT_SETTINGS.skew,
+  };
+}
+
+/** twilio-node's service parameters for the given settings (only those given). */
+function serviceParams(settings: Partial<TotpSettings>): {
+  friendlyName?: string;
+  'totp.issuer'?: string;
+  'totp.timeStep'?: number;
+  'totp.codeLength'?: number;
+  'totp.skew'?: number;
+} {
+  return {
+    ...(settings.serviceName !== undefined && { friendlyName: settings.serviceName }),
+    ...(settings.issuer !== undefined && { 'totp.issuer': settings.issuer }),
+    ...(settings.timeStep !== undefined && { 'totp.timeStep': settings.timeStep }),
+    ...(settings.codeLength !== undefined && { 'totp.codeLength': settings.codeLength }),
+    ...(settings.skew !== undefined && { 'totp.skew': settings.skew }),
+  };
+}
+
+function isNotFound(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'status' in err && (err as { status: unknown }).status === 404;
+}
+
+async function createOrUpdateService(
+  client: twilio.Twilio,
+  existingSid: string | undefined,
+  requested: Partial<TotpSettings>,
+): Promise<{ sid: string; action: SetupResult['action']; settings: TotpSettings }> {
+  const services = client.verify.v2.services;
+  if (existingSid === undefined) {
+    const name = requested.serviceName ?? DEFAULT_SETTINGS.serviceName;
+    // Every TOTP setting is written explicitly, so the service shows what it does instead of nulls.
+    const full = { ...DEFAULT_SETTINGS, issuer: name, ...requested, serviceName: name };
+    const service = await services.create({ friendlyName: name, ...serviceParams(full) });
+    return { sid: service.sid, action: 'created', settings: settingsInForce(service.friendlyName, service.totp as ServiceTotp) };
+  }
+
+  let current;
+  try {
+    current = await services(existingSid).fetch();
+  } catch (err) {
+    if (isNotFound(err)) {
+      throw new SetupError([
+        `VERIFY_SERVICE_SID ${existingSid} does not exist in this account; remove it from the env file to create a new service`,
+      ]);
+    }
+    throw err;
+  }
+  const before = settingsInForce(current.friendlyName, current.totp as ServiceTotp);
+  // Only settings that were asked for and differ are sent: an update never resets what the user did not mention.
+  const changes = Object.fromEntries(
+    Object.entries(requested).filter(([name, value]) => before[name as SettingName] !== value),
+  ) as Partial<TotpSettings>;
+  if (Object.keys(changes).length === 0) return { sid: current.sid, action: 'unchanged', settings: before };
+  const updated = await services(existingSid).update(serviceParams(changes));
+  return { sid: updated.sid, action: 'updated', settings: settingsInForce(updated.friendlyName, updated.totp as ServiceTotp) };
+}
+
+/** 32 random bytes, base64url: 43 characters, above lib/config.ts's minimum. */
+function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Creates or updates the Verify service and records what the kit needs in the env file. */
+export async function setupVerifyService(options: SetupOptions): Promise<SetupResult> {
+  const envFile = readEnvFile(options.envFile);
+  const environment = options.environment ?? process.env;
+  const lookup: Lookup = (name) => nonEmpty(environment[name]) ?? nonEmpty(envFile.values[name]);
+
+  const { settings: requested, problems } = parseSettings(rawSettingsFrom(options.flags ?? {}, lookup));
+  const existingSid = lookup('VERIFY_SERVICE_SID');
+  if (existingSid !== undefined && !SERVICE_SID.test(existingSid)) {
+    problems.push(`VERIFY_SERVICE_SID "${existingSid}" is not a Verify service SID (VA followed by 32 hex digits)`);
+  }
+  if (problems.length > 0) throw new SetupError(problems);
+
+  const client = createClient(lookup);
+  const service = await createOrUpdateService(client, existingSid, requested);
+
+  let text = envFile.text;
+  const written: string[] = [];
+  if (envFile.values['VERIFY_SERVICE_SID'] !== service.sid) {
+    text = setEnvVariable(text, 'VERIFY_SERVICE_SID', service.sid);
+    written.push('VERIFY_SERVICE_SID');
+  }
+  const warnings = authenticatorWarnings({ ...service.settings, algorithm: FACTOR_ALGORITHM });
+  // Secrets are read from the file only: a deploy uploads the file, not this shell's environment.
+  for (const name of GENERATED_SECRETS) {
+    const existing = nonEmpty(envFile.values[name]);
+    if (existing === undefined) {
+      text = setEnvVariable(text, name, newSecret());
+      written.push(name);
+    } else if (existing.length < MIN_SECRET_LENGTH) {
+      warnings.push(`${name} is shorter than ${MIN_SECRET_LENGTH} characters; the Functions will refuse it (setup never replaces a secret)`);
+    }
+  }
+  if (lookup('AUTH_JWT_SECRET') === undefined && lookup('AUTH_JWKS_URL') === undefined) {
+    warnings.push('set AUTH_JWT_SECRET (shared with your sign-in) or AUTH_JWKS_URL (your identity provider) before deploying');
+  }
+  if (written.length > 0) writeEnvFile(envFile.path, text);
+
+  return { serviceSid: service.sid, action: service.action, settings: service.settings, written, warnings };
+}
+
+const USAGE = `Usage: npm run setup -- [options]
+  --env-file <path>     env file to read and update (default .env)
+  --service-name <name> Verify service friendly name      (VERIFY_SERVICE_NAME, default "${DEFAULT_SETTINGS.serviceName}")
+  --issuer <text>       issuer shown in authenticator apps (TOTP_ISSUER, default: the service name)
+  --time-step <s>       seconds per code, 20-60            (TOTP_TIME_STEP, default ${DEFAULT_SETTINGS.timeStep})
+  --code-length <n>     digits per code, 3-8               (TOTP_CODE_LENGTH, default ${DEFAULT_SETTINGS.codeLength})
+  --skew <n>            steps accepted either side, 0-2    (TOTP_SKEW, default ${DEFAULT_SETTINGS.skew})`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'env-file': { type: 'string', default: '.env' },
+      'service-name': { type: 'string' },
+      issuer: { type: 'string' },
+      'time-step': { type: 'string' },
+      'code-length': { type: 'string' },
+      skew: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const flags: RawSettings = {};
+  for (const name of Object.keys(SETTING_SOURCES) as SettingName[]) {
+    const value = values[SETTING_SOURCES[name].flag as 'issuer'];
+    if (value !== undefined) flags[name] = value;
+  }
+  const envFile = resolve(values['env-file'] ?? '.env');
+  const result = await setupVerifyService({ envFile, flags });
+  const { settings } = result;
+  console.log(`Verify service ${result.serviceSid} ${result.action} ("${settings.serviceName}")`);
+  console.log(
+    `  TOTP: issuer "${settings.issuer}", ${settings.codeLength} digits, ${settings.timeStep} s time step, skew ${settings.skew}`,
+  );
+  console.log(result.written.length > 0 ? `  wrote ${result.written.join(', ')} to ${envFile}` : `  ${envFile} already complete`);
+  for (const warning of result.warnings) console.warn(`warning: ${warning}`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof SetupError) for (const problem of err.problems) console.error(`setup: ${problem}`);
+      else console.error(`setup failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

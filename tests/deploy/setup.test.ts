@@ -1,0 +1,225 @@
+// `npm run setup` end to end against the Verify emulator: creates, updates, stays idempotent, keeps secrets, warns, refuses.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { readEnvFile } from '../../scripts/env-file';
+import { SetupError, setupVerifyService, type SetupOptions } from '../../scripts/setup';
+import { authenticatorWarnings } from '../../scripts/totp-settings';
+import { startEmulator, type TestEmulator } from '../helpers/emulator';
+
+const ROOT = join(__dirname, '..', '..');
+const run = promisify(execFile);
+
+let emulator: TestEmulator;
+let dir: string;
+let envFile: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(async () => {
+  await emulator.reset();
+  dir = mkdtempSync(join(tmpdir(), 'totp-setup-'));
+  envFile = join(dir, '.env');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A user's .env before setup: credentials, a comment and an unrelated variable that must survive. */
+function writeUserEnv(extra = ''): string {
+  const text = [
+    '# Twilio credentials (Console → Account info)',
+    `ACCOUNT_SID=${emulator.accountSid}`,
+    `AUTH_TOKEN=${emulator.authToken}`,
+    '',
+    '# caller tokens',
+    'AUTH_JWT_SECRET=a-caller-token-secret-of-at-least-32-chars',
+    extra,
+  ].join('\n');
+  writeFileSync(envFile, text);
+  return text;
+}
+
+/** Setup pointed at the emulator the same way as the local stack (VERIFY_EMULATOR_URL), never at the shell's env. */
+function setup(flags: SetupOptions['flags'] = {}, environment: Record<string, string> = {}): ReturnType<typeof setupVerifyService> {
+  return setupVerifyService({ envFile, flags, environment: { VERIFY_EMULATOR_URL: emulator.url, ...environment } });
+}
+
+async function listServices(): Promise<Array<{ sid: string; friendlyName: string; totp: unknown }>> {
+  return emulator.client.verify.v2.services.list();
+}
+
+describe('npm run setup', () => {
+  it('creates the service with its TOTP settings and writes VERIFY_SERVICE_SID and two new secrets into .env', async () => {
+    const before = writeUserEnv();
+    const result = await setup({ issuer: 'Acme Bank' });
+
+    expect(result.action).toBe('created');
+    expect(result.written).toEqual(['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET']);
+    const services = await listServices();
+    expect(services).toHaveLength(1);
+    expect(services[0]).toEqual(
+      expect.objectContaining({
+        sid: result.serviceSid,
+        friendlyName: 'TOTP Functions',
+        totp: { issuer: 'Acme Bank', time_step: 30, code_length: 6, skew: 1 },
+      }),
+    );
+    expect(result.settings).toEqual({ serviceName: 'TOTP Functions', issuer: 'Acme Bank', timeStep: 30, codeLength: 6, skew: 1 });
+    expect(result.warnings).toEqual([]);
+
+    const after = readFileSync(envFile, 'utf8');
+    expect(after.startsWith(before)).toBe(true); // comments and other lines untouched, new lines appended
+    const { values } = readEnvFile(envFile);
+    expect(values['VERIFY_SERVICE_SID']).toBe(result.serviceSid);
+    expect(values['IDENTITY_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(values['APPROVAL_SIGNING_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(values['IDENTITY_SECRET']).not.toBe(values['APPROVAL_SIGNING_SECRET']);
+  });
+
+  it('is idempotent: a second run changes neither the service nor a byte of .env', async () => {
+    writeUserEnv();
+    const first = await setup({ issuer: 'Acme Bank' });
+    const fileAfterFirst = readFileSync(envFile, 'utf8');
+    const second = await setup({ issuer: 'Acme Bank' });
+    const third = await setup();
+
+    for (const result of [second, third]) {
+      expect(result).toEqual(expect.objectContaining({ serviceSid: first.serviceSid, action: 'unchanged', written: [] }));
+      expect(result.settings).toEqual(first.settings);
+    }
+    expect(readFileSync(envFile, 'utf8')).toBe(fileAfterFirst);
+    expect(await listServices()).toHaveLength(1);
+  });
+
+  it('updates only the settings asked for when VERIFY_SERVICE_SID is set', async () => {
+    writeUserEnv();
+    const created = await setup({ issuer: 'Acme Bank', skew: '2' });
+    const fileAfterCreate = readFileSync(envFile, 'utf8');
+
+    const updated = await setup({ timeStep: '45' });
+    expect(updated.action).toBe('updated');
+    expect(updated.serviceSid).toBe(created.serviceSid);
+    expect(updated.settings).toEqual({ serviceName: 'TOTP Functions', issuer: 'Acme Bank', timeStep: 45, codeLength: 6, skew: 2 });
+    const service = await emulator.client.verify.v2.services(created.serviceSid).fetch();
+    expect(service.totp).toEqual({ issuer: 'Acme Bank', time_step: 45, code_length: 6, skew: 2 });
+    expect(readFileSync(envFile, 'utf8')).toBe(fileAfterCreate);
+    expect(await listServices()).toHaveLength(1);
+  });
+
+  it('adopts an existing service named in VERIFY_SERVICE_SID instead of creating another', async () => {
+    const existing = await emulator.createService({ friendlyName: 'Existing' });
+    writeUserEnv(`VERIFY_SERVICE_SID=${existing}\n`);
+    const result = await setup({ codeLength: '8' }, {});
+
+    expect(result).toEqual(expect.objectContaining({ serviceSid: existing, action: 'updated' }));
+    // A service created without TOTP settings shows nulls; setup reports Verify's defaults for them.
+    expect(result.settings).toEqual({ serviceName: 'Existing', issuer: 'Existing', timeStep: 30, codeLength: 8, skew: 1 });
+    expect(result.written).toEqual(['IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET']);
+    expect(await listServices()).toHaveLength(1);
+  });
+
+  it('never overwrites an existing secret, fills an empty one, and flags one that is too short', async () => {
+    const identity = 'an-identity-secret-that-is-long-enough-to-use';
+    writeUserEnv(`IDENTITY_SECRET=${identity}\nAPPROVAL_SIGNING_SECRET=\n`);
+    const first = await setup();
+    expect(first.written).toEqual(['VERIFY_SERVICE_SID', 'APPROVAL_SIGNING_SECRET']);
+    const values = readEnvFile(envFile).values;
+    expect(values['IDENTITY_SECRET']).toBe(identity);
+    expect(values['APPROVAL_SIGNING_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The empty line was replaced in place, not duplicated.
+    expect(readFileSync(envFile, 'utf8').match(/^APPROVAL_SIGNING_SECRET=/gm)).toHaveLength(1);
+
+    writeUserEnv(`VERIFY_SERVICE_SID=${first.serviceSid}\nIDENTITY_SECRET=short\nAPPROVAL_SIGNING_SECRET=${values['APPROVAL_SIGNING_SECRET']}\n`);
+    const before = readFileSync(envFile, 'utf8');
+    const second = await setup();
+    expect(second.written).toEqual([]);
+    expect(second.warnings).toEqual([expect.stringContaining('IDENTITY_SECRET is shorter than 32 characters')]);
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+  });
+
+  it('creates .env owner-only when it did not exist, with credentials from the environment', async () => {
+    const result = await setup({}, { ACCOUNT_SID: emulator.accountSid, AUTH_TOKEN: emulator.authToken });
+    expect(result.action).toBe('created');
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    expect(Object.keys(readEnvFile(envFile).values)).toEqual(['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET']);
+    expect(result.warnings).toEqual([expect.stringContaining('AUTH_JWT_SECRET')]);
+  });
+
+  it('takes settings from flags over environment over .env', async () => {
+    writeUserEnv('TOTP_CODE_LENGTH=7\nTOTP_SKEW=0\nTOTP_ISSUER=From File\n');
+    const result = await setup({ issuer: 'From Flag' }, { TOTP_CODE_LENGTH: '8' });
+    expect(result.settings).toEqual({ serviceName: 'TOTP Functions', issuer: 'From Flag', timeStep: 30, codeLength: 8, skew: 0 });
+  });
+
+  it('warns, with the reason, about settings that break common authenticator apps', async () => {
+    writeUserEnv();
+    const result = await setup({ codeLength: '4', timeStep: '60' });
+    expect(result.action).toBe('created');
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/code length 4: Microsoft Authenticator shows only 6-digit codes/),
+      expect.stringMatching(/time step 60 s: Google Authenticator on Android and Authy always use 30 s/),
+      expect.stringMatching(/code length 4: Twilio allows only 10 challenges per factor per 24 h/),
+    ]);
+    expect(authenticatorWarnings({ algorithm: 'SHA256', codeLength: 6, timeStep: 30 })).toEqual([
+      expect.stringMatching(/algorithm SHA256: Microsoft Authenticator and Authy always compute SHA1/),
+    ]);
+    expect(authenticatorWarnings({ algorithm: 'sha1', codeLength: 6, timeStep: 30 })).toEqual([]);
+    expect(authenticatorWarnings({ algorithm: 'SHA1', codeLength: 5, timeStep: 30 })).toHaveLength(1);
+  });
+
+  it('refuses bad settings, naming each, before creating anything or touching .env', async () => {
+    const before = writeUserEnv();
+    const attempt = setup({ timeStep: '10', codeLength: '9', skew: 'one', issuer: 'Acme:Bank', serviceName: 'x'.repeat(31) });
+    await expect(attempt).rejects.toBeInstanceOf(SetupError);
+    const problems = await attempt.catch((err: SetupError) => err.problems);
+    expect(problems).toEqual([
+      expect.stringContaining('VERIFY_SERVICE_NAME (--service-name) must be 1–30'),
+      expect.stringContaining('TOTP_ISSUER (--issuer) must be 1–64 characters without ":"'),
+      expect.stringContaining('TOTP_TIME_STEP (--time-step) must be a whole number from 20 to 60'),
+      expect.stringContaining('TOTP_CODE_LENGTH (--code-length) must be a whole number from 3 to 8'),
+      expect.stringContaining('TOTP_SKEW (--skew) must be a whole number from 0 to 2'),
+    ]);
+    expect(await listServices()).toHaveLength(0);
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+  });
+
+  it('refuses a VERIFY_SERVICE_SID that is malformed or not in the account, and missing credentials', async () => {
+    let before = writeUserEnv('VERIFY_SERVICE_SID=VA123\n');
+    await expect(setup()).rejects.toThrow('is not a Verify service SID');
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+
+    before = writeUserEnv(`VERIFY_SERVICE_SID=VA${'0'.repeat(32)}\n`);
+    await expect(setup()).rejects.toThrow(`VERIFY_SERVICE_SID VA${'0'.repeat(32)} does not exist in this account`);
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+    expect(await listServices()).toHaveLength(0);
+
+    writeFileSync(envFile, '# nothing yet\n');
+    await expect(setup()).rejects.toThrow('ACCOUNT_SID and AUTH_TOKEN must be set');
+  });
+
+  it('runs as `npm run setup -- …` and exits 1 with the reason on bad input', async () => {
+    writeUserEnv();
+    const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+    const env = { PATH: process.env['PATH'] ?? '', VERIFY_EMULATOR_URL: emulator.url };
+    const ok = await run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env-file', envFile, '--issuer', 'Acme'], {
+      cwd: dir,
+      env,
+      timeout: 60000,
+    });
+    expect(ok.stdout).toMatch(/Verify service VA[0-9a-f]{32} created \("TOTP Functions"\)/);
+    expect(ok.stdout).toContain('TOTP: issuer "Acme", 6 digits, 30 s time step, skew 1');
+    expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, IDENTITY_SECRET, APPROVAL_SIGNING_SECRET');
+    // Output names secrets, never shows them.
+    expect(ok.stdout).not.toContain(readEnvFile(envFile).values['IDENTITY_SECRET']);
+
+    const bad = run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env-file', envFile, '--skew', '3'], { cwd: dir, env, timeout: 60000 });
+    await expect(bad).rejects.toEqual(
+      expect.objectContaining({ code: 1, stderr: expect.stringContaining('setup: TOTP_SKEW (--skew) must be a whole number from 0 to 2') }),
+    );
+  });
+});
