@@ -1,0 +1,44 @@
+// `npm run token -- <user>`: prints a caller token for the local stack, signed as the host app's sign-in would sign it.
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { readEnvValues } from './local-env';
+
+/** Long enough for an afternoon of manual testing; a real host app issues much shorter tokens. */
+export const DEV_TOKEN_TTL_SECONDS = 3600;
+
+/** HS256 caller JWT with `sub` = user (and iss/aud when the environment asks for them). Dev only: never deployed. */
+export async function mintCallerToken(env: Readonly<Record<string, string>>, user: string, now = new Date()): Promise<string> {
+  const secret = env.AUTH_JWT_SECRET;
+  if (secret === undefined || secret === '') throw new Error('AUTH_JWT_SECRET is not set: dev tokens need the HS256 secret');
+  const iat = Math.floor(now.getTime() / 1000);
+  let token = new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(user)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + DEV_TOKEN_TTL_SECONDS);
+  if (env.AUTH_ISSUER) token = token.setIssuer(env.AUTH_ISSUER);
+  if (env.AUTH_AUDIENCE) token = token.setAudience(env.AUTH_AUDIENCE);
+  return token.sign(new TextEncoder().encode(secret));
+}
+
+async function main(): Promise<void> {
+  const user = process.argv[2];
+  if (user === undefined || user === '' || process.argv.length > 3) {
+    console.error('usage: npm run --silent token -- <user>');
+    process.exit(2);
+  }
+  const envFile = process.env.ENV_FILE ?? join(__dirname, '..', '.env.local');
+  const env = readEnvValues(envFile);
+  if (Object.keys(env).length === 0) {
+    console.error('no .env.local yet: run `npm start` once first');
+    process.exit(1);
+  }
+  console.log(await mintCallerToken(env, user));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
