@@ -24,6 +24,7 @@ const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
 /** Verify factors use SHA1 unless created with Config.Alg, which this kit's create-factor never sends. */
 const FACTOR_ALGORITHM = 'SHA1';
 const REQUEST_TIMEOUT_MS = 15000;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export class SetupError extends Error {
   override name = 'SetupError';
@@ -42,6 +43,8 @@ export interface SetupOptions {
 }
 
 export interface SetupResult {
+  /** Where the service lives: Twilio, or the emulator's address for local runs. */
+  target: string;
   serviceSid: string;
   action: 'created' | 'updated' | 'unchanged';
   /** The settings in force on the service after the run. */
@@ -80,10 +83,26 @@ function createClient(lookup: Lookup): twilio.Twilio {
   if (accountSid === undefined || authToken === undefined) {
     throw new SetupError(['ACCOUNT_SID and AUTH_TOKEN must be set in the env file or the environment (Twilio Console → Account info)']);
   }
-  const emulatorUrl = nonEmpty(lookup('VERIFY_EMULATOR_URL'));
+  const emulatorUrl = emulatorUrlFrom(lookup);
   // Same path as the local stack: the real client, its Verify calls rerouted to the emulator.
   const httpClient = emulatorUrl === undefined ? undefined : createEmulatorHttpClient({ emulatorUrl, timeoutMs: REQUEST_TIMEOUT_MS });
   return twilio(accountSid, authToken, { httpClient, timeout: REQUEST_TIMEOUT_MS, autoRetry: false });
+}
+
+/** The emulator runs on this machine; any other host would receive the account's credentials, so it is refused. */
+function emulatorUrlFrom(lookup: Lookup): string | undefined {
+  const value = nonEmpty(lookup('VERIFY_EMULATOR_URL'));
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new SetupError([`VERIFY_EMULATOR_URL must be an http(s) address on this machine (127.0.0.1, localhost), not "${value}"`]);
+  }
+  return url.origin;
 }
 
 function settingsInForce(friendlyName: string, totp: ServiceTotp | null | undefined): TotpSettings {
@@ -171,6 +190,7 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
   if (problems.length > 0) throw new SetupError(problems);
 
   const client = createClient(lookup);
+  const target = emulatorUrlFrom(lookup) ?? 'Twilio';
   const service = await createOrUpdateService(client, existingSid, requested);
 
   let text = envFile.text;
@@ -195,7 +215,7 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
   }
   if (written.length > 0) writeEnvFile(envFile.path, text);
 
-  return { serviceSid: service.sid, action: service.action, settings: service.settings, written, warnings };
+  return { target, serviceSid: service.sid, action: service.action, settings: service.settings, written, warnings };
 }
 
 const USAGE = `Usage: npm run setup -- [options]
@@ -231,7 +251,7 @@ async function main(argv: string[]): Promise<number> {
   const envFile = resolve(values['env-file'] ?? '.env');
   const result = await setupVerifyService({ envFile, flags });
   const { settings } = result;
-  console.log(`Verify service ${result.serviceSid} ${result.action} ("${settings.serviceName}")`);
+  console.log(`Verify service ${result.serviceSid} ${result.action} ("${settings.serviceName}") on ${result.target}`);
   console.log(
     `  TOTP: issuer "${settings.issuer}", ${settings.codeLength} digits, ${settings.timeStep} s time step, skew ${settings.skew}`,
   );

@@ -202,6 +202,14 @@ describe('npm run setup', () => {
     await expect(setup()).rejects.toThrow('ACCOUNT_SID and AUTH_TOKEN must be set');
   });
 
+  it('sends credentials to an emulator on this machine only', async () => {
+    const before = writeUserEnv();
+    await expect(setup({}, { VERIFY_EMULATOR_URL: 'https://emulator.example.com' })).rejects.toThrow(
+      'VERIFY_EMULATOR_URL must be an http(s) address on this machine',
+    );
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+  });
+
   it('runs as `npm run setup -- …` and exits 1 with the reason on bad input', async () => {
     writeUserEnv();
     const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -211,7 +219,7 @@ describe('npm run setup', () => {
       env,
       timeout: 60000,
     });
-    expect(ok.stdout).toMatch(/Verify service VA[0-9a-f]{32} created \("TOTP Functions"\)/);
+    expect(ok.stdout).toMatch(/Verify service VA[0-9a-f]{32} created \("TOTP Functions"\) on http:\/\/127\.0\.0\.1:\d+/);
     expect(ok.stdout).toContain('TOTP: issuer "Acme", 6 digits, 30 s time step, skew 1');
     expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, IDENTITY_SECRET, APPROVAL_SIGNING_SECRET');
     // Output names secrets, never shows them.
