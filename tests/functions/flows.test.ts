@@ -1,0 +1,242 @@
+// End to end through the runtime and the emulator: enroll, verify, sign in, list, delete — and one user never reaches another's factors.
+import { jwtVerify } from 'jose';
+import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+
+let harness: FunctionsHarness;
+let clock: number;
+
+beforeAll(async () => {
+  harness = await startFunctionsHarness({ envOverrides: { ALLOWED_ORIGINS: 'https://app.example.com' } });
+});
+afterAll(async () => {
+  await harness.close();
+});
+beforeEach(async () => {
+  clock = alignedNow();
+  await harness.setClock(clock);
+});
+
+/** Moves the emulator to the next time step: Verify refuses a code's time step a second time (RFC 6238 §5.2). */
+async function nextStep(): Promise<number> {
+  clock += 30;
+  await harness.setClock(clock);
+  return clock;
+}
+
+async function enroll(user: string): Promise<{ token: string; factorSid: string; secret: string }> {
+  const token = await harness.token(user);
+  const created = await harness.post('/create-factor', { label: `${user}'s phone` }, { token });
+  expect(created.status).toBe(201);
+  const { factorSid, secret } = body(created) as { factorSid: string; secret: string };
+  const verified = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
+  expect(body(verified)).toEqual({ factorSid, status: 'verified' });
+  await nextStep();
+  return { token, factorSid, secret };
+}
+
+describe('enrollment', () => {
+  test('create-factor answers 201 with the otpauth URI, the secret and the TOTP config, never cached', async () => {
+    const token = await harness.token('enroll-1');
+    const answer = await harness.post('/create-factor', { label: 'Work phone' }, { token });
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    const created = body(answer);
+    expect(created).toEqual({
+      factorSid: expect.stringMatching(/^YF[0-9a-f]{32}$/),
+      status: 'unverified',
+      uri: expect.stringMatching(/^otpauth:\/\/totp\/.+:Work%20phone\?secret=[A-Z2-7]+&/),
+      secret: expect.stringMatching(/^[A-Z2-7]{32}$/),
+      config: { algorithm: 'SHA1', digits: 6, period: 30, skew: 1 },
+    });
+  });
+
+  test('without a label the account name in the app is the documented default "Account"', async () => {
+    const token = await harness.token('enroll-default-label');
+    const created = body(await harness.post('/create-factor', {}, { token }));
+    expect(created.uri).toMatch(/:Account\?/);
+  });
+
+  test('a wrong first code leaves the factor unverified; the right one verifies it', async () => {
+    const token = await harness.token('enroll-2');
+    const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
+    const rejected = await harness.post('/verify-factor', { factorSid, code: wrongCode(secret, clock) }, { token });
+    expect(rejected.status).toBe(200);
+    expect(body(rejected)).toEqual({ factorSid, status: 'unverified' });
+    const accepted = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
+    expect(body(accepted)).toEqual({ factorSid, status: 'verified' });
+  });
+
+  test('a new enrollment replaces unfinished ones instead of piling them up', async () => {
+    const token = await harness.token('enroll-3');
+    const first = body(await harness.post('/create-factor', {}, { token }));
+    const second = body(await harness.post('/create-factor', {}, { token }));
+    const listed = body(await harness.post('/list-factors', {}, { token })) as { factors: Array<{ factorSid: string }> };
+    expect(listed.factors.map((factor) => factor.factorSid)).toEqual([second.factorSid]);
+    expect(first.factorSid).not.toBe(second.factorSid);
+  });
+
+  test('with a verified factor, create-factor answers 409 already_enrolled (a stolen token cannot add a second app)', async () => {
+    const { token } = await enroll('enroll-4');
+    const answer = await harness.post('/create-factor', {}, { token });
+    expect(answer.status).toBe(409);
+    expect(errorOf(answer).code).toBe('already_enrolled');
+  });
+});
+
+describe('sign-in checks', () => {
+  test('a correct code is approved with an approval token whose claims verify with jose', async () => {
+    const { token, factorSid, secret } = await enroll('signin-1');
+    const answer = await harness.post('/create-challenge', { code: totp(secret, clock) }, { token });
+    expect(answer.status).toBe(200);
+    const result = body(answer) as { status: string; challengeSid: string; approval: string };
+    expect(result.status).toBe('approved');
+    expect(result.challengeSid).toMatch(/^YC[0-9a-f]{32}$/);
+    const { payload, protectedHeader } = await jwtVerify(result.approval, new TextEncoder().encode(harness.env.APPROVAL_SIGNING_SECRET), {
+      algorithms: ['HS256'],
+      issuer: 'totp-functions',
+    });
+    expect(protectedHeader.alg).toBe('HS256');
+    expect(payload).toEqual({
+      sub: 'signin-1',
+      amr: ['otp'],
+      jti: result.challengeSid,
+      iss: 'totp-functions',
+      iat: expect.any(Number),
+      exp: expect.any(Number),
+    });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(120);
+    expect(factorSid).toMatch(/^YF/);
+  });
+
+  test('a wrong code is pending, without an approval token', async () => {
+    const { token, secret } = await enroll('signin-2');
+    const result = body(await harness.post('/create-challenge', { code: wrongCode(secret, clock) }, { token }));
+    expect(result).toEqual({ status: 'pending', challengeSid: expect.stringMatching(/^YC/) });
+  });
+
+  test('an explicit factorSid works; an unverified factor answers 409 factor_not_verified', async () => {
+    const { token, factorSid, secret } = await enroll('signin-3');
+    const explicit = body(await harness.post('/create-challenge', { code: totp(secret, clock), factorSid }, { token }));
+    expect(explicit.status).toBe('approved');
+
+    const other = await harness.token('signin-3b');
+    const pending = body(await harness.post('/create-factor', {}, { token: other })) as { factorSid: string; secret: string };
+    const answer = await harness.post('/create-challenge', { code: totp(pending.secret, clock), factorSid: pending.factorSid }, { token: other });
+    expect(answer.status).toBe(409);
+    expect(errorOf(answer).code).toBe('factor_not_verified');
+  });
+
+  test('without any verified factor the check answers 404 not_enrolled', async () => {
+    const token = await harness.token('signin-4');
+    const answer = await harness.post('/create-challenge', { code: '123456' }, { token });
+    expect(answer.status).toBe(404);
+    expect(errorOf(answer).code).toBe('not_enrolled');
+  });
+});
+
+describe('listing and deleting', () => {
+  test('list-factors shows label, status and creation time, never a secret', async () => {
+    const { token, factorSid, secret } = await enroll('list-1');
+    const answer = await harness.post('/list-factors', {}, { token });
+    expect(body(answer)).toEqual({
+      factors: [
+        {
+          factorSid,
+          label: "list-1's phone",
+          status: 'verified',
+          createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+          config: { algorithm: 'SHA1', digits: 6, period: 30, skew: 1 },
+        },
+      ],
+    });
+    expect(answer.text).not.toContain(secret);
+  });
+
+  test('a user without factors gets an empty list', async () => {
+    const answer = await harness.post('/list-factors', {}, { token: await harness.token('list-empty') });
+    expect(body(answer)).toEqual({ factors: [] });
+  });
+
+  test('an unverified factor is deleted without a code', async () => {
+    const token = await harness.token('delete-1');
+    const { factorSid } = body(await harness.post('/create-factor', {}, { token }));
+    expect(body(await harness.post('/delete-factor', { factorSid }, { token }))).toEqual({ deleted: true });
+    expect(body(await harness.post('/list-factors', {}, { token }))).toEqual({ factors: [] });
+  });
+
+  test('a verified factor needs a current code: none → 403 step_up_required, wrong → 403 invalid_code, right → deleted', async () => {
+    const { token, factorSid, secret } = await enroll('delete-2');
+    const missing = await harness.post('/delete-factor', { factorSid }, { token });
+    expect([missing.status, errorOf(missing).code]).toEqual([403, 'step_up_required']);
+    const wrong = await harness.post('/delete-factor', { factorSid, code: wrongCode(secret, clock) }, { token });
+    expect([wrong.status, errorOf(wrong).code]).toEqual([403, 'invalid_code']);
+    const right = await harness.post('/delete-factor', { factorSid, code: totp(secret, clock) }, { token });
+    expect(body(right)).toEqual({ deleted: true });
+    // With the old factor gone, enrolling again works.
+    expect((await harness.post('/create-factor', {}, { token })).status).toBe(201);
+  });
+});
+
+describe('isolation between users', () => {
+  test("Mallory cannot verify, check, or delete Alice's factor: each answers 404 factor_not_found", async () => {
+    const alice = await enroll('alice');
+    const mallory = await harness.token('mallory');
+    const code = totp(alice.secret, clock);
+    const attempts = [
+      await harness.post('/verify-factor', { factorSid: alice.factorSid, code }, { token: mallory }),
+      await harness.post('/create-challenge', { factorSid: alice.factorSid, code }, { token: mallory }),
+      await harness.post('/delete-factor', { factorSid: alice.factorSid, code }, { token: mallory }),
+    ];
+    expect(attempts.map((answer) => [answer.status, errorOf(answer).code])).toEqual([
+      [404, 'factor_not_found'],
+      [404, 'factor_not_found'],
+      [404, 'factor_not_found'],
+    ]);
+    expect(body(await harness.post('/list-factors', {}, { token: mallory }))).toEqual({ factors: [] });
+    // Alice's factor is untouched and still signs her in.
+    const check = body(await harness.post('/create-challenge', { code: totp(alice.secret, clock) }, { token: alice.token }));
+    expect(check.status).toBe('approved');
+  });
+
+  test('Verify stores the HMAC identity, never the user id', async () => {
+    await enroll('bob@example.com');
+    const identity = harness.identityOf('bob@example.com');
+    expect(identity).toMatch(/^[0-9a-f]{32}$/);
+    const factors = (await harness.verifyGet(`Services/${harness.env.VERIFY_SERVICE_SID}/Entities/${identity}/Factors`)) as {
+      factors: Array<{ identity: string }>;
+    };
+    expect(factors.factors.map((factor) => factor.identity)).toEqual([identity]);
+    const entities = JSON.stringify(await harness.verifyGet(`Services/${harness.env.VERIFY_SERVICE_SID}/Entities`));
+    expect(entities).not.toContain('bob@example.com');
+    expect(entities).toContain(identity);
+  });
+});
+
+describe('CORS and caching', () => {
+  test('an allowed origin is echoed with Vary: Origin; any other origin gets no CORS header', async () => {
+    const token = await harness.token('cors-1');
+    const allowed = await harness.post('/list-factors', {}, { token, headers: { origin: 'https://app.example.com' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(allowed.headers.get('vary')).toMatch(/Origin/);
+    const other = await harness.post('/list-factors', {}, { token, headers: { origin: 'https://evil.example' } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  test('errors carry the same headers: no-store, JSON, allowed origin', async () => {
+    const answer = await harness.post('/list-factors', {}, { headers: { origin: 'https://app.example.com' } });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+  });
+});
+
+describe('form-encoded requests', () => {
+  test('the browser endpoints accept application/x-www-form-urlencoded as well as JSON', async () => {
+    const token = await harness.token('form-1');
+    const answer = await harness.post('/create-factor', { label: 'Form phone' }, { token, form: true });
+    expect(answer.status).toBe(201);
+    expect(body(answer).uri).toMatch(/Form%20phone/);
+  });
+});

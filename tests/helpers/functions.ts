@@ -1,0 +1,187 @@
+// Test harness for the Functions: the real local stack (built bundles in the runtime's dev server + the emulator) over HTTP.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSync, type CryptoPlugin } from '@otplib/totp';
+import { SignJWT, type JWTPayload } from 'jose';
+import type { EmulatorSwitches } from '../../emulator/switches';
+import { deriveIdentity } from '../../lib/auth';
+import { startLocalStack, type LocalStack } from '../../scripts/start';
+import type { FaultSpec } from './emulator';
+
+/** otplib's default plugins are ESM-only (@scure/base, @noble/hashes); its CommonJS TOTP core runs on Node's HMAC. */
+const nodeCrypto: CryptoPlugin = {
+  name: 'node-crypto',
+  hmac: (algorithm, key, data) => new Uint8Array(createHmac(algorithm, key).update(data).digest()),
+  randomBytes: (length) => new Uint8Array(randomBytes(length)),
+  constantTimeEqual: (a, b) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b)),
+};
+
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 §6 Base32, the encoding of the secret in the key URI. */
+function decodeBase32(text: string): Uint8Array {
+  const bytes: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const char of text.replace(/=+$/, '')) {
+    const value = BASE32_ALPHABET.indexOf(char);
+    if (value < 0) throw new Error('not a Base32 secret');
+    buffer = ((buffer << 5) | value) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((buffer >> bits) & 0xff);
+    }
+  }
+  return Uint8Array.from(bytes);
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed JSON body (undefined when the body is not JSON). */
+  json: unknown;
+}
+
+export interface PostOptions {
+  token?: string;
+  /** Send the body form-encoded (as Studio does) instead of JSON. */
+  form?: boolean;
+  headers?: Record<string, string>;
+  /** A raw body, sent as is (for malformed-body cases). */
+  raw?: string;
+}
+
+export interface FunctionsHarness {
+  stack: LocalStack;
+  url: string;
+  env: Record<string, string>;
+  post(path: string, body?: unknown, options?: PostOptions): Promise<Answer>;
+  /** A valid caller token for `user` (HS256 with AUTH_JWT_SECRET), with extra or overriding claims. */
+  token(user: string, claims?: JWTPayload): Promise<string>;
+  /** The Verify identity the Functions derive for `user`. */
+  identityOf(user: string): string;
+  /** Freezes the emulator clock at `epochSeconds` (codes are then computed for that instant). */
+  setClock(epochSeconds: number): Promise<void>;
+  fault(spec: FaultSpec): Promise<void>;
+  clearFaults(): Promise<void>;
+  /** Raw call to the emulator's Verify API (form-encoded, Basic auth), to look at what the Functions stored. */
+  verifyGet(path: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  envOverrides?: Record<string, string>;
+  emulatorSwitches?: Partial<EmulatorSwitches>;
+}
+
+/** RFC 6238 code for a Base32 secret at `epochSeconds` (SHA1, 6 digits, 30 s: the kit's defaults). */
+export function totp(secret: string, epochSeconds: number): string {
+  return generateSync({ crypto: nodeCrypto, secret: decodeBase32(secret), epoch: epochSeconds });
+}
+
+/** A code that no step within Verify's skew window (±1) accepts at `epochSeconds`. */
+export function wrongCode(secret: string, epochSeconds: number): string {
+  const near = new Set([-1, 0, 1].map((step) => totp(secret, epochSeconds + step * 30)));
+  let candidate = 0;
+  while (near.has(String(candidate).padStart(6, '0'))) candidate += 1;
+  return String(candidate).padStart(6, '0');
+}
+
+/** A time-step-aligned instant near now, so consecutive steps stay inside the emulator's tolerance rules. */
+export function alignedNow(): number {
+  return Math.floor(Date.now() / 1000 / 30) * 30;
+}
+
+export async function startFunctionsHarness(options: HarnessOptions = {}): Promise<FunctionsHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'totp-functions-'));
+  const stack = await startLocalStack({
+    port: 0,
+    envFile: join(dir, '.env.local'),
+    dataDir: join(dir, 'emulator-data'),
+    emulatorSwitches: options.emulatorSwitches,
+    envOverrides: options.envOverrides,
+  });
+  const env = stack.env;
+  const basic = `Basic ${Buffer.from(`${env.ACCOUNT_SID}:${env.AUTH_TOKEN}`).toString('base64')}`;
+
+  async function control(method: string, path: string, body?: unknown): Promise<void> {
+    const response = await fetch(`${stack.emulatorUrl}/__emulator/${path}`, {
+      method,
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`emulator control ${method} ${path}: ${response.status} ${await response.text()}`);
+  }
+
+  return {
+    stack,
+    url: stack.url,
+    env,
+    async post(path, body = {}, postOptions = {}) {
+      const headers: Record<string, string> = { ...postOptions.headers };
+      let payload: string;
+      if (postOptions.raw !== undefined) {
+        payload = postOptions.raw;
+      } else if (postOptions.form) {
+        headers['content-type'] ??= 'application/x-www-form-urlencoded';
+        payload = new URLSearchParams(body as Record<string, string>).toString();
+      } else {
+        headers['content-type'] ??= 'application/json';
+        payload = JSON.stringify(body);
+      }
+      if (postOptions.token !== undefined) headers.authorization = `Bearer ${postOptions.token}`;
+      const response = await fetch(stack.url + path, { method: 'POST', headers, body: payload });
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text) as unknown;
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, headers: response.headers, text, json };
+    },
+    async token(user, claims = {}) {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ sub: user, iat: now, exp: now + 600, ...claims })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(env.AUTH_JWT_SECRET));
+    },
+    identityOf(user) {
+      return deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), user);
+    },
+    async setClock(epochSeconds) {
+      await control('POST', 'clock', { now: epochSeconds * 1000 });
+    },
+    async fault(spec) {
+      await control('POST', 'faults', spec);
+    },
+    async clearFaults() {
+      await control('DELETE', 'faults');
+    },
+    async verifyGet(path) {
+      const response = await fetch(`${stack.emulatorUrl}/v2/${path}`, { headers: { authorization: basic } });
+      return (await response.json()) as unknown;
+    },
+    async close() {
+      await stack.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Narrows a JSON body to an object with string keys (fails the test with the body when it is not one). */
+export function body(answer: Answer): Record<string, unknown> {
+  if (typeof answer.json !== 'object' || answer.json === null) throw new Error(`expected a JSON object, got: ${answer.text}`);
+  return answer.json as Record<string, unknown>;
+}
+
+/** The `{error: {code, message}}` envelope of an error answer. */
+export function errorOf(answer: Answer): { code: unknown; message: unknown } {
+  const error = body(answer).error;
+  if (typeof error !== 'object' || error === null) throw new Error(`expected an error envelope, got: ${answer.text}`);
+  return error as { code: unknown; message: unknown };
+}
