@@ -57,13 +57,18 @@ function friendlyName(params: FormParams, required: boolean): string | undefined
   return name;
 }
 
+/** RFC 4226 §4 (R6): the shared secret MUST be at least 128 bits. */
+const MIN_SECRET_BYTES = 16;
+
 /** Binding.Secret imports an existing Base32 secret; otherwise 20 random bytes are generated. */
 function bindingSecret(params: FormParams): string {
   const imported = params.string('Binding.Secret');
   if (imported === undefined) return encodeBase32(newSecretBytes());
-  const key = decodeBase32(imported.replace(/\s+/g, ''));
-  if (!key) throw twilioError(60314);
-  return encodeBase32(key);
+  // Kept as given (minus spaces and padding), so binding.secret echoes what the caller imported.
+  const secret = imported.replace(/\s+/g, '').replace(/=+$/, '').toUpperCase();
+  const key = decodeBase32(secret);
+  if (!key || key.length < MIN_SECRET_BYTES || key.length > 128) throw twilioError(60314);
+  return secret;
 }
 
 export const factorOperations: Operation[] = [

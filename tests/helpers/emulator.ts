@@ -28,12 +28,23 @@ export interface StartEmulatorOptions {
   log?: (line: string) => void;
 }
 
+/** One request the test's twilio client made and the raw answer (for wire-format checks). */
+export interface RecordedExchange {
+  method: string;
+  /** Path and query on the emulator, e.g. /v2/Services?PageSize=50 */
+  path: string;
+  status: number;
+  body: unknown;
+}
+
 export interface TestEmulator {
   url: string;
   accountSid: string;
   authToken: string;
   /** The real twilio client, talking to this emulator over HTTP. */
   client: twilio.Twilio;
+  /** Every request `client` made, with the raw status and body, oldest first. */
+  exchanges: RecordedExchange[];
   /** Creates a Verify service (FriendlyName "Test Service" unless given) and returns its VA SID. */
   createService(params?: Record<string, unknown>): Promise<string>;
   /** Freezes the emulator's clock at `now`. */
@@ -51,13 +62,29 @@ export function newTestCredentials(): { accountSid: string; authToken: string } 
   return { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex') };
 }
 
-/** A twilio client for an emulator at `url`. Absolute URLs the emulator hands out (next_page_url) point at it too. */
-export function createEmulatorTwilioClient(url: string, accountSid: string, authToken: string): twilio.Twilio {
+/**
+ * A twilio client for an emulator at `url`, recording every exchange into `exchanges` when given. Absolute URLs
+ * the emulator hands out (next_page_url) point at the emulator itself, so they are accepted as well.
+ */
+export function createEmulatorTwilioClient(
+  url: string,
+  accountSid: string,
+  authToken: string,
+  exchanges?: RecordedExchange[],
+): twilio.Twilio {
   const httpClient = createEmulatorHttpClient({ emulatorUrl: url, timeoutMs: 10_000 });
   const forward = httpClient.request.bind(httpClient);
   const origin = new URL(url).origin;
-  httpClient.request = (opts) =>
-    forward(opts.uri.startsWith(`${origin}/`) ? { ...opts, uri: VERIFY_ORIGIN + opts.uri.slice(origin.length) } : opts);
+  httpClient.request = async (opts) => {
+    const uri = opts.uri.startsWith(`${origin}/`) ? VERIFY_ORIGIN + opts.uri.slice(origin.length) : opts.uri;
+    const response = await forward({ ...opts, uri });
+    if (exchanges) {
+      const query = opts.params ? new URLSearchParams(opts.params as Record<string, string>).toString() : '';
+      const path = new URL(uri).pathname + (new URL(uri).search || (query ? `?${query}` : ''));
+      exchanges.push({ method: opts.method.toUpperCase(), path, status: response.statusCode, body: response.body });
+    }
+    return response;
+  };
   return twilio(accountSid, authToken, { httpClient });
 }
 
@@ -70,7 +97,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Te
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const client = createEmulatorTwilioClient(url, accountSid, authToken);
+  const exchanges: RecordedExchange[] = [];
+  const client = createEmulatorTwilioClient(url, accountSid, authToken, exchanges);
   const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 
   const control = async (method: string, path: string, body?: unknown): Promise<unknown> => {
@@ -89,6 +117,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Te
     accountSid,
     authToken,
     client,
+    exchanges,
     async createService(params = {}) {
       const service = await client.verify.v2.services.create({ friendlyName: 'Test Service', ...params });
       return service.sid;

@@ -1,0 +1,128 @@
+// Wire-format checks: success bodies against Twilio's official OpenAPI description, error bodies in Twilio's envelope.
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RecordedExchange } from '../helpers/emulator';
+
+const SPEC_ID = 'twilio_verify_v2';
+const SPEC_PATH = path.join(__dirname, '../../node_modules/@twilio-alpha/mcp/twilio-oai/spec/json/twilio_verify_v2.json');
+
+type JsonSchema = { $ref?: string; type?: string; properties?: Record<string, JsonSchema>; items?: JsonSchema };
+interface SpecOperation {
+  responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
+}
+interface Spec {
+  paths: Record<string, Record<string, SpecOperation>>;
+  components: { schemas: Record<string, JsonSchema> };
+}
+
+/**
+ * Twilio marks free-form properties (totp, binding, config…) `nullable` without a `type`; OpenAPI 3.0 allows it,
+ * ajv refuses it. Dropping `nullable` there changes nothing: an untyped schema already accepts null.
+ */
+function dropUntypedNullable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropUntypedNullable);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([key]) => !(key === 'nullable' && !('type' in value) && !('$ref' in value)))
+    .map(([key, inner]) => [key, dropUntypedNullable(inner)]);
+  return Object.fromEntries(entries);
+}
+
+const spec = dropUntypedNullable(JSON.parse(fs.readFileSync(SPEC_PATH, 'utf8'))) as Spec;
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+// Twilio-specific formats: uri-map is an object of URLs; the others do not occur in Verify TOTP bodies.
+for (const format of ['uri-map', 'int64', 'iso-country-code', 'phone-number']) ajv.addFormat(format, true);
+ajv.addSchema({ ...spec, $id: SPEC_ID });
+
+/** The OpenAPI path template matching a concrete path, e.g. /v2/Services/VA… → /v2/Services/{Sid}. */
+export function specPathFor(concretePath: string): string | undefined {
+  const pathname = concretePath.split('?')[0] ?? '';
+  return Object.keys(spec.paths).find((template) =>
+    new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(pathname),
+  );
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function responseSchema(method: string, template: string, status: number): { validate: ValidateFunction; schema: JsonSchema } {
+  const operation = spec.paths[template]?.[method.toLowerCase()];
+  const schema = operation?.responses[String(status)]?.content?.['application/json']?.schema;
+  if (!schema) throw new Error(`the OpenAPI description has no ${status} JSON response for ${method} ${template}`);
+  const pointer = ['paths', template, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema']
+    .map(escapePointer)
+    .join('/');
+  const validate = ajv.getSchema(`${SPEC_ID}#/${pointer}`);
+  if (!validate) throw new Error(`cannot compile schema for ${method} ${template}`);
+  return { validate, schema };
+}
+
+function resolve(schema: JsonSchema): JsonSchema {
+  if (!schema.$ref) return schema;
+  const name = schema.$ref.replace('#/components/schemas/', '');
+  const target = spec.components.schemas[name];
+  if (!target) throw new Error(`unresolved ${schema.$ref}`);
+  return resolve(target);
+}
+
+/** Every property the schema lists must be present (null allowed where the schema says nullable). */
+export function missingProperties(schemaIn: JsonSchema, data: unknown, at = ''): string[] {
+  const schema = resolve(schemaIn);
+  if (Array.isArray(data) && schema.items) return data.flatMap((item, index) => missingProperties(schema.items as JsonSchema, item, `${at}[${index}]`));
+  if (typeof data !== 'object' || data === null || !schema.properties) return [];
+  const record = data as Record<string, unknown>;
+  return Object.entries(schema.properties).flatMap(([name, property]) =>
+    name in record ? missingProperties(property, record[name], `${at}.${name}`) : [`${at}.${name}`],
+  );
+}
+
+/** Asserts one success body against its operation's response schema, with every listed property present. */
+export function expectMatchesSpec(method: string, concretePath: string, status: number, body: unknown): void {
+  const template = specPathFor(concretePath);
+  if (!template) throw new Error(`${concretePath} is not a Verify v2 path`);
+  const { validate, schema } = responseSchema(method, template, status);
+  const valid = validate(body);
+  expect({ operation: `${method} ${template} ${status}`, errors: valid ? [] : validate.errors }).toEqual({
+    operation: `${method} ${template} ${status}`,
+    errors: [],
+  });
+  expect({ operation: `${method} ${template}`, missing: missingProperties(schema, body) }).toEqual({
+    operation: `${method} ${template}`,
+    missing: [],
+  });
+}
+
+/** Asserts Twilio's legacy error envelope: exactly code, message, more_info, status, matching the HTTP status. */
+export function expectTwilioErrorEnvelope(status: number, body: unknown): void {
+  expect(body).toEqual({
+    code: expect.any(Number),
+    message: expect.any(String),
+    more_info: `https://www.twilio.com/docs/errors/${(body as { code: number }).code}`,
+    status,
+  });
+}
+
+/**
+ * Checks every recorded exchange: 2xx bodies against the OpenAPI description (204 must be empty), errors in the
+ * envelope. Returns how many bodies were checked so callers can assert that the check did something.
+ */
+export function expectWireCompatible(exchanges: readonly RecordedExchange[]): number {
+  for (const exchange of exchanges) {
+    if (exchange.status === 204) {
+      expect(exchange.body === '' || exchange.body === undefined || exchange.body === null).toBe(true);
+    } else if (exchange.status < 300) {
+      expectMatchesSpec(exchange.method, exchange.path, exchange.status, parseBody(exchange.body));
+    } else {
+      expectTwilioErrorEnvelope(exchange.status, parseBody(exchange.body));
+    }
+  }
+  return exchanges.length;
+}
+
+function parseBody(body: unknown): unknown {
+  return typeof body === 'string' ? (JSON.parse(body) as unknown) : body;
+}
