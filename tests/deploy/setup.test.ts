@@ -229,5 +229,5 @@ describe('npm run setup', () => {
     await expect(bad).rejects.toEqual(
       expect.objectContaining({ code: 1, stderr: expect.stringContaining('setup: TOTP_SKEW (--skew) must be a whole number from 0 to 2') }),
     );
-  });
+  }, 120_000);
 });

@@ -155,7 +155,7 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
         expect([file, name, allowed.has(name) || allowed.has(name.split('/')[0] ?? '')]).toEqual([file, name, true]);
       }
     }
-  });
+  }, 120_000);
 });
 
 describe('the uploaded variables (twilio-run deploy config, checked by scripts/deploy.ts)', () => {
@@ -237,5 +237,5 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('refusing to deploy: VERIFY_EMULATOR_URL');
     expect(run.stdout).not.toContain('Uploading variables');
-  });
+  }, 120_000);
 });
