@@ -77,7 +77,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         headers,
         body: JSON.stringify(body),
         credentials: 'omit',
-        cache: 'no-store',
       });
     } catch {
       throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');

@@ -1,7 +1,7 @@
 // Entry point of the enrollment page: wires sign-in, set-up, first verification, the sign-in check and the factor list.
 import type { FactorConfig, FactorSummary } from '../lib/contract';
 import { createAnnouncer } from './announcer';
-import { createApiClient } from './api';
+import { ApiError, createApiClient } from './api';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
 import { startStepCountdown, type StepCountdown } from './countdown';
 import { describeFailure } from './failure';
@@ -39,6 +39,7 @@ function start(): void {
   const setupForm = $('#setup-form', HTMLFormElement);
   const setupLabel = $('#setup-label', HTMLInputElement);
   const enrollmentSlot = $('#enrollment-slot', HTMLDivElement);
+  const setupDone = $('#setup-done', HTMLParagraphElement);
   const checkSection = $('#check', HTMLElement);
   const checkForm = $('#check-form', HTMLFormElement);
   const checkCode = $('#check-code', HTMLInputElement);
@@ -119,6 +120,9 @@ function start(): void {
     const verified = factors.find((factor) => factor.status === 'verified');
     checkConfig = verified?.config ?? null;
     checkSection.hidden = checkConfig === null;
+    // One authenticator per person: the kit refuses a second enrollment while one is verified (409 already_enrolled).
+    setupForm.hidden = checkConfig !== null;
+    setupDone.hidden = checkConfig === null;
     if (checkConfig !== null) {
       configureCodeInput(checkCode, checkConfig.digits);
       checkCountdown.setPeriod(checkConfig.period);
@@ -173,6 +177,14 @@ function start(): void {
 
   async function beginEnrollment(): Promise<void> {
     const label = setupLabel.value.trim();
+    // Key Uri Format: the account name may not contain a colon (it separates issuer and account).
+    if (label.includes(':')) {
+      setupLabel.setAttribute('aria-invalid', 'true');
+      announcer.announce('error', 'The account name cannot contain a colon (:).');
+      setupLabel.focus();
+      return;
+    }
+    setupLabel.removeAttribute('aria-invalid');
     let factor;
     try {
       factor = await api.createFactor(label === '' ? {} : { label });
@@ -222,6 +234,14 @@ function start(): void {
     try {
       status = (await api.verifyFactor({ factorSid: current.factorSid, code })).status;
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'too_many_attempts') {
+        // Verify locks an unverified factor for good after too many wrong codes; only a new set-up helps.
+        dropEnrollment();
+        announcer.announce('error', 'Locked: too many wrong codes. Choose “Set up authenticator” to start again with a new QR code.');
+        setupLabel.focus();
+        void loadFactors();
+        return;
+      }
       reportFailure(error);
       if (enrollment === current) markInvalid(codeInput);
       return;

@@ -4,7 +4,8 @@ import { digitsOnly } from './format';
 /** Strips anything but digits as the person types or pastes ("123 456" → "123456"). */
 export function keepDigitsOnly(input: HTMLInputElement): void {
   input.addEventListener('input', () => {
-    const cleaned = digitsOnly(input.value, input.maxLength > 0 ? input.maxLength : 10);
+    // Verify codes are 3–8 digits; until the factor's length is known, 8 is the most a code can have.
+    const cleaned = digitsOnly(input.value, Number(input.dataset.codeLength ?? 8));
     if (cleaned !== input.value) input.value = cleaned;
     input.removeAttribute('aria-invalid');
   });

@@ -1,10 +1,5 @@
 // Shows how long the current TOTP time step lasts, so a code typed at the edge of a step can wait for the next one.
-
-/** RFC 6238 §4.2: steps are counted from the Unix epoch, so every step starts at a multiple of the period. */
-export function secondsLeftInStep(nowMs: number, periodSeconds: number): number {
-  const elapsed = Math.floor(nowMs / 1000) % periodSeconds;
-  return periodSeconds - elapsed;
-}
+import { secondsLeftInStep } from './time-step';
 
 /** Below this many seconds a code may expire while it is typed. */
 const EDGE_SECONDS = 5;

@@ -18,7 +18,7 @@ export function describeFailure(error: unknown, nowMs: number): FailureText {
   }
   if (error.status === 429) {
     return {
-      text: `Locked: too many wrong codes or attempts. ${describeRetry(error.retryAt, nowMs)}`,
+      text: `Locked. ${error.message} ${describeRetry(error.retryAt, nowMs)}`,
       sessionEnded: false,
       locked: true,
     };

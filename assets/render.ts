@@ -14,10 +14,12 @@ function cloneTemplate(templateId: string): DocumentFragment {
   return template.content.cloneNode(true) as DocumentFragment;
 }
 
-/** Applies the factor's code length to a code field (digits only, exact length). */
+/**
+ * Applies the factor's code length to a code field. No maxlength: the browser would cut a pasted "123 456" to
+ * "123 45" before the page could drop the space; keepDigitsOnly() trims to the length instead.
+ */
 export function configureCodeInput(input: HTMLInputElement, digits: number): void {
-  input.maxLength = digits;
-  input.minLength = digits;
+  input.dataset.codeLength = String(digits);
   input.pattern = `[0-9]{${digits}}`;
 }
 

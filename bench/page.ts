@@ -1,0 +1,95 @@
+// npm run bench:page — the page's weight (raw and gzip) and the time from "Set up" to a visible QR code in Chromium.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { buildAll } from '../scripts/build';
+import { startLocalStack } from '../scripts/start';
+import { launchChromium } from '../tests/browser/support/chromium';
+
+const ROOT = join(__dirname, '..');
+const ASSETS_DIR = join(ROOT, 'dist', 'assets');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const WARM_UP_RUNS = 2;
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/**
+ * Measured inside the page: the clock starts as the button is clicked and stops once the QR image is in the DOM,
+ * decoded and laid out with a size — the moment a person can point a phone at it.
+ */
+const SET_UP_TO_QR = `new Promise((resolve) => {
+  const started = performance.now();
+  const observer = new MutationObserver(() => {
+    const img = document.querySelector('img.qr-image');
+    if (!img || !img.complete || img.getBoundingClientRect().width === 0) return;
+    observer.disconnect();
+    img.decode().then(() => requestAnimationFrame(() => resolve(performance.now() - started)));
+  });
+  observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+  document.querySelector('#setup-form button[type="submit"]').click();
+})`;
+
+async function main(): Promise<void> {
+  await buildAll();
+  const files = listFiles(ASSETS_DIR);
+  let raw = 0;
+  let gzip = 0;
+  console.log('Page assets (dist/assets):');
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    const zipped = gzipSync(bytes, { level: 9 }).length;
+    raw += bytes.length;
+    gzip += zipped;
+    console.log(`  ${relative(ASSETS_DIR, file).padEnd(14)} ${String(bytes.length).padStart(7)} B raw  ${String(zipped).padStart(6)} B gzip`);
+  }
+  console.log(`  ${'total'.padEnd(14)} ${String(raw).padStart(7)} B raw  ${String(gzip).padStart(6)} B gzip  (${kib(raw)} / ${kib(gzip)}; budget 30 KiB gzip)`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'totp-bench-page-'));
+  const stack = await startLocalStack({ port: 0, envFile: join(dir, '.env.local'), dataDir: join(dir, 'emulator-data') });
+  const browser = await launchChromium();
+  try {
+    const timings: number[] = [];
+    const pageUrl = new URL('/index.html', stack.url).href;
+    for (let run = 0; run < WARM_UP_RUNS + RUNS; run += 1) {
+      const context = await browser.newContext({ viewport: { width: 375, height: 812 }, reducedMotion: 'reduce' });
+      const page = await context.newPage();
+      await page.goto(pageUrl);
+      // A new user each run: the kit keeps one enrollment per user and Verify limits creations per user and day.
+      await page.getByLabel('User name').fill(`bench-${process.pid}-${run}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Account name').fill('bench@example.com');
+      await page.getByText('No authenticator is set up yet.').waitFor();
+      const elapsed = Number(await page.evaluate(SET_UP_TO_QR));
+      if (run >= WARM_UP_RUNS) timings.push(elapsed);
+      await context.close();
+    }
+    const sorted = [...timings].sort((a, b) => a - b);
+    console.log(`\n"Set up authenticator" click → QR code visible, ${RUNS} runs (after ${WARM_UP_RUNS} warm-up), local stack, Chromium:`);
+    console.log(`  median ${median(timings).toFixed(1)} ms   min ${(sorted[0] ?? 0).toFixed(1)} ms   max ${(sorted[sorted.length - 1] ?? 0).toFixed(1)} ms   (budget 150 ms)`);
+  } finally {
+    await browser.close();
+    await stack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  process.exit(1);
+});

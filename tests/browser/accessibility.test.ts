@@ -1,0 +1,177 @@
+// The page for everyone: no axe-core violations, keyboard-only enrollment, a 375 px phone, both colour schemes,
+// the strict Content-Security-Policy, and the caller-token hand-over a deployed host app uses.
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { saveStep } from './support/artifacts';
+import { launchChromium } from './support/chromium';
+import { describeFocus, tabTo } from './support/keyboard';
+import {
+  checkRegion,
+  expectAnnouncement,
+  factorsRegion,
+  liveRegion,
+  scanQrCode,
+  setupRegion,
+  signInAsDeveloper,
+  startSetUp,
+  STATE_TIMEOUT_MS,
+  submitVerificationCode,
+} from './support/person';
+import { startPageStack, type PageStack } from './support/stack';
+import { codeAt } from './support/totp';
+import { watchPage, type PageWatch } from './support/watch';
+
+jest.setTimeout(120_000);
+
+const T0 = Date.UTC(2030, 0, 15, 9, 0, 10);
+const STEP_MS = 30_000;
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** WCAG 2.2 A/AA plus axe's best practices. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+let stack: PageStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let watch: PageWatch;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startPageStack(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function openPage(options: { colorScheme?: 'light' | 'dark'; width?: number; url?: string } = {}): Promise<void> {
+  await stack.setClock(T0);
+  context = await browser.newContext({
+    viewport: { width: options.width ?? 375, height: 812 },
+    colorScheme: options.colorScheme ?? 'light',
+    reducedMotion: 'reduce',
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
+  page = await context.newPage();
+  watch = watchPage(page, stack.origin);
+  await page.clock.setFixedTime(T0);
+  await page.goto(options.url ?? stack.pageUrl);
+}
+
+afterEach(async () => {
+  await context?.close();
+});
+
+/**
+ * axe-core is evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an
+ * injected <script>, so this also shows the policy is in force.
+ */
+async function axeViolations(): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const found = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } })
+    .then((result) => result.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
+  return found as string[];
+}
+
+async function pageOverflowsWidth(): Promise<boolean> {
+  return (await page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth')) === true;
+}
+
+describe.each(['light', 'dark'] as const)('in the %s colour scheme', (colorScheme) => {
+  test('axe-core finds no violations at any step, and the page fits a 375 px screen', async () => {
+    await openPage({ colorScheme });
+    await page.getByLabel('User name').waitFor({ timeout: STATE_TIMEOUT_MS });
+    expect(await axeViolations()).toEqual([]);
+
+    await signInAsDeveloper(page, `axe-${colorScheme}`);
+    await startSetUp(page, 'a very long account name for a narrow phone screen@example.com');
+    const account = await scanQrCode(page);
+    expect(await axeViolations()).toEqual([]);
+    expect(await pageOverflowsWidth()).toBe(false);
+    await saveStep(page, `20-qr-${colorScheme}`);
+
+    await submitVerificationCode(page, '000');
+    await liveRegion(page).getByText(/Enter the 6-digit code/).waitFor({ timeout: STATE_TIMEOUT_MS });
+    expect(await axeViolations()).toEqual([]);
+
+    await expectAnnouncement(page, () => submitVerificationCode(page, codeAt(account, T0)), /authenticator app is set up/);
+    const item = factorsRegion(page).getByRole('listitem').first();
+    await item.getByRole('button', { name: /^Delete/ }).click();
+    expect(await axeViolations()).toEqual([]);
+    expect(await pageOverflowsWidth()).toBe(false);
+    await saveStep(page, `21-verified-${colorScheme}`);
+
+    expect(watch.foreignRequests).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+});
+
+test('a keyboard alone signs in, sets up, verifies and checks a code', async () => {
+  await openPage();
+  await tabTo(page, 'textbox:User name');
+  await page.keyboard.type('kim');
+  await page.keyboard.press('Enter');
+  // After sign-in the focus waits in the account-name field.
+  await setupRegion(page).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expect(describeFocus(page)).resolves.toBe('textbox:Account name');
+  await page.keyboard.type('kim@example.com');
+  await page.keyboard.press('Enter');
+  await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  const account = await scanQrCode(page);
+
+  // Focus moves to the new steps; the link, the Copy button and the code field follow in reading order.
+  await tabTo(page, 'link:Open in authenticator app');
+  await tabTo(page, 'button:Copy key');
+  await tabTo(page, 'textbox:Code');
+  await page.keyboard.type(codeAt(account, T0));
+  await expectAnnouncement(page, () => page.keyboard.press('Enter'), /authenticator app is set up/);
+
+  const nextStep = T0 + STEP_MS;
+  await stack.setClock(nextStep);
+  await page.clock.setFixedTime(nextStep);
+  await tabTo(page, 'textbox:Code');
+  await page.keyboard.type(codeAt(account, nextStep));
+  await expectAnnouncement(page, () => page.keyboard.press('Enter'), /Approved/);
+  await checkRegion(page).getByText('Approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await saveStep(page, '22-keyboard-only');
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+test('the Content-Security-Policy refuses inline script', async () => {
+  await openPage();
+  const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(policy).toContain("default-src 'self'");
+  expect(policy).toContain("script-src 'self'");
+  expect(policy).not.toContain('unsafe-inline');
+  await expect(page.addScriptTag({ content: 'document.title = "injected"' })).rejects.toThrow(/Content Security Policy/);
+  await expect(page.title()).resolves.toBe('Two-step sign-in');
+});
+
+test('a host app hands over the caller token in #token=, which leaves the address bar at once', async () => {
+  const token = await stack.devToken('host-user');
+  await openPage({ url: `${stack.pageUrl}#token=${encodeURIComponent(token)}` });
+  await setupRegion(page).waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(page.url()).toBe(stack.pageUrl);
+  expect(await page.evaluate('location.hash')).toBe('');
+  // No dev sign-in: the page already has its caller.
+  expect(await page.getByLabel('User name').isVisible()).toBe(false);
+  await factorsRegion(page).getByText('No authenticator is set up yet.').waitFor({ timeout: STATE_TIMEOUT_MS });
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+test('without a token and without the dev-only endpoint (a deployed service), the page asks for the host app', async () => {
+  await stack.setClock(T0);
+  context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'en-US' });
+  page = await context.newPage();
+  // A deployed service has no /__dev/ routes: the probe gets the platform's 404.
+  await page.route('**/__dev/token', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not Found' }));
+  await page.goto(stack.pageUrl);
+  await page.getByRole('heading', { name: 'You are not signed in' }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(await page.getByLabel('User name').count()).toBe(1);
+  expect(await page.getByLabel('User name').isVisible()).toBe(false);
+});

@@ -1,0 +1,190 @@
+// A person enrolls on the real page in Chromium against the local stack: QR scan, first code, sign-in check, delete.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { saveStep } from './support/artifacts';
+import { launchChromium } from './support/chromium';
+import { describeFocus } from './support/keyboard';
+import {
+  checkRegion,
+  expectAnnouncement,
+  factorsRegion,
+  scanQrCode,
+  setupRegion,
+  signInAsDeveloper,
+  startSetUp,
+  STATE_TIMEOUT_MS,
+  submitCheckCode,
+  submitVerificationCode,
+} from './support/person';
+import { startPageStack, type PageStack } from './support/stack';
+import { codeAt, wrongCodeAt, type ScannedAccount } from './support/totp';
+import { watchPage, type PageWatch } from './support/watch';
+
+jest.setTimeout(120_000);
+
+/** 10 s into a 30 s step: the emulator and the page both stand still here, so every code is known in advance. */
+const T0 = Date.UTC(2030, 0, 15, 9, 0, 10);
+const STEP_MS = 30_000;
+
+let stack: PageStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let watch: PageWatch;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startPageStack(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+beforeEach(async () => {
+  await stack.setClock(T0);
+  context = await browser.newContext({
+    viewport: { width: 375, height: 812 },
+    reducedMotion: 'reduce',
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
+  page = await context.newPage();
+  watch = watchPage(page, stack.origin);
+  // The page's countdown reads the browser clock; pin it to the emulator's instant.
+  await page.clock.setFixedTime(T0);
+  await page.goto(stack.pageUrl);
+});
+
+afterEach(async () => {
+  await context?.close();
+});
+
+/** Enrolls `user` up to the QR code and returns what the "authenticator app" scanned. */
+async function setUpAs(user: string, label: string): Promise<ScannedAccount> {
+  await signInAsDeveloper(page, user);
+  await startSetUp(page, label);
+  return scanQrCode(page);
+}
+
+async function verifyWith(code: string): Promise<void> {
+  await expectAnnouncement(page, () => submitVerificationCode(page, code), /authenticator app is set up/);
+}
+
+test('a person scans the QR code, verifies the first code and passes a sign-in check', async () => {
+  await saveStep(page, '01-sign-in');
+  await signInAsDeveloper(page, 'ada');
+  await saveStep(page, '02-signed-in');
+
+  await startSetUp(page, 'ada@example.com');
+  const screenshot = await saveStep(page, '03-qr-code');
+  const account = await scanQrCode(page, screenshot);
+  expect(account.label).toContain('ada@example.com');
+  expect(account).toMatchObject({ algorithm: 'sha1', digits: 6, period: 30 });
+
+  // The key for manual entry is the scanned secret, in blocks of four.
+  const setup = setupRegion(page);
+  const shownKey = await setup.locator('code').textContent();
+  expect(shownKey?.split(' ').every((block) => block.length <= 4)).toBe(true);
+  expect(shownKey?.replace(/ /g, '')).toBe(account.secret);
+  await expect(setup.getByRole('link', { name: 'Open in authenticator app' }).getAttribute('href')).resolves.toMatch(/^otpauth:\/\/totp\//);
+  // Default settings (SHA1, 6 digits, 30 s) need no note.
+  expect(await setup.getByText(/choose these settings/).count()).toBe(0);
+  // 10 s into the step, 20 s remain.
+  await expect(setup.getByText('The code changes in 20 s.').count()).resolves.toBe(1);
+
+  const codeField = setup.getByRole('textbox', { name: 'Code', exact: true });
+  await expect(codeField.getAttribute('inputmode')).resolves.toBe('numeric');
+  await expect(codeField.getAttribute('autocomplete')).resolves.toBe('one-time-code');
+  await expect(codeField.getAttribute('pattern')).resolves.toBe('[0-9]{6}');
+  // Letters and spaces never stay in the field, and the code length caps what is kept.
+  await codeField.fill('12 34ab56');
+  await expect(codeField.inputValue()).resolves.toBe('123456');
+  await codeField.fill('123 456 789');
+  await expect(codeField.inputValue()).resolves.toBe('123456');
+
+  await expectAnnouncement(
+    page,
+    () => submitVerificationCode(page, wrongCodeAt(account, T0)),
+    /That code did not match/,
+  );
+  await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
+  await saveStep(page, '04-wrong-code');
+
+  await verifyWith(codeAt(account, T0));
+  await saveStep(page, '05-verified');
+
+  // After verification the secret, the link and the QR code are gone from the page, not merely hidden.
+  const html = await page.content();
+  expect(html).not.toContain(account.secret);
+  expect(html).not.toContain(account.secret.slice(0, 4) + ' ' + account.secret.slice(4, 8));
+  expect(html).not.toContain('otpauth://');
+  expect(await page.getByRole('img', { name: 'QR code for your authenticator app' }).count()).toBe(0);
+
+  const listed = factorsRegion(page).getByRole('listitem').filter({ hasText: 'ada@example.com' });
+  await listed.getByText('Verified').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await listed.getByText('Added Jan 15, 2030').waitFor({ timeout: STATE_TIMEOUT_MS });
+
+  // The next step: a new code (RFC 6238 §5.2 forbids accepting the verified step's code a second time).
+  const nextStep = T0 + STEP_MS;
+  await stack.setClock(nextStep);
+  await page.clock.setFixedTime(nextStep);
+
+  await expectAnnouncement(page, () => submitCheckCode(page, wrongCodeAt(account, nextStep)), /Not approved/);
+  await checkRegion(page).getByText('Not approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await saveStep(page, '06-check-not-approved');
+
+  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), /Approved/);
+  await checkRegion(page).getByText('Approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await saveStep(page, '07-check-approved');
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+test('the Copy button puts the key on the clipboard and says so', async () => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.origin });
+  const account = await setUpAs('grace', 'grace@example.com');
+
+  await expectAnnouncement(page, () => setupRegion(page).getByRole('button', { name: 'Copy key' }).click(), 'Key copied to the clipboard.');
+  await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(account.secret);
+  await saveStep(page, '08-key-copied');
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+test('deleting a verified authenticator asks for a current code', async () => {
+  const account = await setUpAs('linus', 'linus phone');
+  await verifyWith(codeAt(account, T0));
+  const nextStep = T0 + STEP_MS;
+  await stack.setClock(nextStep);
+
+  const item = factorsRegion(page).getByRole('listitem').filter({ hasText: 'linus phone' });
+  await item.getByRole('button', { name: 'Delete linus phone' }).click();
+  const codeField = item.getByRole('textbox', { name: 'Code', exact: true });
+  await codeField.waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expect(describeFocus(page)).resolves.toBe('textbox:Code');
+  await saveStep(page, '09-delete-asks-for-code');
+
+  await codeField.fill(codeAt(account, nextStep));
+  await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), 'Deleted “linus phone”.');
+  await factorsRegion(page).getByText('No authenticator is set up yet.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expect(checkRegion(page).isHidden()).resolves.toBe(true);
+  await saveStep(page, '10-deleted');
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+test('an unverified authenticator is deleted without a code, and its QR code goes with it', async () => {
+  await setUpAs('barbara', 'old tablet');
+  const item = factorsRegion(page).getByRole('listitem').filter({ hasText: 'old tablet' });
+  await item.getByText('Not verified yet').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await item.getByRole('button', { name: 'Delete old tablet' }).click();
+  expect(await item.getByRole('textbox', { name: 'Code', exact: true }).count()).toBe(0);
+  await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), 'Deleted “old tablet”.');
+  expect(await page.getByRole('img', { name: 'QR code for your authenticator app' }).count()).toBe(0);
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});

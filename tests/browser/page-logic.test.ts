@@ -1,0 +1,102 @@
+// The page's pure logic, checked without a browser: secret blocks, settings note, code cleaning, step and retry times.
+import fc from 'fast-check';
+import { parseRetryAfter } from '../../assets/api';
+import { describeNonDefaultConfig, describeRetry, digitsOnly, groupSecret } from '../../assets/format';
+import { secondsLeftInStep } from '../../assets/time-step';
+import { codeAt, parseOtpauthUri, wrongCodeAt } from './support/totp';
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.split('');
+
+describe('the secret for manual entry', () => {
+  test('is shown in blocks of four that join back into the secret', () => {
+    expect(groupSecret('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ')).toBe('GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ');
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...BASE32), { minLength: 1, maxLength: 103 }), (chars) => {
+        const secret = chars.join('');
+        const blocks = groupSecret(secret).split(' ');
+        expect(blocks.join('')).toBe(secret);
+        expect(blocks.slice(0, -1).every((block) => block.length === 4)).toBe(true);
+        expect((blocks[blocks.length - 1] ?? '').length).toBeGreaterThan(0);
+      }),
+    );
+  });
+});
+
+describe('the settings note', () => {
+  test('is absent for the settings every app assumes (SHA1, 6 digits, 30 s)', () => {
+    expect(describeNonDefaultConfig({ algorithm: 'SHA1', digits: 6, period: 30, skew: 1 })).toBeNull();
+    // Skew is the server's tolerance, not an app setting.
+    expect(describeNonDefaultConfig({ algorithm: 'SHA1', digits: 6, period: 30, skew: 2 })).toBeNull();
+  });
+
+  test('names each setting that differs', () => {
+    const note = describeNonDefaultConfig({ algorithm: 'SHA256', digits: 8, period: 60, skew: 1 });
+    expect(note).toContain('algorithm SHA256');
+    expect(note).toContain('8 digits');
+    expect(note).toContain('every 60 seconds');
+    expect(describeNonDefaultConfig({ algorithm: 'SHA1', digits: 8, period: 30, skew: 1 })).not.toContain('algorithm');
+  });
+});
+
+test('a typed or pasted code keeps only its digits, up to the code length', () => {
+  expect(digitsOnly('123 456', 6)).toBe('123456');
+  expect(digitsOnly('12-34-56-78', 6)).toBe('123456');
+  expect(digitsOnly('abc', 6)).toBe('');
+  fc.assert(
+    fc.property(fc.string(), fc.integer({ min: 1, max: 10 }), (typed, length) => {
+      const code = digitsOnly(typed, length);
+      expect(code).toMatch(/^[0-9]*$/);
+      expect(code.length).toBeLessThanOrEqual(length);
+    }),
+  );
+});
+
+describe('the step countdown', () => {
+  test('counts down from the period to 1 within each step (RFC 6238 steps start at multiples of the period)', () => {
+    expect(secondsLeftInStep(0, 30)).toBe(30);
+    expect(secondsLeftInStep(29_999, 30)).toBe(1);
+    expect(secondsLeftInStep(30_000, 30)).toBe(30);
+    expect(secondsLeftInStep(Date.UTC(2030, 0, 15, 9, 0, 10), 30)).toBe(20);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constantFrom(15, 30, 60, 90), (nowMs, period) => {
+        const left = secondsLeftInStep(nowMs, period);
+        expect(left).toBeGreaterThanOrEqual(1);
+        expect(left).toBeLessThanOrEqual(period);
+        // The step ends exactly `left` seconds after the current whole second.
+        expect((Math.floor(nowMs / 1000) + left) % period).toBe(0);
+      }),
+    );
+  });
+});
+
+describe('Retry-After (RFC 9110 §10.2.3)', () => {
+  const now = Date.UTC(2030, 0, 15, 9, 0, 10);
+
+  test('accepts delta-seconds and an HTTP-date', () => {
+    expect(parseRetryAfter('300', now)).toBe(now + 300_000);
+    expect(parseRetryAfter('Tue, 15 Jan 2030 10:00:10 GMT', now)).toBe(now + 3_600_000);
+  });
+
+  test('ignores a missing or unreadable header', () => {
+    expect(parseRetryAfter(null, now)).toBeNull();
+    expect(parseRetryAfter('', now)).toBeNull();
+    expect(parseRetryAfter('soon', now)).toBeNull();
+  });
+
+  test('becomes a sentence with a duration and a clock time', () => {
+    expect(describeRetry(null, now)).toBe('Try again later.');
+    expect(describeRetry(now + 45_000, now)).toMatch(/^Try again in 45 seconds \(at .+\)\.$/);
+    expect(describeRetry(now + 3_600_000, now)).toMatch(/^Try again in 60 minutes \(at .+\)\.$/);
+    expect(describeRetry(now + 86_400_000, now)).toMatch(/^Try again after .+\.$/);
+  });
+});
+
+test("the tests' authenticator app reproduces the RFC 6238 Appendix B codes", () => {
+  // Secret "12345678901234567890" in Base32; SHA1, 8 digits, 30 s (RFC 6238 Appendix B).
+  const account = parseOtpauthUri('otpauth://totp/Test:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8');
+  expect(codeAt(account, 59_000)).toBe('94287082');
+  expect(codeAt(account, 1_111_111_109_000)).toBe('07081804');
+  expect(codeAt(account, 1_234_567_890_000)).toBe('89005924');
+  expect(codeAt(account, 2_000_000_000_000)).toBe('69279037');
+  expect(wrongCodeAt(account, 1_111_111_109_000)).not.toBe('07081804');
+});

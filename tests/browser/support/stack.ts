@@ -1,0 +1,52 @@
+// The local stack (`npm start`'s servers) for browser tests, in a temp dir, plus the emulator's clock control.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack } from '../../../scripts/start';
+
+export interface PageStack {
+  /** The origin the page is served from, e.g. http://127.0.0.1:41234 */
+  origin: string;
+  /** Address of the enrollment page. */
+  pageUrl: string;
+  /** Freezes the emulator's clock at `atMs` (epoch ms); the page's codes are then computed at that instant. */
+  setClock(atMs: number): Promise<void>;
+  /** A caller token for `user` from the dev-only endpoint, as the host app would hand it over. */
+  devToken(user: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startPageStack(): Promise<PageStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'totp-page-'));
+  const stack = await startLocalStack({ port: 0, envFile: join(dir, '.env.local'), dataDir: join(dir, 'emulator-data') });
+  const origin = new URL(stack.url).origin;
+  const emulatorAuth = `Basic ${Buffer.from(`${stack.env.ACCOUNT_SID}:${stack.env.AUTH_TOKEN}`).toString('base64')}`;
+
+  async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`POST ${new URL(url).pathname} answered ${response.status}: ${text}`);
+    return JSON.parse(text) as unknown;
+  }
+
+  return {
+    origin,
+    pageUrl: new URL('/index.html', origin).href,
+    async setClock(atMs) {
+      await postJson(new URL('/__emulator/clock', stack.emulatorUrl).href, { now: atMs }, { Authorization: emulatorAuth });
+    },
+    async devToken(user) {
+      const body = await postJson(new URL('/__dev/token', origin).href, { user });
+      if (typeof body === 'object' && body !== null && 'token' in body && typeof body.token === 'string') return body.token;
+      throw new Error('the dev token endpoint answered without a token');
+    },
+    async close() {
+      await stack.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
