@@ -17,8 +17,10 @@ export function describeFailure(error: unknown, nowMs: number): FailureText {
     return { text: 'Your session has ended. Sign in again.', sessionEnded: true, locked: false };
   }
   if (error.status === 429) {
+    // The kit's 429 codes: too_many_enrollments is about set-ups; the others lock the authenticator for a while.
+    const what = error.code === 'too_many_enrollments' ? 'Too many set-ups for today.' : 'Locked: too many attempts with this authenticator.';
     return {
-      text: `Locked. ${error.message} ${describeRetry(error.retryAt, nowMs)}`,
+      text: `${what} ${describeRetry(error.retryAt, nowMs)}`,
       sessionEnded: false,
       locked: true,
     };
