@@ -1,0 +1,132 @@
+// Every Verify failure the emulator can inject, and every misconfiguration, as the caller and the log see them.
+import { TWILIO_ERROR_TABLE } from '../../lib/verify-errors';
+import { errorOf, startFunctionsHarness, type FunctionsHarness } from '../helpers/functions';
+
+/** Small, so a latency fault times out fast; the Functions must still answer (and not hang) when Verify stalls. */
+const VERIFY_TIMEOUT_MS = 300;
+const FACTOR_SID = `YF${'ab'.repeat(16)}`;
+
+let harness: FunctionsHarness;
+let token: string;
+let logged: string[];
+
+beforeAll(async () => {
+  harness = await startFunctionsHarness({ envOverrides: { VERIFY_TIMEOUT_MS: String(VERIFY_TIMEOUT_MS) } });
+  token = await harness.token('fault-user');
+});
+afterAll(async () => {
+  await harness.close();
+});
+beforeEach(async () => {
+  await harness.clearFaults();
+  logged = [];
+  jest.spyOn(console, 'error').mockImplementation((line: unknown) => {
+    logged.push(String(line));
+  });
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+/** create-challenge with an explicit factorSid makes exactly one Verify call: POST …/Challenges. */
+async function checkUnderFault(fault: Record<string, unknown>): Promise<Awaited<ReturnType<FunctionsHarness['post']>>> {
+  await harness.fault({ match: { method: 'POST', path: '/Challenges' }, ...fault });
+  return harness.post('/create-challenge', { code: '123456', factorSid: FACTOR_SID }, { token });
+}
+
+describe('transport failures and upstream statuses', () => {
+  test.each([
+    ['Verify answers 500', 502, 'verify_error', null, { status: 500 }],
+    ['Verify answers 502', 502, 'verify_error', null, { status: 502 }],
+    ['Verify answers 503', 503, 'verify_unavailable', '5', { status: 503 }],
+    ['Verify answers 504', 503, 'verify_timeout', '5', { status: 504 }],
+    ['Verify answers 429 (20429)', 429, 'rate_limited', '5', { status: 429, code: 20429 }],
+    ['Verify answers 429 without a known code', 429, 'rate_limited', '5', { status: 429 }],
+    ['Verify is slower than VERIFY_TIMEOUT_MS', 503, 'verify_timeout', '5', { latencyMs: VERIFY_TIMEOUT_MS + 700 }],
+    ['Verify drops the connection', 502, 'verify_error', null, { drop: true }],
+    ['Verify answers 200 with a body that is not JSON', 502, 'verify_error', null, { malformed: true }],
+    ['Verify answers 500 with a body that is not JSON', 502, 'verify_error', null, { malformed: true, status: 500 }],
+  ] as const)('%s → %i %s', async (_name, status, code, retryAfter, fault) => {
+    const started = Date.now();
+    const answer = await checkUnderFault(fault);
+    // Not a speed measurement: a stalled Verify call is abandoned, the answer does not wait for it.
+    if ('latencyMs' in fault) expect(Date.now() - started).toBeLessThan(fault.latencyMs);
+    expect(answer.status).toBe(status);
+    expect(errorOf(answer).code).toBe(code);
+    expect(answer.headers.get('retry-after')).toBe(retryAfter);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(answer.text).not.toMatch(/stack|\.js:\d+|Injected fault|twilio\.com/);
+    // One log line names the failing Verify call; it carries no token or code.
+    expect(logged.join('\n')).toMatch(/create-challenge: verify_\w+|create-challenge: rate_limited|verify create challenge/);
+  });
+
+  test('Verify refusing our credentials (20003) is a generic 500 for the caller and a hint in the log', async () => {
+    const answer = await checkUnderFault({ status: 401, code: 20003 });
+    expect(answer.status).toBe(500);
+    expect(errorOf(answer)).toEqual({ code: 'internal_error', message: 'Something went wrong on our side.' });
+    expect(logged.join('\n')).toContain('check ACCOUNT_SID/AUTH_TOKEN');
+    expect(logged.join('\n')).not.toContain(harness.env.AUTH_TOKEN);
+  });
+});
+
+/** Twilio error code → the HTTP status Twilio sends with it, and what the caller must see. Stated here independently of lib/. */
+const EXPECTED: ReadonlyArray<[twilioCode: number, twilioStatus: number, status: number, code: string, retryAfter: string | null]> = [
+  [20404, 404, 404, 'factor_not_found', null],
+  [20429, 429, 429, 'rate_limited', '5'],
+  [60200, 400, 400, 'invalid_request', null],
+  [60308, 429, 429, 'too_many_attempts', '300'],
+  [60310, 429, 429, 'too_many_attempts', '86400'],
+  [60311, 403, 403, 'invalid_code', null],
+  [60312, 429, 429, 'too_many_challenges', '3600'],
+  [60314, 400, 400, 'invalid_request', null],
+  [60315, 400, 409, 'too_many_factors', null],
+  [60318, 403, 409, 'factor_not_verified', null],
+  [60322, 403, 409, 'factor_state_conflict', null],
+  [60323, 403, 409, 'factor_state_conflict', null],
+  [60324, 403, 403, 'invalid_code', null],
+  [60326, 429, 429, 'too_many_enrollments', '86400'],
+  [60367, 400, 400, 'invalid_request', null],
+  [60369, 400, 400, 'invalid_request', null],
+  [60370, 400, 400, 'invalid_request', null],
+  [60383, 400, 409, 'factor_state_conflict', null],
+  [60390, 404, 404, 'factor_not_found', null],
+  [60391, 404, 404, 'challenge_not_found', null],
+  [60392, 404, 404, 'factor_not_found', null],
+];
+
+describe('Twilio error codes', () => {
+  test('every code in the kit table has a row here (so a new mapping comes with a test)', () => {
+    expect(EXPECTED.map(([code]) => code).sort()).toEqual(Object.keys(TWILIO_ERROR_TABLE).map(Number).sort());
+  });
+
+  test.each(EXPECTED)('Twilio %i (HTTP %i) → %i %s', async (twilioCode, twilioStatus, status, code, retryAfter) => {
+    const answer = await checkUnderFault({ status: twilioStatus, code: twilioCode });
+    expect(answer.status).toBe(status);
+    expect(errorOf(answer).code).toBe(code);
+    expect(answer.headers.get('retry-after')).toBe(retryAfter);
+    expect(answer.text).not.toContain(String(twilioCode));
+  });
+
+  test('an unknown 4xx code from Verify is a 502 verify_error, logged with its Twilio code', async () => {
+    const answer = await checkUnderFault({ status: 400, code: 69999 });
+    expect(answer.status).toBe(502);
+    expect(errorOf(answer).code).toBe('verify_error');
+    expect(logged.join('\n')).toContain('code 69999');
+  });
+});
+
+describe('faults on the other endpoints', () => {
+  test.each([
+    ['/create-factor', {}, 'GET', '/Factors'],
+    ['/create-factor', {}, 'POST', '/Factors'],
+    ['/list-factors', {}, 'GET', '/Factors'],
+    ['/verify-factor', { factorSid: FACTOR_SID, code: '123456' }, 'POST', `/Factors/${FACTOR_SID}`],
+    ['/delete-factor', { factorSid: FACTOR_SID }, 'GET', `/Factors/${FACTOR_SID}`],
+    ['/create-challenge', { code: '123456' }, 'GET', '/Factors'],
+  ])('%s maps a 503 on %s …%s to 503 verify_unavailable', async (path, input, method, verifyPath) => {
+    await harness.fault({ match: { method, path: verifyPath }, status: 503 });
+    const answer = await harness.post(path, input, { token });
+    expect(answer.status).toBe(503);
+    expect(errorOf(answer).code).toBe('verify_unavailable');
+  });
+});
