@@ -108,10 +108,10 @@ export class VerifyStore {
   listChallenges(entitySid: string): ChallengeRecord[] {
     return this.pick(this.challenges, this.challengesOfEntity.get(entitySid));
   }
-  countChallengesCreatedSince(factorSid: string, since: number): number {
+  countChallengesCreatedAfter(factorSid: string, after: number): number {
     let count = 0;
     for (const sid of this.challengesOfFactor.get(factorSid) ?? []) {
-      if ((this.challenges.get(sid)?.dateCreated ?? -Infinity) >= since) count++;
+      if ((this.challenges.get(sid)?.dateCreated ?? -Infinity) > after) count++;
     }
     return count;
   }

@@ -54,9 +54,9 @@ function challengeDetails(params: FormParams): Pick<ChallengeRecord, 'details' |
 function enforceCreationLimit(ctx: OperationContext, factorSid: string, codeLength: number): void {
   if (!ctx.switches.enforceRateLimits) return;
   const now = ctx.clock.now();
-  const lastDay = ctx.store.countChallengesCreatedSince(factorSid, now - 24 * HOUR_MS);
+  const lastDay = ctx.store.countChallengesCreatedAfter(factorSid, now - 24 * HOUR_MS);
   const limited =
-    codeLength <= 4 ? lastDay >= 10 : lastDay >= 100 || ctx.store.countChallengesCreatedSince(factorSid, now - HOUR_MS) >= 50;
+    codeLength <= 4 ? lastDay >= 10 : lastDay >= 100 || ctx.store.countChallengesCreatedAfter(factorSid, now - HOUR_MS) >= 50;
   if (limited) throw twilioError(60312);
 }
 
