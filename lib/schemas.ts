@@ -46,7 +46,7 @@ export const deleteFactorSchema: z.ZodMiniType<DeleteFactorRequest> = z.object({
 /** Studio passes what the caller keyed in; a malformed code is an outcome (`invalid`) there, so it is checked apart. */
 export const studioCheckCodeSchema: z.ZodMiniType<Omit<StudioCheckCodeRequest, 'code'> & { code?: unknown }> = z.object({
   user,
-  code: z.unknown(),
+  code: z.optional(z.unknown()),
 });
 
 export function isWellFormedCode(value: unknown): value is string {

@@ -51,7 +51,7 @@ export interface PostOptions {
   /** Send the body form-encoded (as Studio does) instead of JSON. */
   form?: boolean;
   headers?: Record<string, string>;
-  /** A raw body, sent as is (for malformed-body cases). */
+  /** A raw body, sent as is (for malformed-body cases); labelled application/json unless `headers` say otherwise. */
   raw?: string;
 }
 
@@ -125,6 +125,7 @@ export async function startFunctionsHarness(options: HarnessOptions = {}): Promi
       const headers: Record<string, string> = { ...postOptions.headers };
       let payload: string;
       if (postOptions.raw !== undefined) {
+        headers['content-type'] ??= 'application/json';
         payload = postOptions.raw;
       } else if (postOptions.form) {
         headers['content-type'] ??= 'application/x-www-form-urlencoded';
