@@ -1,0 +1,110 @@
+// lib/auth.ts and lib/approval.ts directly: identity derivation, key-set failures, approval-token claims.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { signApprovalToken } from '../../lib/approval';
+import { authenticateCaller, deriveIdentity } from '../../lib/auth';
+import { KitError } from '../../lib/errors';
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+async function failure(promise: Promise<unknown>): Promise<KitError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof KitError) return error;
+    throw error;
+  }
+  throw new Error('expected a KitError');
+}
+
+describe('deriveIdentity', () => {
+  test('is the first 32 hex characters of HMAC-SHA256 (RFC 4231 test case 2)', () => {
+    // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?"
+    const full = '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843';
+    expect(deriveIdentity(encode('Jefe'), 'what do ya want for nothing?')).toBe(full.slice(0, 32));
+  });
+
+  test('is stable per user, differs between users and between secrets, and fits Verify identity rules', () => {
+    const secret = encode('s'.repeat(32));
+    expect(deriveIdentity(secret, 'alice')).toBe(deriveIdentity(secret, 'alice'));
+    expect(deriveIdentity(secret, 'alice')).not.toBe(deriveIdentity(secret, 'bob'));
+    expect(deriveIdentity(encode('t'.repeat(32)), 'alice')).not.toBe(deriveIdentity(secret, 'alice'));
+    expect(deriveIdentity(secret, '+1 555 0100 ☎')).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('authenticateCaller with an unusable key set', () => {
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"keys": "not a list"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  async function rsLookingToken(): Promise<string> {
+    // Any well-formed RS256-labelled token: the key set fails before its signature matters.
+    const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k' })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ sub: 'a', exp: 4102444800 })).toString('base64url');
+    return `${header}.${payload}.c2ln`;
+  }
+
+  test('an identity provider that answers garbage → 502 auth_keys_unavailable', async () => {
+    const error = await failure(
+      authenticateCaller(`Bearer ${await rsLookingToken()}`, { key: { kind: 'jwks', url: new URL(`${base}/garbage.json`) }, issuer: undefined, audience: undefined }),
+    );
+    expect([error.status, error.code]).toEqual([502, 'auth_keys_unavailable']);
+  });
+
+  test('an identity provider that cannot be reached → 503 auth_keys_unavailable', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`);
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const error = await failure(authenticateCaller(`Bearer ${await rsLookingToken()}`, { key: { kind: 'jwks', url }, issuer: undefined, audience: undefined }));
+    expect([error.status, error.code]).toEqual([503, 'auth_keys_unavailable']);
+  });
+});
+
+describe('authenticateCaller with a shared secret', () => {
+  const key = { kind: 'secret' as const, secret: encode('k'.repeat(32)) };
+
+  test('returns the subject of a valid token', async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('dana').setExpirationTime('1m').sign(key.secret);
+    await expect(authenticateCaller(`bearer ${token}`, { key, issuer: undefined, audience: undefined })).resolves.toEqual({ sub: 'dana' });
+  });
+
+  test('refuses a header given twice (an array) and an oversized token', async () => {
+    const verification = { key, issuer: undefined, audience: undefined };
+    expect((await failure(authenticateCaller(['Bearer a.b.c', 'Bearer d.e.f'], verification))).code).toBe('invalid_token');
+    expect((await failure(authenticateCaller(`Bearer ${'a'.repeat(9000)}`, verification))).code).toBe('invalid_token');
+  });
+});
+
+describe('signApprovalToken', () => {
+  test('signs sub, amr ["otp"], jti = challenge SID, iss, iat and exp = iat + ttl with HS256', async () => {
+    const secret = encode('a'.repeat(32));
+    const now = new Date('2026-01-02T03:04:05Z');
+    const token = await signApprovalToken({ secret, issuer: 'https://app.example.com', ttlSeconds: 300 }, { sub: 'erin', challengeSid: `YC${'1'.repeat(32)}` }, now);
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const { payload } = await jwtVerify(token, secret, { currentDate: now, issuer: 'https://app.example.com', algorithms: ['HS256'] });
+    expect(payload).toEqual({
+      sub: 'erin',
+      amr: ['otp'],
+      jti: `YC${'1'.repeat(32)}`,
+      iss: 'https://app.example.com',
+      iat: now.getTime() / 1000,
+      exp: now.getTime() / 1000 + 300,
+    });
+    // After exp, a backend verifying it refuses it.
+    await expect(jwtVerify(token, secret, { currentDate: new Date(now.getTime() + 301_000) })).rejects.toThrow();
+  });
+});
