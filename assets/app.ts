@@ -6,7 +6,7 @@ import { keepDigitsOnly, markInvalid, readCode } from './code-input';
 import { startStepCountdown, type StepCountdown } from './countdown';
 import { describeFailure } from './failure';
 import { DEFAULT_CONFIG } from './format';
-import { renderQrDataUrl } from './qr';
+import { warmUpQrEncoder } from './qr';
 import { configureCodeInput, renderEnrollment, renderFactorItem, requireElement, type EnrollmentView } from './render';
 import { devSignIn, isDevSignInAvailable, takeTokenFromFragment } from './session';
 
@@ -86,6 +86,9 @@ function start(): void {
     workspace.hidden = false;
     sessionUser.textContent = user === null ? 'Signed in.' : `Signed in as ${user} (local development).`;
     void loadFactors();
+    // While the person reads the page and types a label, so that "Set up" shows the code without a cold start.
+    if ('requestIdleCallback' in window) window.requestIdleCallback(warmUpQrEncoder);
+    else setTimeout(warmUpQrEncoder, 0);
   }
 
   function dropEnrollment(): void {
@@ -192,9 +195,8 @@ function start(): void {
       reportFailure(error);
       return;
     }
-    const qrDataUrl = await renderQrDataUrl(factor.uri);
     dropEnrollment();
-    const view = renderEnrollment(factor, qrDataUrl);
+    const view = renderEnrollment(factor);
     const current: Enrollment = {
       factorSid: factor.factorSid,
       config: factor.config,

@@ -1,6 +1,7 @@
 // Builds the page's dynamic parts from its <template>s; data only ever goes in through textContent and attributes.
 import type { CreateFactorResponse, FactorSummary } from '../lib/contract';
 import { describeNonDefaultConfig, formatDate, groupSecret } from './format';
+import { renderQrSvg } from './qr';
 
 /** Finds a required element; a missing one is a bug in index.html, so fail loudly. */
 export function requireElement<T extends Element>(root: ParentNode, selector: string, type: new () => T): T {
@@ -23,10 +24,12 @@ export function configureCodeInput(input: HTMLInputElement, digits: number): voi
   input.pattern = `[0-9]{${digits}}`;
 }
 
+/** The QR code's accessible name: what a screen reader says in place of the picture. */
+export const QR_CODE_LABEL = 'QR code for your authenticator app';
+
 export interface EnrollmentView {
   root: HTMLElement;
   title: HTMLElement;
-  qrImage: HTMLImageElement;
   copyButton: HTMLButtonElement;
   verifyForm: HTMLFormElement;
   codeInput: HTMLInputElement;
@@ -35,12 +38,11 @@ export interface EnrollmentView {
 }
 
 /** The secret, QR code and code field for a new factor; removing `root` removes the secret from the page. */
-export function renderEnrollment(factor: CreateFactorResponse, qrDataUrl: string): EnrollmentView {
+export function renderEnrollment(factor: CreateFactorResponse): EnrollmentView {
   const fragment = cloneTemplate('enrollment-template');
   const root = requireElement(fragment, '.enrollment', HTMLDivElement);
 
-  const qrImage = requireElement(root, '.qr-image', HTMLImageElement);
-  qrImage.src = qrDataUrl;
+  requireElement(root, '.qr', HTMLElement).append(renderQrSvg(factor.uri, QR_CODE_LABEL));
 
   const link = requireElement(root, '.otpauth-link', HTMLAnchorElement);
   link.href = factor.uri;
@@ -71,7 +73,6 @@ export function renderEnrollment(factor: CreateFactorResponse, qrDataUrl: string
   return {
     root,
     title: requireElement(root, '.enrollment-title', HTMLHeadingElement),
-    qrImage,
     copyButton: requireElement(root, '.copy-secret', HTMLButtonElement),
     verifyForm: requireElement(root, '.verify-form', HTMLFormElement),
     codeInput,
