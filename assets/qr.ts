@@ -7,7 +7,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 /** ISO/IEC 18004 asks for a quiet zone of four modules around the symbol. */
 const QUIET_ZONE = 4;
 /** CSS pixels per module at natural size: whole pixels keep the code sharp for phone cameras. */
-const MODULE_PIXELS = 5;
+const MODULE_PIXELS = 4;
 // Level M survives a slightly blurred or glared screen and keeps the code small enough to scan from a phone.
 const ERROR_CORRECTION = 'M';
 

@@ -126,6 +126,8 @@ test('a keyboard alone signs in, sets up, verifies and checks a code', async () 
   await tabTo(page, 'textbox:Code');
   await page.keyboard.type(codeAt(account, T0));
   await expectAnnouncement(page, () => page.keyboard.press('Enter'), /authenticator app is set up/);
+  // Focus moves on to the next thing to do; the removed set-up never leaves it stranded on the page's body.
+  await expect(describeFocus(page)).resolves.toBe('h2:Try a sign-in check');
 
   const nextStep = T0 + STEP_MS;
   await stack.setClock(nextStep);

@@ -33,7 +33,6 @@ export async function startSetUp(page: Page, label: string): Promise<void> {
   await page.getByLabel('Account name').fill(label);
   await page.getByRole('button', { name: 'Set up authenticator' }).click();
   await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor({ timeout: STATE_TIMEOUT_MS });
-  await page.waitForFunction('document.querySelector("img.qr-image")?.complete === true', undefined, { timeout: STATE_TIMEOUT_MS });
 }
 
 /** Scans the QR code from a screenshot of what is on screen, like a phone camera pointed at it. */
