@@ -1,8 +1,9 @@
 // The approval token: proof for the host backend that this user just passed a TOTP challenge (the browser can't be trusted to say so).
+import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 
 export interface ApprovalSigner {
-  secret: Uint8Array;
+  secret: KeyObject | Uint8Array;
   issuer: string;
   ttlSeconds: number;
 }

@@ -1,5 +1,5 @@
 // Who is calling: verifies the caller's bearer JWT (HS256 secret or JWKS) and derives the Verify identity from its `sub`.
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { CallerKeySource } from './config';
 import { KitError } from './errors';
@@ -95,6 +95,6 @@ export async function authenticateCaller(authorization: unknown, verification: C
  * The Verify identity of a user: hex(HMAC-SHA256(IDENTITY_SECRET, userKey)), first 32 characters.
  * The identity must not carry personal data, and the same user always maps to the same entity without a table.
  */
-export function deriveIdentity(identitySecret: Uint8Array, userKey: string): string {
+export function deriveIdentity(identitySecret: KeyObject | Uint8Array, userKey: string): string {
   return createHmac('sha256', identitySecret).update(userKey, 'utf8').digest('hex').slice(0, IDENTITY_LENGTH);
 }

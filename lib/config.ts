@@ -1,16 +1,20 @@
 // The typed, validated environment of the Functions; a ConfigError names the first bad variable (never its value).
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { ConfigError } from './errors';
 
+/** A secret from the environment, as a key object (jose and node:crypto use it without re-importing it per call). */
+export type SecretKey = KeyObject;
+
 /** How caller tokens are verified: a shared HS256 secret, or an identity provider's published keys. */
-export type CallerKeySource = { kind: 'secret'; secret: Uint8Array } | { kind: 'jwks'; url: URL };
+export type CallerKeySource = { kind: 'secret'; secret: SecretKey } | { kind: 'jwks'; url: URL };
 
 export interface Config {
   verifyServiceSid: string;
-  identitySecret: Uint8Array;
+  identitySecret: SecretKey;
   callerKey: CallerKeySource;
   callerIssuer: string | undefined;
   callerAudience: string | undefined;
-  approvalSecret: Uint8Array;
+  approvalSecret: SecretKey;
   approvalTtlSeconds: number;
   approvalIssuer: string;
   allowedOrigins: ReadonlySet<string>;
@@ -46,9 +50,9 @@ function requireString(env: Env, name: string): string {
   return value;
 }
 
-function parseSecret(name: string, value: string): Uint8Array {
+function parseSecret(name: string, value: string): SecretKey {
   if (value.length < MIN_SECRET_LENGTH) throw new ConfigError(name, `is shorter than ${MIN_SECRET_LENGTH} characters`);
-  return new TextEncoder().encode(value);
+  return createSecretKey(Buffer.from(value, 'utf8'));
 }
 
 function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -113,7 +117,35 @@ function parseAllowedOrigins(env: Env): ReadonlySet<string> {
   return new Set(origins);
 }
 
-/** Reads the environment (the Function's `context`) once per request; throws ConfigError on the first problem. */
+/** Every variable parseConfig reads: a change to any of them yields a fresh Config. */
+const CONFIG_VARIABLES = [
+  'VERIFY_SERVICE_SID',
+  'IDENTITY_SECRET',
+  'AUTH_JWT_SECRET',
+  'AUTH_JWKS_URL',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+  'APPROVAL_SIGNING_SECRET',
+  'APPROVAL_TOKEN_TTL_SECONDS',
+  'APPROVAL_ISSUER',
+  'ALLOWED_ORIGINS',
+  'VERIFY_TIMEOUT_MS',
+  'VERIFY_EMULATOR_URL',
+] as const;
+
+let cached: { key: string; config: Config } | undefined;
+
+/**
+ * The Config for this invocation. A warm container sees the same environment on every request, so the parsed
+ * result (with its key objects) is reused while the variables are unchanged; errors are never cached.
+ */
+export function loadConfig(env: Env): Config {
+  const key = JSON.stringify(CONFIG_VARIABLES.map((name) => env[name] ?? null));
+  if (cached?.key !== key) cached = { key, config: parseConfig(env) };
+  return cached.config;
+}
+
+/** Reads the environment (the Function's `context`); throws ConfigError on the first problem. */
 export function parseConfig(env: Env): Config {
   const verifyServiceSid = requireString(env, 'VERIFY_SERVICE_SID');
   if (!VERIFY_SERVICE_SID.test(verifyServiceSid)) throw new ConfigError('VERIFY_SERVICE_SID', 'is not a VA… service SID');

@@ -1,7 +1,7 @@
 // Turns an endpoint's logic into a Functions handler: config, CORS, method check, caller auth, one try/catch, one renderer.
 import type { ZodMiniType } from 'zod/mini';
 import { authenticateCaller, deriveIdentity, type Caller } from './auth';
-import { parseConfig, type Config } from './config';
+import { loadConfig, type Config } from './config';
 import type { UserScope } from './factors';
 import { allowedOrigin, fail, requestFields, requestHeaders, requirePostBody, respond, type Logger, type Outcome, type RuntimeEvent, type RuntimeResponse } from './http';
 import { parseInput } from './schemas';
@@ -33,7 +33,7 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
     const deadline = Date.now() + REQUEST_BUDGET_MS;
     let origin: string | undefined;
     try {
-      const config = parseConfig(context);
+      const config = loadConfig(context);
       origin = allowedOrigin(event, config.allowedOrigins);
       requirePostBody(event);
       const request: EndpointRequest = {

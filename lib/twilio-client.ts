@@ -5,12 +5,16 @@ import { createEmulatorHttpClient } from './emulator-http-client';
 /** The part of the Functions runtime `context` this kit uses (env values are spread onto it as well). */
 export interface TwilioClientSource {
   getTwilioClient(options?: twilio.ClientOpts): twilio.Twilio;
+  readonly ACCOUNT_SID?: unknown;
+  readonly AUTH_TOKEN?: unknown;
 }
 
 export interface TwilioClientSettings {
   verifyTimeoutMs: number;
   verifyEmulatorUrl: string | undefined;
 }
+
+let cachedClient: { key: string; client: twilio.Twilio } | undefined;
 
 /** One emulator httpClient per URL and timeout in a warm container, so its connections are reused. */
 const emulatorHttpClients = new Map<string, twilio.RequestClient>();
@@ -32,8 +36,13 @@ function emulatorHttpClient(emulatorUrl: string, timeoutMs: number): twilio.Requ
  */
 export function getTwilioClient(context: TwilioClientSource, settings: TwilioClientSettings): twilio.Twilio {
   const { verifyTimeoutMs, verifyEmulatorUrl } = settings;
-  if (verifyEmulatorUrl !== undefined) {
-    return context.getTwilioClient({ httpClient: emulatorHttpClient(verifyEmulatorUrl, verifyTimeoutMs), autoRetry: false });
-  }
-  return context.getTwilioClient({ timeout: verifyTimeoutMs, autoRetry: false });
+  // A warm container keeps its credentials and settings; reusing the client skips rebuilding it on every request.
+  const key = JSON.stringify([context.ACCOUNT_SID, context.AUTH_TOKEN, verifyTimeoutMs, verifyEmulatorUrl ?? null]);
+  if (cachedClient?.key === key) return cachedClient.client;
+  const client =
+    verifyEmulatorUrl === undefined
+      ? context.getTwilioClient({ timeout: verifyTimeoutMs, autoRetry: false })
+      : context.getTwilioClient({ httpClient: emulatorHttpClient(verifyEmulatorUrl, verifyTimeoutMs), autoRetry: false });
+  cachedClient = { key, client };
+  return client;
 }

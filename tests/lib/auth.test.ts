@@ -1,4 +1,5 @@
 // lib/auth.ts and lib/approval.ts directly: identity derivation, key-set failures, approval-token claims.
+import { createSecretKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
@@ -75,7 +76,7 @@ describe('authenticateCaller with an unusable key set', () => {
 });
 
 describe('authenticateCaller with a shared secret', () => {
-  const key = { kind: 'secret' as const, secret: encode('k'.repeat(32)) };
+  const key = { kind: 'secret' as const, secret: createSecretKey(Buffer.from('k'.repeat(32))) };
 
   test('returns the subject of a valid token', async () => {
     const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('dana').setExpirationTime('1m').sign(key.secret);
