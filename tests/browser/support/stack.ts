@@ -2,6 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import twilio from 'twilio';
+import { createEmulatorHttpClient } from '../../../lib/emulator-http-client';
 import { startLocalStack } from '../../../scripts/start';
 
 export interface PageStack {
@@ -11,6 +13,8 @@ export interface PageStack {
   pageUrl: string;
   /** Freezes the emulator's clock at `atMs` (epoch ms); the page's codes are then computed at that instant. */
   setClock(atMs: number): Promise<void>;
+  /** Changes the Verify service's TOTP settings for factors created from now on (through the real twilio client). */
+  setTotpSettings(settings: { codeLength?: number; timeStep?: number }): Promise<void>;
   /** A caller token for `user` from the dev-only endpoint, as the host app would hand it over. */
   devToken(user: string): Promise<string>;
   close(): Promise<void>;
@@ -38,6 +42,14 @@ export async function startPageStack(): Promise<PageStack> {
     pageUrl: new URL('/index.html', origin).href,
     async setClock(atMs) {
       await postJson(new URL('/__emulator/clock', stack.emulatorUrl).href, { now: atMs }, { Authorization: emulatorAuth });
+    },
+    async setTotpSettings({ codeLength, timeStep }) {
+      const client = twilio(stack.env.ACCOUNT_SID, stack.env.AUTH_TOKEN, {
+        httpClient: createEmulatorHttpClient({ emulatorUrl: stack.emulatorUrl, timeoutMs: 10_000 }),
+      });
+      const serviceSid = stack.env.VERIFY_SERVICE_SID;
+      if (serviceSid === undefined) throw new Error('the local stack has no VERIFY_SERVICE_SID');
+      await client.verify.v2.services(serviceSid).update({ 'totp.codeLength': codeLength, 'totp.timeStep': timeStep });
     },
     async devToken(user) {
       const body = await postJson(new URL('/__dev/token', origin).href, { user });

@@ -1,0 +1,146 @@
+// Set-up and first verification: creates the factor, shows its QR code and key, and checks the first code.
+import type { CreateFactorResponse } from '../lib/contract';
+import { ApiError } from './api';
+import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { startStepCountdown, type StepCountdown } from './countdown';
+import { onSubmit, type PageContext } from './page-context';
+import { renderEnrollment, requireElement, type EnrollmentView } from './render';
+
+export interface EnrollmentHooks {
+  /** The factor list changed (a factor was created, verified or locked). */
+  factorsChanged(): Promise<void>;
+  /** The first code was accepted. */
+  verified(): void;
+}
+
+export interface EnrollmentPanel {
+  /** Removes the set-up in progress, and with it the secret, from the page. */
+  drop(): void;
+  /** Drops the set-up if it belongs to `factorSid` (that factor was deleted). */
+  dropIfFactor(factorSid: string): void;
+  /** With a verified factor the form gives way to a note: the kit keeps one authenticator per person. */
+  showEnrolled(enrolled: boolean): void;
+  focusLabel(): void;
+}
+
+interface Enrollment {
+  factor: Pick<CreateFactorResponse, 'factorSid' | 'config'>;
+  view: EnrollmentView;
+  countdown: StepCountdown;
+}
+
+export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks): EnrollmentPanel {
+  const form = requireElement(document, '#setup-form', HTMLFormElement);
+  const labelInput = requireElement(document, '#setup-label', HTMLInputElement);
+  const slot = requireElement(document, '#enrollment-slot', HTMLDivElement);
+  const doneNote = requireElement(document, '#setup-done', HTMLParagraphElement);
+  let current: Enrollment | null = null;
+
+  function drop(): void {
+    if (current === null) return;
+    current.countdown.stop();
+    // Removing the node removes the secret, the otpauth:// link and the QR code from the page.
+    current.view.root.remove();
+    current = null;
+  }
+
+  async function copySecret(secret: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(secret);
+      ctx.announcer.announce('success', 'Key copied to the clipboard.');
+    } catch {
+      ctx.announcer.announce('error', 'Could not copy the key. Select it and copy it yourself.');
+    }
+  }
+
+  async function verify(enrollment: Enrollment): Promise<void> {
+    const { codeInput } = enrollment.view;
+    const { digits } = enrollment.factor.config;
+    const code = readCode(codeInput, digits);
+    if (code === null) {
+      ctx.announcer.announce('error', `Enter the ${digits}-digit code from your app.`);
+      return;
+    }
+    let status;
+    try {
+      status = (await ctx.api.verifyFactor({ factorSid: enrollment.factor.factorSid, code })).status;
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'too_many_attempts') {
+        // Verify locks an unverified factor for good after too many wrong codes; only a new set-up helps.
+        drop();
+        ctx.announcer.announce('error', 'Locked: too many wrong codes. Choose “Set up authenticator” to start again with a new QR code.');
+        labelInput.focus();
+        await hooks.factorsChanged();
+        return;
+      }
+      ctx.reportFailure(error);
+      if (current === enrollment) markInvalid(codeInput);
+      return;
+    }
+    if (status !== 'verified') {
+      ctx.announcer.announce(
+        'error',
+        'That code did not match. Enter the current code from your app, and check that your phone sets its time automatically.',
+      );
+      markInvalid(codeInput);
+      return;
+    }
+    drop();
+    labelInput.value = '';
+    await hooks.factorsChanged();
+    ctx.announcer.announce('success', 'Your authenticator app is set up. From now on, signing in asks for a code from it.');
+    hooks.verified();
+  }
+
+  async function begin(): Promise<void> {
+    const label = labelInput.value.trim();
+    // Key Uri Format: the account name may not contain a colon (it separates issuer and account).
+    if (label.includes(':')) {
+      labelInput.setAttribute('aria-invalid', 'true');
+      ctx.announcer.announce('error', 'The account name cannot contain a colon (:).');
+      labelInput.focus();
+      return;
+    }
+    labelInput.removeAttribute('aria-invalid');
+    let factor: CreateFactorResponse;
+    try {
+      factor = await ctx.api.createFactor(label === '' ? {} : { label });
+    } catch (error) {
+      ctx.reportFailure(error);
+      return;
+    }
+    drop();
+    const view = renderEnrollment(factor);
+    const enrollment: Enrollment = {
+      factor: { factorSid: factor.factorSid, config: factor.config },
+      view,
+      countdown: startStepCountdown({ text: view.countdownText, bar: view.countdownBar }, factor.config.period),
+    };
+    current = enrollment;
+    keepDigitsOnly(view.codeInput);
+    // The secret stays in this listener only, which goes with the view when it is removed.
+    const { secret } = factor;
+    view.copyButton.addEventListener('click', () => void copySecret(secret));
+    onSubmit(view.verifyForm, () => verify(enrollment));
+    slot.replaceChildren(view.root);
+    view.title.focus();
+    ctx.announcer.announce('info', 'Scan the QR code with your authenticator app, then enter the code it shows.');
+    void hooks.factorsChanged();
+  }
+
+  onSubmit(form, begin);
+
+  return {
+    drop,
+    dropIfFactor(factorSid) {
+      if (current?.factor.factorSid === factorSid) drop();
+    },
+    showEnrolled(enrolled) {
+      form.hidden = enrolled;
+      doneNote.hidden = !enrolled;
+    },
+    focusLabel() {
+      labelInput.focus();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// What every part of the page shares: the API client, the live region, and one way to report a failed call.
+import type { Announcer } from './announcer';
+import type { ApiClient } from './api';
+
+export interface PageContext {
+  api: ApiClient;
+  announcer: Announcer;
+  /** Announces what went wrong (and signs out on a refused token); true when the answer was a lock (429). */
+  reportFailure(error: unknown): boolean;
+}
+
+/** Runs `task` on submit, one at a time per form: a second Enter while a request is under way does nothing. */
+export function onSubmit(form: HTMLFormElement, task: () => Promise<void>): void {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (form.getAttribute('aria-busy') === 'true') return;
+    form.setAttribute('aria-busy', 'true');
+    void task().finally(() => form.removeAttribute('aria-busy'));
+  });
+}

@@ -1,0 +1,94 @@
+// Non-default TOTP settings and refused tokens: the page follows the factor's digits and period, and a token the
+// Functions refuse ends the session instead of leaving a broken page.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { saveStep } from './support/artifacts';
+import { launchChromium } from './support/chromium';
+import {
+  checkRegion,
+  expectAnnouncement,
+  liveRegion,
+  scanQrCode,
+  setupRegion,
+  signInAsDeveloper,
+  startSetUp,
+  STATE_TIMEOUT_MS,
+  submitCheckCode,
+  submitVerificationCode,
+} from './support/person';
+import { startPageStack, type PageStack } from './support/stack';
+import { codeAt } from './support/totp';
+import { watchPage, type PageWatch } from './support/watch';
+
+jest.setTimeout(120_000);
+
+/** 10 s into a 60 s step. */
+const T0 = Date.UTC(2030, 0, 15, 9, 0, 10);
+
+let stack: PageStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let watch: PageWatch;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startPageStack(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function openPage(url = stack.pageUrl): Promise<void> {
+  await stack.setClock(T0);
+  context = await browser.newContext({ viewport: { width: 375, height: 812 }, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'UTC' });
+  page = await context.newPage();
+  watch = watchPage(page, stack.origin);
+  await page.clock.setFixedTime(T0);
+  await page.goto(url);
+}
+
+afterEach(async () => {
+  await context?.close();
+});
+
+test('8-digit codes every 60 s: the page names the settings and follows them', async () => {
+  await stack.setTotpSettings({ codeLength: 8, timeStep: 60 });
+  await openPage();
+  await signInAsDeveloper(page, 'octavia');
+  await startSetUp(page, 'octavia@example.com');
+  const account = await scanQrCode(page);
+  expect(account).toMatchObject({ digits: 8, period: 60 });
+
+  const setup = setupRegion(page);
+  await setup.getByText('If you type the key by hand, choose these settings in your app: 8 digits, a new code every 60 seconds.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await setup.getByText('Enter the 8-digit code your app shows for this account.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  // 10 s into a 60 s step.
+  await setup.getByText('The code changes in 50 s.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  const codeField = setup.getByRole('textbox', { name: 'Code', exact: true });
+  await codeField.fill('1234 5678 90');
+  await expect(codeField.inputValue()).resolves.toBe('12345678');
+  await saveStep(page, '30-non-default-settings');
+
+  await expectAnnouncement(page, () => submitVerificationCode(page, codeAt(account, T0)), /authenticator app is set up/);
+  const nextStep = T0 + 60_000;
+  await stack.setClock(nextStep);
+  await page.clock.setFixedTime(nextStep);
+  await checkRegion(page).getByText('The code changes in 50 s.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), /Approved/);
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+test('a token the Functions refuse ends the session and offers the sign-in again', async () => {
+  await openPage(`${stack.pageUrl}#token=not-a-valid-token`);
+  await liveRegion(page).getByText('Your session has ended. Sign in again.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await page.getByLabel('User name').waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(page.url()).toBe(stack.pageUrl);
+  await saveStep(page, '31-session-ended');
+
+  expect(watch.foreignRequests).toEqual([]);
+  // Chromium notes the refused call's 401 in the console; nothing else may appear there.
+  expect(watch.errors.filter((line) => !/status of 401\b/.test(line))).toEqual([]);
+});
