@@ -225,11 +225,13 @@ async function main(): Promise<void> {
     APPROVAL_SIGNING_SECRET: randomBytes(32).toString('hex'),
     VERIFY_EMULATOR_URL: emulatorUrl,
   };
+  // `npm run bench:functions -- overhead` (or latency, cold) runs one part only.
+  const only = process.argv[2];
   console.log(`node ${process.version}, ${SAMPLES} samples after ${WARMUP} warm-up requests`);
   try {
-    await handlerOverhead(env);
-    await localLatency();
-    await coldLoad(env);
+    if (only === undefined || only === 'overhead') await handlerOverhead(env);
+    if (only === undefined || only === 'latency') await localLatency();
+    if (only === undefined || only === 'cold') await coldLoad(env);
   } finally {
     await new Promise<void>((resolve) => {
       emulator.close(() => resolve());

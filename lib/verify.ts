@@ -138,7 +138,7 @@ export function createVerifyGateway(client: twilio.Twilio, options: VerifyGatewa
       } catch (error) {
         // Creating a factor auto-creates the entity, so "not found" here can only mean the service does not exist.
         if (error instanceof KitError && twilioErrorCode(error.cause) === 20404) {
-          throw kitError(SERVER_MISCONFIGURED, error.cause, `${error.logDetail ?? ''} (check VERIFY_SERVICE_SID)`);
+          throw kitError(SERVER_MISCONFIGURED, error.cause, error.logDetail);
         }
         throw error;
       }

@@ -129,4 +129,20 @@ describe('faults on the other endpoints', () => {
     expect(answer.status).toBe(503);
     expect(errorOf(answer).code).toBe('verify_unavailable');
   });
+
+  test('a service that does not exist (20404 on factor creation) is a generic 500 with a hint in the log', async () => {
+    await harness.fault({ match: { method: 'POST', path: '/Factors' }, status: 404, code: 20404 });
+    const answer = await harness.post('/create-factor', {}, { token });
+    expect(answer.status).toBe(500);
+    expect(errorOf(answer).code).toBe('internal_error');
+    expect(logged.join('\n')).toContain('check VERIFY_SERVICE_SID');
+    expect(logged.join('\n')).not.toContain(harness.env.VERIFY_SERVICE_SID);
+  });
+
+  test('a user without an entity in Verify (60392 on listing) simply has no factors', async () => {
+    await harness.fault({ match: { method: 'GET', path: '/Factors' }, status: 404, code: 60392 });
+    const answer = await harness.post('/list-factors', {}, { token });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual({ factors: [] });
+  });
 });
