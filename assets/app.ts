@@ -11,11 +11,10 @@ import { devSignIn, isDevSignInAvailable, takeTokenFromFragment } from './sessio
 import { createSignInCheck } from './sign-in-check';
 
 function start(): void {
-  const $ = <T extends Element>(selector: string, type: new () => T): T => requireElement(document, selector, type);
-  const baseUrl = document.baseURI;
-
   // Read before anything else runs, so the address bar never keeps the token.
   let token = takeTokenFromFragment(window.location, window.history);
+  const $ = <T extends Element>(selector: string, type: new () => T): T => requireElement(document, selector, type);
+  const baseUrl = document.baseURI;
   let devSignInProbe: Promise<boolean> | null = null;
 
   const loading = $('#loading', HTMLParagraphElement);

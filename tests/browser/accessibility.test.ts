@@ -177,3 +177,17 @@ test('without a token and without the dev-only endpoint (a deployed service), th
   expect(await page.getByLabel('User name').count()).toBe(1);
   expect(await page.getByLabel('User name').isVisible()).toBe(false);
 });
+
+test.each([
+  ['reduce', 'none'],
+  ['no-preference', 'appear'],
+] as const)('with prefers-reduced-motion: %s the new steps animate with %s', async (reducedMotion, animation) => {
+  await stack.setClock(T0);
+  context = await browser.newContext({ viewport: { width: 375, height: 812 }, reducedMotion, locale: 'en-US' });
+  page = await context.newPage();
+  await page.goto(stack.pageUrl);
+  await signInAsDeveloper(page, `motion-${reducedMotion}`);
+  await startSetUp(page, 'motion@example.com');
+  await page.getByRole('heading', { name: 'Add the account to your app' }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expect(page.evaluate("getComputedStyle(document.querySelector('.enrollment')).animationName")).resolves.toBe(animation);
+});
