@@ -25,6 +25,11 @@ export type Logger = (line: string) => void;
 const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
 const GENERIC_ERROR = { code: 'internal_error', message: 'Something went wrong on our side.' };
 
+/**
+ * The request headers as the runtime passes them. The runtime merges body fields over `event`, so a body field named
+ * `request` can replace them; that only lets a caller restate headers it could have sent anyway (its own token, an
+ * Origin the browser checks against the real page), so nothing here trusts them further.
+ */
 export function requestHeaders(event: RuntimeEvent): Record<string, unknown> {
   const headers = event.request?.headers;
   return typeof headers === 'object' && headers !== null ? headers : {};
