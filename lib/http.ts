@@ -26,9 +26,9 @@ const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/x-www-for
 const GENERIC_ERROR = { code: 'internal_error', message: 'Something went wrong on our side.' };
 
 /**
- * The request headers as the runtime passes them. The runtime merges body fields over `event`, so a body field named
- * `request` can replace them; that only lets a caller restate headers it could have sent anyway (its own token, an
- * Origin the browser checks against the real page), so nothing here trusts them further.
+ * The request headers as the runtime passes them. The runtime merges query and body fields over `event`, so a field
+ * named `request` can replace them; that only lets a caller restate headers it could have sent anyway (its own token,
+ * an Origin the browser checks against the real page), so nothing here trusts them further.
  */
 export function requestHeaders(event: RuntimeEvent): Record<string, unknown> {
   const headers = event.request?.headers;
