@@ -21,6 +21,8 @@ export interface CallerVerification {
   key: CallerKeySource;
   issuer: string | undefined;
   audience: string | undefined;
+  /** The time to check `exp`/`nbf` against (default: now). */
+  currentDate?: Date;
 }
 
 export interface Caller {
@@ -57,19 +59,50 @@ function invalidToken(cause: unknown): KitError {
   return new KitError(401, 'invalid_token', 'The bearer token is invalid or expired.', { cause });
 }
 
+/**
+ * A caller sends the same token with every request until it expires, and verifying it is the largest part of a
+ * handler's own work. Tokens that passed verification are remembered until their `exp`, per key source (a changed
+ * configuration has new key objects, hence an empty cache), for at most this many tokens.
+ */
+const MAX_CACHED_TOKENS = 200;
+const verifiedTokens = new WeakMap<CallerKeySource, Map<string, { sub: string; exp: number; nbf: number }>>();
+
+function cachedCaller(verification: CallerVerification, token: string): Caller | undefined {
+  const entry = verifiedTokens.get(verification.key)?.get(`${verification.issuer}|${verification.audience}|${token}`);
+  const now = (verification.currentDate ?? new Date()).getTime() / 1000;
+  // The same time rules as jose: expired once exp <= now - tolerance, not yet valid while nbf > now + tolerance.
+  if (entry === undefined || entry.exp <= now - CLOCK_TOLERANCE_SECONDS || entry.nbf > now + CLOCK_TOLERANCE_SECONDS) {
+    return undefined;
+  }
+  return { sub: entry.sub };
+}
+
+function rememberCaller(verification: CallerVerification, token: string, entry: { sub: string; exp: number; nbf: number }): void {
+  let tokens = verifiedTokens.get(verification.key);
+  if (tokens === undefined) {
+    tokens = new Map();
+    verifiedTokens.set(verification.key, tokens);
+  }
+  if (tokens.size >= MAX_CACHED_TOKENS) tokens.delete(tokens.keys().next().value ?? '');
+  tokens.set(`${verification.issuer}|${verification.audience}|${token}`, entry);
+}
+
 /** Verifies the caller token and returns its subject; every failure of the token itself is a 401. */
 export async function authenticateCaller(authorization: unknown, verification: CallerVerification): Promise<Caller> {
   const token = parseBearer(authorization);
+  const cached = cachedCaller(verification, token);
+  if (cached !== undefined) return cached;
   const { key } = verification;
   const options = {
     algorithms: key.kind === 'secret' ? SECRET_ALGORITHMS : JWKS_ALGORITHMS,
     issuer: verification.issuer,
     audience: verification.audience,
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    currentDate: verification.currentDate,
     // Without `exp` a leaked token would be valid forever.
     requiredClaims: ['sub', 'exp'],
   };
-  let payload: { sub?: unknown };
+  let payload: { sub?: unknown; exp?: unknown; nbf?: unknown };
   try {
     payload =
       key.kind === 'secret'
@@ -86,8 +119,9 @@ export async function authenticateCaller(authorization: unknown, verification: C
     // Anything else failed while fetching the key set (DNS, refused connection): not the caller's fault.
     throw new KitError(503, 'auth_keys_unavailable', 'The identity provider could not be reached; try again.', { cause: error });
   }
-  const { sub } = payload;
+  const { sub, exp, nbf } = payload;
   if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUBJECT_LENGTH) throw invalidToken(undefined);
+  if (typeof exp === 'number') rememberCaller(verification, token, { sub, exp, nbf: typeof nbf === 'number' ? nbf : 0 });
   return { sub };
 }
 

@@ -83,6 +83,33 @@ describe('authenticateCaller with a shared secret', () => {
     await expect(authenticateCaller(`bearer ${token}`, { key, issuer: undefined, audience: undefined })).resolves.toEqual({ sub: 'dana' });
   });
 
+  test('a token verified once is still refused after its exp (the verified-token cache follows the same time rules)', async () => {
+    const issuedAt = new Date('2026-03-01T10:00:00Z');
+    const at = (seconds: number): Date => new Date(issuedAt.getTime() + seconds * 1000);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('hugo')
+      .setIssuedAt(issuedAt)
+      .setNotBefore(at(10))
+      .setExpirationTime(at(60))
+      .sign(key.secret);
+    const verification = (currentDate: Date) => ({ key, issuer: undefined, audience: undefined, currentDate });
+    expect((await failure(authenticateCaller(`Bearer ${token}`, verification(at(0))))).code).toBe('invalid_token');
+    await expect(authenticateCaller(`Bearer ${token}`, verification(at(30)))).resolves.toEqual({ sub: 'hugo' });
+    // Served from the cache now, yet before nbf and after exp (beyond the 5 s tolerance) it is refused again.
+    await expect(authenticateCaller(`Bearer ${token}`, verification(at(64)))).resolves.toEqual({ sub: 'hugo' });
+    expect((await failure(authenticateCaller(`Bearer ${token}`, verification(at(0))))).code).toBe('invalid_token');
+    expect((await failure(authenticateCaller(`Bearer ${token}`, verification(at(66))))).code).toBe('invalid_token');
+  });
+
+  test('a token verified under one key is not accepted under another key source', async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('ivy').setExpirationTime('1m').sign(key.secret);
+    await expect(authenticateCaller(`Bearer ${token}`, { key, issuer: undefined, audience: undefined })).resolves.toEqual({ sub: 'ivy' });
+    const otherKey = { kind: 'secret' as const, secret: createSecretKey(Buffer.from('o'.repeat(32))) };
+    expect((await failure(authenticateCaller(`Bearer ${token}`, { key: otherKey, issuer: undefined, audience: undefined }))).code).toBe('invalid_token');
+    expect((await failure(authenticateCaller(`Bearer ${token}`, { key, issuer: 'https://required.example', audience: undefined }))).code).toBe('invalid_token');
+  });
+
   test('refuses a header given twice (an array) and an oversized token', async () => {
     const verification = { key, issuer: undefined, audience: undefined };
     expect((await failure(authenticateCaller(['Bearer a.b.c', 'Bearer d.e.f'], verification))).code).toBe('invalid_token');
