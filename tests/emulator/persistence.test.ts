@@ -14,6 +14,11 @@ const SNAPSHOT = 'verify-emulator-snapshot.json';
 const JOURNAL = 'verify-emulator-journal.jsonl';
 const tempDirs: string[] = [];
 
+/** The journal's written lines (the file is preallocated with zeros after them). */
+function journalLines(dataDir: string): string[] {
+  return fs.readFileSync(path.join(dataDir, JOURNAL), 'utf8').replace(/\0+$/, '').split('\n').filter(Boolean);
+}
+
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-emulator-test-'));
   tempDirs.push(dir);
@@ -94,11 +99,11 @@ describe('restart', () => {
     const dataDir = tempDir();
     const first = await startEmulator({ dataDir });
     await first.createService();
-    expect(fs.readFileSync(path.join(dataDir, JOURNAL), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    expect(journalLines(dataDir)).toHaveLength(1);
     await first.close();
     const second = await startEmulator({ dataDir });
     await second.close();
-    expect(fs.readFileSync(path.join(dataDir, JOURNAL), 'utf8')).toBe('');
+    expect(journalLines(dataDir)).toEqual([]);
     const snapshot = JSON.parse(fs.readFileSync(path.join(dataDir, SNAPSHOT), 'utf8')) as { state: { services: unknown[] } };
     expect(snapshot.state.services).toHaveLength(1);
     expect(fs.readdirSync(dataDir).sort()).toEqual([JOURNAL, SNAPSHOT]);
@@ -114,6 +119,18 @@ describe('damaged data', () => {
     expect(() => createEmulator({ ...credentials, dataDir })).toThrow(new RegExp(`${SNAPSHOT} is not valid JSON`));
   });
 
+  it('refuses to start on a journal with data after its end', async () => {
+    const dataDir = tempDir();
+    const emulator = await startEmulator({ dataDir });
+    await emulator.createService();
+    await emulator.close();
+    const journalPath = path.join(dataDir, JOURNAL);
+    const fd = fs.openSync(journalPath, 'r+');
+    fs.writeSync(fd, 'garbage', fs.statSync(journalPath).size - 100);
+    fs.closeSync(fd);
+    expect(() => createEmulator({ ...credentials, dataDir })).toThrow(/has data after its end/);
+  });
+
   it('refuses to start on a snapshot of another format', () => {
     const dataDir = tempDir();
     fs.writeFileSync(path.join(dataDir, SNAPSHOT), JSON.stringify({ services: [] }));
@@ -127,9 +144,9 @@ describe('damaged data', () => {
     await emulator.createService();
     await emulator.close();
     const journalPath = path.join(dataDir, JOURNAL);
-    const lines = fs.readFileSync(journalPath, 'utf8').split('\n');
+    const lines = journalLines(dataDir);
     lines[0] = lines[0]?.slice(0, 20) ?? '';
-    const damaged = lines.join('\n');
+    const damaged = `${lines.join('\n')}\n`;
     fs.writeFileSync(journalPath, damaged);
     expect(() => createEmulator({ ...credentials, dataDir })).toThrow(new RegExp(`${JOURNAL}: line 1 is damaged`));
     expect(fs.readFileSync(journalPath, 'utf8')).toBe(damaged);
@@ -140,7 +157,12 @@ describe('damaged data', () => {
     const emulator = await startEmulator({ dataDir });
     const kept = await emulator.createService({ friendlyName: 'Acknowledged' });
     await emulator.close();
-    fs.appendFileSync(path.join(dataDir, JOURNAL), '[{"put":"service","record":{"sid":"VA');
+    // What a crash mid-write leaves: the start of a line where the zeros began.
+    const journalPath = path.join(dataDir, JOURNAL);
+    const end = fs.readFileSync(journalPath).indexOf(0);
+    const fd = fs.openSync(journalPath, 'r+');
+    fs.writeSync(fd, '[{"put":"service","record":{"sid":"VA', end);
+    fs.closeSync(fd);
     const logs: string[] = [];
     const restarted = await startEmulator({ dataDir, log: (line) => logs.push(line) });
     try {
