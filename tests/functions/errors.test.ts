@@ -1,4 +1,5 @@
 // Every Verify failure the emulator can inject, and every misconfiguration, as the caller and the log see them.
+import { createServer } from 'node:net';
 import { TWILIO_ERROR_TABLE } from '../../lib/verify-errors';
 import { errorOf, startFunctionsHarness, type FunctionsHarness } from '../helpers/functions';
 
@@ -58,6 +59,26 @@ describe('transport failures and upstream statuses', () => {
     expect(answer.text).not.toMatch(/stack|\.js:\d+|Injected fault|twilio\.com/);
     // One log line names the failing Verify call; it carries no token or code.
     expect(logged.join('\n')).toMatch(/create-challenge: verify_\w+|create-challenge: rate_limited|verify create challenge/);
+  });
+
+  test('Verify unreachable (connection refused) → 503 verify_unavailable with Retry-After', async () => {
+    // A port that was just free: nothing listens there, so the connection is refused.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const saved = harness.env.VERIFY_EMULATOR_URL;
+    // The runtime hands each invocation the environment as it is then (as after a redeploy with other variables).
+    harness.env.VERIFY_EMULATOR_URL = `http://127.0.0.1:${port}`;
+    try {
+      const answer = await harness.post('/list-factors', {}, { token });
+      expect(answer.status).toBe(503);
+      expect(errorOf(answer).code).toBe('verify_unavailable');
+      expect(answer.headers.get('retry-after')).toBe('5');
+      expect(logged.join('\n')).toContain('ECONNREFUSED');
+    } finally {
+      harness.env.VERIFY_EMULATOR_URL = saved ?? '';
+    }
   });
 
   test('Verify refusing our credentials (20003) is a generic 500 for the caller and a hint in the log', async () => {
