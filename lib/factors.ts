@@ -31,6 +31,15 @@ async function findVerifiedFactor(scope: UserScope): Promise<TotpFactor | undefi
   return factors.filter((factor) => factor.status === 'verified').sort(newestFirst)[0];
 }
 
+/** Removes a factor that Verify may already have dropped on its own (unverified factors expire within 24 h). */
+async function deleteIfPresent(scope: UserScope, factorSid: string): Promise<void> {
+  try {
+    await scope.verify.deleteFactor(scope.identity, factorSid);
+  } catch (error) {
+    if (!(error instanceof KitError && error.code === 'factor_not_found')) throw error;
+  }
+}
+
 /**
  * Starts an enrollment. Refused while the user has a verified factor: otherwise a stolen caller token would let an
  * attacker add their own authenticator next to the user's (the verified one must be deleted with a current code first).
@@ -41,7 +50,7 @@ export async function enrollFactor(scope: UserScope, label: string): Promise<Cre
   if (factors.some((factor) => factor.status === 'verified')) {
     throw new KitError(409, 'already_enrolled', 'An authenticator is already enrolled; delete it (with a current code) first.');
   }
-  await Promise.all(factors.map((factor) => scope.verify.deleteFactor(scope.identity, factor.sid)));
+  await Promise.all(factors.map((factor) => deleteIfPresent(scope, factor.sid)));
   const factor = await scope.verify.createTotpFactor(scope.identity, label);
   return { factorSid: factor.sid, status: 'unverified', uri: factor.uri, secret: factor.secret, config: factor.config };
 }

@@ -166,4 +166,13 @@ describe('faults on the other endpoints', () => {
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ factors: [] });
   });
+
+  test('an abandoned enrollment that Verify already dropped does not block a new one', async () => {
+    const user = await harness.token('cleanup-user');
+    expect((await harness.post('/create-factor', {}, { token: user })).status).toBe(201);
+    // Verify deletes unverified factors on its own; the cleanup's DELETE then finds nothing (60390).
+    await harness.fault({ match: { method: 'DELETE', path: '/Factors/' }, status: 404, code: 60390 });
+    const answer = await harness.post('/create-factor', {}, { token: user });
+    expect(answer.status).toBe(201);
+  });
 });
