@@ -92,8 +92,8 @@ export function respond(outcome: Outcome, origin: string | undefined, extraHeade
 function headersFor(error: KitError): Record<string, string> {
   const headers: Record<string, string> = {};
   if (error.status === 405) headers.Allow = 'POST';
-  // RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
-  if (error.status === 401) headers['WWW-Authenticate'] = `Bearer error="invalid_token"`;
+  // RFC 6750 §3: a 401 names the scheme; §3.1: no error code when the request carried no token at all.
+  if (error.status === 401) headers['WWW-Authenticate'] = error.code === 'missing_token' ? 'Bearer' : 'Bearer error="invalid_token"';
   if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
   return headers;
 }

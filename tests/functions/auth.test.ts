@@ -40,8 +40,12 @@ describe('HS256 caller tokens with AUTH_ISSUER and AUTH_AUDIENCE', () => {
     expect(body(answer)).toEqual({ factors: [] });
   });
 
-  test('no Authorization header → 401 missing_token', async () => {
+  test('no Authorization header → 401 missing_token, WWW-Authenticate without an error code (RFC 6750 §3.1)', async () => {
     await expectUnauthorized(harness, undefined, 'missing_token');
+    const answer = await harness.post('/list-factors', {});
+    expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+    const invalid = await harness.post('/list-factors', {}, { token: 'x.y.z' });
+    expect(invalid.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   });
 
   test.each([
