@@ -31,11 +31,8 @@ const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 /** Host header characters allowed into generated URLs (next_page_url, url), so a header cannot inject markup. */
 const SAFE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
-interface Reply {
-  status: number;
-  body?: unknown;
-  raw?: string;
-}
+/** What to answer: JSON (or a raw body, for the malformed fault), or nothing at all (the drop fault). */
+type Reply = { status: number; body?: unknown; raw?: string } | { drop: true };
 
 /**
  * Creates the emulator (not listening). Opening a data directory happens here, so damaged data fails loudly at
@@ -97,12 +94,9 @@ export function createEmulator(options: EmulatorOptions): http.Server {
     } catch (error) {
       reply = internalError(error, log);
     }
-    if (reply.status === 0) {
-      req.socket.destroy();
-    } else {
-      send(res, reply);
-    }
-    const outcome = reply.status === 0 ? 'dropped' : String(reply.status);
+    if ('drop' in reply) req.socket.destroy();
+    else send(res, reply);
+    const outcome = 'drop' in reply ? 'dropped' : String(reply.status);
     log(`${method} ${pathname} ${outcome} ${(performance.now() - started).toFixed(1)}ms`);
   };
 
@@ -113,9 +107,9 @@ export function createEmulator(options: EmulatorOptions): http.Server {
   return server;
 }
 
-/** The reply an injected fault forces (status 0: destroy the socket unanswered); undefined for latency only. */
+/** The reply an injected fault forces; undefined when it only adds latency. */
 function faultReply(fault: ArmedFault): Reply | undefined {
-  if (fault.drop) return { status: 0 };
+  if (fault.drop) return { drop: true };
   if (fault.malformed) return { status: fault.status ?? 200, raw: '<html>this is not JSON' };
   if (fault.status === undefined && fault.code === undefined) return undefined;
   const known = fault.code !== undefined && fault.code in TWILIO_ERRORS ? TWILIO_ERRORS[fault.code as TwilioErrorCode] : undefined;
@@ -129,7 +123,7 @@ function internalError(error: unknown, log: (line: string) => void): Reply {
   return { status: 500, body: twilioError(20500).toJSON() };
 }
 
-function send(res: http.ServerResponse, reply: Reply): void {
+function send(res: http.ServerResponse, reply: { status: number; body?: unknown; raw?: string }): void {
   if (reply.status === 204) {
     res.writeHead(204).end();
     return;
