@@ -83,6 +83,15 @@ function parseJwksUrl(value: string): URL {
   return url;
 }
 
+/** The emulator receives the account credentials (Basic auth), so it may only live on this machine. */
+function parseEmulatorUrl(value: string): string {
+  const url = parseUrl('VERIFY_EMULATOR_URL', value);
+  if (!LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new ConfigError('VERIFY_EMULATOR_URL', 'must be on this machine (127.0.0.1, localhost or [::1])');
+  }
+  return url.origin;
+}
+
 function parseCallerKey(env: Env): CallerKeySource {
   const secret = optionalString(env, 'AUTH_JWT_SECRET');
   const jwksUrl = optionalString(env, 'AUTH_JWKS_URL');
@@ -167,6 +176,6 @@ export function parseConfig(env: Env): Config {
     approvalIssuer: optionalString(env, 'APPROVAL_ISSUER') ?? DEFAULT_APPROVAL_ISSUER,
     allowedOrigins: parseAllowedOrigins(env),
     verifyTimeoutMs: parseInteger(env, 'VERIFY_TIMEOUT_MS', DEFAULT_VERIFY_TIMEOUT_MS, 1, MAX_VERIFY_TIMEOUT_MS),
-    verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseUrl('VERIFY_EMULATOR_URL', emulatorUrl).origin,
+    verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseEmulatorUrl(emulatorUrl),
   };
 }

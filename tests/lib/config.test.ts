@@ -72,6 +72,7 @@ test.each([
   ['ALLOWED_ORIGINS', { ALLOWED_ORIGINS: 'portal-without-scheme.test' }],
   ['VERIFY_TIMEOUT_MS', { VERIFY_TIMEOUT_MS: '9001' }],
   ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'ftp://x' }],
+  ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'https://verify-mock.example.com' }],
   ['AUTH_ISSUER', { AUTH_ISSUER: 42 }],
 ])('%s is named when it is wrong (%p)', (variable, change) => {
   const error = configError({ ...VALID, ...change });
