@@ -17,7 +17,9 @@ export function createEmulatorHttpClient({ emulatorUrl, timeoutMs }: EmulatorHtt
   const client = new twilio.RequestClient({ timeout: timeoutMs });
   const send = client.request.bind(client);
   // Only Verify is emulated: any other Twilio host is refused rather than silently sent to the real API.
+  // Paging URLs (meta.next_page_url) already name the emulator and go through as they are.
   client.request = (opts) => {
+    if (opts.uri.startsWith(`${target}/`)) return send(opts);
     if (!opts.uri.startsWith(`${VERIFY_ORIGIN}/`)) {
       return Promise.reject(new Error(`the Verify emulator serves only ${VERIFY_ORIGIN}, not ${new URL(opts.uri).host}`));
     }
