@@ -78,6 +78,15 @@ describe('creating a challenge', () => {
     expect(challenge.hiddenDetails).toEqual({ session: 's-1' });
   });
 
+  it.each([
+    ['a Details.Message over 256 characters', { 'details.message': 'x'.repeat(257) }],
+    ['a Details.Fields item that is not {label, value} JSON', { 'details.fields': ['not json'] }],
+    ['more than 20 Details.Fields', { 'details.fields': Array.from({ length: 21 }, (_, i) => ({ label: `l${i}`, value: 'v' })) }],
+  ])('rejects %s with 400 60368', async (_name, params) => {
+    const error = await restError(() => challenges().create({ factorSid: factor.sid, ...params }));
+    expect(error).toMatchObject({ status: 400, code: 60368, message: 'Challenge details invalid or not provided' });
+  });
+
   it('accepts ExpirationDate up to 60 minutes ahead; in the past or later answers 400 60384', async () => {
     const tenMinutes = await challenges().create({ factorSid: factor.sid, expirationDate: new Date(T0 + 10 * 60_000) });
     expect(tenMinutes.expirationDate.getTime()).toBe(T0 + 10 * 60_000);
