@@ -233,6 +233,41 @@ describe('the CLI process', () => {
     }
   });
 
+  it('takes switches from flags and VERIFY_EMULATOR_* variables', async () => {
+    const credentials = newTestCredentials();
+    const cli = await startCli(['--port', '0', '--in-memory', '--unverified-factor-ttl-seconds', '60'], {
+      ACCOUNT_SID: credentials.accountSid,
+      AUTH_TOKEN: credentials.authToken,
+      VERIFY_EMULATOR_MAX_ATTEMPTS: '1',
+    });
+    try {
+      const client = createEmulatorTwilioClient(cli.url, credentials.accountSid, credentials.authToken);
+      const setClock = (body: unknown) =>
+        fetch(`${cli.url}/__emulator/clock`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}` },
+          body: JSON.stringify(body),
+        });
+      await setClock({ now: T0 });
+      const serviceSid = (await client.verify.v2.services.create({ friendlyName: 'Switches' })).sid;
+      const entity = client.verify.v2.services(serviceSid).entities(IDENTITY);
+      const factor = await entity.newFactors.create({ friendlyName: 'phone', factorType: 'totp' });
+      const secret = (factor.binding as { secret: string }).secret;
+      await entity.factors(factor.sid).update({ authPayload: wrongCodeFor(secret, T0) });
+      expect(await restError(() => entity.factors(factor.sid).update({ authPayload: codeFor(secret, T0) }))).toMatchObject({ code: 60310 });
+      await setClock({ advanceSeconds: 60 });
+      expect(await restError(() => entity.factors(factor.sid).fetch())).toMatchObject({ code: 60390 });
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  });
+
+  it('refuses an unknown option or a bad switch value with exit code 2', async () => {
+    await expect(startCli(['--port', '0', '--allow-code-reuse', 'perhaps'], {})).rejects.toThrow(/exited \(2\)[\s\S]*--allow-code-reuse expects true or false/);
+    await expect(startCli(['--prot', '4010'], {})).rejects.toThrow(/exited \(2\)[\s\S]*unknown option --prot/);
+  });
+
   it('exits with a clear message when the data directory is damaged', async () => {
     const dataDir = tempDir();
     fs.writeFileSync(path.join(dataDir, SNAPSHOT), 'not json');
