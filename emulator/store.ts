@@ -1,5 +1,6 @@
 // The emulator's state behind intent-named methods; every mutation is one journal entry (persistence is hidden here).
-import { JournalPersistence, loadDataDir, memoryPersistence, type Persistence } from './persistence';
+import { loadDataDir } from './data-files';
+import { JournalPersistence, memoryPersistence, type Persistence } from './journal';
 import type { Change, ChallengeRecord, EntityRecord, FactorRecord, ResourceKind, ServiceRecord, VerifyState } from './records';
 
 export interface StoreOptions {
