@@ -23,6 +23,10 @@ export interface LoadedData {
 /** Reads the snapshot and journal of `dataDir`; throws DataFileError on anything it cannot parse. */
 export function loadDataDir(dataDir: string): LoadedData {
   fs.mkdirSync(dataDir, { recursive: true });
+  // A snapshot write that a crash interrupted leaves its temporary file; the rename never happened, so drop it.
+  for (const name of fs.readdirSync(dataDir)) {
+    if (name.startsWith(`${SNAPSHOT_FILE}.`) && name.endsWith('.tmp')) fs.rmSync(path.join(dataDir, name), { force: true });
+  }
   const snapshotPath = path.join(dataDir, SNAPSHOT_FILE);
   const journalPath = path.join(dataDir, JOURNAL_FILE);
   const snapshot = fs.existsSync(snapshotPath) ? parseSnapshot(snapshotPath, readText(snapshotPath)) : undefined;
