@@ -1,42 +1,13 @@
 // Test harness for the Functions: the real local stack (built bundles in the runtime's dev server + the emulator) over HTTP.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSync, type CryptoPlugin } from '@otplib/totp';
+import { totpAt, wrongTotpAt } from './totp';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { EmulatorSwitches } from '../../emulator/switches';
 import { deriveIdentity } from '../../lib/auth';
 import { startLocalStack, type LocalStack } from '../../scripts/start';
 import type { FaultSpec } from './emulator';
-
-/** otplib's default plugins are ESM-only (@scure/base, @noble/hashes); its CommonJS TOTP core runs on Node's HMAC. */
-const nodeCrypto: CryptoPlugin = {
-  name: 'node-crypto',
-  hmac: (algorithm, key, data) => new Uint8Array(createHmac(algorithm, key).update(data).digest()),
-  randomBytes: (length) => new Uint8Array(randomBytes(length)),
-  constantTimeEqual: (a, b) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b)),
-};
-
-const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 §6 Base32, the encoding of the secret in the key URI. */
-function decodeBase32(text: string): Uint8Array {
-  const bytes: number[] = [];
-  let buffer = 0;
-  let bits = 0;
-  for (const char of text.replace(/=+$/, '')) {
-    const value = BASE32_ALPHABET.indexOf(char);
-    if (value < 0) throw new Error('not a Base32 secret');
-    buffer = ((buffer << 5) | value) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes.push((buffer >> bits) & 0xff);
-    }
-  }
-  return Uint8Array.from(bytes);
-}
 
 export interface Answer {
   status: number;
@@ -80,15 +51,12 @@ export interface HarnessOptions {
 
 /** RFC 6238 code for a Base32 secret at `epochSeconds` (SHA1, 6 digits, 30 s: the kit's defaults). */
 export function totp(secret: string, epochSeconds: number): string {
-  return generateSync({ crypto: nodeCrypto, secret: decodeBase32(secret), epoch: epochSeconds });
+  return totpAt(secret, epochSeconds * 1000);
 }
 
 /** A code that no step within Verify's skew window (±1) accepts at `epochSeconds`. */
 export function wrongCode(secret: string, epochSeconds: number): string {
-  const near = new Set([-1, 0, 1].map((step) => totp(secret, epochSeconds + step * 30)));
-  let candidate = 0;
-  while (near.has(String(candidate).padStart(6, '0'))) candidate += 1;
-  return String(candidate).padStart(6, '0');
+  return wrongTotpAt(secret, epochSeconds * 1000, {}, 1);
 }
 
 /** A time-step-aligned instant near now, so consecutive steps stay inside the emulator's tolerance rules. */
