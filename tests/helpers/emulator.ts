@@ -6,8 +6,6 @@ import { createEmulator } from '../../emulator/server';
 import type { EmulatorSwitches } from '../../emulator/switches';
 import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
 
-const VERIFY_ORIGIN = 'https://verify.twilio.com';
-
 /** Body of POST /__emulator/faults. */
 export interface FaultSpec {
   match?: { method?: string; path?: string };
@@ -62,10 +60,7 @@ export function newTestCredentials(): { accountSid: string; authToken: string } 
   return { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex') };
 }
 
-/**
- * A twilio client for an emulator at `url`, recording every exchange into `exchanges` when given. Absolute URLs
- * the emulator hands out (next_page_url) point at the emulator itself, so they are accepted as well.
- */
+/** A twilio client for an emulator at `url`, recording every exchange into `exchanges` when given. */
 export function createEmulatorTwilioClient(
   url: string,
   accountSid: string,
@@ -74,13 +69,13 @@ export function createEmulatorTwilioClient(
 ): twilio.Twilio {
   const httpClient = createEmulatorHttpClient({ emulatorUrl: url, timeoutMs: 10_000 });
   const forward = httpClient.request.bind(httpClient);
-  const origin = new URL(url).origin;
   httpClient.request = async (opts) => {
-    const uri = opts.uri.startsWith(`${origin}/`) ? VERIFY_ORIGIN + opts.uri.slice(origin.length) : opts.uri;
-    const response = await forward({ ...opts, uri });
+    const response = await forward(opts);
     if (exchanges) {
+      // The uri names verify.twilio.com, or the emulator itself for paging URLs: the path and query are the same.
+      const uri = new URL(opts.uri);
       const query = opts.params ? new URLSearchParams(opts.params as Record<string, string>).toString() : '';
-      const path = new URL(uri).pathname + (new URL(uri).search || (query ? `?${query}` : ''));
+      const path = uri.pathname + (uri.search || (query ? `?${query}` : ''));
       exchanges.push({ method: opts.method.toUpperCase(), path, status: response.statusCode, body: response.body });
     }
     return response;
