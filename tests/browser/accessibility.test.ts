@@ -1,9 +1,8 @@
 // The page for everyone: no axe-core violations, keyboard-only enrollment, a 375 px phone, both colour schemes,
 // the strict Content-Security-Policy, and the caller-token hand-over a deployed host app uses.
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { saveStep } from './support/artifacts';
-import { launchChromium } from './support/chromium';
 import { describeFocus, tabTo } from './support/keyboard';
 import {
   checkRegion,
@@ -17,51 +16,21 @@ import {
   STATE_TIMEOUT_MS,
   submitVerificationCode,
 } from './support/person';
-import { startPageStack, type PageStack } from './support/stack';
+import { T0, useBrowserSuite } from './support/session';
 import { codeAt } from './support/totp';
-import { watchPage, type PageWatch } from './support/watch';
+import type { PageWatch } from './support/watch';
 
 jest.setTimeout(120_000);
 
-const T0 = Date.UTC(2030, 0, 15, 9, 0, 10);
 const STEP_MS = 30_000;
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** WCAG 2.2 A/AA plus axe's best practices. */
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
-let stack: PageStack;
-let browser: Browser;
-let context: BrowserContext;
+// Each test opens its page itself, with its own colour scheme, address or routes.
+const suite = useBrowserSuite();
 let page: Page;
 let watch: PageWatch;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startPageStack(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-async function openPage(options: { colorScheme?: 'light' | 'dark'; width?: number; url?: string } = {}): Promise<void> {
-  await stack.setClock(T0);
-  context = await browser.newContext({
-    viewport: { width: options.width ?? 375, height: 812 },
-    colorScheme: options.colorScheme ?? 'light',
-    reducedMotion: 'reduce',
-    locale: 'en-US',
-    timezoneId: 'UTC',
-  });
-  page = await context.newPage();
-  watch = watchPage(page, stack.origin);
-  await page.clock.setFixedTime(T0);
-  await page.goto(options.url ?? stack.pageUrl);
-}
-
-afterEach(async () => {
-  await context?.close();
-});
 
 /**
  * axe-core is evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an
@@ -80,7 +49,7 @@ async function pageOverflowsWidth(): Promise<boolean> {
 
 describe.each(['light', 'dark'] as const)('in the %s colour scheme', (colorScheme) => {
   test('axe-core finds no violations at any step, and the page fits a 375 px screen', async () => {
-    await openPage({ colorScheme });
+    ({ page, watch } = await suite.openPage({ colorScheme }));
     await page.getByLabel('User name').waitFor({ timeout: STATE_TIMEOUT_MS });
     expect(await axeViolations()).toEqual([]);
 
@@ -108,7 +77,7 @@ describe.each(['light', 'dark'] as const)('in the %s colour scheme', (colorSchem
 });
 
 test('a keyboard alone signs in, sets up, verifies and checks a code', async () => {
-  await openPage();
+  ({ page, watch } = await suite.openPage());
   await tabTo(page, 'textbox:User name');
   await page.keyboard.type('kim');
   await page.keyboard.press('Enter');
@@ -130,7 +99,7 @@ test('a keyboard alone signs in, sets up, verifies and checks a code', async () 
   await expect(describeFocus(page)).resolves.toBe('h2:Try a sign-in check');
 
   const nextStep = T0 + STEP_MS;
-  await stack.setClock(nextStep);
+  await suite.stack.setClock(nextStep);
   await page.clock.setFixedTime(nextStep);
   await tabTo(page, 'textbox:Code');
   await page.keyboard.type(codeAt(account, nextStep));
@@ -143,7 +112,7 @@ test('a keyboard alone signs in, sets up, verifies and checks a code', async () 
 });
 
 test('the Content-Security-Policy refuses inline script', async () => {
-  await openPage();
+  ({ page, watch } = await suite.openPage());
   const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   expect(policy).toContain("default-src 'self'");
   expect(policy).toContain("script-src 'self'");
@@ -153,10 +122,10 @@ test('the Content-Security-Policy refuses inline script', async () => {
 });
 
 test('a host app hands over the caller token in #token=, which leaves the address bar at once', async () => {
-  const token = await stack.devToken('host-user');
-  await openPage({ url: `${stack.pageUrl}#token=${encodeURIComponent(token)}` });
+  const token = await suite.stack.devToken('host-user');
+  ({ page, watch } = await suite.openPage({ url: `${suite.stack.pageUrl}#token=${encodeURIComponent(token)}` }));
   await setupRegion(page).waitFor({ timeout: STATE_TIMEOUT_MS });
-  expect(page.url()).toBe(stack.pageUrl);
+  expect(page.url()).toBe(suite.stack.pageUrl);
   expect(await page.evaluate('location.hash')).toBe('');
   // No dev sign-in: the page already has its caller.
   expect(await page.getByLabel('User name').isVisible()).toBe(false);
@@ -167,12 +136,15 @@ test('a host app hands over the caller token in #token=, which leaves the addres
 });
 
 test('without a token and without the dev-only endpoint (a deployed service), the page asks for the host app', async () => {
-  await stack.setClock(T0);
-  context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'en-US' });
-  page = await context.newPage();
-  // A deployed service has no /__dev/ routes: the probe gets the platform's 404.
-  await page.route('**/__dev/token', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not Found' }));
-  await page.goto(stack.pageUrl);
+  // The browser's own motion preference and a running clock: this check needs neither pinned.
+  ({ page } = await suite.openPage({
+    reducedMotion: 'no-preference',
+    pinClock: false,
+    // A deployed service has no /__dev/ routes: the probe gets the platform's 404.
+    beforeGoto: async (fresh) => {
+      await fresh.route('**/__dev/token', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not Found' }));
+    },
+  }));
   await page.getByRole('heading', { name: 'You are not signed in' }).waitFor({ timeout: STATE_TIMEOUT_MS });
   expect(await page.getByLabel('User name').count()).toBe(1);
   expect(await page.getByLabel('User name').isVisible()).toBe(false);
@@ -182,10 +154,7 @@ test.each([
   ['reduce', 'none'],
   ['no-preference', 'appear'],
 ] as const)('with prefers-reduced-motion: %s the new steps animate with %s', async (reducedMotion, animation) => {
-  await stack.setClock(T0);
-  context = await browser.newContext({ viewport: { width: 375, height: 812 }, reducedMotion, locale: 'en-US' });
-  page = await context.newPage();
-  await page.goto(stack.pageUrl);
+  ({ page } = await suite.openPage({ reducedMotion, pinClock: false }));
   await signInAsDeveloper(page, `motion-${reducedMotion}`);
   await startSetUp(page, 'motion@example.com');
   await page.getByRole('heading', { name: 'Add the account to your app' }).waitFor({ timeout: STATE_TIMEOUT_MS });

@@ -1,7 +1,6 @@
 // A person enrolls on the real page in Chromium against the local stack: QR scan, first code, sign-in check, delete.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { saveStep } from './support/artifacts';
-import { launchChromium } from './support/chromium';
 import { describeFocus } from './support/keyboard';
 import {
   checkRegion,
@@ -15,48 +14,21 @@ import {
   submitCheckCode,
   submitVerificationCode,
 } from './support/person';
-import { startPageStack, type PageStack } from './support/stack';
+import { T0, useBrowserSuite } from './support/session';
 import { codeAt, wrongCodeAt, type ScannedAccount } from './support/totp';
-import { watchPage, type PageWatch } from './support/watch';
+import type { PageWatch } from './support/watch';
 
 jest.setTimeout(120_000);
 
-/** 10 s into a 30 s step: the emulator and the page both stand still here, so every code is known in advance. */
-const T0 = Date.UTC(2030, 0, 15, 9, 0, 10);
 const STEP_MS = 30_000;
 
-let stack: PageStack;
-let browser: Browser;
+const suite = useBrowserSuite();
 let context: BrowserContext;
 let page: Page;
 let watch: PageWatch;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startPageStack(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
 beforeEach(async () => {
-  await stack.setClock(T0);
-  context = await browser.newContext({
-    viewport: { width: 375, height: 812 },
-    reducedMotion: 'reduce',
-    locale: 'en-US',
-    timezoneId: 'UTC',
-  });
-  page = await context.newPage();
-  watch = watchPage(page, stack.origin);
-  // The page's countdown reads the browser clock; pin it to the emulator's instant.
-  await page.clock.setFixedTime(T0);
-  await page.goto(stack.pageUrl);
-});
-
-afterEach(async () => {
-  await context?.close();
+  ({ context, page, watch } = await suite.openPage());
 });
 
 /** Enrolls `user` up to the QR code and returns what the "authenticator app" scanned. */
@@ -126,7 +98,7 @@ test('a person scans the QR code, verifies the first code and passes a sign-in c
 
   // The next step: a new code (RFC 6238 §5.2 forbids accepting the verified step's code a second time).
   const nextStep = T0 + STEP_MS;
-  await stack.setClock(nextStep);
+  await suite.stack.setClock(nextStep);
   await page.clock.setFixedTime(nextStep);
 
   await expectAnnouncement(page, () => submitCheckCode(page, wrongCodeAt(account, nextStep)), /Not approved/);
@@ -142,7 +114,7 @@ test('a person scans the QR code, verifies the first code and passes a sign-in c
 });
 
 test('the Copy button puts the key on the clipboard and says so', async () => {
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.origin });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.stack.origin });
   const account = await setUpAs('grace', 'grace@example.com');
 
   await expectAnnouncement(page, () => setupRegion(page).getByRole('button', { name: 'Copy key' }).click(), 'Key copied to the clipboard.');
@@ -157,7 +129,7 @@ test('deleting a verified authenticator asks for a current code', async () => {
   const account = await setUpAs('linus', 'linus phone');
   await verifyWith(codeAt(account, T0));
   const nextStep = T0 + STEP_MS;
-  await stack.setClock(nextStep);
+  await suite.stack.setClock(nextStep);
 
   const item = factorsRegion(page).getByRole('listitem').filter({ hasText: 'linus phone' });
   await item.getByRole('button', { name: 'Delete linus phone' }).click();

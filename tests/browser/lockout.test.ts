@@ -1,7 +1,6 @@
 // Repeated wrong codes lock the factor (the emulator enforces Verify's limits); the page says so and when to retry.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { saveStep } from './support/artifacts';
-import { launchChromium } from './support/chromium';
 import {
   checkRegion,
   expectAnnouncement,
@@ -14,43 +13,22 @@ import {
   submitCheckCode,
   submitVerificationCode,
 } from './support/person';
-import { startPageStack, type PageStack } from './support/stack';
+import { T0, useBrowserSuite } from './support/session';
 import { codeAt, wrongCodeAt } from './support/totp';
-import { watchPage, type PageWatch } from './support/watch';
+import type { PageWatch } from './support/watch';
 
 jest.setTimeout(180_000);
 
-const T0 = Date.UTC(2030, 0, 15, 9, 0, 10);
 const STEP_MS = 30_000;
 /** Far above Verify's limits (5 wrong codes per factor, 50 challenges per hour): the loop ends on the lock, not here. */
 const MAX_TRIES = 80;
 
-let stack: PageStack;
-let browser: Browser;
-let context: BrowserContext;
+const suite = useBrowserSuite();
 let page: Page;
 let watch: PageWatch;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startPageStack(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
 beforeEach(async () => {
-  await stack.setClock(T0);
-  context = await browser.newContext({ viewport: { width: 375, height: 812 }, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'UTC' });
-  page = await context.newPage();
-  watch = watchPage(page, stack.origin);
-  await page.clock.setFixedTime(T0);
-  await page.goto(stack.pageUrl);
-});
-
-afterEach(async () => {
-  await context?.close();
+  ({ page, watch } = await suite.openPage());
 });
 
 /** Console errors other than Chromium's note on the expected 429 answers ("Failed to load resource: … 429"). */
@@ -90,7 +68,7 @@ test('repeated wrong sign-in codes show that the factor is locked and when to re
   const account = await scanQrCode(page);
   await expectAnnouncement(page, () => submitVerificationCode(page, codeAt(account, T0)), /authenticator app is set up/);
   const checkAt = T0 + STEP_MS;
-  await stack.setClock(checkAt);
+  await suite.stack.setClock(checkAt);
   await page.clock.setFixedTime(checkAt);
   const wrong = wrongCodeAt(account, checkAt);
 

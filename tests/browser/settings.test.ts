@@ -1,8 +1,7 @@
 // Non-default TOTP settings and refused tokens: the page follows the factor's digits and period, and a token the
 // Functions refuse ends the session instead of leaving a broken page.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { saveStep } from './support/artifacts';
-import { launchChromium } from './support/chromium';
 import {
   checkRegion,
   expectAnnouncement,
@@ -15,46 +14,20 @@ import {
   submitCheckCode,
   submitVerificationCode,
 } from './support/person';
-import { startPageStack, type PageStack } from './support/stack';
+import { T0, useBrowserSuite } from './support/session';
 import { codeAt } from './support/totp';
-import { watchPage, type PageWatch } from './support/watch';
+import type { PageWatch } from './support/watch';
 
 jest.setTimeout(120_000);
 
-/** 10 s into a 60 s step. */
-const T0 = Date.UTC(2030, 0, 15, 9, 0, 10);
-
-let stack: PageStack;
-let browser: Browser;
-let context: BrowserContext;
+// Each test opens its page itself: the first changes the TOTP settings before the page loads.
+const suite = useBrowserSuite();
 let page: Page;
 let watch: PageWatch;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startPageStack(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-async function openPage(url = stack.pageUrl): Promise<void> {
-  await stack.setClock(T0);
-  context = await browser.newContext({ viewport: { width: 375, height: 812 }, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'UTC' });
-  page = await context.newPage();
-  watch = watchPage(page, stack.origin);
-  await page.clock.setFixedTime(T0);
-  await page.goto(url);
-}
-
-afterEach(async () => {
-  await context?.close();
-});
-
 test('8-digit codes every 60 s: the page names the settings and follows them', async () => {
-  await stack.setTotpSettings({ codeLength: 8, timeStep: 60 });
-  await openPage();
+  await suite.stack.setTotpSettings({ codeLength: 8, timeStep: 60 });
+  ({ page, watch } = await suite.openPage());
   await signInAsDeveloper(page, 'octavia');
   await startSetUp(page, 'octavia@example.com');
   const account = await scanQrCode(page);
@@ -72,7 +45,7 @@ test('8-digit codes every 60 s: the page names the settings and follows them', a
 
   await expectAnnouncement(page, () => submitVerificationCode(page, codeAt(account, T0)), /authenticator app is set up/);
   const nextStep = T0 + 60_000;
-  await stack.setClock(nextStep);
+  await suite.stack.setClock(nextStep);
   await page.clock.setFixedTime(nextStep);
   await checkRegion(page).getByText('The code changes in 50 s.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), /Approved/);
@@ -82,10 +55,10 @@ test('8-digit codes every 60 s: the page names the settings and follows them', a
 });
 
 test('a token the Functions refuse ends the session and offers the sign-in again', async () => {
-  await openPage(`${stack.pageUrl}#token=not-a-valid-token`);
+  ({ page, watch } = await suite.openPage({ url: `${suite.stack.pageUrl}#token=not-a-valid-token` }));
   await liveRegion(page).getByText('Your session has ended. Sign in again.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await page.getByLabel('User name').waitFor({ timeout: STATE_TIMEOUT_MS });
-  expect(page.url()).toBe(stack.pageUrl);
+  expect(page.url()).toBe(suite.stack.pageUrl);
   await saveStep(page, '31-session-ended');
 
   expect(watch.foreignRequests).toEqual([]);
