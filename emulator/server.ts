@@ -1,6 +1,7 @@
 // The Verify v2 emulator's HTTP server: body reading, Basic auth, control endpoints, faults, routing, error envelope.
 import * as http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ControllableClock, type Clock } from './clock';
 import { CONTROL_PREFIX, handleControl } from './control';
 import { nodeHmac } from './crypto';
@@ -34,6 +35,20 @@ const SAFE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 /** What to answer: JSON (or a raw body, for the malformed fault), or nothing at all (the drop fault). */
 type Reply = { status: number; body?: unknown; raw?: string } | { drop: true };
 
+/** An http.Server whose close() also ends pending latency faults, so no injected delay outlives the server. */
+class EmulatorServer extends http.Server {
+  readonly #closing = new AbortController();
+
+  get closing(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    this.#closing.abort();
+    return super.close(callback);
+  }
+}
+
 /**
  * Creates the emulator (not listening). Opening a data directory happens here, so damaged data fails loudly at
  * start (DataFileError) instead of serving an empty state.
@@ -61,7 +76,7 @@ export function createEmulator(options: EmulatorOptions): http.Server {
     if (!authorized(req.headers.authorization)) throw twilioError(20003);
     if (pathname.startsWith(CONTROL_PREFIX)) return handleControl({ clock, faults, store }, method, pathname, body);
     const fault = faults.take(method, pathname);
-    if (fault?.latencyMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+    if (fault?.latencyMs !== undefined) await delay(fault.latencyMs, undefined, { signal: server.closing });
     const faulted = fault && faultReply(fault);
     if (faulted) return faulted;
     const match = route(method, pathname);
@@ -86,7 +101,8 @@ export function createEmulator(options: EmulatorOptions): http.Server {
     try {
       reply = await answer(req, pathname, search);
     } catch (error) {
-      reply = error instanceof TwilioError ? { status: error.status, body: error.toJSON() } : internalError(error, log);
+      if (server.closing.aborted) reply = { drop: true };
+      else reply = error instanceof TwilioError ? { status: error.status, body: error.toJSON() } : internalError(error, log);
     }
     try {
       // Every change this request made (or saw) is on disk before anyone hears about it.
@@ -100,7 +116,7 @@ export function createEmulator(options: EmulatorOptions): http.Server {
     log(`${method} ${pathname} ${outcome} ${(performance.now() - started).toFixed(1)}ms`);
   };
 
-  const server = http.createServer((req, res) => {
+  const server = new EmulatorServer((req, res) => {
     void handle(req, res);
   });
   server.on('close', () => store.close());

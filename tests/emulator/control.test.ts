@@ -1,4 +1,5 @@
 // Emulator-only control endpoints (/__emulator/ clock, faults, reset) and the request log.
+import { request } from 'node:http';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
 import { codeFor, createFactor, IDENTITY, restError, T0 } from './fixtures';
 import { expectTwilioErrorEnvelope } from './wire';
@@ -97,6 +98,26 @@ describe('faults', () => {
     expect(await services().list()).toHaveLength(1);
     // A lower bound only: the injected delay must have happened (nothing here measures speed).
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('cuts a pending latency fault short when the emulator closes, leaving no timer behind', async () => {
+    const other = await startEmulator();
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    await other.fault({ latencyMs: 600_000 });
+    // A bare request (no client-side timer), so the only new timer is the emulator's injected delay.
+    const pending = new Promise<void>((resolve, reject) => {
+      const auth = Buffer.from(`${other.accountSid}:${other.authToken}`).toString('base64');
+      request(`${other.url}/v2/Services`, { headers: { authorization: `Basic ${auth}` } }, () => reject(new Error('answered')))
+        .on('error', () => resolve())
+        .end();
+    });
+    // Wait on I/O turns, not on time, until the request has reached the emulator and armed its delay.
+    for (let turn = 0; turn < 100_000 && timers() <= before; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(timers()).toBeGreaterThan(before);
+    await other.close();
+    await pending;
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 
   it('drops the connection without an answer', async () => {
