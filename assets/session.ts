@@ -17,14 +17,13 @@ export function takeTokenFromFragment(location: Location, history: History): str
 const DEV_TOKEN_ROUTE = '__dev/token';
 
 /**
- * True when the local stack's dev-only token endpoint answers. A deployed service has no such route
- * (it lives in scripts/, never in functions/), so the dev sign-in stays hidden there.
- * The probe is a well-formed request whose token is thrown away: a 4xx probe would leave an error in the console.
+ * True when the local stack's dev-only token endpoint is there (GET answers 204 and mints nothing). A deployed
+ * service has no such route (it lives in scripts/, never in functions/), so the dev sign-in stays hidden there.
  */
 export async function isDevSignInAvailable(baseUrl: string): Promise<boolean> {
   try {
-    const token = await devSignIn(baseUrl, 'dev-sign-in-probe');
-    return token !== '';
+    const response = await fetch(new URL(DEV_TOKEN_ROUTE, baseUrl), { method: 'GET', credentials: 'omit' });
+    return response.status === 204;
   } catch {
     return false;
   }

@@ -100,14 +100,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** POST /__dev/token {user} → {token}: what the host app's sign-in would hand the page. Never part of a deploy. */
+/** POST /__dev/token {user} → {token}: what the host app's sign-in would hand the page; GET → 204. Never part of a deploy. */
 async function handleDevRoute(req: IncomingMessage, res: ServerResponse, env: Record<string, string>): Promise<void> {
   if (new URL(req.url ?? '/', 'http://local').pathname !== '/__dev/token') {
     sendJson(res, 404, { error: { code: 'not_found', message: 'Unknown dev route.' } });
     return;
   }
+  // GET tells the page that the dev sign-in exists here, without minting a token.
+  if (req.method === 'GET') {
+    res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+    return;
+  }
   if (req.method !== 'POST') {
-    res.setHeader('Allow', 'POST');
+    res.setHeader('Allow', 'GET, POST');
     sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'Use POST with {"user": "..."}.' } });
     return;
   }

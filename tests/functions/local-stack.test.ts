@@ -108,10 +108,16 @@ describe('dev-only routes', () => {
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600);
   });
 
+  test('GET /__dev/token answers 204 (the page\'s probe for the dev sign-in) and mints nothing', async () => {
+    const answer = await fetch(`${stack.url}/__dev/token`);
+    expect(answer.status).toBe(204);
+    expect(await answer.text()).toBe('');
+  });
+
   test('bad dev-token requests are refused as JSON', async () => {
     expect((await postJson(`${stack.url}/__dev/token`, { user: '' })).status).toBe(400);
     expect((await postJson(`${stack.url}/__dev/token`, { user: ['a'] })).status).toBe(400);
-    expect((await fetch(`${stack.url}/__dev/token`)).status).toBe(405);
+    expect((await fetch(`${stack.url}/__dev/token`, { method: 'PUT' })).status).toBe(405);
     expect((await postJson(`${stack.url}/__dev/other`, {})).status).toBe(404);
   });
 
