@@ -1,6 +1,6 @@
 // The local stack's .env.local: read it, fill in what is missing (dummy credentials, fresh secrets), write it back owner-only.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readEnvFile, writeEnvFile } from './env-file';
 
 /** Variables the local stack generates on first run; later runs reuse them so enrolled factors keep working. */
 export const GENERATED_VARIABLES = [
@@ -11,30 +11,14 @@ export const GENERATED_VARIABLES = [
   'APPROVAL_SIGNING_SECRET',
 ] as const;
 
-/** Dotenv-style `NAME=value` lines; `#` comments and blank lines are skipped, surrounding quotes removed. */
-export function parseEnv(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match?.[1] === undefined || match[2] === undefined) continue;
-    const raw = match[2];
-    const quoted = /^(['"])(.*)\1$/.exec(raw);
-    values[match[1]] = quoted?.[2] ?? raw.replace(/\s+#.*$/, '');
-  }
-  return values;
-}
-
 export function readEnvValues(path: string): Record<string, string> {
-  return existsSync(path) ? parseEnv(readFileSync(path, 'utf8')) : {};
+  return { ...readEnvFile(path).values };
 }
 
-/** Writes every variable, one per line, via rename so an interrupted run never leaves half a file; secrets: mode 600. */
+/** Writes every variable, one per line, atomically; a new file is owner-only (it holds secrets). */
 export function writeEnvValues(path: string, values: Readonly<Record<string, string>>, header: string): void {
   const lines = Object.entries(values).map(([name, value]) => `${name}=${value}`);
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `# ${header}\n${lines.join('\n')}\n`, { mode: 0o600 });
-  chmodSync(temporary, 0o600);
-  renameSync(temporary, path);
+  writeEnvFile(path, `# ${header}\n${lines.join('\n')}\n`);
 }
 
 function hex(bytes: number): string {

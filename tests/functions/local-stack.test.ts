@@ -1,11 +1,11 @@
 // The local stack (npm start): generated .env.local, reuse across runs, the dev token route and `npm run token`.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jwtVerify } from 'jose';
-import { parseEnv } from '../../scripts/local-env';
+import { readEnvFile } from '../../scripts/env-file';
 import { startLocalStack, type LocalStack } from '../../scripts/start';
 import { alignedNow, totp } from '../helpers/functions';
 
@@ -43,7 +43,7 @@ test('the first run writes .env.local (owner-only) with dummy credentials, secre
   const envFile = join(dir, 'first.env');
   const stack = await startLocalStack({ port: 0, envFile, dataDir: join(dir, 'first-data') });
   try {
-    const written = parseEnv(readFileSync(envFile, 'utf8'));
+    const written = readEnvFile(envFile).values;
     expect(written).toEqual({
       ACCOUNT_SID: expect.stringMatching(/^AC[0-9a-f]{32}$/),
       AUTH_TOKEN: expect.stringMatching(/^[0-9a-f]{32}$/),
