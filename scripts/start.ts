@@ -193,7 +193,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         log(`${req.method ?? '?'} ${new URL(req.url ?? '/', url).pathname} ${res.statusCode} ${ms.toFixed(1)} ms`);
       });
-      if ((req.url ?? '').startsWith('/__dev/')) {
+      if (req.url === '/') {
+        // Convenience for a person typing the bare address; the page itself lives at /index.html as when deployed.
+        res.writeHead(302, { Location: '/index.html' }).end();
+      } else if ((req.url ?? '').startsWith('/__dev/')) {
         handleDevRoute(req, res, env).catch(() => sendJson(res, 500, { error: { code: 'internal_error', message: 'Dev route failed.' } }));
       } else {
         app(req, res);

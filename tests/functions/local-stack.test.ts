@@ -108,6 +108,12 @@ describe('dev-only routes', () => {
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600);
   });
 
+  test('the bare address sends a person to the page', async () => {
+    const answer = await fetch(`${stack.url}/`, { redirect: 'manual' });
+    expect(answer.status).toBe(302);
+    expect(answer.headers.get('location')).toBe('/index.html');
+  });
+
   test('GET /__dev/token answers 204 (the page\'s probe for the dev sign-in) and mints nothing', async () => {
     const answer = await fetch(`${stack.url}/__dev/token`);
     expect(answer.status).toBe(204);
