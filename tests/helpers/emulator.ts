@@ -2,21 +2,13 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
+import type { FaultSpec as EmulatorFaultSpec } from '../../emulator/faults';
 import { createEmulator } from '../../emulator/server';
 import type { EmulatorSwitches } from '../../emulator/switches';
 import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
 
-/** Body of POST /__emulator/faults. */
-export interface FaultSpec {
-  match?: { method?: string; path?: string };
-  count?: number;
-  status?: number;
-  code?: number;
-  message?: string;
-  latencyMs?: number;
-  drop?: true;
-  malformed?: true;
-}
+/** Body of POST /__emulator/faults: the emulator's own fault shape, with `count` defaulting to 1. */
+export type FaultSpec = Omit<EmulatorFaultSpec, 'count'> & { count?: number };
 
 export interface StartEmulatorOptions {
   switches?: Partial<EmulatorSwitches>;
