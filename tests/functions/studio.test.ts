@@ -75,10 +75,19 @@ test.each([
   ['Verify times out', { latencyMs: 1000 }, 503, 'verify_timeout'],
   ['Verify rate-limits the account (20429)', { status: 429, code: 20429 }, 429, 'rate_limited'],
 ])('a real fault is non-2xx so Studio takes the Fail path: %s', async (_name, fault, status, code) => {
-  await harness.fault({ match: { method: 'GET', path: '/Factors' }, ...fault });
-  const answer = await studioCheck('+15550000005', '123456');
-  expect(answer.status).toBe(status);
-  expect(errorOf(answer).code).toBe(code);
+  const logged: string[] = [];
+  const logSpy = jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
+  try {
+    await harness.fault({ match: { method: 'GET', path: '/Factors' }, ...fault });
+    const answer = await studioCheck('+15550000005', '123456');
+    expect(answer.status).toBe(status);
+    expect(errorOf(answer).code).toBe(code);
+  } finally {
+    logSpy.mockRestore();
+  }
+  // The fault is logged for the operator, without the caller's number (personal data) or the code.
+  expect(logged.join('\n')).toContain(`studio/check-code: ${code}`);
+  expect(logged.join('\n')).not.toMatch(/15550000005|123456/);
 });
 
 test('JSON works too, and a missing user is a fault (400), not an outcome', async () => {
