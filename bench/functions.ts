@@ -12,6 +12,7 @@ import twilio from 'twilio';
 import { createEmulator } from '../emulator/server';
 import { deriveIdentity } from '../lib/auth';
 import { createEmulatorHttpClient } from '../lib/emulator-http-client';
+import { linkFunctionsToEmulator } from '../lib/emulator-link';
 import { startLocalStack } from '../scripts/start';
 import { totp } from '../tests/helpers/functions';
 
@@ -73,6 +74,7 @@ function jsonEvent(token: string, fields: Record<string, string>): object {
 /** Part 1: median of create-challenge through the handler (runtime context, real twilio client) ÷ the bare Verify call. */
 async function handlerOverhead(env: Env): Promise<void> {
   const route = loadRuntimeRoute();
+  linkFunctionsToEmulator();
   const config = { baseDir: ROOT, env, url: 'http://localhost:3000' };
   route.constructGlobalScope(config);
   const handlerPath = join(FUNCTIONS_DIR, 'create-challenge.js');
@@ -157,6 +159,7 @@ async function localLatency(): Promise<void> {
 async function coldLoadChild(bundlePath: string): Promise<void> {
   const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as Env;
   const route = loadRuntimeRoute();
+  linkFunctionsToEmulator();
   const config = { baseDir: ROOT, env, url: 'http://localhost:3000' };
   // The platform has loaded the runtime (and twilio) before the first request reaches a Function.
   route.constructGlobalScope(config);

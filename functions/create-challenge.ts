@@ -1,12 +1,13 @@
 // POST /create-challenge — a sign-in check of a code against the caller's verified factor.
-// Request:  Authorization: Bearer <caller JWT>; {code: "123456", factorSid?: "YF…" (default: the verified factor)}
+// Request:  Authorization: Bearer <caller JWT>; {code: "123456", factorSid?: "YF…" (default: the verified factor),
+//           nonce?: the host's value for this sign-in, echoed in the approval token}
 // Response: 200 {status: "approved", challengeSid, approval: <JWT for the host backend>} | {status: "pending", challengeSid}
 //           404 not_enrolled when the caller has no verified factor.
 import { createCallerEndpoint } from '../lib/endpoint';
 import { checkCode } from '../lib/factors';
 import { createChallengeSchema } from '../lib/schemas';
 
-export const handler = createCallerEndpoint('create-challenge', createChallengeSchema, async (scope, input) => ({
+export const handler = createCallerEndpoint('create-challenge', createChallengeSchema, async (scope, { code, ...options }) => ({
   status: 200,
-  body: await checkCode(scope, input.code, input.factorSid),
+  body: await checkCode(scope, code, options),
 }));

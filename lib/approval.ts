@@ -14,11 +14,12 @@ export interface ApprovalSigner {
  */
 export async function signApprovalToken(
   signer: ApprovalSigner,
-  claims: { sub: string; challengeSid: string },
+  claims: { sub: string; challengeSid: string; nonce?: string },
   now: Date,
 ): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ amr: ['otp'] })
+  // `nonce` echoes the host's own value, so it can bind this approval to the sign-in it started (OIDC Core §2).
+  return new SignJWT(claims.nonce === undefined ? { amr: ['otp'] } : { amr: ['otp'], nonce: claims.nonce })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setJti(claims.challengeSid)

@@ -41,6 +41,8 @@ export interface CreateChallengeRequest {
   code: string;
   /** Defaults to the caller's verified TOTP factor. */
   factorSid?: string;
+  /** The host's value for this sign-in (1–128 URL-safe characters), echoed in the approval token's `nonce` claim. */
+  nonce?: string;
 }
 export type CreateChallengeResponse =
   | { status: 'approved'; challengeSid: string; /** Signed JWT for the host backend. */ approval: string }
@@ -92,4 +94,6 @@ export interface ApprovalClaims {
   iat: number;
   exp: number;
   iss: string;
+  /** Present when the check sent one. */
+  nonce?: string;
 }

@@ -1,11 +1,14 @@
 // Turns an endpoint's logic into a Functions handler: config, CORS, method check, caller auth, one try/catch, one renderer.
 import type { ZodMiniType } from 'zod/mini';
-import { authenticateCaller, deriveIdentity, type Caller } from './auth';
+import { authenticateCaller, deriveIdentity } from './auth';
 import { loadConfig, type Config } from './config';
 import type { UserScope } from './factors';
+import { toKitError } from './failure-table';
+import { Failure } from './failures';
 import { allowedOrigin, fail, requestFields, requestHeaders, requirePostBody, respond, type Logger, type Outcome, type RuntimeEvent, type RuntimeResponse } from './http';
 import { parseInput } from './schemas';
 import { getTwilioClient, type TwilioClientSource } from './twilio-client';
+import { provenCaller, userKeyOf, type ProvenCaller, type ProvenUser } from './users';
 import { createVerifyGateway } from './verify';
 
 /** The runtime's `context`: the environment variables plus getTwilioClient(). */
@@ -14,17 +17,17 @@ export type RuntimeCallback = (error: null, response: RuntimeResponse) => void;
 export type RuntimeHandler = (context: RuntimeContext, event: RuntimeEvent, callback: RuntimeCallback) => Promise<void>;
 
 /** Twilio stops a Function after 10 s; Verify calls must be done a second before, so the answer still goes out. */
-const REQUEST_BUDGET_MS = 9000;
+export const REQUEST_BUDGET_MS = 9000;
 
 const log: Logger = (line) => console.error(`[totp-functions] ${line}`);
 
 export interface EndpointRequest {
   config: Config;
   fields: Record<string, unknown>;
-  /** Verifies the bearer token (401 on any problem) and returns the caller. */
-  authenticate(): Promise<Caller>;
-  /** The core's view of one user, keyed by the identity derived from `userKey`. */
-  scopeFor(userKey: string): UserScope;
+  /** Verifies the bearer token (401 on any problem) and returns the caller it proves. */
+  authenticate(): Promise<ProvenCaller>;
+  /** The core's view of one proven user, keyed by the identity derived from the user's key. */
+  scopeFor<User extends ProvenUser>(user: User): UserScope<User>;
 }
 
 /** Wraps `handle` so that every outcome, including every failure, goes through respond()/fail() exactly once. */
@@ -39,23 +42,26 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
       const request: EndpointRequest = {
         config,
         fields: requestFields(event),
-        authenticate: () =>
-          authenticateCaller(requestHeaders(event).authorization, {
+        authenticate: async () => {
+          const caller = await authenticateCaller(requestHeaders(event).authorization, {
             key: config.callerKey,
             issuer: config.callerIssuer,
             audience: config.callerAudience,
-          }),
-        scopeFor: (userKey) => ({
+          });
+          return provenCaller(caller.sub);
+        },
+        scopeFor: (user) => ({
+          user,
           verify: createVerifyGateway(getTwilioClient(context, config), { serviceSid: config.verifyServiceSid, deadline }),
-          identity: deriveIdentity(config.identitySecret, userKey),
-          sub: userKey,
+          identity: deriveIdentity(config.identitySecret, userKeyOf(user)),
           approval: { secret: config.approvalSecret, issuer: config.approvalIssuer, ttlSeconds: config.approvalTtlSeconds },
           now: () => new Date(),
         }),
       };
       callback(null, respond(await handle(request), origin));
     } catch (error) {
-      callback(null, fail(error, origin, log, name));
+      // The core's failures become HTTP answers here, through the one table.
+      callback(null, fail(error instanceof Failure ? toKitError(error) : error, origin, log, name));
     }
   };
 }
@@ -64,11 +70,11 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
 export function createCallerEndpoint<Input>(
   name: string,
   schema: ZodMiniType<Input>,
-  run: (scope: UserScope, input: Input) => Promise<Outcome>,
+  run: (scope: UserScope<ProvenCaller>, input: Input) => Promise<Outcome>,
 ): RuntimeHandler {
   return createEndpoint(name, async (request) => {
     const caller = await request.authenticate();
     const input = parseInput(schema, request.fields);
-    return run(request.scopeFor(caller.sub), input);
+    return run(request.scopeFor(caller), input);
   });
 }

@@ -22,6 +22,11 @@ const PRINTABLE = /^[^\p{Cc}]*$/u;
 const factorSid = z.string().check(z.regex(/^YF[0-9a-fA-F]{32}$/, 'must be a Verify factor SID (YF followed by 32 hex digits)'));
 /** Verify accepts a TOTP AuthPayload of 3–8 characters; codes are digits, sent as strings to keep leading zeros. */
 const code = z.string().check(z.regex(/^[0-9]{3,8}$/, 'must be a string of 3 to 8 digits'));
+export const MAX_NONCE_LENGTH = 128;
+/** The host's sign-in nonce: URL-safe characters only, so it cannot smuggle anything into the token or a log. */
+const nonce = z.string().check(
+  z.regex(new RegExp(`^[A-Za-z0-9._~-]{1,${MAX_NONCE_LENGTH}}$`), `must be 1 to ${MAX_NONCE_LENGTH} URL-safe characters (A–Z, a–z, 0–9, . _ ~ -)`),
+);
 const label = z.string().check(
   z.minLength(1, 'must not be empty'),
   z.maxLength(MAX_LABEL_LENGTH, `must be at most ${MAX_LABEL_LENGTH} characters`),
@@ -37,7 +42,11 @@ const user = z.string().check(
 
 export const createFactorSchema: z.ZodMiniType<CreateFactorRequest> = z.object({ label: z.optional(label) });
 export const verifyFactorSchema: z.ZodMiniType<VerifyFactorRequest> = z.object({ factorSid, code });
-export const createChallengeSchema: z.ZodMiniType<CreateChallengeRequest> = z.object({ code, factorSid: z.optional(factorSid) });
+export const createChallengeSchema: z.ZodMiniType<CreateChallengeRequest> = z.object({
+  code,
+  factorSid: z.optional(factorSid),
+  nonce: z.optional(nonce),
+});
 export const listFactorsSchema: z.ZodMiniType<Record<string, never>> = z.pipe(
   z.object({}),
   z.transform(() => ({})),

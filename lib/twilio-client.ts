@@ -1,6 +1,6 @@
 // Obtains the twilio client from the runtime's context.getTwilioClient(): bounded time, no retries, emulator only when asked.
 import type twilio from 'twilio';
-import { createEmulatorHttpClient } from './emulator-http-client';
+import { ConfigError } from './errors';
 
 /** The part of the Functions runtime `context` this kit uses (env values are spread onto it as well). */
 export interface TwilioClientSource {
@@ -14,20 +14,24 @@ export interface TwilioClientSettings {
   verifyEmulatorUrl: string | undefined;
 }
 
-let cachedClient: { key: string; client: twilio.Twilio } | undefined;
+/** Builds the httpClient that sends Twilio calls to the emulator at `emulatorUrl`. */
+export type EmulatorHttpClientFactory = (emulatorUrl: string, timeoutMs: number) => twilio.RequestClient;
 
-/** One emulator httpClient per URL and timeout in a warm container, so its connections are reused. */
-const emulatorHttpClients = new Map<string, twilio.RequestClient>();
+/**
+ * Where the local stack puts its emulator httpClient factory (lib/emulator-link.ts), in its own process. The
+ * Functions look it up instead of importing it, so the dev-only client never ships in a deployed bundle.
+ */
+export const EMULATOR_HTTP_CLIENT = Symbol.for('totp-functions.emulator-http-client');
 
-function emulatorHttpClient(emulatorUrl: string, timeoutMs: number): twilio.RequestClient {
-  const key = `${emulatorUrl} ${timeoutMs}`;
-  let client = emulatorHttpClients.get(key);
-  if (client === undefined) {
-    client = createEmulatorHttpClient({ emulatorUrl, timeoutMs });
-    emulatorHttpClients.set(key, client);
+function emulatorHttpClientFactory(): EmulatorHttpClientFactory {
+  const factory = (globalThis as { [EMULATOR_HTTP_CLIENT]?: unknown })[EMULATOR_HTTP_CLIENT];
+  if (typeof factory !== 'function') {
+    throw new ConfigError('VERIFY_EMULATOR_URL', 'is set, but only the local stack (npm start) can reach the emulator; remove it');
   }
-  return client;
+  return factory as EmulatorHttpClientFactory;
 }
+
+let cachedClient: { key: string; client: twilio.Twilio } | undefined;
 
 /**
  * The twilio client for this invocation. Each call times out after VERIFY_TIMEOUT_MS and 429s are not retried
@@ -42,7 +46,7 @@ export function getTwilioClient(context: TwilioClientSource, settings: TwilioCli
   const client =
     verifyEmulatorUrl === undefined
       ? context.getTwilioClient({ timeout: verifyTimeoutMs, autoRetry: false })
-      : context.getTwilioClient({ httpClient: emulatorHttpClient(verifyEmulatorUrl, verifyTimeoutMs), autoRetry: false });
+      : context.getTwilioClient({ httpClient: emulatorHttpClientFactory()(verifyEmulatorUrl, verifyTimeoutMs), autoRetry: false });
   cachedClient = { key, client };
   return client;
 }

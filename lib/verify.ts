@@ -1,8 +1,8 @@
-// The one module that talks to Twilio Verify: typed TOTP factor and challenge calls, a time budget, errors mapped to KitError.
+// The one module that talks to Twilio Verify: typed TOTP factor and challenge calls, a time budget, errors mapped to Failures.
 import type twilio from 'twilio';
 import type { FactorConfig, FactorStatus } from './contract';
-import { KitError } from './errors';
-import { kitError, mapVerifyError, SERVER_MISCONFIGURED, twilioErrorCode, VERIFY_TIMEOUT } from './verify-errors';
+import { Failure, isFailure } from './failures';
+import { mapVerifyError, type TwilioCodeOverrides } from './verify-errors';
 
 export interface TotpFactor {
   sid: string;
@@ -44,10 +44,8 @@ export interface VerifyGatewayOptions {
 const FACTOR_PAGE_SIZE = 100;
 const ALGORITHMS: Readonly<Record<string, FactorConfig['algorithm']>> = { sha1: 'SHA1', sha256: 'SHA256', sha512: 'SHA512' };
 
-function badResponse(what: string): KitError {
-  return new KitError(502, 'verify_error', 'The verification service failed; try again.', {
-    logDetail: `Verify answered an unexpected ${what}`,
-  });
+function badResponse(what: string): Failure {
+  return new Failure('upstream_error', { logDetail: `Verify answered an unexpected ${what}` });
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
@@ -112,16 +110,17 @@ export function createVerifyGateway(client: twilio.Twilio, options: VerifyGatewa
   const service = client.verify.v2.services(options.serviceSid);
 
   /** Runs one Verify call within the remaining budget; a late answer is abandoned rather than awaited. */
-  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  async function call<T>(operation: string, run: () => Promise<T>, overrides?: TwilioCodeOverrides): Promise<T> {
     const remaining = options.deadline - Date.now();
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(kitError(VERIFY_TIMEOUT, undefined, `verify ${operation}: request time budget exhausted`)), Math.max(0, remaining));
+      const exhausted = new Failure('upstream_timeout', { logDetail: `verify ${operation}: request time budget exhausted` });
+      timer = setTimeout(() => reject(exhausted), Math.max(0, remaining));
     });
     try {
       return await Promise.race([run(), budget]);
     } catch (error) {
-      throw mapVerifyError(error, operation);
+      throw mapVerifyError(error, operation, overrides);
     } finally {
       clearTimeout(timer);
     }
@@ -129,19 +128,14 @@ export function createVerifyGateway(client: twilio.Twilio, options: VerifyGatewa
 
   return {
     async createTotpFactor(identity, friendlyName) {
-      try {
-        const factor = await call('create factor', () =>
-          service.entities(identity).newFactors.create({ friendlyName, factorType: 'totp' }),
-        );
-        const binding = record(factor.binding as unknown, 'factor binding');
-        return { ...parseFactor(factor), secret: text(binding.secret, 'binding secret'), uri: text(binding.uri, 'binding uri') };
-      } catch (error) {
+      const factor = await call(
+        'create factor',
+        () => service.entities(identity).newFactors.create({ friendlyName, factorType: 'totp' }),
         // Creating a factor auto-creates the entity, so "not found" here can only mean the service does not exist.
-        if (error instanceof KitError && twilioErrorCode(error.cause) === 20404) {
-          throw kitError(SERVER_MISCONFIGURED, error.cause, error.logDetail);
-        }
-        throw error;
-      }
+        { 20404: 'misconfigured' },
+      );
+      const binding = record(factor.binding as unknown, 'factor binding');
+      return { ...parseFactor(factor), secret: text(binding.secret, 'binding secret'), uri: text(binding.uri, 'binding uri') };
     },
 
     async listTotpFactors(identity) {
@@ -150,8 +144,7 @@ export function createVerifyGateway(client: twilio.Twilio, options: VerifyGatewa
         return factors.filter((factor) => factor.factorType === 'totp').map(parseFactor);
       } catch (error) {
         // A user who never enrolled has no entity yet: that is an empty list, not an error.
-        const code = error instanceof KitError ? twilioErrorCode(error.cause) : undefined;
-        if (code === 60392 || code === 20404) return [];
+        if (isFailure(error, 'factor_not_found')) return [];
         throw error;
       }
     },

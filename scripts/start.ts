@@ -10,6 +10,7 @@ import twilio from 'twilio';
 import { createEmulator } from '../emulator/server';
 import type { EmulatorSwitches } from '../emulator/switches';
 import { createEmulatorHttpClient } from '../lib/emulator-http-client';
+import { linkFunctionsToEmulator } from '../lib/emulator-link';
 import { readEnvValues, withGeneratedValues, writeEnvValues } from './local-env';
 import { mintCallerToken } from './token';
 
@@ -146,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const port = options.port ?? Number(process.env.PORT ?? DEFAULT_PORT);
   const emulatorPort = options.emulatorPort ?? (port === 0 ? 0 : Number(process.env.VERIFY_EMULATOR_PORT ?? DEFAULT_EMULATOR_PORT));
 
+  linkFunctionsToEmulator();
   const stored = withGeneratedValues(readEnvValues(envFile));
   const emulator = createEmulator({
     accountSid: stored.ACCOUNT_SID ?? '',

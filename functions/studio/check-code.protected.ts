@@ -6,11 +6,12 @@ import type { StudioCheckCodeResponse } from '../../lib/contract';
 import { createEndpoint } from '../../lib/endpoint';
 import { checkCodeForStudio } from '../../lib/factors';
 import { isWellFormedCode, parseInput, studioCheckCodeSchema } from '../../lib/schemas';
+import { studioUser } from '../../lib/users';
 
 export const handler = createEndpoint('studio/check-code', async (request) => {
   const { user, code } = parseInput(studioCheckCodeSchema, request.fields);
   const body: StudioCheckCodeResponse = {
-    status: isWellFormedCode(code) ? await checkCodeForStudio(request.scopeFor(user), code) : 'invalid',
+    status: isWellFormedCode(code) ? await checkCodeForStudio(request.scopeFor(studioUser(user)), code) : 'invalid',
   };
   return { status: 200, body };
 });

@@ -122,6 +122,14 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
     expect(upload.assets.map((a) => a.path)).toEqual(expect.arrayContaining(['/index.html', '/app.js']));
   });
 
+  it('bundles carry no dev-only emulator client: production always talks to Twilio', () => {
+    for (const fn of upload.functions) {
+      const code = String(fn.content);
+      // Markers of lib/emulator-http-client.ts and lib/emulator-link.ts; the lookup symbol itself may stay.
+      expect([fn.path, code.includes('emulator serves only'), /\bRequestClient\b/.test(code)]).toEqual([fn.path, false, false]);
+    }
+  });
+
   it('bundles import only Node built-ins and package.json dependencies, and export a handler', () => {
     const allowed = new Set([...builtinModules, ...getDependencies(PACKAGE_JSON).map((d) => d.name)]);
     for (const fn of upload.functions) {

@@ -1,19 +1,30 @@
 // Every Verify failure the emulator can inject, and every misconfiguration, as the caller and the log see them.
 import { createServer } from 'node:net';
 import { TWILIO_ERROR_TABLE } from '../../lib/verify-errors';
-import { errorOf, startFunctionsHarness, type FunctionsHarness } from '../helpers/functions';
+import { alignedNow, body, errorOf, startFunctionsHarness, totp, type FunctionsHarness } from '../helpers/functions';
 
 /** Small, so a latency fault times out fast; the Functions must still answer (and not hang) when Verify stalls. */
 const VERIFY_TIMEOUT_MS = 300;
-const FACTOR_SID = `YF${'ab'.repeat(16)}`;
 
 let harness: FunctionsHarness;
 let token: string;
 let logged: string[];
+/** The fault user's verified factor, and an unverified one of another user: every check before the faulted call passes. */
+let verifiedSid: string;
+let unverifiedSid: string;
+let unverifiedToken: string;
 
 beforeAll(async () => {
   harness = await startFunctionsHarness({ envOverrides: { VERIFY_TIMEOUT_MS: String(VERIFY_TIMEOUT_MS) } });
   token = await harness.token('fault-user');
+  const now = alignedNow();
+  await harness.setClock(now);
+  const enrolled = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
+  verifiedSid = enrolled.factorSid;
+  expect(body(await harness.post('/verify-factor', { factorSid: verifiedSid, code: totp(enrolled.secret, now) }, { token })).status).toBe('verified');
+  await harness.setClock(now + 30);
+  unverifiedToken = await harness.token('fault-user-enrolling');
+  unverifiedSid = (body(await harness.post('/create-factor', {}, { token: unverifiedToken })) as { factorSid: string }).factorSid;
 });
 afterAll(async () => {
   await harness.close();
@@ -29,10 +40,10 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-/** create-challenge with an explicit factorSid makes exactly one Verify call: POST …/Challenges. */
+/** A sign-in check against the enrolled factor whose POST …/Challenges meets `fault`. */
 async function checkUnderFault(fault: Record<string, unknown>): Promise<Awaited<ReturnType<FunctionsHarness['post']>>> {
   await harness.fault({ match: { method: 'POST', path: '/Challenges' }, ...fault });
-  return harness.post('/create-challenge', { code: '123456', factorSid: FACTOR_SID }, { token });
+  return harness.post('/create-challenge', { code: '123456', factorSid: verifiedSid }, { token });
 }
 
 describe('transport failures and upstream statuses', () => {
@@ -138,22 +149,25 @@ describe('Twilio error codes', () => {
 
 describe('faults on the other endpoints', () => {
   test.each([
-    ['/create-factor', {}, 'GET', '/Factors'],
-    ['/create-factor', {}, 'POST', '/Factors'],
-    ['/list-factors', {}, 'GET', '/Factors'],
-    ['/verify-factor', { factorSid: FACTOR_SID, code: '123456' }, 'POST', `/Factors/${FACTOR_SID}`],
-    ['/delete-factor', { factorSid: FACTOR_SID }, 'GET', `/Factors/${FACTOR_SID}`],
-    ['/create-challenge', { code: '123456' }, 'GET', '/Factors'],
+    ['/create-factor', () => ({}), 'GET', () => '/Factors'],
+    ['/create-factor', () => ({}), 'POST', () => '/Factors'],
+    ['/list-factors', () => ({}), 'GET', () => '/Factors'],
+    ['/verify-factor', () => ({ factorSid: unverifiedSid, code: '123456' }), 'GET', () => `/Factors/${unverifiedSid}`],
+    ['/verify-factor', () => ({ factorSid: unverifiedSid, code: '123456' }), 'POST', () => `/Factors/${unverifiedSid}`],
+    ['/delete-factor', () => ({ factorSid: verifiedSid }), 'GET', () => `/Factors/${verifiedSid}`],
+    ['/create-challenge', () => ({ code: '123456' }), 'GET', () => '/Factors'],
   ])('%s maps a 503 on %s …%s to 503 verify_unavailable', async (path, input, method, verifyPath) => {
-    await harness.fault({ match: { method, path: verifyPath }, status: 503 });
-    const answer = await harness.post(path, input, { token });
+    await harness.fault({ match: { method, path: verifyPath() }, status: 503 });
+    // The POST-only faults would not match a create-factor made by another user; each row uses its own caller.
+    const caller = path === '/verify-factor' ? unverifiedToken : path === '/create-factor' ? await harness.token(`fault-new-${method}`) : token;
+    const answer = await harness.post(path, input(), { token: caller });
     expect(answer.status).toBe(503);
     expect(errorOf(answer).code).toBe('verify_unavailable');
   });
 
   test('a service that does not exist (20404 on factor creation) is a generic 500 with a hint in the log', async () => {
     await harness.fault({ match: { method: 'POST', path: '/Factors' }, status: 404, code: 20404 });
-    const answer = await harness.post('/create-factor', {}, { token });
+    const answer = await harness.post('/create-factor', {}, { token: await harness.token('fault-new-service') });
     expect(answer.status).toBe(500);
     expect(errorOf(answer).code).toBe('internal_error');
     expect(logged.join('\n')).toContain('check VERIFY_SERVICE_SID');

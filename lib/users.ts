@@ -1,0 +1,38 @@
+// Whom the core may act for: a user proven by a caller token, or the user key of a Twilio-signed Studio request.
+// Both are branded types, so a string from the request body can never become a scope by accident.
+
+declare const proven: unique symbol;
+
+/** The `sub` of a caller token whose signature, issuer, audience and lifetime were checked (lib/auth.ts). */
+export interface ProvenCaller {
+  readonly kind: 'caller';
+  readonly sub: string;
+  readonly [proven]: true;
+}
+
+/**
+ * The user key a Studio flow sends (e.g. the caller's number). Only the `.protected` Studio endpoint makes one:
+ * Twilio's gateway has checked X-Twilio-Signature, so the key comes from the account's own flow.
+ */
+export interface StudioUser {
+  readonly kind: 'studio';
+  readonly key: string;
+  readonly [proven]: true;
+}
+
+export type ProvenUser = ProvenCaller | StudioUser;
+
+/** Only for lib/auth.ts, after the token verified. */
+export function provenCaller(sub: string): ProvenCaller {
+  return { kind: 'caller', sub } as ProvenCaller;
+}
+
+/** Only for the Studio endpoint, whose requests Twilio's gateway signs and checks. */
+export function studioUser(key: string): StudioUser {
+  return { kind: 'studio', key } as StudioUser;
+}
+
+/** The string the Verify identity is derived from: the same user reached by either channel maps to one entity. */
+export function userKeyOf(user: ProvenUser): string {
+  return user.kind === 'caller' ? user.sub : user.key;
+}
