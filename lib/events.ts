@@ -1,0 +1,97 @@
+// Security events: one record per security-relevant action, sent to the log, the user's trail and the host's webhook.
+// Each destination gets only what it may hold: the trail and the log no personal data, the host its own user id.
+import { randomUUID } from 'node:crypto';
+import { deliverWebhook, type WebhookTarget } from './webhook';
+
+export type EventType =
+  | 'factor.created'
+  | 'factor.verified'
+  | 'factor.deleted'
+  | 'challenge.approved'
+  | 'challenge.failed'
+  | 'lock.started'
+  | 'recovery_codes.generated'
+  | 'recovery_code.used'
+  | 'support.reset'
+  | 'support.unlock';
+
+export type EventChannel = 'web' | 'studio' | 'support';
+
+/** What the user's trail keeps and /list-activity returns: never a code, a secret, a token or personal data. */
+export interface SecurityEvent {
+  id: string;
+  type: EventType;
+  /** ISO 8601 */
+  occurredAt: string;
+  channel: EventChannel;
+  factorSid?: string;
+  /** A short machine word: e.g. `wrong_code`, `replay`, `recovery_code`. */
+  outcome?: string;
+  /** Small numbers that explain the event, e.g. `{failures: 5, lockSeconds: 60}`. */
+  detail?: Record<string, number>;
+}
+
+/** What the runtime tells about the client, where it tells it (browser requests; never Studio's). */
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
+
+/** The webhook's payload: the event plus the host's own user id and the client, for its "was this you?" mail. */
+export interface HostEvent extends SecurityEvent {
+  sub: string;
+  client?: ClientInfo;
+}
+
+export type NewEvent = Omit<SecurityEvent, 'id' | 'occurredAt'>;
+
+export function createEvent(fields: NewEvent, now: Date): SecurityEvent {
+  return { id: `ev_${randomUUID().replace(/-/g, '')}`, occurredAt: now.toISOString(), ...fields };
+}
+
+/** Where an event goes; every destination is optional, and none can fail the user's request. */
+export interface EventDestinations {
+  /** One JSON line per event; `user` is the HMAC identity, so support can find it without personal data in the log. */
+  log: (line: string) => void;
+  /** Appends to the user's trail in the kit's state (lib/state). */
+  trail?: (identity: string, event: SecurityEvent) => Promise<void>;
+  webhook?: { target: WebhookTarget; timeoutMs: number };
+}
+
+export interface EventSubject {
+  identity: string;
+  /** The host's user id; only the webhook carries it. */
+  sub?: string;
+  client?: ClientInfo;
+}
+
+/**
+ * Records one event everywhere it goes, in parallel. Failures are logged, never thrown: an event is a report of what
+ * happened, and the user's action has happened already.
+ */
+export async function recordEvent(destinations: EventDestinations, subject: EventSubject, event: SecurityEvent, now: Date): Promise<void> {
+  destinations.log(JSON.stringify({ event: event.type, id: event.id, user: subject.identity, channel: event.channel, ...pick(event) }));
+  const sends: Promise<void>[] = [];
+  if (destinations.trail !== undefined) {
+    sends.push(
+      destinations.trail(subject.identity, event).catch((error: unknown) => {
+        destinations.log(`activity trail: event ${event.id} not stored (${error instanceof Error ? error.name : 'error'})`);
+      }),
+    );
+  }
+  if (destinations.webhook !== undefined && subject.sub !== undefined) {
+    const payload: HostEvent = { ...event, sub: subject.sub, ...(subject.client === undefined ? {} : { client: subject.client }) };
+    const { target, timeoutMs } = destinations.webhook;
+    sends.push(
+      deliverWebhook(target, payload, { now, timeoutMs }).then((result) => {
+        if (!result.delivered) destinations.log(`events webhook: event ${event.id} not delivered (${result.reason})`);
+      }),
+    );
+  }
+  await Promise.all(sends);
+}
+
+function pick(event: SecurityEvent): Partial<SecurityEvent> {
+  const { factorSid, outcome, detail } = event;
+  return { factorSid, outcome, detail };
+}
