@@ -179,23 +179,28 @@ describe('listing and deleting', () => {
 });
 
 describe('isolation between users', () => {
-  test("Mallory cannot verify, check, or delete Alice's factor: each answers 404 factor_not_found", async () => {
+  test("Mallory, enrolled herself, cannot verify, check or delete Alice's factor even with Alice's code: 404 factor_not_found", async () => {
     const alice = await enroll('alice');
-    const mallory = await harness.token('mallory');
+    // Mallory is a user in good standing with her own verified factor, so every request passes the checks before
+    // ownership (token, entity, factor SID format) and only Verify's factor-belongs-to-entity rule can stop it.
+    const mallory = await enroll('mallory');
     const code = totp(alice.secret, clock);
     const attempts = [
-      await harness.post('/verify-factor', { factorSid: alice.factorSid, code }, { token: mallory }),
-      await harness.post('/create-challenge', { factorSid: alice.factorSid, code }, { token: mallory }),
-      await harness.post('/delete-factor', { factorSid: alice.factorSid, code }, { token: mallory }),
+      await harness.post('/verify-factor', { factorSid: alice.factorSid, code }, { token: mallory.token }),
+      await harness.post('/create-challenge', { factorSid: alice.factorSid, code }, { token: mallory.token }),
+      await harness.post('/delete-factor', { factorSid: alice.factorSid, code }, { token: mallory.token }),
     ];
-    expect(attempts.map((answer) => [answer.status, errorOf(answer).code])).toEqual([
-      [404, 'factor_not_found'],
-      [404, 'factor_not_found'],
-      [404, 'factor_not_found'],
-    ]);
-    expect(body(await harness.post('/list-factors', {}, { token: mallory }))).toEqual({ factors: [] });
-    // Alice's factor is untouched and still signs her in.
-    const check = body(await harness.post('/create-challenge', { code: totp(alice.secret, clock) }, { token: alice.token }));
+    const notFound = [404, { error: { code: 'factor_not_found', message: expect.any(String) } }];
+    expect(attempts.map((answer) => [answer.status, answer.json])).toEqual([notFound, notFound, notFound]);
+    const listed = body(await harness.post('/list-factors', {}, { token: mallory.token })) as { factors: Array<{ factorSid: string }> };
+    expect(listed.factors.map((factor) => factor.factorSid)).toEqual([mallory.factorSid]);
+    // No challenge was created under Mallory's entity, and Alice's factor is untouched: this very code (its time
+    // step not yet used) still signs her in.
+    const malloryChallenges = (await harness.verifyGet(
+      `Services/${harness.env.VERIFY_SERVICE_SID}/Entities/${harness.identityOf('mallory')}/Challenges`,
+    )) as { challenges: unknown[] };
+    expect(malloryChallenges.challenges).toEqual([]);
+    const check = body(await harness.post('/create-challenge', { code }, { token: alice.token }));
     expect(check.status).toBe('approved');
   });
 
