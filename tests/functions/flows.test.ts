@@ -23,6 +23,12 @@ async function nextStep(): Promise<number> {
   return clock;
 }
 
+/** What Verify itself holds for `user` (through the emulator's API), to check the Functions' answers against. */
+async function inVerify(user: string, path: string): Promise<Record<string, unknown>> {
+  const entity = `Services/${harness.env.VERIFY_SERVICE_SID}/Entities/${harness.identityOf(user)}`;
+  return (await harness.verifyGet(`${entity}/${path}`)) as Record<string, unknown>;
+}
+
 async function enroll(user: string): Promise<{ token: string; factorSid: string; secret: string }> {
   const token = await harness.token(user);
   const created = await harness.post('/create-factor', { label: `${user}'s phone` }, { token });
@@ -48,6 +54,12 @@ describe('enrollment', () => {
       uri: expect.stringMatching(/^otpauth:\/\/totp\/.+:Work%20phone\?secret=[A-Z2-7]+&/),
       secret: expect.stringMatching(/^[A-Z2-7]{32}$/),
       config: { algorithm: 'SHA1', digits: 6, period: 30, skew: 1 },
+    });
+    // The SID names the factor Verify created for this user, with this label.
+    expect(await inVerify('enroll-1', `Factors/${String(created.factorSid)}`)).toMatchObject({
+      sid: created.factorSid,
+      friendly_name: 'Work phone',
+      status: 'unverified',
     });
   });
 
@@ -106,13 +118,23 @@ describe('sign-in checks', () => {
       exp: expect.any(Number),
     });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(120);
-    expect(factorSid).toMatch(/^YF/);
+    // The SID (and so the token's jti) is the challenge Verify approved for this user's factor.
+    expect(await inVerify('signin-1', `Challenges/${result.challengeSid}`)).toMatchObject({
+      sid: result.challengeSid,
+      factor_sid: factorSid,
+      status: 'approved',
+    });
   });
 
   test('a wrong code is pending, without an approval token', async () => {
-    const { token, secret } = await enroll('signin-2');
+    const { token, factorSid, secret } = await enroll('signin-2');
     const result = body(await harness.post('/create-challenge', { code: wrongCode(secret, clock) }, { token }));
-    expect(result).toEqual({ status: 'pending', challengeSid: expect.stringMatching(/^YC/) });
+    expect(result).toEqual({ status: 'pending', challengeSid: expect.any(String) });
+    expect(await inVerify('signin-2', `Challenges/${String(result.challengeSid)}`)).toMatchObject({
+      sid: result.challengeSid,
+      factor_sid: factorSid,
+      status: 'pending',
+    });
   });
 
   test('an explicit factorSid works; an unverified factor answers 409 factor_not_verified', async () => {
@@ -196,10 +218,7 @@ describe('isolation between users', () => {
     expect(listed.factors.map((factor) => factor.factorSid)).toEqual([mallory.factorSid]);
     // No challenge was created under Mallory's entity, and Alice's factor is untouched: this very code (its time
     // step not yet used) still signs her in.
-    const malloryChallenges = (await harness.verifyGet(
-      `Services/${harness.env.VERIFY_SERVICE_SID}/Entities/${harness.identityOf('mallory')}/Challenges`,
-    )) as { challenges: unknown[] };
-    expect(malloryChallenges.challenges).toEqual([]);
+    expect((await inVerify('mallory', 'Challenges')).challenges).toEqual([]);
     const check = body(await harness.post('/create-challenge', { code }, { token: alice.token }));
     expect(check.status).toBe('approved');
   });
