@@ -158,7 +158,8 @@ describe('faults', () => {
 describe('reset and access', () => {
   it('reset wipes all state and faults and returns the clock to real time', async () => {
     await emulator.setClock(T0);
-    await emulator.fault({ status: 500, count: 10, match: { path: '/nothing-matches-this' } });
+    // Armed for exactly the request made after the reset (faults never apply to the control endpoints themselves).
+    await emulator.fault({ status: 500, count: 10, match: { method: 'GET', path: '/v2/Services' } });
     await emulator.reset();
     expect(await services().list()).toEqual([]);
     const { body } = await control('GET', 'clock');
