@@ -1,5 +1,5 @@
 // End to end through the runtime and the emulator: enroll, verify, sign in, list, delete — and one user never reaches another's factors.
-import { jwtVerify } from 'jose';
+import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
 
 let harness: FunctionsHarness;
@@ -135,6 +135,18 @@ describe('sign-in checks', () => {
       factor_sid: factorSid,
       status: 'pending',
     });
+  });
+
+  test('an approval token is no caller token: presented as one it is refused, though its claims would pass', async () => {
+    const { token, secret } = await enroll('signin-5');
+    const { approval } = body(await harness.post('/create-challenge', { code: totp(secret, clock) }, { token })) as { approval: string };
+    const refused = await harness.post('/list-factors', {}, { token: approval });
+    expect([refused.status, errorOf(refused).code]).toEqual([401, 'invalid_token']);
+    // Only the key tells them apart: the same claims signed with the caller secret are accepted.
+    const resigned = await new SignJWT(decodeJwt(approval))
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(harness.env.AUTH_JWT_SECRET));
+    expect((await harness.post('/list-factors', {}, { token: resigned })).status).toBe(200);
   });
 
   test('an explicit factorSid works; an unverified factor answers 409 factor_not_verified', async () => {
