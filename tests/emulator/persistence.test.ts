@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEmulator } from '../../emulator/server';
 import { createEmulatorTwilioClient, newTestCredentials, startEmulator } from '../helpers/emulator';
-import { codeFor, createFactor, enrolFactor, IDENTITY, restError, T0, wrongCodeFor } from './fixtures';
+import { codeFor, createFactor, enrolFactor, IDENTITY, restError, storedState, T0, wrongCodeFor } from './fixtures';
 
 jest.setTimeout(120_000);
 
@@ -109,6 +109,105 @@ describe('restart', () => {
     const snapshot = JSON.parse(fs.readFileSync(path.join(dataDir, SNAPSHOT), 'utf8')) as { state: { services: unknown[] } };
     expect(snapshot.state.services).toHaveLength(1);
     expect(fs.readdirSync(dataDir).sort()).toEqual([JOURNAL, SNAPSHOT]);
+  });
+});
+
+describe('reads never write', () => {
+  /** The default unverified-factor TTL (switch unverifiedFactorTtlSeconds). */
+  const TTL_SECONDS = 3600;
+
+  it('GETs of everything (an aged-out factor and an expired challenge included) leave the journal as it was', async () => {
+    const dataDir = tempDir();
+    const emulator = await startEmulator({ dataDir });
+    try {
+      await emulator.setClock(T0);
+      const serviceSid = await emulator.createService();
+      const service = emulator.client.verify.v2.services(serviceSid);
+      const enrolled = await enrolFactor(emulator, serviceSid, T0);
+      const abandoned = await createFactor(emulator, serviceSid);
+      const challenge = await service.entities(IDENTITY).challenges.create({ factorSid: enrolled.sid });
+      await emulator.advance(TTL_SECONDS);
+      const before = journalLines(dataDir);
+
+      await service.fetch();
+      await emulator.client.verify.v2.services.list();
+      await service.entities(IDENTITY).fetch();
+      await service.entities.list();
+      expect((await service.entities(IDENTITY).factors.list()).map((factor) => factor.sid)).toEqual([enrolled.sid]);
+      expect(await restError(() => service.entities(IDENTITY).factors(abandoned.sid).fetch())).toMatchObject({ status: 404, code: 60390 });
+      expect((await service.entities(IDENTITY).challenges(challenge.sid).fetch()).status).toBe('expired');
+      expect((await service.entities(IDENTITY).challenges.list({ status: 'expired' })).map((listed) => listed.sid)).toEqual([challenge.sid]);
+
+      expect(journalLines(dataDir)).toEqual(before);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('an aged-out factor answers 60390 to fetch, update, challenge and delete, and is left out of lists; none of them journals anything', async () => {
+    const dataDir = tempDir();
+    const emulator = await startEmulator({ dataDir });
+    try {
+      await emulator.setClock(T0);
+      const serviceSid = await emulator.createService();
+      const entity = emulator.client.verify.v2.services(serviceSid).entities(IDENTITY);
+      const abandoned = await createFactor(emulator, serviceSid);
+      await emulator.advance(TTL_SECONDS);
+      const before = journalLines(dataDir);
+      const code = codeFor(abandoned.secret, T0 + TTL_SECONDS * 1000);
+      expect(await restError(() => entity.factors(abandoned.sid).fetch())).toMatchObject({ status: 404, code: 60390 });
+      expect(await restError(() => entity.factors(abandoned.sid).update({ authPayload: code }))).toMatchObject({ status: 404, code: 60390 });
+      expect(await restError(() => entity.challenges.create({ factorSid: abandoned.sid, authPayload: code }))).toMatchObject({ status: 404, code: 60390 });
+      expect(await restError(() => entity.factors(abandoned.sid).remove())).toMatchObject({ status: 404, code: 60390 });
+      expect(await entity.factors.list()).toEqual([]);
+      expect(journalLines(dataDir)).toEqual(before);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('the next factor created for the entity deletes its aged-out factors, in the same journal line', async () => {
+    const dataDir = tempDir();
+    const emulator = await startEmulator({ dataDir });
+    try {
+      await emulator.setClock(T0);
+      const serviceSid = await emulator.createService();
+      const abandoned = await createFactor(emulator, serviceSid);
+      const young = await createFactor(emulator, serviceSid);
+      await emulator.advance(TTL_SECONDS - 1);
+      const younger = await createFactor(emulator, serviceSid);
+      await emulator.advance(1);
+      const before = journalLines(dataDir);
+      const fresh = await createFactor(emulator, serviceSid);
+      const written = journalLines(dataDir).slice(before.length);
+      expect(written).toHaveLength(1);
+      const changes = JSON.parse(written[0] ?? '[]') as Array<{ put?: string; remove?: string; sid?: string; record?: { sid: string } }>;
+      expect(changes.filter((change) => change.remove === 'factor').map((change) => change.sid).sort()).toEqual([abandoned.sid, young.sid].sort());
+      expect(changes.some((change) => change.put === 'factor' && change.record?.sid === fresh.sid)).toBe(true);
+      const listed = await emulator.client.verify.v2.services(serviceSid).entities(IDENTITY).factors.list();
+      expect(listed.map((factor) => factor.sid)).toEqual([younger.sid, fresh.sid]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('compaction leaves aged-out factors (and their secrets) out of the snapshot', async () => {
+    const dataDir = tempDir();
+    const emulator = await startEmulator({ dataDir });
+    let kept: { sid: string };
+    let abandoned: { sid: string; secret: string };
+    try {
+      // Created under the wall clock, as a restart (which compacts) follows the wall clock again.
+      const serviceSid = await emulator.createService();
+      kept = await createFactor(emulator, serviceSid, 'kept-user-1234');
+      await emulator.setClock(Date.now() - (TTL_SECONDS + 60) * 1000);
+      abandoned = await createFactor(emulator, serviceSid);
+    } finally {
+      await emulator.close();
+    }
+    const snapshot = (await storedState(dataDir)).factors;
+    expect(snapshot.map((factor) => factor.sid)).toEqual([kept.sid]);
+    expect(JSON.stringify(snapshot)).not.toContain(abandoned.secret);
   });
 });
 
