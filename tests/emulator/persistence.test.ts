@@ -1,33 +1,25 @@
 // Durability: state survives restarts and kill -9 mid-burst; damaged data stops the start; the CLI as a real process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEmulator } from '../../emulator/server';
 import { createEmulatorTwilioClient, newTestCredentials, startEmulator } from '../helpers/emulator';
-import { codeFor, createFactor, enrolFactor, IDENTITY, restError, storedState, T0, wrongCodeFor } from './fixtures';
+import { codeFor, createFactor, enrolFactor, IDENTITY, removeTempDataDirs, restError, storedState, T0, tempDataDir, wrongCodeFor } from './fixtures';
 
 jest.setTimeout(120_000);
 
 const REPO_ROOT = path.join(__dirname, '../..');
 const SNAPSHOT = 'verify-emulator-snapshot.json';
 const JOURNAL = 'verify-emulator-journal.jsonl';
-const tempDirs: string[] = [];
 
 /** The journal's written lines (the file is preallocated with zeros after them). */
 function journalLines(dataDir: string): string[] {
   return fs.readFileSync(path.join(dataDir, JOURNAL), 'utf8').replace(/\0+$/, '').split('\n').filter(Boolean);
 }
 
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-emulator-test-'));
-  tempDirs.push(dir);
-  return dir;
-}
+const tempDir = tempDataDir;
 
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(removeTempDataDirs);
 
 /** Resources as the client sees them, minus what legitimately changes across restarts (account, port). */
 function portable(value: unknown): unknown {
