@@ -9,6 +9,7 @@ import { TWILIO_ERRORS, TwilioError, resourceNotFound, twilioError, type TwilioE
 import { FaultQueue, type ArmedFault } from './faults';
 import { FormParams } from './form';
 import { OPERATIONS } from './operations';
+import { isAgedOut } from './operations/lookup';
 import type { OperationContext } from './operations/types';
 import { createRouter } from './router';
 import { VerifyStore } from './store';
@@ -59,7 +60,12 @@ export function createEmulator(options: EmulatorOptions): http.Server {
   const log = options.log ?? (() => undefined);
   const switches = resolveSwitches(options.switches);
   const clock = new ControllableClock(options.clock);
-  const store = VerifyStore.open({ dataDir: options.dataDir, identityCaseInsensitive: switches.identityCaseInsensitive, log });
+  const store = VerifyStore.open({
+    dataDir: options.dataDir,
+    identityCaseInsensitive: switches.identityCaseInsensitive,
+    log,
+    isAgedOut: (factor) => isAgedOut({ clock, switches }, factor),
+  });
   const faults = new FaultQueue();
   const route = createRouter(OPERATIONS);
   const expectedAuth = Buffer.from(`Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`);

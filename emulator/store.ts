@@ -9,6 +9,8 @@ export interface StoreOptions {
   identityCaseInsensitive: boolean;
   /** Told once when a crash left a half-written (never acknowledged) journal line behind. */
   log?: (line: string) => void;
+  /** Factors that read as gone (aged-out unverified ones); compaction leaves them out of the snapshot. */
+  isAgedOut?: (factor: FactorRecord) => boolean;
 }
 
 export class VerifyStore {
@@ -24,17 +26,20 @@ export class VerifyStore {
   private readonly challengesOfFactor = new Map<string, Set<string>>();
   private persistence: Persistence = memoryPersistence;
 
-  private constructor(private readonly identityCaseInsensitive: boolean) {}
+  private constructor(
+    private readonly identityCaseInsensitive: boolean,
+    private readonly isAgedOut: (factor: FactorRecord) => boolean,
+  ) {}
 
   /** Opens the store, replaying and compacting the data directory; throws DataFileError if it cannot be read. */
   static open(options: StoreOptions): VerifyStore {
-    const store = new VerifyStore(options.identityCaseInsensitive);
+    const store = new VerifyStore(options.identityCaseInsensitive, options.isAgedOut ?? (() => false));
     if (options.dataDir === undefined) return store;
     const data = loadDataDir(options.dataDir);
     if (data.snapshot) store.loadState(data.snapshot);
     for (const changes of data.journal) store.applyAll(changes);
     if (data.tornTail) options.log?.('data: discarded a half-written journal line left by a crash (it was never acknowledged)');
-    store.persistence = new JournalPersistence(options.dataDir, store.exportState(), () => store.exportState());
+    store.persistence = new JournalPersistence(options.dataDir, store.compactedState(), () => store.compactedState());
     return store;
   }
 
@@ -88,11 +93,15 @@ export class VerifyStore {
   listFactors(entitySid: string): FactorRecord[] {
     return this.pick(this.factors, this.factorsOfEntity.get(entitySid));
   }
-  /** Stores a new factor with its entity (created on the fly, or updated with the creation count). */
-  createFactor(entity: EntityRecord, factor: FactorRecord): void {
+  /**
+   * Stores a new factor with its entity (created on the fly, or updated with the creation count), deleting the
+   * entity's aged-out factors `purge` in the same change.
+   */
+  createFactor(entity: EntityRecord, factor: FactorRecord, purge: readonly string[] = []): void {
     this.commit([
       { put: 'entity', record: entity },
       { put: 'factor', record: factor },
+      ...purge.map((sid): Change => ({ remove: 'factor', sid })),
     ]);
   }
   updateFactor(factor: FactorRecord): void {
@@ -135,6 +144,15 @@ export class VerifyStore {
       factors: [...this.factors.values()],
       challenges: [...this.challenges.values()],
     };
+  }
+
+  /**
+   * The state a new snapshot holds. Aged-out factors already read as gone; here they are dropped from memory too, with
+   * no journal line, since the snapshot being written replaces the journal.
+   */
+  private compactedState(): VerifyState {
+    for (const factor of [...this.factors.values()]) if (this.isAgedOut(factor)) this.apply({ remove: 'factor', sid: factor.sid });
+    return this.exportState();
   }
 
   private commit(changes: Change[]): void {

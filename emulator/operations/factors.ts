@@ -7,7 +7,7 @@ import { renderFactor, renderNewFactor } from '../resources';
 import { decodeBase32, encodeBase32, type TotpAlgorithm } from '../totp';
 import { acceptCode, optionalAuthPayload } from './codes';
 import { newEntity } from './entities';
-import { liveFactors, pathParam, requireEntity, requireFactor, requireService, requireValidIdentity } from './lookup';
+import { agedOutFactorSids, liveFactors, pathParam, requireEntity, requireFactor, requireService, requireValidIdentity } from './lookup';
 import { listPage } from './paging';
 import type { Operation } from './types';
 
@@ -109,7 +109,9 @@ export const factorOperations: Operation[] = [
         failedAttempts: 0,
         lastAcceptedStep: null,
       };
-      ctx.store.createFactor({ ...entity, recentFactorCreations: [...recent, now] }, factor);
+      // Aged-out factors go in the same journal line, so they cannot pile up (reads never delete them).
+      const agedOut = existing ? agedOutFactorSids(ctx, existing) : [];
+      ctx.store.createFactor({ ...entity, recentFactorCreations: [...recent, now] }, factor, agedOut);
       // Key-Uri issuer: the service's Totp.Issuer, else its friendly name (spec).
       return { status: 201, body: renderNewFactor(ctx.render, factor, service.totp.issuer ?? service.friendlyName) };
     },

@@ -37,28 +37,31 @@ export function requireEntity(ctx: OperationContext, request: OperationRequest, 
   return entity;
 }
 
-/** Twilio deletes unverified factors "1 to 24 hours after creation"; the TTL is a switch. */
-export function isExpiredUnverified(ctx: OperationContext, factor: FactorRecord): boolean {
+/**
+ * Twilio deletes unverified factors "1 to 24 hours after creation"; the TTL is a switch. Like a challenge's expiry,
+ * this is worked out from the clock on every read and never written by one: an aged-out factor reads as absent and is
+ * deleted for good by the next factor creation for its entity, or by compaction (docs/emulator.md, "Reads never write").
+ */
+export function isAgedOut(ctx: Pick<OperationContext, 'clock' | 'switches'>, factor: FactorRecord): boolean {
   return factor.status === 'unverified' && ctx.clock.now() >= factor.dateCreated + ctx.switches.unverifiedFactorTtlSeconds * 1000;
 }
 
-/** Live factors of an entity; aged-out unverified factors are purged as they are noticed. */
+/** The entity's factors that have not aged out. */
 export function liveFactors(ctx: OperationContext, entity: EntityRecord): FactorRecord[] {
-  const factors = ctx.store.listFactors(entity.sid);
-  const live = factors.filter((factor) => !isExpiredUnverified(ctx, factor));
-  if (live.length !== factors.length) {
-    for (const factor of factors) if (isExpiredUnverified(ctx, factor)) ctx.store.deleteFactor(factor.sid);
-  }
-  return live;
+  return ctx.store.listFactors(entity.sid).filter((factor) => !isAgedOut(ctx, factor));
+}
+
+/** SIDs of the entity's aged-out factors, for a write to delete along with its own changes. */
+export function agedOutFactorSids(ctx: OperationContext, entity: EntityRecord): string[] {
+  return ctx.store
+    .listFactors(entity.sid)
+    .filter((factor) => isAgedOut(ctx, factor))
+    .map((factor) => factor.sid);
 }
 
 /** The entity's factor `sid`; unknown, foreign or aged-out factors are 60390. */
 export function requireFactor(ctx: OperationContext, entity: EntityRecord, sid: string): FactorRecord {
   const factor = ctx.store.findFactor(sid);
-  if (!factor || factor.entitySid !== entity.sid) throw twilioError(60390);
-  if (isExpiredUnverified(ctx, factor)) {
-    ctx.store.deleteFactor(factor.sid);
-    throw twilioError(60390);
-  }
+  if (!factor || factor.entitySid !== entity.sid || isAgedOut(ctx, factor)) throw twilioError(60390);
   return factor;
 }

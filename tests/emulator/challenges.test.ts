@@ -162,6 +162,20 @@ describe('the challenge state machine', () => {
     expect(error).toMatchObject({ status: 404, code: 60390 });
   });
 
+  it("another entity's challenge is 404 60391 on fetch and update, for an entity with its own verified factor", async () => {
+    // The caller's entity exists and is enrolled, so only the challenge-belongs-to-entity check can refuse.
+    await emulator.advance(30);
+    const other = await enrolFactor(emulator, serviceSid, T0 + 30_000, 'someone-else-99');
+    const foreign = await challenges('someone-else-99').create({ factorSid: other.sid });
+    expect(await restError(() => challenges().get(foreign.sid).fetch())).toMatchObject({ status: 404, code: 60391 });
+    // A step after enrolment, so the owner's code is not a replay (RFC 6238 §5.2).
+    await emulator.advance(30);
+    const code = codeFor(other.secret, T0 + 60_000);
+    expect(await restError(() => challenges().get(foreign.sid).update({ authPayload: code }))).toMatchObject({ status: 404, code: 60391 });
+    // Untouched: still pending, and its owner's code still answers it.
+    expect((await challenges('someone-else-99').get(foreign.sid).update({ authPayload: code })).status).toBe('approved');
+  });
+
   it('an unknown challenge is 404 60391 on fetch and update', async () => {
     const sid = `YC${'0'.repeat(32)}`;
     expect(await restError(() => challenges().get(sid).fetch())).toMatchObject({ status: 404, code: 60391, message: 'Challenge not found' });

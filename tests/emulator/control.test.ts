@@ -1,7 +1,7 @@
 // Emulator-only control endpoints (/__emulator/ clock, faults, reset) and the request log.
 import { request } from 'node:http';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { codeFor, createFactor, IDENTITY, restError, T0 } from './fixtures';
+import { codeFor, enrolFactor, IDENTITY, restError, T0 } from './fixtures';
 import { expectTwilioErrorEnvelope } from './wire';
 
 let emulator: TestEmulator;
@@ -80,16 +80,16 @@ describe('faults', () => {
   });
 
   it('applies to `count` requests and only to matching ones', async () => {
-    await emulator.fault({ match: { path: '/Challenges' }, count: 2, status: 500 });
-    const factor = await createFactor(emulator, serviceSid);
-    const entity = services()(serviceSid).entities(IDENTITY);
     await emulator.setClock(T0);
-    const fresh = await createFactor(emulator, serviceSid);
-    await entity.factors(fresh.sid).update({ authPayload: codeFor(fresh.secret, T0) });
-    expect(await restError(() => entity.challenges.create({ factorSid: fresh.sid }))).toMatchObject({ status: 500, code: 20500 });
-    expect(await restError(() => entity.challenges.list())).toMatchObject({ status: 500 });
+    await emulator.fault({ match: { path: '/Challenges' }, count: 2, status: 500 });
+    // Requests that do not match (create, verify and list factors) are served normally and leave the count alone.
+    const factor = await enrolFactor(emulator, serviceSid, T0);
+    const entity = services()(serviceSid).entities(IDENTITY);
+    expect((await entity.factors.list()).map((listed) => [listed.sid, listed.status])).toEqual([[factor.sid, 'verified']]);
+    expect(await restError(() => entity.challenges.create({ factorSid: factor.sid }))).toMatchObject({ status: 500, code: 20500 });
+    expect(await restError(() => entity.challenges.list())).toMatchObject({ status: 500, code: 20500 });
+    // The third matching request is served: the count is used up, and the faulted create never reached the state.
     expect(await entity.challenges.list()).toEqual([]);
-    expect(factor.sid).toMatch(/^YF/);
   });
 
   it('delays a request by latencyMs before answering it normally', async () => {
@@ -148,17 +148,19 @@ describe('faults', () => {
     expectTwilioErrorEnvelope(400, response.body);
   });
 
-  it('never applies to the control endpoints themselves', async () => {
+  it('never applies to the control endpoints themselves, nor is used up by them', async () => {
     await emulator.fault({ status: 500 });
     expect((await control('GET', 'clock')).status).toBe(200);
-    await emulator.clearFaults();
+    expect(await restError(() => services().list())).toMatchObject({ status: 500, code: 20500 });
+    expect(await services().list()).toHaveLength(1);
   });
 });
 
 describe('reset and access', () => {
   it('reset wipes all state and faults and returns the clock to real time', async () => {
     await emulator.setClock(T0);
-    await emulator.fault({ status: 500, count: 10, match: { path: '/nothing-matches-this' } });
+    // Armed for exactly the request made after the reset (faults never apply to the control endpoints themselves).
+    await emulator.fault({ status: 500, count: 10, match: { method: 'GET', path: '/v2/Services' } });
     await emulator.reset();
     expect(await services().list()).toEqual([]);
     const { body } = await control('GET', 'clock');

@@ -1,6 +1,6 @@
 // Entities through the real twilio client: create, fetch, list, delete, identity rules and case matching.
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { createFactor, restError } from './fixtures';
+import { createFactor, enrolFactor, IDENTITY, removeTempDataDirs, restError, storedState, T0, tempDataDir } from './fixtures';
 import { expectWireCompatible } from './wire';
 
 let emulator: TestEmulator;
@@ -9,7 +9,10 @@ let serviceSid: string;
 beforeAll(async () => {
   emulator = await startEmulator();
 });
-afterAll(() => emulator.close());
+afterAll(async () => {
+  await emulator.close();
+  removeTempDataDirs();
+});
 beforeEach(async () => {
   await emulator.reset();
   serviceSid = await emulator.createService();
@@ -103,10 +106,36 @@ it('answers 404 60392 for an unknown identity on fetch and delete', async () => 
   expect(await restError(() => entities()('nobody-12345').remove())).toMatchObject({ status: 404, code: 60392 });
 });
 
-it('deletes with 204, taking its factors along', async () => {
+it('deletes with 204; the identity is then unknown (60392), and created again it starts without factors', async () => {
   const factor = await createFactor(emulator, serviceSid, 'user-12345678');
   expect(await entities()('user-12345678').remove()).toBe(true);
   expect(emulator.exchanges.at(-1)?.status).toBe(204);
+  expect(await restError(() => entities()('user-12345678').factors.list())).toMatchObject({ status: 404, code: 60392 });
   await entities().create({ identity: 'user-12345678' });
+  expect(await entities()('user-12345678').factors.list()).toEqual([]);
   expect(await restError(() => entities()('user-12345678').factors(factor.sid).fetch())).toMatchObject({ code: 60390 });
+});
+
+it('deleting an entity deletes its factors and challenges: the data dir then holds none of them, nor the secret', async () => {
+  // A re-created entity has a new SID, so the API cannot tell a cascade from orphans left behind; the stored state can.
+  const dataDir = tempDataDir();
+  const durable = await startEmulator({ dataDir });
+  let kept: { sid: string };
+  let doomed: { sid: string; secret: string };
+  try {
+    await durable.setClock(T0);
+    const sid = await durable.createService();
+    kept = await enrolFactor(durable, sid, T0, 'bystander-1234');
+    doomed = await enrolFactor(durable, sid, T0);
+    const entity = durable.client.verify.v2.services(sid).entities(IDENTITY);
+    await entity.challenges.create({ factorSid: doomed.sid });
+    expect(await entity.remove()).toBe(true);
+  } finally {
+    await durable.close();
+  }
+  const state = await storedState(dataDir);
+  expect(state.entities.map((entity) => entity.identity)).toEqual(['bystander-1234']);
+  expect(state.factors.map((factor) => factor.sid)).toEqual([kept.sid]);
+  expect(state.challenges).toEqual([]);
+  expect(JSON.stringify(state)).not.toContain(doomed.secret);
 });

@@ -234,7 +234,7 @@ describe('verifying a factor (enrolment)', () => {
 });
 
 describe('unverified factor expiry', () => {
-  it('removes an unverified factor after unverifiedFactorTtlSeconds (default 1 h): 404 60390', async () => {
+  it('an unverified factor is gone after unverifiedFactorTtlSeconds (default 1 h): 404 60390, out of the list', async () => {
     const { sid, secret } = await createFactor(emulator, serviceSid);
     await emulator.advance(3599);
     expect((await entity().factors(sid).fetch()).status).toBe('unverified');

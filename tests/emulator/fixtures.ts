@@ -1,6 +1,10 @@
 // Shared fixtures for the emulator suites: codes from an independent TOTP implementation (otplib) and enrolment.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { VerifyState } from '../../emulator/records';
 import { decodeBase32, totpAt, wrongTotpAt } from '../helpers/totp';
-import type { TestEmulator } from '../helpers/emulator';
+import { startEmulator, type TestEmulator } from '../helpers/emulator';
 
 /** RFC 4648 Base32 → bytes, from the tests' own decoder (not the emulator's). */
 export const base32ToBytes = decodeBase32;
@@ -72,4 +76,26 @@ export async function restError(call: () => Promise<unknown>): Promise<{ status:
     return error as { status: number; code: number; message: string; moreInfo: string };
   }
   throw new Error('expected the call to fail');
+}
+
+/** A fresh temporary data directory; `removeTempDataDirs()` deletes them all. */
+const tempDataDirs: string[] = [];
+export function tempDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-emulator-test-'));
+  tempDataDirs.push(dir);
+  return dir;
+}
+export function removeTempDataDirs(): void {
+  for (const dir of tempDataDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Everything a (closed) emulator's data directory holds: a start on it replays the journal into a fresh snapshot
+ * (compaction), read back here. What the API can no longer reach may still be on disk; this shows whether it is.
+ */
+export async function storedState(dataDir: string): Promise<VerifyState> {
+  const reopened = await startEmulator({ dataDir });
+  await reopened.close();
+  const snapshot = JSON.parse(fs.readFileSync(path.join(dataDir, 'verify-emulator-snapshot.json'), 'utf8')) as { state: VerifyState };
+  return snapshot.state;
 }

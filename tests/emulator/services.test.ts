@@ -1,6 +1,6 @@
 // Services and the transport rules (auth, unknown paths, methods) through the real twilio client.
 import { createEmulatorTwilioClient, startEmulator, type TestEmulator } from '../helpers/emulator';
-import { restError } from './fixtures';
+import { enrolFactor, removeTempDataDirs, restError, storedState, T0, tempDataDir } from './fixtures';
 import { expectTwilioErrorEnvelope, expectWireCompatible } from './wire';
 
 let emulator: TestEmulator;
@@ -8,7 +8,10 @@ let emulator: TestEmulator;
 beforeAll(async () => {
   emulator = await startEmulator();
 });
-afterAll(() => emulator.close());
+afterAll(async () => {
+  await emulator.close();
+  removeTempDataDirs();
+});
 beforeEach(async () => {
   await emulator.reset();
   emulator.exchanges.length = 0;
@@ -110,7 +113,7 @@ describe('services', () => {
     expect(await restError(() => services().page({ pageSize: 1001 }))).toMatchObject({ status: 400, code: 60200 });
   });
 
-  it('deletes with 204 and cascades to entities and factors; the service is then 20404', async () => {
+  it('deletes with 204; the service is then 20404, and a new one starts empty', async () => {
     const sid = (await services().create({ friendlyName: 'Acme' })).sid;
     await service(sid).entities('user-12345678').newFactors.create({ friendlyName: 'x', factorType: 'totp' });
     expect(await service(sid).remove()).toBe(true);
@@ -119,6 +122,31 @@ describe('services', () => {
     expect(error).toMatchObject({ status: 404, code: 20404, message: `The requested resource /Services/${sid} was not found` });
     const recreated = await services().create({ friendlyName: 'Acme' });
     expect(await service(recreated.sid).entities.list()).toEqual([]);
+  });
+
+  it('deleting a service deletes its entities, factors and challenges: the data dir then holds none of them', async () => {
+    // A new service has a new SID, so the API cannot tell a cascade from orphans left behind; the stored state can.
+    const dataDir = tempDataDir();
+    const durable = await startEmulator({ dataDir });
+    let kept: string;
+    let doomed: { sid: string; secret: string };
+    try {
+      await durable.setClock(T0);
+      kept = await durable.createService({ friendlyName: 'Kept' });
+      await enrolFactor(durable, kept, T0, 'bystander-1234');
+      const sid = await durable.createService({ friendlyName: 'Doomed' });
+      doomed = await enrolFactor(durable, sid, T0, 'doomed-user-1234');
+      await durable.client.verify.v2.services(sid).entities('doomed-user-1234').challenges.create({ factorSid: doomed.sid });
+      expect(await durable.client.verify.v2.services(sid).remove()).toBe(true);
+    } finally {
+      await durable.close();
+    }
+    const state = await storedState(dataDir);
+    expect(state.services.map((record) => record.sid)).toEqual([kept]);
+    expect(state.entities.map((entity) => entity.identity)).toEqual(['bystander-1234']);
+    expect(state.factors.map((factor) => factor.serviceSid)).toEqual([kept]);
+    expect(state.challenges).toEqual([]);
+    expect(JSON.stringify(state)).not.toContain(doomed.secret);
   });
 
   it('answers 20404 for an unknown service in any nested path', async () => {

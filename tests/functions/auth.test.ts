@@ -92,12 +92,11 @@ describe('HS256 caller tokens with AUTH_ISSUER and AUTH_AUDIENCE', () => {
     await expectUnauthorized(harness, `Bearer ${await sign({}, secret, 'HS512')}`);
   });
 
-  test('an approval token cannot be used as a caller token', async () => {
-    const approval = await new SignJWT({ sub: 'alice', amr: ['otp'], iss: 'totp-functions' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuedAt()
-      .setExpirationTime('2m')
-      .sign(new TextEncoder().encode(harness.env.APPROVAL_SIGNING_SECRET));
+  test('an approval token cannot be used as a caller token, even one carrying the caller issuer and audience', async () => {
+    // Every claim a caller token needs, so only the key can refuse it: signed with the caller secret it is accepted.
+    const approvalClaims = { amr: ['otp'], jti: `YC${'0'.repeat(32)}` };
+    expect((await harness.post('/list-factors', {}, { token: await sign(approvalClaims) })).status).toBe(200);
+    const approval = await sign(approvalClaims, new TextEncoder().encode(harness.env.APPROVAL_SIGNING_SECRET));
     await expectUnauthorized(harness, `Bearer ${approval}`);
   });
 

@@ -5,6 +5,9 @@ import { alignedNow, body, errorOf, startFunctionsHarness, totp, type FunctionsH
 
 /** Small, so a latency fault times out fast; the Functions must still answer (and not hang) when Verify stalls. */
 const VERIFY_TIMEOUT_MS = 300;
+/** The caller's user id and one-time code: neither may reach a log line. */
+const USER = 'fault-user';
+const CODE = '480913';
 
 let harness: FunctionsHarness;
 let token: string;
@@ -16,7 +19,7 @@ let unverifiedToken: string;
 
 beforeAll(async () => {
   harness = await startFunctionsHarness({ envOverrides: { VERIFY_TIMEOUT_MS: String(VERIFY_TIMEOUT_MS) } });
-  token = await harness.token('fault-user');
+  token = await harness.token(USER);
   const now = alignedNow();
   await harness.setClock(now);
   const enrolled = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
@@ -43,7 +46,7 @@ afterEach(() => {
 /** A sign-in check against the enrolled factor whose POST …/Challenges meets `fault`. */
 async function checkUnderFault(fault: Record<string, unknown>): Promise<Awaited<ReturnType<FunctionsHarness['post']>>> {
   await harness.fault({ match: { method: 'POST', path: '/Challenges' }, ...fault });
-  return harness.post('/create-challenge', { code: '123456', factorSid: verifiedSid }, { token });
+  return harness.post('/create-challenge', { code: CODE, factorSid: verifiedSid }, { token });
 }
 
 describe('transport failures and upstream statuses', () => {
@@ -68,8 +71,12 @@ describe('transport failures and upstream statuses', () => {
     expect(answer.headers.get('retry-after')).toBe(retryAfter);
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     expect(answer.text).not.toMatch(/stack|\.js:\d+|Injected fault|twilio\.com/);
-    // One log line names the failing Verify call; it carries no token or code.
-    expect(logged.join('\n')).toMatch(/create-challenge: verify_\w+|create-challenge: rate_limited|verify create challenge/);
+    // One log line names the endpoint, the kit code and the failing Verify call; it carries no token, code or user id.
+    expect(logged).toHaveLength(1);
+    const [line = ''] = logged;
+    expect(line).toContain(`create-challenge: ${code}`);
+    expect(line).toContain('verify create challenge');
+    for (const secret of [token, CODE, USER, String(harness.env.AUTH_TOKEN)]) expect(line).not.toContain(secret);
   });
 
   test('Verify unreachable (connection refused) → 503 verify_unavailable with Retry-After', async () => {

@@ -1,5 +1,5 @@
 // End to end through the runtime and the emulator: enroll, verify, sign in, list, delete — and one user never reaches another's factors.
-import { jwtVerify } from 'jose';
+import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
 
 let harness: FunctionsHarness;
@@ -21,6 +21,12 @@ async function nextStep(): Promise<number> {
   clock += 30;
   await harness.setClock(clock);
   return clock;
+}
+
+/** What Verify itself holds for `user` (through the emulator's API), to check the Functions' answers against. */
+async function inVerify(user: string, path: string): Promise<Record<string, unknown>> {
+  const entity = `Services/${harness.env.VERIFY_SERVICE_SID}/Entities/${harness.identityOf(user)}`;
+  return (await harness.verifyGet(`${entity}/${path}`)) as Record<string, unknown>;
 }
 
 async function enroll(user: string): Promise<{ token: string; factorSid: string; secret: string }> {
@@ -48,6 +54,12 @@ describe('enrollment', () => {
       uri: expect.stringMatching(/^otpauth:\/\/totp\/.+:Work%20phone\?secret=[A-Z2-7]+&/),
       secret: expect.stringMatching(/^[A-Z2-7]{32}$/),
       config: { algorithm: 'SHA1', digits: 6, period: 30, skew: 1 },
+    });
+    // The SID names the factor Verify created for this user, with this label.
+    expect(await inVerify('enroll-1', `Factors/${String(created.factorSid)}`)).toMatchObject({
+      sid: created.factorSid,
+      friendly_name: 'Work phone',
+      status: 'unverified',
     });
   });
 
@@ -106,13 +118,35 @@ describe('sign-in checks', () => {
       exp: expect.any(Number),
     });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(120);
-    expect(factorSid).toMatch(/^YF/);
+    // The SID (and so the token's jti) is the challenge Verify approved for this user's factor.
+    expect(await inVerify('signin-1', `Challenges/${result.challengeSid}`)).toMatchObject({
+      sid: result.challengeSid,
+      factor_sid: factorSid,
+      status: 'approved',
+    });
   });
 
   test('a wrong code is pending, without an approval token', async () => {
-    const { token, secret } = await enroll('signin-2');
+    const { token, factorSid, secret } = await enroll('signin-2');
     const result = body(await harness.post('/create-challenge', { code: wrongCode(secret, clock) }, { token }));
-    expect(result).toEqual({ status: 'pending', challengeSid: expect.stringMatching(/^YC/) });
+    expect(result).toEqual({ status: 'pending', challengeSid: expect.any(String) });
+    expect(await inVerify('signin-2', `Challenges/${String(result.challengeSid)}`)).toMatchObject({
+      sid: result.challengeSid,
+      factor_sid: factorSid,
+      status: 'pending',
+    });
+  });
+
+  test('an approval token is no caller token: presented as one it is refused, though its claims would pass', async () => {
+    const { token, secret } = await enroll('signin-5');
+    const { approval } = body(await harness.post('/create-challenge', { code: totp(secret, clock) }, { token })) as { approval: string };
+    const refused = await harness.post('/list-factors', {}, { token: approval });
+    expect([refused.status, errorOf(refused).code]).toEqual([401, 'invalid_token']);
+    // Only the key tells them apart: the same claims signed with the caller secret are accepted.
+    const resigned = await new SignJWT(decodeJwt(approval))
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(harness.env.AUTH_JWT_SECRET));
+    expect((await harness.post('/list-factors', {}, { token: resigned })).status).toBe(200);
   });
 
   test('an explicit factorSid works; an unverified factor answers 409 factor_not_verified', async () => {
@@ -179,23 +213,25 @@ describe('listing and deleting', () => {
 });
 
 describe('isolation between users', () => {
-  test("Mallory cannot verify, check, or delete Alice's factor: each answers 404 factor_not_found", async () => {
+  test("Mallory, enrolled herself, cannot verify, check or delete Alice's factor even with Alice's code: 404 factor_not_found", async () => {
     const alice = await enroll('alice');
-    const mallory = await harness.token('mallory');
+    // Mallory is a user in good standing with her own verified factor, so every request passes the checks before
+    // ownership (token, entity, factor SID format) and only Verify's factor-belongs-to-entity rule can stop it.
+    const mallory = await enroll('mallory');
     const code = totp(alice.secret, clock);
     const attempts = [
-      await harness.post('/verify-factor', { factorSid: alice.factorSid, code }, { token: mallory }),
-      await harness.post('/create-challenge', { factorSid: alice.factorSid, code }, { token: mallory }),
-      await harness.post('/delete-factor', { factorSid: alice.factorSid, code }, { token: mallory }),
+      await harness.post('/verify-factor', { factorSid: alice.factorSid, code }, { token: mallory.token }),
+      await harness.post('/create-challenge', { factorSid: alice.factorSid, code }, { token: mallory.token }),
+      await harness.post('/delete-factor', { factorSid: alice.factorSid, code }, { token: mallory.token }),
     ];
-    expect(attempts.map((answer) => [answer.status, errorOf(answer).code])).toEqual([
-      [404, 'factor_not_found'],
-      [404, 'factor_not_found'],
-      [404, 'factor_not_found'],
-    ]);
-    expect(body(await harness.post('/list-factors', {}, { token: mallory }))).toEqual({ factors: [] });
-    // Alice's factor is untouched and still signs her in.
-    const check = body(await harness.post('/create-challenge', { code: totp(alice.secret, clock) }, { token: alice.token }));
+    const notFound = [404, { error: { code: 'factor_not_found', message: expect.any(String) } }];
+    expect(attempts.map((answer) => [answer.status, answer.json])).toEqual([notFound, notFound, notFound]);
+    const listed = body(await harness.post('/list-factors', {}, { token: mallory.token })) as { factors: Array<{ factorSid: string }> };
+    expect(listed.factors.map((factor) => factor.factorSid)).toEqual([mallory.factorSid]);
+    // No challenge was created under Mallory's entity, and Alice's factor is untouched: this very code (its time
+    // step not yet used) still signs her in.
+    expect((await inVerify('mallory', 'Challenges')).challenges).toEqual([]);
+    const check = body(await harness.post('/create-challenge', { code }, { token: alice.token }));
     expect(check.status).toBe('approved');
   });
 

@@ -55,6 +55,11 @@ test('the first run writes .env.local (owner-only) with dummy credentials, secre
     });
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
     expect(stack.env).toEqual(written);
+    // The written credentials open the emulator, and the written SID names a service that exists there.
+    const basic = `Basic ${Buffer.from(`${written.ACCOUNT_SID}:${written.AUTH_TOKEN}`).toString('base64')}`;
+    const service = await fetch(`${stack.emulatorUrl}/v2/Services/${written.VERIFY_SERVICE_SID}`, { headers: { authorization: basic } });
+    expect(service.status).toBe(200);
+    expect(((await service.json()) as { sid: string }).sid).toBe(written.VERIFY_SERVICE_SID);
   } finally {
     await stack.close();
   }

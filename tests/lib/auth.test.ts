@@ -7,6 +7,13 @@ import { signApprovalToken } from '../../lib/approval';
 import { authenticateCaller, deriveIdentity } from '../../lib/auth';
 import { KitError } from '../../lib/errors';
 
+// jwtVerify stays the real one; wrapping it lets a test count how often lib/auth.ts really checks a signature.
+jest.mock('jose', () => {
+  const actual = jest.requireActual<typeof import('jose')>('jose');
+  return { ...actual, jwtVerify: jest.fn(actual.jwtVerify) };
+});
+const signatureChecks = jwtVerify as jest.MockedFunction<typeof jwtVerify>;
+
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 async function failure(promise: Promise<unknown>): Promise<KitError> {
@@ -83,7 +90,7 @@ describe('authenticateCaller with a shared secret', () => {
     await expect(authenticateCaller(`bearer ${token}`, { key, issuer: undefined, audience: undefined })).resolves.toEqual({ sub: 'dana' });
   });
 
-  test('a token verified once is still refused after its exp (the verified-token cache follows the same time rules)', async () => {
+  test('a token verified once is served from the cache (no second signature check), yet refused before nbf and after exp', async () => {
     const issuedAt = new Date('2026-03-01T10:00:00Z');
     const at = (seconds: number): Date => new Date(issuedAt.getTime() + seconds * 1000);
     const token = await new SignJWT({})
@@ -96,8 +103,11 @@ describe('authenticateCaller with a shared secret', () => {
     const verification = (currentDate: Date) => ({ key, issuer: undefined, audience: undefined, currentDate });
     expect((await failure(authenticateCaller(`Bearer ${token}`, verification(at(0))))).code).toBe('invalid_token');
     await expect(authenticateCaller(`Bearer ${token}`, verification(at(30)))).resolves.toEqual({ sub: 'hugo' });
-    // Served from the cache now, yet before nbf and after exp (beyond the 5 s tolerance) it is refused again.
+    const checked = signatureChecks.mock.calls.length;
+    // Served from the cache now: accepted without jose checking the signature again.
     await expect(authenticateCaller(`Bearer ${token}`, verification(at(64)))).resolves.toEqual({ sub: 'hugo' });
+    expect(signatureChecks.mock.calls.length).toBe(checked);
+    // Yet before nbf and after exp (beyond the 5 s tolerance) it is refused again, as jose would.
     expect((await failure(authenticateCaller(`Bearer ${token}`, verification(at(0))))).code).toBe('invalid_token');
     expect((await failure(authenticateCaller(`Bearer ${token}`, verification(at(66))))).code).toBe('invalid_token');
   });
