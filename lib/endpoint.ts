@@ -40,16 +40,12 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
         config,
         fields: requestFields(event),
         authenticate: () =>
-          authenticateCaller(requestHeaders(event).authorization, {
-            key: config.callerKey,
-            issuer: config.callerIssuer,
-            audience: config.callerAudience,
-          }),
+          authenticateCaller(requestHeaders(event).authorization, config.caller),
         scopeFor: (userKey) => ({
           verify: createVerifyGateway(getTwilioClient(context, config), { serviceSid: config.verifyServiceSid, deadline }),
           identity: deriveIdentity(config.identitySecret, userKey),
           sub: userKey,
-          approval: { secret: config.approvalSecret, issuer: config.approvalIssuer, ttlSeconds: config.approvalTtlSeconds },
+          approval: config.approval,
           now: () => new Date(),
         }),
       };
