@@ -27,6 +27,7 @@ export const CONFIG_VARIABLES = [
   'ALLOWED_ORIGINS',
   'VERIFY_TIMEOUT_MS',
   'VERIFY_EMULATOR_URL',
+  'STUDIO_HIDE_ENROLLMENT',
   'DOMAIN_NAME',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -44,6 +45,8 @@ export interface Config {
   verifyTimeoutMs: number;
   /** Local runs only: send Verify calls to this emulator instead of verify.twilio.com. */
   verifyEmulatorUrl: string | undefined;
+  /** Studio answers `pending` instead of `not_enrolled`, so a spoofed caller ID cannot learn who is enrolled. */
+  studioHideEnrollment: boolean;
 }
 
 export const DEFAULT_APPROVAL_TTL_SECONDS = 120;
@@ -90,6 +93,13 @@ function parseInteger(read: Read, name: ConfigVariable, fallback: number, min: n
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
   return value;
+}
+
+function parseBoolean(read: Read, name: ConfigVariable): boolean {
+  const raw = read(name);
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, 'must be true or false');
 }
 
 function parseUrl(name: ConfigVariable, value: string): URL {
@@ -285,5 +295,6 @@ export function parseConfig(env: Env): Config {
     allowedOrigins: parseAllowedOrigins(read),
     verifyTimeoutMs: parseInteger(read, 'VERIFY_TIMEOUT_MS', DEFAULT_VERIFY_TIMEOUT_MS, 1, MAX_VERIFY_TIMEOUT_MS),
     verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseEmulatorUrl(emulatorUrl),
+    studioHideEnrollment: parseBoolean(read, 'STUDIO_HIDE_ENROLLMENT'),
   };
 }
