@@ -4,13 +4,32 @@ import { createApiClient } from './api';
 import { createEnrollmentPanel } from './enrollment';
 import { createFactorList } from './factor-list';
 import { describeFailure } from './failure';
+import { mayRunHere, parseFrameAncestors } from './frame-guard';
 import { onSubmit, type PageContext } from './page-context';
 import { warmUpQrEncoder } from './qr';
 import { requireElement } from './render';
 import { devSignIn, isDevSignInAvailable, takeTokenFromFragment } from './session';
 import { createSignInCheck } from './sign-in-check';
+import { signedInName } from './signed-in-user';
+
+/** In another site's frame the page does nothing at all: no token read, no request, only a notice. */
+function refuseFraming(): boolean {
+  const allowed = parseFrameAncestors(document.querySelector('meta[name="totp-frame-ancestors"]')?.getAttribute('content') ?? null);
+  const ancestors = window.location.ancestorOrigins as DOMStringList | undefined;
+  const here = {
+    framed: window.top !== window.self,
+    parentIsTop: window.parent === window.top,
+    ancestorOrigins: ancestors === undefined ? undefined : Array.from(ancestors),
+    referrer: document.referrer,
+  };
+  if (mayRunHere(here, allowed)) return false;
+  requireElement(document, '#loading', HTMLParagraphElement).hidden = true;
+  requireElement(document, '#framed', HTMLElement).hidden = false;
+  return true;
+}
 
 function start(): void {
+  if (refuseFraming()) return;
   // Read before anything else runs, so the address bar never keeps the token.
   let token = takeTokenFromFragment(window.location, window.history);
   const $ = <T extends Element>(selector: string, type: new () => T): T => requireElement(document, selector, type);
@@ -24,6 +43,7 @@ function start(): void {
   const signedOut = $('#signed-out', HTMLElement);
   const workspace = $('#workspace', HTMLDivElement);
   const sessionUser = $('#session-user', HTMLSpanElement);
+  const setupAccountName = $('#setup-account-name', HTMLElement);
 
   const announcer = createAnnouncer($('#messages', HTMLDivElement));
   const ctx: PageContext = {
@@ -65,12 +85,15 @@ function start(): void {
     if (focus && available) devUser.focus();
   }
 
-  function showWorkspace(user: string | null): void {
+  /** `local`: signed in through the dev sign-in. The name comes from the token, before anything can be enrolled. */
+  function showWorkspace(signedInToken: string, local: boolean): void {
+    const name = signedInName(signedInToken) ?? 'an unnamed account';
     loading.hidden = true;
     devSection.hidden = true;
     signedOut.hidden = true;
     workspace.hidden = false;
-    sessionUser.textContent = user === null ? 'Signed in.' : `Signed in as ${user} (local development).`;
+    sessionUser.textContent = `Signed in as ${name}${local ? ' (local development)' : ''}.`;
+    setupAccountName.textContent = name;
     void factors.load();
     // While the person reads the page and types a label, so that "Set up" shows the code without a cold start.
     if ('requestIdleCallback' in window) window.requestIdleCallback(warmUpQrEncoder);
@@ -101,14 +124,14 @@ function start(): void {
       return;
     }
     announcer.clear();
-    showWorkspace(user);
+    showWorkspace(token, true);
     enrollment.focusLabel();
   });
   $('#sign-out', HTMLButtonElement).addEventListener('click', () => {
     void signOut().then(() => announcer.announce('info', 'Signed out.'));
   });
 
-  if (token !== null) showWorkspace(null);
+  if (token !== null) showWorkspace(token, false);
   else void showSignIn(false);
 }
 

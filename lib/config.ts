@@ -1,31 +1,58 @@
 // The typed, validated environment of the Functions; a ConfigError names the first bad variable (never its value).
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { ApprovalKey, ApprovalSigner } from './approval';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './auth';
 import { ConfigError } from './errors';
 
 /** A secret from the environment, as a key object (jose and node:crypto use it without re-importing it per call). */
 export type SecretKey = KeyObject;
 
-/** How caller tokens are verified: a shared HS256 secret, or an identity provider's published keys. */
-export type CallerKeySource = { kind: 'secret'; secret: SecretKey } | { kind: 'jwks'; url: URL };
+/**
+ * Every variable the Functions read, in one list: the parser can read only these names (the reader's type says so),
+ * loadConfig keys its cache on them, and tests check that `.env.example` and the README describe each one.
+ */
+export const CONFIG_VARIABLES = [
+  'VERIFY_SERVICE_SID',
+  'IDENTITY_SECRET',
+  'AUTH_JWT_SECRET',
+  'AUTH_JWKS_URL',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+  'AUTH_MAX_TOKEN_LIFETIME_SECONDS',
+  'APPROVAL_SIGNING_SECRET',
+  'APPROVAL_SIGNING_KEY',
+  'APPROVAL_TOKEN_TTL_SECONDS',
+  'APPROVAL_ISSUER',
+  'APPROVAL_AUDIENCE',
+  'ALLOWED_ORIGINS',
+  'VERIFY_TIMEOUT_MS',
+  'VERIFY_EMULATOR_URL',
+  'STUDIO_HIDE_ENROLLMENT',
+  'DOMAIN_NAME',
+] as const;
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
+/** Set by the Functions runtime itself (the service's domain; `127.0.0.1:<port>` on the local stack), never by you. */
+export const RUNTIME_VARIABLES: readonly ConfigVariable[] = ['DOMAIN_NAME'];
 
 export interface Config {
   verifyServiceSid: string;
   identitySecret: SecretKey;
-  callerKey: CallerKeySource;
-  callerIssuer: string | undefined;
-  callerAudience: string | undefined;
-  approvalSecret: SecretKey;
-  approvalTtlSeconds: number;
-  approvalIssuer: string;
+  /** How caller tokens are checked; lib/auth.ts takes it as it is. */
+  caller: CallerVerification;
+  /** How approval tokens are signed; lib/approval.ts takes it as it is. */
+  approval: ApprovalSigner;
   allowedOrigins: ReadonlySet<string>;
   verifyTimeoutMs: number;
   /** Local runs only: send Verify calls to this emulator instead of verify.twilio.com. */
   verifyEmulatorUrl: string | undefined;
+  /** Studio answers `pending` instead of `not_enrolled`, so a spoofed caller ID cannot learn who is enrolled. */
+  studioHideEnrollment: boolean;
 }
 
 export const DEFAULT_APPROVAL_TTL_SECONDS = 120;
 export const MAX_APPROVAL_TTL_SECONDS = 600;
-export const DEFAULT_APPROVAL_ISSUER = 'totp-functions';
+const MIN_MAX_TOKEN_LIFETIME_SECONDS = 60;
+const MAX_MAX_TOKEN_LIFETIME_SECONDS = 30 * 86_400;
 export const DEFAULT_VERIFY_TIMEOUT_MS = 3000;
 /** A Function must answer within Twilio's 10 s limit; one Verify call may not use more than this. */
 export const MAX_VERIFY_TIMEOUT_MS = 9000;
@@ -36,27 +63,31 @@ const VERIFY_SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 type Env = Readonly<Record<string, unknown>>;
+/** The one way the parser reads the environment: only listed variables, empty counts as unset. */
+type Read = (name: ConfigVariable) => string | undefined;
 
-function optionalString(env: Env, name: string): string | undefined {
-  const value = env[name];
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new ConfigError(name, 'is not a string');
-  return value;
+function reader(env: Env): Read {
+  return (name) => {
+    const value = env[name];
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') throw new ConfigError(name, 'is not a string');
+    return value;
+  };
 }
 
-function requireString(env: Env, name: string): string {
-  const value = optionalString(env, name);
+function requireValue(read: Read, name: ConfigVariable): string {
+  const value = read(name);
   if (value === undefined) throw new ConfigError(name, 'is not set');
   return value;
 }
 
-function parseSecret(name: string, value: string): SecretKey {
+function parseSecret(name: ConfigVariable, value: string): SecretKey {
   if (value.length < MIN_SECRET_LENGTH) throw new ConfigError(name, `is shorter than ${MIN_SECRET_LENGTH} characters`);
   return createSecretKey(Buffer.from(value, 'utf8'));
 }
 
-function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optionalString(env, name);
+function parseInteger(read: Read, name: ConfigVariable, fallback: number, min: number, max: number): number {
+  const raw = read(name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, 'is not a whole number');
   const value = Number(raw);
@@ -64,7 +95,14 @@ function parseInteger(env: Env, name: string, fallback: number, min: number, max
   return value;
 }
 
-function parseUrl(name: string, value: string): URL {
+function parseBoolean(read: Read, name: ConfigVariable): boolean {
+  const raw = read(name);
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, 'must be true or false');
+}
+
+function parseUrl(name: ConfigVariable, value: string): URL {
   try {
     const url = new URL(value);
     if (url.protocol === 'https:' || url.protocol === 'http:') return url;
@@ -92,9 +130,9 @@ function parseEmulatorUrl(value: string): string {
   return url.origin;
 }
 
-function parseCallerKey(env: Env): CallerKeySource {
-  const secret = optionalString(env, 'AUTH_JWT_SECRET');
-  const jwksUrl = optionalString(env, 'AUTH_JWKS_URL');
+function parseCallerKey(read: Read): CallerKeySource {
+  const secret = read('AUTH_JWT_SECRET');
+  const jwksUrl = read('AUTH_JWKS_URL');
   // Exactly one key source: accepting both would let an HS256 token stand in for a JWKS-signed one.
   if (secret !== undefined && jwksUrl !== undefined) {
     throw new ConfigError('AUTH_JWT_SECRET', 'and AUTH_JWKS_URL are both set; set exactly one');
@@ -104,8 +142,112 @@ function parseCallerKey(env: Env): CallerKeySource {
   return { kind: 'secret', secret: parseSecret('AUTH_JWT_SECRET', secret) };
 }
 
-function parseAllowedOrigins(env: Env): ReadonlySet<string> {
-  const raw = optionalString(env, 'ALLOWED_ORIGINS');
+function parseCaller(read: Read): CallerVerification {
+  const key = parseCallerKey(read);
+  const issuer = read('AUTH_ISSUER');
+  const audience = read('AUTH_AUDIENCE');
+  // An identity provider signs the tokens of every application it serves with the same keys (Firebase: every
+  // project), so without both checks a token minted for another application would pass as one of ours.
+  if (key.kind === 'jwks') {
+    if (audience === undefined) throw new ConfigError('AUTH_AUDIENCE', 'is not set (required with AUTH_JWKS_URL)');
+    if (issuer === undefined) throw new ConfigError('AUTH_ISSUER', 'is not set (required with AUTH_JWKS_URL)');
+  }
+  const maxLifetimeSeconds = parseInteger(
+    read,
+    'AUTH_MAX_TOKEN_LIFETIME_SECONDS',
+    DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+    MIN_MAX_TOKEN_LIFETIME_SECONDS,
+    MAX_MAX_TOKEN_LIFETIME_SECONDS,
+  );
+  return { key, issuer, audience, maxLifetimeSeconds };
+}
+
+/** RFC 7638 §3.2: the thumbprint of an EC key hashes its required members in lexicographic order. */
+function ecThumbprint(jwk: JsonWebKey): string {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/** APPROVAL_SIGNING_KEY: an EC P-256 private key as a JWK on one line (what `npm run setup` writes). */
+function parseSigningKey(value: string): ApprovalKey {
+  const problem = 'is not an EC P-256 private key in JWK format (run `npm run setup` to generate one)';
+  let jwk: unknown;
+  try {
+    jwk = JSON.parse(value);
+  } catch {
+    throw new ConfigError('APPROVAL_SIGNING_KEY', problem);
+  }
+  if (typeof jwk !== 'object' || jwk === null) throw new ConfigError('APPROVAL_SIGNING_KEY', problem);
+  const { kty, crv, d } = jwk as JsonWebKey;
+  if (kty !== 'EC' || crv !== 'P-256' || typeof d !== 'string') throw new ConfigError('APPROVAL_SIGNING_KEY', problem);
+  let privateKey: KeyObject;
+  let publicKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    publicKey = createPublicKey(privateKey);
+    // node:crypto takes `d` and `x`/`y` as given without checking that they belong together; a key whose halves
+    // differ would publish a public key that verifies none of its approvals.
+    const probe = Buffer.from('totp-functions approval key check');
+    if (!verify('sha256', probe, publicKey, sign('sha256', probe, privateKey))) throw new Error('mismatched key halves');
+  } catch {
+    throw new ConfigError('APPROVAL_SIGNING_KEY', problem);
+  }
+  // Only the public members go out: export from the public half, never from the JWK that holds `d`.
+  const { x, y } = publicKey.export({ format: 'jwk' });
+  if (x === undefined || y === undefined) throw new ConfigError('APPROVAL_SIGNING_KEY', problem);
+  const kid = ecThumbprint({ kty: 'EC', crv: 'P-256', x, y });
+  return { alg: 'ES256', privateKey, publicJwk: { kty: 'EC', crv: 'P-256', x, y, kid, alg: 'ES256', use: 'sig' }, kid };
+}
+
+/** The deployment's own address: `https://<DOMAIN_NAME>`, or http on the local stack's loopback address. */
+function ownAddress(domainName: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(`http://${domainName}`);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.host !== domainName.toLowerCase()) throw new ConfigError('DOMAIN_NAME', 'is not a host name');
+  return `${LOOPBACK_HOSTS.has(url.hostname) ? 'http' : 'https'}://${url.host}`;
+}
+
+/** Default: the deployment's own address, so an approval from one deployment is not taken for another's. */
+function parseApprovalIssuer(read: Read): string {
+  const issuer = read('APPROVAL_ISSUER');
+  if (issuer !== undefined) return issuer;
+  const domainName = read('DOMAIN_NAME');
+  if (domainName === undefined) throw new ConfigError('APPROVAL_ISSUER', 'is not set and the runtime gave no DOMAIN_NAME to default to');
+  return ownAddress(domainName);
+}
+
+function parseApproval(read: Read, caller: CallerVerification): ApprovalSigner {
+  const secret = read('APPROVAL_SIGNING_SECRET');
+  const signingKey = read('APPROVAL_SIGNING_KEY');
+  // One signing mode: with both, a backend could not know which check an approval must pass.
+  if (secret !== undefined && signingKey !== undefined) {
+    throw new ConfigError('APPROVAL_SIGNING_SECRET', 'and APPROVAL_SIGNING_KEY are both set; set exactly one');
+  }
+  let key: ApprovalKey;
+  if (signingKey !== undefined) {
+    key = parseSigningKey(signingKey);
+  } else {
+    if (secret === undefined) throw new ConfigError('APPROVAL_SIGNING_KEY', 'is not set (set it or APPROVAL_SIGNING_SECRET)');
+    // A shared secret would make every approval token a valid caller token too.
+    if (caller.key.kind === 'secret' && secret === read('AUTH_JWT_SECRET')) {
+      throw new ConfigError('APPROVAL_SIGNING_SECRET', 'must differ from AUTH_JWT_SECRET');
+    }
+    key = { alg: 'HS256', secret: parseSecret('APPROVAL_SIGNING_SECRET', secret) };
+  }
+  return {
+    key,
+    issuer: parseApprovalIssuer(read),
+    audience: read('APPROVAL_AUDIENCE'),
+    ttlSeconds: parseInteger(read, 'APPROVAL_TOKEN_TTL_SECONDS', DEFAULT_APPROVAL_TTL_SECONDS, 1, MAX_APPROVAL_TTL_SECONDS),
+  };
+}
+
+function parseAllowedOrigins(read: Read): ReadonlySet<string> {
+  const raw = read('ALLOWED_ORIGINS');
   if (raw === undefined) return new Set();
   const origins = raw
     .split(',')
@@ -126,22 +268,6 @@ function parseAllowedOrigins(env: Env): ReadonlySet<string> {
   return new Set(origins);
 }
 
-/** Every variable parseConfig reads: a change to any of them yields a fresh Config. */
-const CONFIG_VARIABLES = [
-  'VERIFY_SERVICE_SID',
-  'IDENTITY_SECRET',
-  'AUTH_JWT_SECRET',
-  'AUTH_JWKS_URL',
-  'AUTH_ISSUER',
-  'AUTH_AUDIENCE',
-  'APPROVAL_SIGNING_SECRET',
-  'APPROVAL_TOKEN_TTL_SECONDS',
-  'APPROVAL_ISSUER',
-  'ALLOWED_ORIGINS',
-  'VERIFY_TIMEOUT_MS',
-  'VERIFY_EMULATOR_URL',
-] as const;
-
 let cached: { key: string; config: Config } | undefined;
 
 /**
@@ -156,26 +282,19 @@ export function loadConfig(env: Env): Config {
 
 /** Reads the environment (the Function's `context`); throws ConfigError on the first problem. */
 export function parseConfig(env: Env): Config {
-  const verifyServiceSid = requireString(env, 'VERIFY_SERVICE_SID');
+  const read = reader(env);
+  const verifyServiceSid = requireValue(read, 'VERIFY_SERVICE_SID');
   if (!VERIFY_SERVICE_SID.test(verifyServiceSid)) throw new ConfigError('VERIFY_SERVICE_SID', 'is not a VA… service SID');
-  const callerKey = parseCallerKey(env);
-  const approvalSecretText = requireString(env, 'APPROVAL_SIGNING_SECRET');
-  // A shared secret would make every approval token a valid caller token too.
-  if (callerKey.kind === 'secret' && approvalSecretText === optionalString(env, 'AUTH_JWT_SECRET')) {
-    throw new ConfigError('APPROVAL_SIGNING_SECRET', 'must differ from AUTH_JWT_SECRET');
-  }
-  const emulatorUrl = optionalString(env, 'VERIFY_EMULATOR_URL');
+  const caller = parseCaller(read);
+  const emulatorUrl = read('VERIFY_EMULATOR_URL');
   return {
     verifyServiceSid,
-    identitySecret: parseSecret('IDENTITY_SECRET', requireString(env, 'IDENTITY_SECRET')),
-    callerKey,
-    callerIssuer: optionalString(env, 'AUTH_ISSUER'),
-    callerAudience: optionalString(env, 'AUTH_AUDIENCE'),
-    approvalSecret: parseSecret('APPROVAL_SIGNING_SECRET', approvalSecretText),
-    approvalTtlSeconds: parseInteger(env, 'APPROVAL_TOKEN_TTL_SECONDS', DEFAULT_APPROVAL_TTL_SECONDS, 1, MAX_APPROVAL_TTL_SECONDS),
-    approvalIssuer: optionalString(env, 'APPROVAL_ISSUER') ?? DEFAULT_APPROVAL_ISSUER,
-    allowedOrigins: parseAllowedOrigins(env),
-    verifyTimeoutMs: parseInteger(env, 'VERIFY_TIMEOUT_MS', DEFAULT_VERIFY_TIMEOUT_MS, 1, MAX_VERIFY_TIMEOUT_MS),
+    identitySecret: parseSecret('IDENTITY_SECRET', requireValue(read, 'IDENTITY_SECRET')),
+    caller,
+    approval: parseApproval(read, caller),
+    allowedOrigins: parseAllowedOrigins(read),
+    verifyTimeoutMs: parseInteger(read, 'VERIFY_TIMEOUT_MS', DEFAULT_VERIFY_TIMEOUT_MS, 1, MAX_VERIFY_TIMEOUT_MS),
     verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseEmulatorUrl(emulatorUrl),
+    studioHideEnrollment: parseBoolean(read, 'STUDIO_HIDE_ENROLLMENT'),
   };
 }

@@ -90,10 +90,19 @@ export interface ErrorResponse {
 export interface ApprovalClaims {
   sub: string;
   amr: ['otp'];
+  /** The challenge SID: a backend refuses a second use of the same approval. */
   jti: string;
   iat: number;
   exp: number;
+  /** APPROVAL_ISSUER, else the deployment's own address (https://<service>.twil.io). */
   iss: string;
-  /** Present when the check sent one. */
+  /** APPROVAL_AUDIENCE, when set. */
+  aud?: string;
+  /** The `nonce` sent with the code check, echoed so the host can bind the approval to its own pending sign-in. */
   nonce?: string;
+}
+
+/** GET /approval-keys: the public keys of ES256 approval tokens (RFC 7517 JWK Set). */
+export interface ApprovalKeysResponse {
+  keys: Array<{ kty: 'EC'; crv: 'P-256'; x: string; y: string; kid: string; alg: 'ES256'; use: 'sig' }>;
 }

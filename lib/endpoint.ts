@@ -43,18 +43,14 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
         config,
         fields: requestFields(event),
         authenticate: async () => {
-          const caller = await authenticateCaller(requestHeaders(event).authorization, {
-            key: config.callerKey,
-            issuer: config.callerIssuer,
-            audience: config.callerAudience,
-          });
+          const caller = await authenticateCaller(requestHeaders(event).authorization, config.caller);
           return provenCaller(caller.sub);
         },
         scopeFor: (user) => ({
           user,
           verify: createVerifyGateway(getTwilioClient(context, config), { serviceSid: config.verifyServiceSid, deadline }),
           identity: deriveIdentity(config.identitySecret, userKeyOf(user)),
-          approval: { secret: config.approvalSecret, issuer: config.approvalIssuer, ttlSeconds: config.approvalTtlSeconds },
+          approval: config.approval,
           now: () => new Date(),
         }),
       };

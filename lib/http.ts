@@ -25,14 +25,33 @@ export type Logger = (line: string) => void;
 const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
 const GENERIC_ERROR = { code: 'internal_error', message: 'Something went wrong on our side.' };
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What the runtime builds: `{headers, cookies}`, both objects, always (the dev runtime does so, and the runtime's types,
+ * @twilio-labs/serverless-runtime-types, declare both). Only this pair is checked: more rules would not stop a copy of
+ * the shape, and each one more would be a way to refuse the real runtime's entry.
+ */
+function isRuntimeRequest(request: unknown): request is { headers: Record<string, unknown>; cookies: Record<string, unknown> } {
+  return isPlainObject(request) && isPlainObject(request.headers) && isPlainObject(request.cookies);
+}
+
 /**
  * The request headers as the runtime passes them. The runtime merges query and body fields over `event`, so a field
- * named `request` can replace them; that only lets a caller restate headers it could have sent anyway (its own token,
- * an Origin the browser checks against the real page), so nothing here trusts them further.
+ * named `request` would replace them: a token in the URL, a GET passed off as a POST, an Origin of the caller's
+ * choosing. Such a request is refused. The runtime's own entry is recognised by its shape, since the merge leaves
+ * nothing else to tell them apart; a field that copies that shape exactly restates only headers its sender could
+ * have sent as headers (SECURITY.md, "Fields named request").
  */
 export function requestHeaders(event: RuntimeEvent): Record<string, unknown> {
-  const headers = event.request?.headers;
-  return typeof headers === 'object' && headers !== null ? headers : {};
+  const { request } = event;
+  if (request === undefined) return {};
+  if (!isRuntimeRequest(request)) {
+    throw new KitError(400, 'reserved_field', 'The query and body must not carry a field named "request"; send headers as headers.');
+  }
+  return request.headers;
 }
 
 /** The caller's fields: everything in `event` except the runtime's own `request` entry. */
@@ -75,18 +94,30 @@ function newRuntimeResponse(): RuntimeResponse {
   return new runtime.Response();
 }
 
+/** A JSON answer with the headers every answer carries; the caller adds how it may be cached. */
+function jsonResponse(status: number, body: object, headers: Record<string, string>): RuntimeResponse {
+  const response = newRuntimeResponse();
+  response.setStatusCode(status);
+  response.appendHeader('Content-Type', 'application/json; charset=utf-8');
+  response.appendHeader('X-Content-Type-Options', 'nosniff');
+  for (const [name, value] of Object.entries(headers)) response.appendHeader(name, value);
+  response.setBody(body);
+  return response;
+}
+
 /** Every answer, success or error: JSON, never cached (factor secrets, tokens), CORS only for allowed origins. */
 export function respond(outcome: Outcome, origin: string | undefined, extraHeaders: Record<string, string> = {}): RuntimeResponse {
-  const response = newRuntimeResponse();
-  response.setStatusCode(outcome.status);
-  response.appendHeader('Content-Type', 'application/json; charset=utf-8');
-  response.appendHeader('Cache-Control', 'no-store');
-  response.appendHeader('X-Content-Type-Options', 'nosniff');
-  response.appendHeader('Vary', 'Origin');
-  if (origin !== undefined) response.appendHeader('Access-Control-Allow-Origin', origin);
-  for (const [name, value] of Object.entries(extraHeaders)) response.appendHeader(name, value);
-  response.setBody(outcome.body);
-  return response;
+  return jsonResponse(outcome.status, outcome.body, {
+    'Cache-Control': 'no-store',
+    Vary: 'Origin',
+    ...(origin !== undefined && { 'Access-Control-Allow-Origin': origin }),
+    ...extraHeaders,
+  });
+}
+
+/** Public data that anyone may read and cache (the approval token's public keys): the same for every caller. */
+export function respondPublic(body: object, maxAgeSeconds: number): RuntimeResponse {
+  return jsonResponse(200, body, { 'Cache-Control': `public, max-age=${maxAgeSeconds}` });
 }
 
 function headersFor(error: KitError): Record<string, string> {

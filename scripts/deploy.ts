@@ -1,4 +1,5 @@
-// `npm run deploy`: checks what twilio-run would upload, refuses local-only variables, then runs `twilio-run deploy`.
+// `npm run deploy`: checks what twilio-run would upload, refuses local-only variables and a configuration the Functions
+// would refuse, then runs `twilio-run deploy`.
 // The check asks twilio-run itself (same flags, same .twilioserverlessrc, same env-file filter), so it cannot drift.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -6,12 +7,18 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { builder as deployOptions } from 'twilio-run/dist/commands/deploy';
 import { getConfigFromFlags, type DeployCliFlags } from 'twilio-run/dist/config/deploy';
+import { parseConfig } from '../lib/config';
+import { ConfigError } from '../lib/errors';
 
 /** Variables that only make sense on a developer's machine; uploading them would point a live service at nothing. */
 export const LOCAL_ONLY_VARIABLES = ['VERIFY_EMULATOR_URL', 'VERIFY_EMULATOR_PORT', 'PORT'] as const;
 /** Variables a deployed kit needs; missing ones are reported before the upload, not by a failing Function later. */
-const REQUIRED_VARIABLES = ['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET'] as const;
+const REQUIRED_VARIABLES = ['VERIFY_SERVICE_SID', 'IDENTITY_SECRET'] as const;
+/** One of each pair is needed: how caller tokens are checked, how approvals are signed. */
 const CALLER_TOKEN_VARIABLES = ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL'] as const;
+const APPROVAL_SIGNING_VARIABLES = ['APPROVAL_SIGNING_KEY', 'APPROVAL_SIGNING_SECRET'] as const;
+/** Stands in for the runtime's DOMAIN_NAME when the configuration is checked before it exists. */
+const DEPLOY_CHECK_DOMAIN = 'deploy-check.twil.io';
 
 export interface DeployPlan {
   /** The env file twilio-run reads; its variables become the service's environment variables. */
@@ -62,11 +69,30 @@ export async function planDeploy(args: string[], cwd: string = process.cwd()): P
     problems.push(`${functionsDir} is empty or missing; run \`npm run build\` first`);
   }
 
-  for (const name of REQUIRED_VARIABLES) {
-    if (!uploadedVariables.includes(name)) warnings.push(`${name} is not set in ${config.envPath}; run \`npm run setup\``);
+  const missing = REQUIRED_VARIABLES.filter((name) => !uploadedVariables.includes(name));
+  for (const name of missing) warnings.push(`${name} is not set in ${config.envPath}; run \`npm run setup\``);
+  const hasApprovalSigning = APPROVAL_SIGNING_VARIABLES.some((name) => uploadedVariables.includes(name));
+  if (!hasApprovalSigning) {
+    warnings.push(`neither APPROVAL_SIGNING_KEY nor APPROVAL_SIGNING_SECRET is set in ${config.envPath}; run \`npm run setup\``);
   }
-  if (!CALLER_TOKEN_VARIABLES.some((name) => uploadedVariables.includes(name))) {
+  const hasCallerKey = CALLER_TOKEN_VARIABLES.some((name) => uploadedVariables.includes(name));
+  if (!hasCallerKey) {
     warnings.push(`neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set in ${config.envPath}; the browser endpoints will reject every caller`);
+  }
+  // Finding 1 of the security review: refused even while other variables are still missing.
+  const jwksChecks = ['AUTH_AUDIENCE', 'AUTH_ISSUER'].filter((name) => !uploadedVariables.includes(name));
+  if (uploadedVariables.includes('AUTH_JWKS_URL') && jwksChecks.length > 0) {
+    problems.push(
+      `AUTH_JWKS_URL is set without ${jwksChecks.join(' and ')} in ${config.envPath}; a provider signs every application's tokens with the same keys, so the Functions refuse to run without both`,
+    );
+  } else if (missing.length === 0 && hasApprovalSigning && hasCallerKey) {
+    // Everything is there: check it as the Functions will, so a value they refuse stops the deploy instead of every request.
+    try {
+      parseConfig({ ...config.env, DOMAIN_NAME: DEPLOY_CHECK_DOMAIN });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(`${error.variable} ${error.problem} (in ${config.envPath}); the deployed Functions would refuse every request`);
+    }
   }
 
   return {

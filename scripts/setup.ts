@@ -1,6 +1,6 @@
 // `npm run setup`: creates or updates the Verify service with its TOTP settings and fills .env with what a deploy needs.
 // Idempotent: a second run with the same settings changes nothing, and existing secrets are never replaced.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import twilio from 'twilio';
@@ -17,7 +17,10 @@ import {
 } from './totp-settings';
 
 /** Secrets the Functions need and nobody else has to know; generated once, never overwritten. */
-export const GENERATED_SECRETS = ['IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET'] as const;
+export const GENERATED_SECRETS = ['IDENTITY_SECRET'] as const;
+/** How approval tokens are signed: ES256 (the default; backends verify with the public key) or an HS256 shared secret. */
+export type ApprovalSigning = 'ES256' | 'HS256';
+const APPROVAL_SIGNING_VARIABLES: Record<ApprovalSigning, string> = { ES256: 'APPROVAL_SIGNING_KEY', HS256: 'APPROVAL_SIGNING_SECRET' };
 /** lib/config.ts refuses shorter secrets (RFC 7518 §3.2: an HS256 key has at least 256 bits). */
 const MIN_SECRET_LENGTH = 32;
 const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
@@ -40,6 +43,8 @@ export interface SetupOptions {
   flags?: RawSettings;
   /** The process environment; wins over the env file (dotenv convention). Pass {} to use the file alone. */
   environment?: Readonly<Record<string, string | undefined>>;
+  /** What to generate when the env file has no approval signing key or secret yet (default ES256). */
+  approvalSigning?: ApprovalSigning;
 }
 
 export interface SetupResult {
@@ -176,6 +181,24 @@ function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** An EC P-256 private key as a one-line JWK (about 180 bytes; a Twilio service variable holds up to 450). */
+function newSigningKey(): string {
+  return JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }));
+}
+
+/** Problems the Functions would refuse to run with, said before deploying rather than by a failing Function. */
+function callerTokenWarnings(lookup: Lookup): string[] {
+  if (lookup('AUTH_JWT_SECRET') === undefined && lookup('AUTH_JWKS_URL') === undefined) {
+    return ['set AUTH_JWT_SECRET (shared with your sign-in) or AUTH_JWKS_URL (your identity provider) before deploying'];
+  }
+  const missing = ['AUTH_AUDIENCE', 'AUTH_ISSUER'].filter((name) => lookup(name) === undefined);
+  if (lookup('AUTH_JWKS_URL') !== undefined && missing.length > 0) {
+    // The provider signs every application's tokens with the same keys: without both checks, any of them would pass.
+    return [`AUTH_JWKS_URL needs ${missing.join(' and ')} too: the Functions refuse to run without them (npm run deploy refuses as well)`];
+  }
+  return [];
+}
+
 /** Creates or updates the Verify service and records what the kit needs in the env file. */
 export async function setupVerifyService(options: SetupOptions): Promise<SetupResult> {
   const envFile = readEnvFile(options.envFile);
@@ -210,9 +233,20 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
       warnings.push(`${name} is shorter than ${MIN_SECRET_LENGTH} characters; the Functions will refuse it (setup never replaces a secret)`);
     }
   }
-  if (lookup('AUTH_JWT_SECRET') === undefined && lookup('AUTH_JWKS_URL') === undefined) {
-    warnings.push('set AUTH_JWT_SECRET (shared with your sign-in) or AUTH_JWKS_URL (your identity provider) before deploying');
+  // One approval signing mode: an existing key or secret stays (setup never replaces one); with neither, one is made.
+  const approvalSecret = nonEmpty(envFile.values['APPROVAL_SIGNING_SECRET']);
+  const approvalKey = nonEmpty(envFile.values['APPROVAL_SIGNING_KEY']);
+  if (approvalSecret !== undefined && approvalKey !== undefined) {
+    warnings.push('APPROVAL_SIGNING_SECRET and APPROVAL_SIGNING_KEY are both set; the Functions refuse to run until one is removed');
+  } else if (approvalSecret === undefined && approvalKey === undefined) {
+    const signing = options.approvalSigning ?? 'ES256';
+    const name = APPROVAL_SIGNING_VARIABLES[signing];
+    text = setEnvVariable(text, name, signing === 'ES256' ? newSigningKey() : newSecret());
+    written.push(name);
+  } else if (approvalSecret !== undefined && approvalSecret.length < MIN_SECRET_LENGTH) {
+    warnings.push(`APPROVAL_SIGNING_SECRET is shorter than ${MIN_SECRET_LENGTH} characters; the Functions will refuse it (setup never replaces a secret)`);
   }
+  warnings.push(...callerTokenWarnings(lookup));
   if (written.length > 0) writeEnvFile(envFile.path, text);
 
   return { target, serviceSid: service.sid, action: service.action, settings: service.settings, written, warnings };
@@ -220,6 +254,9 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
 
 const USAGE = `Usage: npm run setup -- [options]
   --env-file <path>     env file to read and update (default .env)
+  --approval-signing <es256|hs256>
+                        how approval tokens are signed when the env file has neither key nor secret yet (default es256:
+                        APPROVAL_SIGNING_KEY, backends verify with the public key; hs256: APPROVAL_SIGNING_SECRET, shared)
   --service-name <name> Verify service friendly name      (VERIFY_SERVICE_NAME, default "${DEFAULT_SETTINGS.serviceName}")
   --issuer <text>       issuer shown in authenticator apps (TOTP_ISSUER, default: the service name)
   --time-step <s>       seconds per code, 20-60            (TOTP_TIME_STEP, default ${DEFAULT_SETTINGS.timeStep})
@@ -236,6 +273,7 @@ async function main(argv: string[]): Promise<number> {
       'time-step': { type: 'string' },
       'code-length': { type: 'string' },
       skew: { type: 'string' },
+      'approval-signing': { type: 'string', default: 'es256' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -248,8 +286,10 @@ async function main(argv: string[]): Promise<number> {
     const value = values[SETTING_SOURCES[name].flag as 'issuer'];
     if (value !== undefined) flags[name] = value;
   }
+  const approvalSigning = values['approval-signing']?.toUpperCase();
+  if (approvalSigning !== 'ES256' && approvalSigning !== 'HS256') throw new SetupError(['--approval-signing must be es256 or hs256']);
   const envFile = resolve(values['env-file'] ?? '.env');
-  const result = await setupVerifyService({ envFile, flags });
+  const result = await setupVerifyService({ envFile, flags, approvalSigning });
   const { settings } = result;
   console.log(`Verify service ${result.serviceSid} ${result.action} ("${settings.serviceName}") on ${result.target}`);
   console.log(

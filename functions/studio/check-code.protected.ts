@@ -2,6 +2,7 @@
 // Request:  {user: <the app's user key, e.g. the caller's number>, code: <digits keyed in>} (form-encoded or JSON)
 // Response: always 200 {status: "approved" | "pending" | "not_enrolled" | "locked" | "invalid"} for expected outcomes,
 //           so a Split widget can branch on widgets.<name>.parsed.status; real faults answer non-2xx (the Fail path).
+//           STUDIO_HIDE_ENROLLMENT=true answers "pending" instead of "not_enrolled".
 import type { StudioCheckCodeResponse } from '../../lib/contract';
 import { createEndpoint } from '../../lib/endpoint';
 import { checkCodeForStudio } from '../../lib/factors';
@@ -10,8 +11,8 @@ import { studioUser } from '../../lib/users';
 
 export const handler = createEndpoint('studio/check-code', async (request) => {
   const { user, code } = parseInput(studioCheckCodeSchema, request.fields);
-  const body: StudioCheckCodeResponse = {
-    status: isWellFormedCode(code) ? await checkCodeForStudio(request.scopeFor(studioUser(user)), code) : 'invalid',
-  };
+  const status = isWellFormedCode(code) ? await checkCodeForStudio(request.scopeFor(studioUser(user)), code) : 'invalid';
+  // A caller ID can be spoofed: with STUDIO_HIDE_ENROLLMENT, "not enrolled" sounds like a wrong code (SECURITY.md).
+  const body: StudioCheckCodeResponse = { status: status === 'not_enrolled' && request.config.studioHideEnrollment ? 'pending' : status };
   return { status: 200, body };
 });

@@ -2,6 +2,8 @@
 import fc from 'fast-check';
 import { parseRetryAfter } from '../../assets/api';
 import { describeNonDefaultConfig, describeRetry, digitsOnly, groupSecret } from '../../assets/format';
+import { mayRunHere, parseFrameAncestors, type FrameContext } from '../../assets/frame-guard';
+import { signedInName } from '../../assets/signed-in-user';
 import { secondsLeftInStep } from '../../assets/time-step';
 import { codeAt, parseOtpauthUri, wrongCodeAt } from './support/totp';
 
@@ -99,4 +101,64 @@ test("the tests' authenticator app reproduces the RFC 6238 Appendix B codes", ()
   expect(codeAt(account, 1_234_567_890_000)).toBe('89005924');
   expect(codeAt(account, 2_000_000_000_000)).toBe('69279037');
   expect(wrongCodeAt(account, 1_111_111_109_000)).not.toBe('07081804');
+});
+
+describe('finding 6: the frame guard', () => {
+  const top: FrameContext = { framed: false, parentIsTop: true, ancestorOrigins: undefined, referrer: '' };
+  const framedBy = (ancestors: string[] | undefined, referrer = '', parentIsTop = true): FrameContext => ({
+    framed: true,
+    parentIsTop,
+    ancestorOrigins: ancestors,
+    referrer,
+  });
+  const allowed = parseFrameAncestors(' https://app.example.com  http://localhost:5173 https://bad.example/path not-an-origin ');
+
+  test('reads exact origins from the meta tag and drops anything else', () => {
+    expect([...allowed]).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(parseFrameAncestors(null).size).toBe(0);
+    expect(parseFrameAncestors('').size).toBe(0);
+  });
+
+  test('runs at the top, and refuses every frame while the list is empty (the default)', () => {
+    expect(mayRunHere(top, new Set())).toBe(true);
+    expect(mayRunHere(framedBy(['https://app.example.com']), new Set())).toBe(false);
+  });
+
+  test('with ancestorOrigins (Chromium, Safari), every framing origin must be listed', () => {
+    expect(mayRunHere(framedBy(['https://app.example.com']), allowed)).toBe(true);
+    expect(mayRunHere(framedBy(['https://app.example.com', 'https://evil.example']), allowed)).toBe(false);
+    expect(mayRunHere(framedBy(['https://evil.example']), allowed)).toBe(false);
+    expect(mayRunHere(framedBy([]), allowed)).toBe(false);
+  });
+
+  test('without ancestorOrigins (Firefox), only a direct frame of a listed page, judged by its referrer', () => {
+    expect(mayRunHere(framedBy(undefined, 'https://app.example.com/settings?x=1'), allowed)).toBe(true);
+    expect(mayRunHere(framedBy(undefined, 'https://app.example.com/', false), allowed)).toBe(false);
+    expect(mayRunHere(framedBy(undefined, ''), allowed)).toBe(false);
+    expect(mayRunHere(framedBy(undefined, 'https://evil.example/'), allowed)).toBe(false);
+  });
+});
+
+describe('finding 6: the signed-in name shown from the token', () => {
+  const token = (claims: object): string =>
+    `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJl`;
+
+  test('is the name claim, else the email, else the subject', () => {
+    expect(signedInName(token({ sub: 'u-1', email: 'ada@example.com', name: 'Ada Lovelace' }))).toBe('Ada Lovelace');
+    expect(signedInName(token({ sub: 'u-1', email: 'ada@example.com' }))).toBe('ada@example.com');
+    expect(signedInName(token({ sub: 'u-1', name: '  ', email: 42 }))).toBe('u-1');
+    expect(signedInName(token({ sub: 'Zoë 🙂' }))).toBe('Zoë 🙂');
+  });
+
+  test('drops control and direction-changing characters, and shortens a long name', () => {
+    expect(signedInName(token({ name: 'Mallory\u202Emoc.elpmaxe@ada' }))).toBe('Mallorymoc.elpmaxe@ada');
+    expect(signedInName(token({ name: 'a\u0000b\nc' }))).toBe('abc');
+    expect(signedInName(token({ name: 'x'.repeat(200) }))).toBe(`${'x'.repeat(63)}…`);
+  });
+
+  test('is null for something that is not a JWT', () => {
+    expect(signedInName('not-a-token')).toBeNull();
+    expect(signedInName('a.%%%.c')).toBeNull();
+    expect(signedInName(token({}))).toBeNull();
+  });
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseConfig } from '../../lib/config';
 import { readEnvFile } from '../../scripts/env-file';
 import { SetupError, setupVerifyService, type SetupOptions } from '../../scripts/setup';
 import { authenticatorWarnings } from '../../scripts/totp-settings';
@@ -54,12 +55,12 @@ async function listServices(): Promise<Array<{ sid: string; friendlyName: string
 }
 
 describe('npm run setup', () => {
-  it('creates the service with its TOTP settings and writes VERIFY_SERVICE_SID and two new secrets into .env', async () => {
+  it('creates the service with its TOTP settings and writes VERIFY_SERVICE_SID, a new secret and an ES256 key into .env', async () => {
     const before = writeUserEnv();
     const result = await setup({ issuer: 'Acme Bank' });
 
     expect(result.action).toBe('created');
-    expect(result.written).toEqual(['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET']);
+    expect(result.written).toEqual(['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
     const services = await listServices();
     expect(services).toHaveLength(1);
     expect(services[0]).toEqual(
@@ -77,8 +78,10 @@ describe('npm run setup', () => {
     const { values } = readEnvFile(envFile);
     expect(values['VERIFY_SERVICE_SID']).toBe(result.serviceSid);
     expect(values['IDENTITY_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(values['APPROVAL_SIGNING_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(values['IDENTITY_SECRET']).not.toBe(values['APPROVAL_SIGNING_SECRET']);
+    // Finding 7: an ES256 key pair by default, which the Functions accept as it is written.
+    expect(JSON.parse(values['APPROVAL_SIGNING_KEY'] ?? '')).toEqual({ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), d: expect.any(String) });
+    expect(parseConfig({ ...values, DOMAIN_NAME: 'totp-functions-1234-dev.twil.io' }).approval.key.alg).toBe('ES256');
+    expect(values['APPROVAL_SIGNING_SECRET']).toBeUndefined();
   });
 
   it('is idempotent: a second run changes neither the service nor a byte of .env', async () => {
@@ -119,22 +122,22 @@ describe('npm run setup', () => {
     expect(result).toEqual(expect.objectContaining({ serviceSid: existing, action: 'updated' }));
     // A service created without TOTP settings shows nulls; setup reports Verify's defaults for them.
     expect(result.settings).toEqual({ serviceName: 'Existing', issuer: 'Existing', timeStep: 30, codeLength: 8, skew: 1 });
-    expect(result.written).toEqual(['IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET']);
+    expect(result.written).toEqual(['IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
     expect(await listServices()).toHaveLength(1);
   });
 
   it('never overwrites an existing secret, fills an empty one, and flags one that is too short', async () => {
     const identity = 'an-identity-secret-that-is-long-enough-to-use';
-    writeUserEnv(`IDENTITY_SECRET=${identity}\nAPPROVAL_SIGNING_SECRET=\n`);
+    writeUserEnv(`IDENTITY_SECRET=${identity}\nAPPROVAL_SIGNING_KEY=\n`);
     const first = await setup();
-    expect(first.written).toEqual(['VERIFY_SERVICE_SID', 'APPROVAL_SIGNING_SECRET']);
+    expect(first.written).toEqual(['VERIFY_SERVICE_SID', 'APPROVAL_SIGNING_KEY']);
     const values = readEnvFile(envFile).values;
     expect(values['IDENTITY_SECRET']).toBe(identity);
-    expect(values['APPROVAL_SIGNING_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(values['APPROVAL_SIGNING_KEY']).toMatch(/^\{"kty":"EC"/);
     // The empty line was replaced in place, not duplicated.
-    expect(readFileSync(envFile, 'utf8').match(/^APPROVAL_SIGNING_SECRET=/gm)).toHaveLength(1);
+    expect(readFileSync(envFile, 'utf8').match(/^APPROVAL_SIGNING_KEY=/gm)).toHaveLength(1);
 
-    writeUserEnv(`VERIFY_SERVICE_SID=${first.serviceSid}\nIDENTITY_SECRET=short\nAPPROVAL_SIGNING_SECRET=${values['APPROVAL_SIGNING_SECRET']}\n`);
+    writeUserEnv(`VERIFY_SERVICE_SID=${first.serviceSid}\nIDENTITY_SECRET=short\nAPPROVAL_SIGNING_KEY=${values['APPROVAL_SIGNING_KEY']}\n`);
     const before = readFileSync(envFile, 'utf8');
     const second = await setup();
     expect(second.written).toEqual([]);
@@ -146,7 +149,7 @@ describe('npm run setup', () => {
     const result = await setup({}, { ACCOUNT_SID: emulator.accountSid, AUTH_TOKEN: emulator.authToken });
     expect(result.action).toBe('created');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
-    expect(Object.keys(readEnvFile(envFile).values)).toEqual(['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_SECRET']);
+    expect(Object.keys(readEnvFile(envFile).values)).toEqual(['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
     expect(result.warnings).toEqual([expect.stringContaining('AUTH_JWT_SECRET')]);
   });
 
@@ -210,6 +213,33 @@ describe('npm run setup', () => {
     expect(readFileSync(envFile, 'utf8')).toBe(before);
   });
 
+  it('finding 7: HS256 on request (an APPROVAL_SIGNING_SECRET), and an existing secret or key is kept as the signing mode', async () => {
+    writeUserEnv();
+    expect((await setupVerifyService({ envFile, environment: { VERIFY_EMULATOR_URL: emulator.url }, approvalSigning: 'HS256' })).written).toEqual([
+      'VERIFY_SERVICE_SID',
+      'IDENTITY_SECRET',
+      'APPROVAL_SIGNING_SECRET',
+    ]);
+    expect(readEnvFile(envFile).values['APPROVAL_SIGNING_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // A later run (default ES256) keeps the HS256 secret and adds no key: one signing mode.
+    const again = await setup();
+    expect(again.written).toEqual([]);
+    expect(readEnvFile(envFile).values['APPROVAL_SIGNING_KEY']).toBeUndefined();
+
+    writeUserEnv(`APPROVAL_SIGNING_SECRET=${'s'.repeat(40)}\nAPPROVAL_SIGNING_KEY={"kty":"EC"}\n`);
+    expect((await setup()).warnings).toEqual([expect.stringContaining('APPROVAL_SIGNING_SECRET and APPROVAL_SIGNING_KEY are both set')]);
+  });
+
+  it('finding 1: warns when AUTH_JWKS_URL comes without AUTH_AUDIENCE and AUTH_ISSUER, which the Functions require', async () => {
+    const text = [`ACCOUNT_SID=${emulator.accountSid}`, `AUTH_TOKEN=${emulator.authToken}`, 'AUTH_JWKS_URL=https://id.example.com/jwks.json', ''].join('\n');
+    writeFileSync(envFile, text);
+    expect((await setup()).warnings).toEqual([expect.stringContaining('AUTH_JWKS_URL needs AUTH_AUDIENCE and AUTH_ISSUER too')]);
+    writeFileSync(envFile, `${readFileSync(envFile, 'utf8')}AUTH_AUDIENCE=bank-web\n`);
+    expect((await setup()).warnings).toEqual([expect.stringContaining('AUTH_JWKS_URL needs AUTH_ISSUER too')]);
+    writeFileSync(envFile, `${readFileSync(envFile, 'utf8')}AUTH_ISSUER=https://id.example.com/\n`);
+    expect((await setup()).warnings).toEqual([]);
+  });
+
   it('runs as `npm run setup -- …` and exits 1 with the reason on bad input', async () => {
     writeUserEnv();
     const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -221,9 +251,10 @@ describe('npm run setup', () => {
     });
     expect(ok.stdout).toMatch(/Verify service VA[0-9a-f]{32} created \("TOTP Functions"\) on http:\/\/127\.0\.0\.1:\d+/);
     expect(ok.stdout).toContain('TOTP: issuer "Acme", 6 digits, 30 s time step, skew 1');
-    expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, IDENTITY_SECRET, APPROVAL_SIGNING_SECRET');
+    expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, IDENTITY_SECRET, APPROVAL_SIGNING_KEY');
     // Output names secrets, never shows them.
     expect(ok.stdout).not.toContain(readEnvFile(envFile).values['IDENTITY_SECRET']);
+    expect(ok.stdout).not.toContain((JSON.parse(readEnvFile(envFile).values['APPROVAL_SIGNING_KEY'] ?? '{}') as { d: string }).d);
 
     const bad = run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env-file', envFile, '--skew', '3'], { cwd: dir, env, timeout: 60000 });
     await expect(bad).rejects.toEqual(

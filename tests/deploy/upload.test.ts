@@ -16,8 +16,8 @@ const PACKAGE_JSON = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')
   name: string;
   dependencies: Record<string, string>;
 };
-/** The endpoints the kit promises (ARCHITECTURE.md); the Studio one is Twilio-signed. */
-const PUBLIC_ENDPOINTS = ['/create-factor', '/verify-factor', '/create-challenge', '/list-factors', '/delete-factor'];
+/** The endpoints the kit promises (ARCHITECTURE.md), and the approval tokens' public keys; the Studio one is Twilio-signed. */
+const PUBLIC_ENDPOINTS = ['/create-factor', '/verify-factor', '/create-challenge', '/list-factors', '/delete-factor', '/approval-keys'];
 const PROTECTED_ENDPOINTS = ['/studio/check-code'];
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`, `node:fs` → `fs`. */
@@ -188,9 +188,9 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
     'ACCOUNT_SID=AC00000000000000000000000000000000',
     'AUTH_TOKEN=00000000000000000000000000000000',
     'VERIFY_SERVICE_SID=VA00000000000000000000000000000000',
-    'IDENTITY_SECRET=identity-secret',
-    'APPROVAL_SIGNING_SECRET=approval-secret',
-    'AUTH_JWT_SECRET=caller-secret',
+    'IDENTITY_SECRET=identity-secret-of-at-least-32-characters',
+    'APPROVAL_SIGNING_SECRET=approval-secret-of-at-least-32-characters',
+    'AUTH_JWT_SECRET=caller-secret-of-at-least-32-characters',
     'ALLOWED_ORIGINS=',
     '',
   ].join('\n');
@@ -235,6 +235,25 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
     const result = await planDeploy([], project);
     expect(result.problems).toEqual([]);
     expect(result.warnings.join('\n')).toMatch(/VERIFY_SERVICE_SID[\s\S]*IDENTITY_SECRET[\s\S]*APPROVAL_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET/);
+  });
+
+  it('finding 1: refuses AUTH_JWKS_URL without AUTH_AUDIENCE and AUTH_ISSUER, before the upload', async () => {
+    const jwksEnv = deployEnv.replace(/^AUTH_JWT_SECRET=.*$/m, 'AUTH_JWKS_URL=https://id.example.com/.well-known/jwks.json');
+    makeProject({ '.env': jwksEnv });
+    expect((await planDeploy([], project)).problems).toEqual([expect.stringContaining('AUTH_JWKS_URL is set without AUTH_AUDIENCE and AUTH_ISSUER')]);
+    makeProject({ '.env': `${jwksEnv}AUTH_AUDIENCE=bank-web\n` });
+    expect((await planDeploy([], project)).problems).toEqual([expect.stringContaining('AUTH_JWKS_URL is set without AUTH_ISSUER')]);
+    makeProject({ '.env': `${jwksEnv}AUTH_AUDIENCE=bank-web\nAUTH_ISSUER=https://id.example.com/\n` });
+    expect(await planDeploy([], project)).toEqual(expect.objectContaining({ problems: [], warnings: [] }));
+  });
+
+  it('refuses a configuration the Functions would refuse, naming the variable and never its value', async () => {
+    makeProject({ '.env': deployEnv.replace(/^IDENTITY_SECRET=.*$/m, 'IDENTITY_SECRET=short-value') });
+    const result = await planDeploy([], project);
+    expect(result.problems).toEqual([expect.stringContaining('IDENTITY_SECRET is shorter than 32 characters')]);
+    expect(result.problems.join('\n')).not.toContain('short-value');
+    makeProject({ '.env': `${deployEnv}APPROVAL_SIGNING_KEY={"kty":"EC"}\n` });
+    expect((await planDeploy([], project)).problems).toEqual([expect.stringContaining('APPROVAL_SIGNING_SECRET and APPROVAL_SIGNING_KEY are both set')]);
   });
 
   it('`npm run deploy` stops with exit code 1 before twilio-run when the guard refuses', () => {

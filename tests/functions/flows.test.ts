@@ -106,14 +106,14 @@ describe('sign-in checks', () => {
     expect(result.challengeSid).toMatch(/^YC[0-9a-f]{32}$/);
     const { payload, protectedHeader } = await jwtVerify(result.approval, new TextEncoder().encode(harness.env.APPROVAL_SIGNING_SECRET), {
       algorithms: ['HS256'],
-      issuer: 'totp-functions',
+      issuer: harness.url,
     });
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload).toEqual({
       sub: 'signin-1',
       amr: ['otp'],
       jti: result.challengeSid,
-      iss: 'totp-functions',
+      iss: harness.url, // the deployment's own address by default
       iat: expect.any(Number),
       exp: expect.any(Number),
     });

@@ -1,4 +1,7 @@
-// A missing or malformed environment variable: the caller gets a generic 500, the log one line naming the variable (never its value).
+// A missing or malformed environment variable: the caller gets a generic 500, the log one line naming the variable (never its
+// value). A key set that cannot be fetched is told apart from a bad token: 502/503 and a log line, never a silent 401.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { errorOf, startFunctionsHarness, type FunctionsHarness } from '../helpers/functions';
 
 let harness: FunctionsHarness;
@@ -43,7 +46,12 @@ test.each([
   ['IDENTITY_SECRET unset', { IDENTITY_SECRET: '' }, 'IDENTITY_SECRET is not set'],
   ['IDENTITY_SECRET too short', { IDENTITY_SECRET: 'short' }, 'IDENTITY_SECRET is shorter than 32 characters'],
   ['VERIFY_SERVICE_SID malformed', { VERIFY_SERVICE_SID: SECRET_LOOKING }, 'VERIFY_SERVICE_SID is not a VA'],
-  ['APPROVAL_SIGNING_SECRET unset', { APPROVAL_SIGNING_SECRET: '' }, 'APPROVAL_SIGNING_SECRET is not set'],
+  ['neither APPROVAL_SIGNING_SECRET nor APPROVAL_SIGNING_KEY', { APPROVAL_SIGNING_SECRET: '' }, 'APPROVAL_SIGNING_KEY is not set (set it or APPROVAL_SIGNING_SECRET)'],
+  ['both APPROVAL_SIGNING_SECRET and APPROVAL_SIGNING_KEY', { APPROVAL_SIGNING_KEY: SECRET_LOOKING }, 'APPROVAL_SIGNING_SECRET and APPROVAL_SIGNING_KEY are both set'],
+  ['APPROVAL_SIGNING_KEY not a key', { APPROVAL_SIGNING_SECRET: '', APPROVAL_SIGNING_KEY: SECRET_LOOKING }, 'APPROVAL_SIGNING_KEY is not an EC P-256 private key'],
+  ['finding 1: AUTH_JWKS_URL without AUTH_AUDIENCE', { AUTH_JWT_SECRET: '', AUTH_JWKS_URL: 'https://id.example.com/jwks.json' }, 'AUTH_AUDIENCE is not set (required with AUTH_JWKS_URL)'],
+  ['finding 1: AUTH_JWKS_URL without AUTH_ISSUER', { AUTH_JWT_SECRET: '', AUTH_JWKS_URL: 'https://id.example.com/jwks.json', AUTH_AUDIENCE: 'x' }, 'AUTH_ISSUER is not set (required with AUTH_JWKS_URL)'],
+  ['AUTH_MAX_TOKEN_LIFETIME_SECONDS above 30 days', { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '2592001' }, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS must be between 60 and 2592000'],
   ['APPROVAL_SIGNING_SECRET equal to AUTH_JWT_SECRET', { APPROVAL_SIGNING_SECRET: 'same' }, 'APPROVAL_SIGNING_SECRET must differ from AUTH_JWT_SECRET'],
   ['both AUTH_JWT_SECRET and AUTH_JWKS_URL', { AUTH_JWKS_URL: 'https://id.example.com/jwks.json' }, 'AUTH_JWT_SECRET and AUTH_JWKS_URL are both set'],
   ['AUTH_JWKS_URL over plain http to a remote host', { AUTH_JWT_SECRET: '', AUTH_JWKS_URL: 'http://id.example.com/jwks' }, 'AUTH_JWKS_URL must use https'],
@@ -71,4 +79,56 @@ test('with the environment restored, the same request works again', async () => 
   const answer = await harness.post('/list-factors', {}, { token: await harness.token('config-user') });
   expect(answer.status).toBe(200);
   expect(logged).toEqual([]);
+});
+
+describe('issue 14: a wrong AUTH_JWKS_URL is a 502/503 with a log line, not a silent 401 for every caller', () => {
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/html') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sign in</title>');
+      else res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  /** A well-formed RS256-labelled token: the key set fails before its signature matters. */
+  function providerLookingToken(): string {
+    const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    return `${part({ alg: 'RS256', kid: 'k1' })}.${part({ sub: 'jwks-user', exp: Math.floor(Date.now() / 1000) + 300 })}.c2lnbmF0dXJl`;
+  }
+
+  test.each([
+    ['answers 404', '/missing', 502, /AUTH_JWKS_URL did not answer 200 with a JSON Web Key Set/],
+    ['answers 200 with a page that is not JSON', '/html', 502, /AUTH_JWKS_URL did not answer 200 with a JSON Web Key Set/],
+  ])('a JWKS URL that %s → %s auth_keys_unavailable and one log line', async (_name, path, status, line) => {
+    const token = providerLookingToken();
+    const answer = await withEnv(
+      { AUTH_JWT_SECRET: '', AUTH_JWKS_URL: `${base}${path}`, AUTH_ISSUER: 'https://id.example.com/', AUTH_AUDIENCE: 'totp-kit' },
+      () => harness.post('/list-factors', {}, { token }),
+    );
+    expect([answer.status, errorOf(answer).code]).toEqual([status, 'auth_keys_unavailable']);
+    expect(answer.headers.get('www-authenticate')).toBeNull();
+    expect(logged).toEqual([expect.stringMatching(line)]);
+    expect(logged[0]).toMatch(/^\[totp-functions\] list-factors: auth_keys_unavailable \(/);
+    expect(logged[0]).not.toContain(token.slice(0, 20));
+  });
+
+  test('a JWKS URL nobody answers at → 503 auth_keys_unavailable with Retry-After, and one log line', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const answer = await withEnv(
+      { AUTH_JWT_SECRET: '', AUTH_JWKS_URL: url, AUTH_ISSUER: 'https://id.example.com/', AUTH_AUDIENCE: 'totp-kit' },
+      () => harness.post('/list-factors', {}, { token: providerLookingToken() }),
+    );
+    expect([answer.status, errorOf(answer).code, answer.headers.get('retry-after')]).toEqual([503, 'auth_keys_unavailable', '5']);
+    expect(logged).toEqual([expect.stringContaining('list-factors: auth_keys_unavailable (AUTH_JWKS_URL could not be reached (ECONNREFUSED))')]);
+  });
 });

@@ -1,9 +1,8 @@
-// lib/auth.ts and lib/approval.ts directly: identity derivation, key-set failures, approval-token claims.
+// lib/auth.ts directly: identity derivation, key-set failures, token lifetime and subject rules, the verified-token cache.
 import { createSecretKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
-import { signApprovalToken } from '../../lib/approval';
+import { jwtVerify, SignJWT } from 'jose';
 import { authenticateCaller, deriveIdentity } from '../../lib/auth';
 import { KitError } from '../../lib/errors';
 
@@ -47,9 +46,14 @@ describe('authenticateCaller with an unusable key set', () => {
   let base: string;
 
   beforeAll(async () => {
-    server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"keys": "not a list"}');
+    server = createServer((req, res) => {
+      if (req.url === '/missing.json') {
+        res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
+      } else if (req.url === '/html.json') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>Welcome</p>');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": "not a list"}');
+      }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -70,6 +74,18 @@ describe('authenticateCaller with an unusable key set', () => {
       authenticateCaller(`Bearer ${await rsLookingToken()}`, { key: { kind: 'jwks', url: new URL(`${base}/garbage.json`) }, issuer: undefined, audience: undefined }),
     );
     expect([error.status, error.code]).toEqual([502, 'auth_keys_unavailable']);
+    expect(error.logDetail).toBe('AUTH_JWKS_URL answered JSON that is not a JSON Web Key Set');
+  });
+
+  test.each([
+    ['answers 404', 'missing.json'],
+    ['answers 200 with a page that is not JSON', 'html.json'],
+  ])('issue 14: a wrong AUTH_JWKS_URL that %s → 502 auth_keys_unavailable with a log detail, not 401', async (_name, path) => {
+    const error = await failure(
+      authenticateCaller(`Bearer ${await rsLookingToken()}`, { key: { kind: 'jwks', url: new URL(`${base}/${path}`) }, issuer: undefined, audience: undefined }),
+    );
+    expect([error.status, error.code]).toEqual([502, 'auth_keys_unavailable']);
+    expect(error.logDetail).toMatch(/^AUTH_JWKS_URL did not answer 200 with a JSON Web Key Set/);
   });
 
   test('an identity provider that cannot be reached → 503 auth_keys_unavailable', async () => {
@@ -79,6 +95,7 @@ describe('authenticateCaller with an unusable key set', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const error = await failure(authenticateCaller(`Bearer ${await rsLookingToken()}`, { key: { kind: 'jwks', url }, issuer: undefined, audience: undefined }));
     expect([error.status, error.code]).toEqual([503, 'auth_keys_unavailable']);
+    expect(error.logDetail).toBe('AUTH_JWKS_URL could not be reached (ECONNREFUSED)');
   });
 });
 
@@ -127,22 +144,50 @@ describe('authenticateCaller with a shared secret', () => {
   });
 });
 
-describe('signApprovalToken', () => {
-  test('signs sub, amr ["otp"], jti = challenge SID, iss, iat and exp = iat + ttl with HS256', async () => {
-    const secret = encode('a'.repeat(32));
-    const now = new Date('2026-01-02T03:04:05Z');
-    const token = await signApprovalToken({ secret, issuer: 'https://app.example.com', ttlSeconds: 300 }, { sub: 'erin', challengeSid: `YC${'1'.repeat(32)}` }, now);
-    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
-    const { payload } = await jwtVerify(token, secret, { currentDate: now, issuer: 'https://app.example.com', algorithms: ['HS256'] });
-    expect(payload).toEqual({
-      sub: 'erin',
-      amr: ['otp'],
-      jti: `YC${'1'.repeat(32)}`,
-      iss: 'https://app.example.com',
-      iat: now.getTime() / 1000,
-      exp: now.getTime() / 1000 + 300,
-    });
-    // After exp, a backend verifying it refuses it.
-    await expect(jwtVerify(token, secret, { currentDate: new Date(now.getTime() + 301_000) })).rejects.toThrow();
+describe('finding 8: caller tokens with a capped lifetime and a well-formed subject', () => {
+  const key = { kind: 'secret' as const, secret: createSecretKey(Buffer.from('l'.repeat(32))) };
+  const verification = { key, issuer: undefined, audience: undefined };
+  const now = Math.floor(Date.now() / 1000);
+
+  function sign(claims: Record<string, unknown>): Promise<string> {
+    return new SignJWT({ sub: 'lena', iat: now, exp: now + 600, ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(key.secret);
+  }
+
+  test('a token that expires in the year 3000 → 401 invalid_token', async () => {
+    const token = await sign({ exp: 32503680000 });
+    expect((await failure(authenticateCaller(`Bearer ${token}`, verification))).code).toBe('invalid_token');
+  });
+
+  test('24 h from iat is accepted, a minute more is not; without iat the lifetime counts from now', async () => {
+    await expect(authenticateCaller(`Bearer ${await sign({ exp: now + 86_400 })}`, verification)).resolves.toEqual({ sub: 'lena' });
+    expect((await failure(authenticateCaller(`Bearer ${await sign({ exp: now + 86_460 })}`, verification))).code).toBe('invalid_token');
+    // An iat an hour ago with a 25 h lifetime: only 24 h are left, yet the token was issued for longer.
+    expect((await failure(authenticateCaller(`Bearer ${await sign({ iat: now - 3600, exp: now + 86_400 })}`, verification))).code).toBe('invalid_token');
+    // An iat in the future cannot stretch the window: it counts from now.
+    expect((await failure(authenticateCaller(`Bearer ${await sign({ iat: now + 86_400, exp: now + 2 * 86_400 })}`, verification))).code).toBe('invalid_token');
+    expect((await failure(authenticateCaller(`Bearer ${await sign({ iat: undefined, exp: now + 90_000 })}`, verification))).code).toBe('invalid_token');
+    await expect(authenticateCaller(`Bearer ${await sign({ iat: undefined, exp: now + 3600 })}`, verification)).resolves.toEqual({ sub: 'lena' });
+  });
+
+  test('AUTH_MAX_TOKEN_LIFETIME_SECONDS sets the cap', async () => {
+    const token = await sign({ exp: now + 7200 });
+    await expect(authenticateCaller(`Bearer ${token}`, verification)).resolves.toEqual({ sub: 'lena' });
+    expect((await failure(authenticateCaller(`Bearer ${token}`, { ...verification, maxLifetimeSeconds: 3600 }))).code).toBe('invalid_token');
+  });
+
+  test('a subject with a lone surrogate → 401 (UTF-8 would fold it into U+FFFD, one identity for many subjects)', async () => {
+    for (const sub of ['\uD800', 'ada\uDC00', '\uDFFFada']) {
+      expect([sub, (await failure(authenticateCaller(`Bearer ${await sign({ sub })}`, verification))).code]).toEqual([sub, 'invalid_token']);
+    }
+    // A proper surrogate pair (an emoji) is well-formed.
+    await expect(authenticateCaller(`Bearer ${await sign({ sub: 'ada \u{1F600}' })}`, verification)).resolves.toEqual({ sub: 'ada \u{1F600}' });
+  });
+
+  test('deriveIdentity refuses a user key with a lone surrogate (Studio\'s user too), since two keys would share an entity', () => {
+    const secret = encode('s'.repeat(32));
+    // The collision the refusal prevents: both encode to the same UTF-8 bytes.
+    expect(Buffer.from('\uD800', 'utf8')).toEqual(Buffer.from('\uDBFF', 'utf8'));
+    expect(() => deriveIdentity(secret, '\uD800')).toThrow(KitError);
+    expect(() => deriveIdentity(secret, '\uDBFF')).toThrow('well-formed');
   });
 });
