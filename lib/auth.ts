@@ -9,6 +9,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { KitError } from './errors';
+import { MAX_USER_KEY_LENGTH } from './users';
 
 /** How caller tokens are verified: a shared HS256 secret, or an identity provider's published keys. */
 export type CallerKeySource = { kind: 'secret'; secret: KeyObject } | { kind: 'jwks'; url: URL };
@@ -39,7 +40,6 @@ const SECRET_ALGORITHMS = ['HS256'];
 /** Small allowance for clock drift between the token issuer and the Function. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 const MAX_TOKEN_LENGTH = 8192;
-const MAX_SUBJECT_LENGTH = 256;
 /** Fetching the keys shares the Function's 10 s budget with Verify calls. */
 const JWKS_TIMEOUT_MS = 3000;
 /** An unreachable identity provider is worth a retry soon, as an unreachable Verify is. */
@@ -211,7 +211,7 @@ export async function authenticateCaller(authorization: unknown, verification: C
   }
   const { sub, exp, nbf, iat } = payload;
   // A lone surrogate cannot be encoded in UTF-8: the identity HMAC would see U+FFFD, so several subjects would be one user.
-  if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUBJECT_LENGTH || LONE_SURROGATE.test(sub)) throw invalidToken(undefined);
+  if (typeof sub !== 'string' || sub === '' || sub.length > MAX_USER_KEY_LENGTH || LONE_SURROGATE.test(sub)) throw invalidToken(undefined);
   if (typeof exp !== 'number') throw invalidToken(undefined);
   const now = currentDate.getTime() / 1000;
   const start = typeof iat === 'number' ? Math.min(iat, now) : now;

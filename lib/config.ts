@@ -54,8 +54,10 @@ export const MAX_APPROVAL_TTL_SECONDS = 600;
 const MIN_MAX_TOKEN_LIFETIME_SECONDS = 60;
 const MAX_MAX_TOKEN_LIFETIME_SECONDS = 30 * 86_400;
 export const DEFAULT_VERIFY_TIMEOUT_MS = 3000;
-/** A Function must answer within Twilio's 10 s limit; one Verify call may not use more than this. */
-export const MAX_VERIFY_TIMEOUT_MS = 9000;
+/** Twilio stops a Function after 10 s; upstream calls must be done a second before, so the answer still goes out. */
+export const REQUEST_BUDGET_MS = 9000;
+/** One Verify call may use the whole budget, never more. */
+export const MAX_VERIFY_TIMEOUT_MS = REQUEST_BUDGET_MS;
 /** RFC 7518 §3.2: an HS256 key must be at least 256 bits; the identity key follows the same rule. */
 export const MIN_SECRET_LENGTH = 32;
 

@@ -1,7 +1,7 @@
 // Turns an endpoint's logic into a Functions handler: config, CORS, method check, caller auth, one try/catch, one renderer.
 import type { ZodMiniType } from 'zod/mini';
 import { authenticateCaller, deriveIdentity } from './auth';
-import { loadConfig, type Config } from './config';
+import { loadConfig, REQUEST_BUDGET_MS, type Config } from './config';
 import type { UserScope } from './factors';
 import { toKitError } from './failure-table';
 import { Failure } from './failures';
@@ -16,8 +16,6 @@ export type RuntimeContext = TwilioClientSource & Readonly<Record<string, unknow
 export type RuntimeCallback = (error: null, response: RuntimeResponse) => void;
 export type RuntimeHandler = (context: RuntimeContext, event: RuntimeEvent, callback: RuntimeCallback) => Promise<void>;
 
-/** Twilio stops a Function after 10 s; Verify calls must be done a second before, so the answer still goes out. */
-export const REQUEST_BUDGET_MS = 9000;
 
 const log: Logger = (line) => console.error(`[totp-functions] ${line}`);
 

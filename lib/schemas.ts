@@ -9,9 +9,9 @@ import type {
   VerifyFactorRequest,
 } from './contract';
 import { KitError } from './errors';
+import { MAX_USER_KEY_LENGTH } from './users';
 
 export const MAX_LABEL_LENGTH = 64;
-export const MAX_USER_LENGTH = 256;
 /** Shown as the account name in the authenticator app when the caller sends no label. */
 export const DEFAULT_LABEL = 'Account';
 
@@ -36,7 +36,7 @@ const label = z.string().check(
 );
 const user = z.string().check(
   z.minLength(1, 'must not be empty'),
-  z.maxLength(MAX_USER_LENGTH, `must be at most ${MAX_USER_LENGTH} characters`),
+  z.maxLength(MAX_USER_KEY_LENGTH, `must be at most ${MAX_USER_KEY_LENGTH} characters`),
   z.regex(PRINTABLE, 'must not contain control characters'),
 );
 

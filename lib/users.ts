@@ -1,6 +1,9 @@
 // Whom the core may act for: a user proven by a caller token, or the user key of a Twilio-signed Studio request.
 // Both are branded types, so a string from the request body can never become a scope by accident.
 
+/** The longest user key accepted anywhere: a token's `sub`, Studio's `user`, the dev sign-in's user. */
+export const MAX_USER_KEY_LENGTH = 256;
+
 declare const proven: unique symbol;
 
 /** The `sub` of a caller token whose signature, issuer, audience and lifetime were checked (lib/auth.ts). */
