@@ -32,7 +32,8 @@ export async function buildAll(): Promise<void> {
     format: 'cjs',
     external: PLATFORM_PACKAGES,
     sourcemap: false,
-    minifySyntax: true,
+    minify: true,
+    keepNames: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
