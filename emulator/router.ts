@@ -1,5 +1,5 @@
 // Matches a request to the operations table by method and OpenAPI path template.
-import type { Operation } from './operations/types';
+import type { Operation } from './verify/types';
 
 export type RouteMatch =
   | { kind: 'operation'; operation: Operation; path: Record<string, string> }
