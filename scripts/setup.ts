@@ -219,7 +219,7 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
 }
 
 const USAGE = `Usage: npm run setup -- [options]
-  --env-file <path>     env file to read and update (default .env)
+  --env <path>          env file to read and update (default .env; the same flag as npm run deploy -- --env)
   --service-name <name> Verify service friendly name      (VERIFY_SERVICE_NAME, default "${DEFAULT_SETTINGS.serviceName}")
   --issuer <text>       issuer shown in authenticator apps (TOTP_ISSUER, default: the service name)
   --time-step <s>       seconds per code, 20-60            (TOTP_TIME_STEP, default ${DEFAULT_SETTINGS.timeStep})
@@ -230,7 +230,8 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      'env-file': { type: 'string', default: '.env' },
+      // Not --env-file: node (through tsx) claims that flag even after the script name and exits 9 when the file is missing.
+      env: { type: 'string', default: '.env' },
       'service-name': { type: 'string' },
       issuer: { type: 'string' },
       'time-step': { type: 'string' },
@@ -248,7 +249,7 @@ async function main(argv: string[]): Promise<number> {
     const value = values[SETTING_SOURCES[name].flag as 'issuer'];
     if (value !== undefined) flags[name] = value;
   }
-  const envFile = resolve(values['env-file'] ?? '.env');
+  const envFile = resolve(values.env ?? '.env');
   const result = await setupVerifyService({ envFile, flags });
   const { settings } = result;
   console.log(`Verify service ${result.serviceSid} ${result.action} ("${settings.serviceName}") on ${result.target}`);
