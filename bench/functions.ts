@@ -12,7 +12,7 @@ import twilio from 'twilio';
 import { createEmulator } from '../emulator/server';
 import { deriveIdentity } from '../lib/auth';
 import { createEmulatorHttpClient } from '../lib/emulator-http-client';
-import { startLocalStack } from '../scripts/start';
+import { startLocalStack } from '../scripts/local-stack';
 import { totp } from '../tests/helpers/functions';
 
 const ROOT = join(__dirname, '..');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildAll } from '../scripts/build';
-import { startLocalStack } from '../scripts/start';
+import { startLocalStack } from '../scripts/local-stack';
 import { launchChromium } from '../tests/browser/support/chromium';
 
 const ROOT = join(__dirname, '..');

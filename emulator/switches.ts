@@ -73,7 +73,13 @@ export function switchesFromEnvironment(env: Readonly<Record<string, string | un
   const switches: Partial<EmulatorSwitches> = {};
   for (const name of Object.keys(DEFAULT_SWITCHES) as SwitchName[]) {
     const text = env[switchEnvName(name)];
-    if (text !== undefined && text !== '') Object.assign(switches, { [name]: parseSwitchValue(name, text) });
+    if (text === undefined || text === '') continue;
+    try {
+      Object.assign(switches, { [name]: parseSwitchValue(name, text) });
+    } catch (error) {
+      // Name the variable the person actually set.
+      throw new Error(`${switchEnvName(name)}: ${(error as Error).message}`);
+    }
   }
   return switches;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jwtVerify } from 'jose';
 import { readEnvFile } from '../../scripts/env-file';
-import { startLocalStack, type LocalStack } from '../../scripts/start';
+import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import { alignedNow, totp } from '../helpers/functions';
 
 const ROOT = join(__dirname, '..', '..');
