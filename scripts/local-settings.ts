@@ -56,6 +56,12 @@ export function isLoopbackHost(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'));
 }
 
+/** Said at start when HOST lets other machines in: the dev sign-in trusts whoever reaches it. */
+export function exposureWarning(host: string): string | undefined {
+  if (isLoopbackHost(host)) return undefined;
+  return `HOST=${host} lets other machines reach the local stack, and its dev sign-in (/__dev/token) mints a caller token for any user to anyone who reaches it`;
+}
+
 /** How a host appears in a URL or a Host header: IPv6 literals in brackets. */
 export function hostForUrl(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;

@@ -12,7 +12,7 @@ import { allowedOriginsOf } from './local-cors';
 import { readEnvValues, updateEnvValues, withGeneratedValues } from './local-env';
 import { createRuntimeApp, listBuiltRoutes } from './local-runtime';
 import { ensureLocalVerifyService } from './local-service';
-import { DEFAULT_EMULATOR_PORT, DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, localUrlHost, resolveLocalSettings } from './local-settings';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_HOST, DEFAULT_PORT, exposureWarning, localUrlHost, resolveLocalSettings } from './local-settings';
 
 const ROOT = join(__dirname, '..');
 /** The emulator receives the account credentials, and the Functions accept it only on the loopback. */
@@ -64,9 +64,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const port = options.port ?? settings.port ?? DEFAULT_PORT;
   const emulatorPort = options.emulatorPort ?? settings.emulatorPort ?? (port === 0 ? 0 : DEFAULT_EMULATOR_PORT);
   const host = options.host ?? settings.host ?? DEFAULT_HOST;
-  const warnings = isLoopbackHost(host)
-    ? []
-    : [`HOST=${host} lets other machines reach the local stack, and its dev sign-in (/__dev/token) mints a caller token for any user to anyone who reaches it`];
+  const warnings = [exposureWarning(host)].filter((warning) => warning !== undefined);
   // Everything slow or fallible happens before the front door listens, so no request ever waits on it.
   const routes = await listBuiltRoutes();
 

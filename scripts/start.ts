@@ -1,5 +1,7 @@
 // `npm start`: builds, starts the local stack with the shell's settings, prints where it is, and stops it cleanly.
-// Exit codes: 0 after a normal stop, 1 when the stack cannot start (e.g. a port in use), 2 for a bad setting.
+// Exit codes: 0 after a normal stop, 1 when the stack cannot start (e.g. a port in use), 2 for a bad option or setting.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { startLocalStack, type LocalStack } from './local-stack';
 import { SettingError } from './local-settings';
 import { stopOnSignals } from './stop-signals';
@@ -13,13 +15,51 @@ function displayUrl(url: string): string {
   return url.replace('//127.0.0.1:', '//localhost:');
 }
 
-async function main(): Promise<number> {
+const USAGE = `Usage: npm start [-- [--no-build] [--data-dir <dir>]]
+  --no-build        serve what dist/ holds (after your own npm run build)
+  --data-dir <dir>  the emulator's state (default .emulator-data)
+Settings (shell, then .env.local): PORT (3000), VERIFY_EMULATOR_PORT (4010), HOST (127.0.0.1), VERIFY_EMULATOR_<SWITCH>;
+ENV_FILE (shell only) names the env file instead of .env.local.`;
+
+interface CliOptions {
+  build: boolean;
+  dataDir: string | undefined;
+}
+
+function parseCli(argv: string[]): CliOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: { 'no-build': { type: 'boolean' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return 'help';
+  return { build: values['no-build'] !== true, dataDir: values['data-dir'] === undefined ? undefined : resolve(values['data-dir']) };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let cli: CliOptions | 'help';
+  try {
+    cli = parseCli(argv);
+  } catch (error) {
+    console.error(`npm start: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (cli === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
   let stack: LocalStack;
   try {
-    // Loaded here only: tests import this module (for startLocalStack) and never need esbuild.
-    const { buildAll } = require('./build') as typeof import('./build');
-    await buildAll();
-    stack = await startLocalStack({ environment: process.env, envFile: localEnvFile(process.env), log: (line) => console.log(line) });
+    if (cli.build) {
+      // Loaded here only: tests import this module (for startLocalStack) and never need esbuild.
+      const { buildAll } = require('./build') as typeof import('./build');
+      await buildAll();
+    }
+    stack = await startLocalStack({
+      environment: process.env,
+      envFile: localEnvFile(process.env),
+      dataDir: cli.dataDir,
+      log: (line) => console.log(line),
+    });
   } catch (error) {
     console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
     return error instanceof SettingError ? 2 : 1;
@@ -39,5 +79,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  void main().then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }
