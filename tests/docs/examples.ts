@@ -3,7 +3,9 @@
 // The marker is the fence's info string, which Markdown renderers do not show: ```sh test marks a script that must
 // exit 0; ```sh test server marks lines that each start a server, which must say it is listening (or exit 0, as
 // --help does) and stop cleanly on SIGTERM. Before a run, `:3000` becomes the port of the stack the test started and
-// every `--port <n>` in a server line becomes `--port 0`, so tests never need the documented ports to be free.
+// every `--port <n>` in a server line becomes `--port 0`, so tests never need the documented ports to be free. The
+// test runs each block in a scratch copy of the project (symlinks), with ENV_FILE naming the started stack's
+// .env.local there (for `npm run token`) and VERIFY_EMULATOR_PORT=0.
 import { readFileSync } from 'node:fs';
 
 export type ExampleKind = 'script' | 'server';
