@@ -77,3 +77,22 @@ export function parseSwitchValue(name: SwitchName, text: string): boolean | numb
   if (!Number.isFinite(value) || value < 0) throw new Error(`${switchFlag(name)} expects a number >= 0, got ${JSON.stringify(text)}`);
   return value;
 }
+
+/**
+ * The switches set by VERIFY_EMULATOR_<SWITCH> variables (empty ones ignored). One parser for every program that
+ * starts an emulator: `npm run emulator` and `npm start`.
+ */
+export function switchesFromEnvironment(env: Readonly<Record<string, string | undefined>>): Partial<EmulatorSwitches> {
+  const switches: Partial<EmulatorSwitches> = {};
+  for (const name of Object.keys(DEFAULT_SWITCHES) as SwitchName[]) {
+    const text = env[switchEnvName(name)];
+    if (text === undefined || text === '') continue;
+    try {
+      Object.assign(switches, { [name]: parseSwitchValue(name, text) });
+    } catch (error) {
+      // Name the variable the person actually set.
+      throw new Error(`${switchEnvName(name)}: ${(error as Error).message}`);
+    }
+  }
+  return switches;
+}
