@@ -7,8 +7,6 @@ import { SettingError } from './local-settings';
 import { stopOnSignals } from './stop-signals';
 import { localEnvFile } from './token';
 
-// Tests and benches imported the stack from here before it had its own module.
-
 /** http://localhost:3000 reads better than the loopback IP, and is the origin the README tells people to open. */
 function displayUrl(url: string): string {
   return url.replace('//127.0.0.1:', '//localhost:');
