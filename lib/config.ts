@@ -21,6 +21,15 @@ export interface Config {
   verifyTimeoutMs: number;
   /** Local runs only: send Verify calls to this emulator instead of verify.twilio.com. */
   verifyEmulatorUrl: string | undefined;
+  /** The Sync service holding the kit's own state (lockout, used codes, enrollment in flight): IS… or `default`. */
+  syncServiceSid: string;
+  /** Consecutive wrong codes on one channel that start a lock. */
+  lockoutThreshold: number;
+  /** The first lock's length; each further lock without a success in between doubles it, up to lockoutMaxSeconds. */
+  lockoutBaseSeconds: number;
+  lockoutMaxSeconds: number;
+  /** Studio answers `pending` instead of `not_enrolled`, so a caller cannot learn who is enrolled. */
+  studioUniformEnrollmentAnswer: boolean;
 }
 
 export const DEFAULT_APPROVAL_TTL_SECONDS = 120;
@@ -29,10 +38,18 @@ export const DEFAULT_APPROVAL_ISSUER = 'totp-functions';
 export const DEFAULT_VERIFY_TIMEOUT_MS = 3000;
 /** A Function must answer within Twilio's 10 s limit; one Verify call may not use more than this. */
 export const MAX_VERIFY_TIMEOUT_MS = 9000;
+export const DEFAULT_SYNC_SERVICE_SID = 'default';
+/** NIST SP 800-63B §5.2.2 allows at most 100 consecutive failures; the defaults lock far earlier. */
+export const DEFAULT_LOCKOUT_THRESHOLD = 5;
+export const MAX_LOCKOUT_THRESHOLD = 100;
+export const DEFAULT_LOCKOUT_BASE_SECONDS = 60;
+export const DEFAULT_LOCKOUT_MAX_SECONDS = 3600;
+export const MAX_LOCKOUT_SECONDS = 86400;
 /** RFC 7518 §3.2: an HS256 key must be at least 256 bits; the identity key follows the same rule. */
 export const MIN_SECRET_LENGTH = 32;
 
 const VERIFY_SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
+const SYNC_SERVICE_SID = /^IS[0-9a-fA-F]{32}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 type Env = Readonly<Record<string, unknown>>;
@@ -62,6 +79,13 @@ function parseInteger(env: Env, name: string, fallback: number, min: number, max
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
   return value;
+}
+
+function parseBoolean(env: Env, name: string): boolean {
+  const raw = optionalString(env, name);
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, 'must be true or false');
 }
 
 function parseUrl(name: string, value: string): URL {
@@ -140,6 +164,11 @@ const CONFIG_VARIABLES = [
   'ALLOWED_ORIGINS',
   'VERIFY_TIMEOUT_MS',
   'VERIFY_EMULATOR_URL',
+  'SYNC_SERVICE_SID',
+  'LOCKOUT_THRESHOLD',
+  'LOCKOUT_BASE_SECONDS',
+  'LOCKOUT_MAX_SECONDS',
+  'STUDIO_UNIFORM_ENROLLMENT_ANSWER',
 ] as const;
 
 let cached: { key: string; config: Config } | undefined;
@@ -165,6 +194,13 @@ export function parseConfig(env: Env): Config {
     throw new ConfigError('APPROVAL_SIGNING_SECRET', 'must differ from AUTH_JWT_SECRET');
   }
   const emulatorUrl = optionalString(env, 'VERIFY_EMULATOR_URL');
+  const syncServiceSid = optionalString(env, 'SYNC_SERVICE_SID') ?? DEFAULT_SYNC_SERVICE_SID;
+  if (syncServiceSid !== DEFAULT_SYNC_SERVICE_SID && !SYNC_SERVICE_SID.test(syncServiceSid)) {
+    throw new ConfigError('SYNC_SERVICE_SID', 'is not an IS… service SID or "default"');
+  }
+  const lockoutBaseSeconds = parseInteger(env, 'LOCKOUT_BASE_SECONDS', DEFAULT_LOCKOUT_BASE_SECONDS, 1, MAX_LOCKOUT_SECONDS);
+  const lockoutMaxSeconds = parseInteger(env, 'LOCKOUT_MAX_SECONDS', DEFAULT_LOCKOUT_MAX_SECONDS, 1, MAX_LOCKOUT_SECONDS);
+  if (lockoutMaxSeconds < lockoutBaseSeconds) throw new ConfigError('LOCKOUT_MAX_SECONDS', 'must not be below LOCKOUT_BASE_SECONDS');
   return {
     verifyServiceSid,
     identitySecret: parseSecret('IDENTITY_SECRET', requireString(env, 'IDENTITY_SECRET')),
@@ -177,5 +213,10 @@ export function parseConfig(env: Env): Config {
     allowedOrigins: parseAllowedOrigins(env),
     verifyTimeoutMs: parseInteger(env, 'VERIFY_TIMEOUT_MS', DEFAULT_VERIFY_TIMEOUT_MS, 1, MAX_VERIFY_TIMEOUT_MS),
     verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseEmulatorUrl(emulatorUrl),
+    syncServiceSid,
+    lockoutThreshold: parseInteger(env, 'LOCKOUT_THRESHOLD', DEFAULT_LOCKOUT_THRESHOLD, 1, MAX_LOCKOUT_THRESHOLD),
+    lockoutBaseSeconds,
+    lockoutMaxSeconds,
+    studioUniformEnrollmentAnswer: parseBoolean(env, 'STUDIO_UNIFORM_ENROLLMENT_ANSWER'),
   };
 }
