@@ -11,7 +11,11 @@ import { studioUser } from '../../lib/users';
 export const handler = createEndpoint('studio/check-code', async (request) => {
   const { user, code } = parseInput(studioCheckCodeSchema, request.fields);
   const body: StudioCheckCodeResponse = {
-    status: isWellFormedCode(code) ? await checkCodeForStudio(request.scopeFor(studioUser(user)), code) : 'invalid',
+    status: isWellFormedCode(code)
+      ? await checkCodeForStudio(request.scopeFor(studioUser(user)), code, {
+          uniformEnrollmentAnswer: request.config.studioUniformEnrollmentAnswer,
+        })
+      : 'invalid',
   };
   return { status: 200, body };
 });
