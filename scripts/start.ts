@@ -7,10 +7,11 @@ import { LocalDevelopmentServer } from '@twilio/runtime-handler/dev';
 import { fsHelpers } from '@twilio-labs/serverless-api';
 import type { ErrorRequestHandler } from 'express';
 import twilio from 'twilio';
+import { ControllableClock } from '../emulator/clock';
 import { createEmulator } from '../emulator/server';
 import type { EmulatorSwitches } from '../emulator/switches';
 import { createEmulatorHttpClient } from '../lib/emulator-http-client';
-import { linkFunctionsToEmulator } from '../lib/emulator-link';
+import { linkEmulatorClock, linkFunctionsToEmulator } from '../lib/emulator-link';
 import { readEnvValues, withGeneratedValues, writeEnvValues } from './local-env';
 import { mintCallerToken } from './token';
 
@@ -45,6 +46,11 @@ export interface LocalStack {
   emulatorUrl: string;
   /** The environment the Functions see (what .env.local holds, plus overrides). */
   env: Record<string, string>;
+  /**
+   * Freezes the time at `epochMs` for the emulator and the Functions alike (the kit's locks read the same clock as
+   * Verify's codes). /__emulator/clock moves the emulator's clock alone.
+   */
+  setClock(epochMs: number): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +84,21 @@ async function ensureVerifyService(env: Record<string, string>, emulatorUrl: str
     }
   }
   return (await client.verify.v2.services.create({ friendlyName: LOCAL_SERVICE_NAME })).sid;
+}
+
+/** The same for the Sync service that holds the kit's own state (lockout, used codes, enrollment in flight). */
+async function ensureSyncService(env: Record<string, string>, emulatorUrl: string): Promise<string> {
+  const httpClient = createEmulatorHttpClient({ emulatorUrl, timeoutMs: 5000 });
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient });
+  const existing = env.SYNC_SERVICE_SID;
+  if (existing && existing !== 'default') {
+    try {
+      return (await client.sync.v1.services(existing).fetch()).sid;
+    } catch (error) {
+      if ((error as { status?: unknown }).status !== 404) throw error;
+    }
+  }
+  return (await client.sync.v1.services.create({ friendlyName: LOCAL_SERVICE_NAME, aclEnabled: true })).sid;
 }
 
 function sendJson(res: ServerResponse, status: number, body: object): void {
@@ -149,18 +170,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   linkFunctionsToEmulator();
   const stored = withGeneratedValues(readEnvValues(envFile));
+  // One clock for the emulator and the Functions: tests freeze it once for both (setClock).
+  const clock = new ControllableClock();
   const emulator = createEmulator({
     accountSid: stored.ACCOUNT_SID ?? '',
     authToken: stored.AUTH_TOKEN ?? '',
+    clock,
     dataDir: options.dataDir ?? join(ROOT, '.emulator-data'),
     switches: options.emulatorSwitches,
     log: (line) => log(`emulator ${line}`),
   });
   const emulatorUrl = `http://${HOST}:${await listen(emulator, emulatorPort)}`;
+  const unlinkClock = linkEmulatorClock(emulatorUrl, () => clock.now());
   const outer = createServer();
   try {
     stored.VERIFY_EMULATOR_URL = emulatorUrl;
     stored.VERIFY_SERVICE_SID = await ensureVerifyService(stored, emulatorUrl);
+    stored.SYNC_SERVICE_SID = await ensureSyncService(stored, emulatorUrl);
     writeEnvValues(envFile, stored, 'Local stack (npm start): generated, git-ignored, never deployed.');
     const env = { ...stored, ...options.envOverrides };
 
@@ -208,11 +234,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       url,
       emulatorUrl,
       env,
+      setClock: (epochMs) => clock.freezeAt(epochMs),
       close: async () => {
+        unlinkClock();
         await Promise.all([closeServer(outer), closeServer(emulator)]);
       },
     };
   } catch (error) {
+    unlinkClock();
     await Promise.all([closeServer(outer), closeServer(emulator)]);
     throw error;
   }
