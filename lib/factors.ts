@@ -56,8 +56,9 @@ function requireCodeLength(factor: Pick<TotpFactor, 'config'>, code: string): vo
 
 /**
  * Runs `check` (one Verify call with the code) against the verified factor. The state usually knows that factor, so a
- * sign-in check needs no factor list; when it does not (a user enrolled before the state existed) or the factor it
- * knows is gone from Verify, the user's list decides, and the attempt records what it found for the next check.
+ * sign-in check needs no factor list; when it does not (a user enrolled before the state existed) the user's list
+ * decides, and the attempt records what it found for the next check. A known factor that Verify no longer has (deleted
+ * outside the kit) is forgotten; if the list then holds another verified factor, the code is checked against that one.
  */
 async function checkAgainstVerifiedFactor<T>(
   scope: UserScope,
@@ -67,14 +68,15 @@ async function checkAgainstVerifiedFactor<T>(
   check: (factor: VerifiedFactor) => Promise<T>,
 ): Promise<{ factor: VerifiedFactor; result: T }> {
   const known = attempt.knownFactor;
+  let gone: { sid: string; error: unknown } | undefined;
   if (known !== undefined && (factorSid === undefined || factorSid === known.sid)) {
     requireCodeLength(known, code);
     try {
       return { factor: known, result: await check(known) };
     } catch (error) {
       if (!isFailure(error, 'factor_not_found')) throw error;
-      // Deleted outside the kit (Console, API): forget it, and let the user's current list decide.
       attempt.noteFactor(null);
+      gone = { sid: known.sid, error };
     }
   }
   let listed: TotpFactor;
@@ -86,6 +88,8 @@ async function checkAgainstVerifiedFactor<T>(
   }
   const factor = { sid: listed.sid, config: listed.config };
   attempt.noteFactor(factor);
+  // Still listed: Verify's "not found" was about something else, and one code gets one Verify check.
+  if (gone !== undefined && gone.sid === factor.sid) throw gone.error;
   requireCodeLength(factor, code);
   return { factor, result: await check(factor) };
 }

@@ -28,6 +28,23 @@ test('the minimal environment gets the documented defaults', () => {
   expect(config.verifyEmulatorUrl).toBeUndefined();
   expect(config.callerKey.kind).toBe('secret');
   expect(config.callerIssuer).toBeUndefined();
+  expect(config.syncServiceSid).toBe('default');
+  expect([config.lockoutThreshold, config.lockoutBaseSeconds, config.lockoutMaxSeconds]).toEqual([5, 60, 3600]);
+  expect(config.studioUniformEnrollmentAnswer).toBe(false);
+});
+
+test('the lockout policy and the Sync service can be set', () => {
+  const config = parseConfig({
+    ...VALID,
+    SYNC_SERVICE_SID: `IS${'b'.repeat(32)}`,
+    LOCKOUT_THRESHOLD: '3',
+    LOCKOUT_BASE_SECONDS: '30',
+    LOCKOUT_MAX_SECONDS: '30',
+    STUDIO_UNIFORM_ENROLLMENT_ANSWER: 'true',
+  });
+  expect(config.syncServiceSid).toBe(`IS${'b'.repeat(32)}`);
+  expect([config.lockoutThreshold, config.lockoutBaseSeconds, config.lockoutMaxSeconds]).toEqual([3, 30, 30]);
+  expect(config.studioUniformEnrollmentAnswer).toBe(true);
 });
 
 test('the runtime context carries more than variables (getTwilioClient, PATH): those are ignored', () => {
@@ -74,6 +91,14 @@ test.each([
   ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'ftp://x' }],
   ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'https://verify-mock.example.com' }],
   ['AUTH_ISSUER', { AUTH_ISSUER: 42 }],
+  ['SYNC_SERVICE_SID', { SYNC_SERVICE_SID: 'IS123' }],
+  ['SYNC_SERVICE_SID', { SYNC_SERVICE_SID: `VA${'a'.repeat(32)}` }],
+  ['LOCKOUT_THRESHOLD', { LOCKOUT_THRESHOLD: '0' }],
+  ['LOCKOUT_THRESHOLD', { LOCKOUT_THRESHOLD: '101' }],
+  ['LOCKOUT_BASE_SECONDS', { LOCKOUT_BASE_SECONDS: '0' }],
+  ['LOCKOUT_MAX_SECONDS', { LOCKOUT_MAX_SECONDS: '86401' }],
+  ['LOCKOUT_MAX_SECONDS', { LOCKOUT_BASE_SECONDS: '120', LOCKOUT_MAX_SECONDS: '60' }],
+  ['STUDIO_UNIFORM_ENROLLMENT_ANSWER', { STUDIO_UNIFORM_ENROLLMENT_ANSWER: 'yes' }],
 ])('%s is named when it is wrong (%p)', (variable, change) => {
   const error = configError({ ...VALID, ...change });
   expect(error.variable).toBe(variable);
