@@ -2,7 +2,7 @@
 // it begins and once when it ends; a role="timer" line counts down every second without being read out each time.
 // Code forms keep their focus (aria-disabled, not disabled) but call nothing until the lock is over.
 import type { Announcer } from './announcer';
-import { describeRetry } from './format';
+import { describeRetry, formatWait } from './format';
 
 export interface LockGate {
   /** Starts, or lengthens, the lock until `untilMs` (epoch ms); announced only when a lock begins. */
@@ -11,13 +11,6 @@ export interface LockGate {
   guard(task: () => Promise<void>): () => Promise<void>;
   /** Ends the countdown without an announcement (sign-out). */
   stop(): void;
-}
-
-/** "45 s", "4 min 05 s": short enough to read at a glance every second. */
-export function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
 }
 
 /** The submit buttons of the forms that check a code (marked data-code-check; the set-up form's form is not one). */

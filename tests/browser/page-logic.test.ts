@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { ApiError, createApiClient, parseRetryAfter } from '../../assets/api';
 import { describeFailure } from '../../assets/failure';
-import { describeNonDefaultConfig, describeRetry, digitsOnly, groupSecret } from '../../assets/format';
-import { formatWait } from '../../assets/lock';
+import { describeNonDefaultConfig, describeRetry, digitsOnly, formatWait, groupSecret } from '../../assets/format';
 import { secondsLeftInStep } from '../../assets/time-step';
 import { codeAt, parseOtpauthUri, wrongCodeAt } from './support/totp';
 
