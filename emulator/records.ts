@@ -1,4 +1,5 @@
 // The emulator's stored state: plain, JSON-serialisable records (dates as epoch ms), one per Verify resource.
+import type { SyncChange, SyncState } from './sync/records';
 import type { TotpAlgorithm } from './totp';
 
 export interface ServiceRecord {
@@ -81,6 +82,8 @@ export interface VerifyState {
   entities: EntityRecord[];
   factors: FactorRecord[];
   challenges: ChallengeRecord[];
+  /** The Sync product's records, which share the snapshot and journal (absent in snapshots from before Sync). */
+  sync?: SyncState;
 }
 
 export type ResourceKind = 'service' | 'entity' | 'factor' | 'challenge';
@@ -92,4 +95,5 @@ export type Change =
   | { put: 'factor'; record: FactorRecord }
   | { put: 'challenge'; record: ChallengeRecord }
   | { remove: ResourceKind; sid: string }
+  | { sync: SyncChange }
   | { reset: true };

@@ -4,7 +4,7 @@ import { twilioError, invalidParameter } from '../errors';
 import type { FormParams } from '../form';
 import type { ServiceRecord } from '../records';
 import { renderService } from '../resources';
-import { listPage } from './paging';
+import { listPage } from '../paging';
 import { requireService } from './lookup';
 import type { Operation } from './types';
 
