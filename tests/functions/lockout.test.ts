@@ -18,6 +18,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
 });
+/** The Functions' log lines (a lock's one line when it begins); kept out of the test output. */
+let logged: string[] = [];
+beforeEach(() => {
+  logged = [];
+  jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 async function advance(seconds: number): Promise<void> {
   clock += seconds;
@@ -184,15 +193,10 @@ describe('Studio (voice) and the web lock separately', () => {
 describe('the log', () => {
   test('one line when a lock begins, naming the channel and the length, never the user or a code', async () => {
     const { token, secret } = await enroll('lock-log-user');
-    const logged: string[] = [];
-    const spy = jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
-    try {
-      await wrongSignIns(token, secret, 5);
-      await signIn(token, totp(secret, clock));
-      await signIn(token, wrongCode(secret, clock));
-    } finally {
-      spy.mockRestore();
-    }
+    logged = [];
+    await wrongSignIns(token, secret, 5);
+    await signIn(token, totp(secret, clock));
+    await signIn(token, wrongCode(secret, clock));
     expect(logged).toEqual(['[totp-functions] create-challenge: lockout: a user\'s caller channel is locked for 60 s (5 wrong codes in a row, lock 1 since the last success)']);
     const text = logged.join('\n');
     expect(text).not.toContain('lock-log-user');

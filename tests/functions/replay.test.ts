@@ -16,6 +16,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
 });
+/** The Functions' log lines (a lock's one line when it begins); kept out of the test output. */
+let logged: string[] = [];
+beforeEach(() => {
+  logged = [];
+  jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 async function advance(seconds: number): Promise<void> {
   clock += seconds;

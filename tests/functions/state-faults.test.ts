@@ -6,8 +6,8 @@ import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
 import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type Answer, type FunctionsHarness } from '../helpers/functions';
 import { challengeCount, factorsInVerify, storedState } from '../helpers/state';
 
-/** Small, so a latency fault times out fast. */
-const TIMEOUT_MS = 300;
+/** Small, so a latency fault times out fast; large enough that a busy 2-core machine never trips it by itself. */
+const TIMEOUT_MS = 1500;
 
 let harness: FunctionsHarness;
 let clock: number;
@@ -36,7 +36,9 @@ async function enrolledWithState(): Promise<{ user: string; token: string; secre
   users += 1;
   const user = `faults-${users}`;
   const token = await harness.token(user);
-  const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
+  const created = await harness.post('/create-factor', {}, { token });
+  expect(created.status).toBe(201);
+  const { factorSid, secret } = body(created) as { factorSid: string; secret: string };
   expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token })).status).toBe('verified');
   clock += 30;
   await harness.setClock(clock);
@@ -57,7 +59,7 @@ const FAULTS = [
   ['Sync rate-limits the document (429, 54009)', { status: 429, code: 54009 }],
   ['Sync drops the connection', { drop: true }],
   ['Sync answers a body that is not JSON', { malformed: true }],
-  ['Sync is slower than the timeout', { latencyMs: TIMEOUT_MS + 700 }],
+  ['Sync is slower than the timeout', { latencyMs: TIMEOUT_MS + 1000 }],
 ] as const;
 
 describe('the lock check cannot read the state', () => {
@@ -102,7 +104,7 @@ describe('the outcome cannot be written', () => {
 
   test('a right code whose write times out → 503 state_unavailable, no approval token', async () => {
     const { token, secret } = await enrolledWithState();
-    await harness.fault({ match: { method: 'POST', path: '/Documents/totp-user-' }, latencyMs: TIMEOUT_MS + 700 });
+    await harness.fault({ match: { method: 'POST', path: '/Documents/totp-user-' }, latencyMs: TIMEOUT_MS + 1000 });
     expectStateUnavailable(await harness.post('/create-challenge', { code: totp(secret, clock) }, { token }));
   });
 
