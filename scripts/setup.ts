@@ -176,29 +176,29 @@ async function createOrUpdateService(
   return { sid: updated.sid, action: 'updated', settings: settingsInForce(updated.friendlyName, updated.totp as ServiceTotp) };
 }
 
-/**
- * A dedicated Sync service for the kit's state, created once; an existing SYNC_SERVICE_SID (or `default`, the
- * account's default service) is kept after checking that it exists.
- */
-async function createOrReuseSyncService(
-  client: twilio.Twilio,
-  existingSid: string | undefined,
-  name: string,
-): Promise<{ sid: string; action: SetupResult['syncAction'] }> {
-  if (existingSid === 'default') return { sid: existingSid, action: 'unchanged' };
-  if (existingSid === undefined) {
-    // ACL on: the state is read by the Functions with account credentials only, never by a client SDK token.
-    const service = await client.sync.v1.services.create({ friendlyName: name, aclEnabled: true });
-    return { sid: service.sid, action: 'created' };
-  }
+/** An existing SYNC_SERVICE_SID must name a service of this account (`default` always does); checked before any change. */
+async function checkSyncService(client: twilio.Twilio, existingSid: string | undefined): Promise<void> {
+  if (existingSid === undefined || existingSid === 'default') return;
   try {
-    return { sid: (await client.sync.v1.services(existingSid).fetch()).sid, action: 'unchanged' };
+    await client.sync.v1.services(existingSid).fetch();
   } catch (err) {
     if (isNotFound(err)) {
       throw new SetupError([`SYNC_SERVICE_SID ${existingSid} does not exist in this account; remove it from the env file to create a new service`]);
     }
     throw err;
   }
+}
+
+/** The Sync service for the kit's state: the one named, else a dedicated one created now. */
+async function createOrReuseSyncService(
+  client: twilio.Twilio,
+  existingSid: string | undefined,
+  name: string,
+): Promise<{ sid: string; action: SetupResult['syncAction'] }> {
+  if (existingSid !== undefined) return { sid: existingSid, action: 'unchanged' };
+  // ACL on: the state is read by the Functions with account credentials only, never by a client SDK token.
+  const service = await client.sync.v1.services.create({ friendlyName: name, aclEnabled: true });
+  return { sid: service.sid, action: 'created' };
 }
 
 /** 32 random bytes, base64url: 43 characters, above lib/config.ts's minimum. */
@@ -225,6 +225,7 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
 
   const client = createClient(lookup);
   const target = emulatorUrlFrom(lookup) ?? 'Twilio';
+  await checkSyncService(client, existingSyncSid);
   const service = await createOrUpdateService(client, existingSid, requested);
   const sync = await createOrReuseSyncService(client, existingSyncSid, service.settings.serviceName);
 

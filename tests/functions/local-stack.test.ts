@@ -52,6 +52,7 @@ test('the first run writes .env.local (owner-only) with dummy credentials, secre
       APPROVAL_SIGNING_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
       VERIFY_EMULATOR_URL: stack.emulatorUrl,
       VERIFY_SERVICE_SID: expect.stringMatching(/^VA[0-9a-f]{32}$/),
+      SYNC_SERVICE_SID: expect.stringMatching(/^IS[0-9a-f]{32}$/),
     });
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
     expect(stack.env).toEqual(written);
