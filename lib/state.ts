@@ -46,8 +46,8 @@ export function createSyncStateStore(client: twilio.Twilio, options: SyncStateSt
     const remaining = options.deadline - Date.now();
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<never>((_, reject) => {
-      const exhausted = new Failure('state_unavailable', { logDetail: `state ${operation}: request time budget exhausted` });
-      timer = setTimeout(() => reject(exhausted), Math.max(0, remaining));
+      // Built only when the budget runs out: an Error captures a stack, which costs on every call otherwise.
+      timer = setTimeout(() => reject(new Failure('state_unavailable', { logDetail: `state ${operation}: request time budget exhausted` })), Math.max(0, remaining));
     });
     try {
       return await Promise.race([run(), budget]);
