@@ -17,10 +17,20 @@ export interface ServiceRecord {
   /** Null members mean "not configured": Verify shows null and applies defaults when a factor is created. */
   totp: { issuer: string | null; timeStep: number | null; codeLength: number | null; skew: number | null };
   whatsapp: { msgServiceSid: string | null; from: string | null };
+  /** Absent in records stored before the emulator knew passkeys; read as all-null (not configured). */
+  passkeys?: PasskeysSettings;
   defaultTemplateSid: string | null;
   verifyEventSubscriptionEnabled: boolean;
   dateCreated: number;
   dateUpdated: number;
+}
+
+/** The Service's passkeys settings: stored and echoed (passkey factors themselves are not emulated). */
+export interface PasskeysSettings {
+  relyingParty: { id: string | null; name: string | null; origins: string[] | null };
+  authenticatorAttachment: string | null;
+  discoverableCredentials: string | null;
+  userVerification: string | null;
 }
 
 export interface EntityRecord {

@@ -80,7 +80,7 @@ export function createEmulator(options: EmulatorOptions): http.Server {
   const writeRate = new WriteRateLimiter(clock, switches.syncWriteRateLimit);
   const routeVerify = createRouter(OPERATIONS);
   const routeSync = createRouter(SYNC_OPERATIONS);
-  // After a reset: the account's default Sync service exists again, and no write-rate window remembers the old state.
+  // After a reset the account's default Sync service exists again; the write-rate windows of the wiped objects go too.
   const afterReset = (): void => {
     ensureDefaultService(store.sync, clock.now());
     writeRate.reset();

@@ -9,9 +9,14 @@ import type { RecordedExchange } from '../helpers/emulator';
 /** node_modules/@twilio-alpha/mcp ships Twilio's official OpenAPI descriptions (twilio-oai). */
 const MCP_SPECS = path.join(__dirname, '../../node_modules/@twilio-alpha/mcp/twilio-oai/spec/json');
 
-/** The descriptions a success body must satisfy, chosen by the path's version prefix. */
+/**
+ * The descriptions a success body must satisfy, chosen by the path's version prefix. Verify is checked against two:
+ * the one @twilio-alpha/mcp ships, and a newer copy of twilio-oai's twilio_verify_v2.json kept in schemas/ (it adds
+ * the Service's `passkeys` and the new factor's `options`); a body must satisfy both.
+ */
 const SOURCES = [
   { id: 'twilio_verify_v2', prefix: '/v2/', file: path.join(MCP_SPECS, 'twilio_verify_v2.json') },
+  { id: 'twilio_verify_v2_newest', prefix: '/v2/', file: path.join(__dirname, 'schemas/twilio_verify_v2.json') },
   { id: 'twilio_sync_v1', prefix: '/v1/', file: path.join(MCP_SPECS, 'twilio_sync_v1.json') },
 ];
 
