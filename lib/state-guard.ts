@@ -134,10 +134,6 @@ export function createStateGuard(options: StateGuardOptions): StateGuard {
     }
   }
 
-  function lockedFailure(seconds: number): Failure {
-    return new Failure('locked', { retryAfterSeconds: seconds });
-  }
-
   /** Counts a wrong code in `state`; the result says whether that started a lock. */
   function countFailure(state: UserState, now: number): Step<LockBegins | undefined> {
     const { state: next, lockBegins } = withFailure(state, channel, policy, now);

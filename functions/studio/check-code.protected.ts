@@ -2,6 +2,8 @@
 // Request:  {user: <the app's user key, e.g. the caller's number>, code: <digits keyed in>} (form-encoded or JSON)
 // Response: always 200 {status: "approved" | "pending" | "not_enrolled" | "locked" | "invalid"} for expected outcomes,
 //           so a Split widget can branch on widgets.<name>.parsed.status; real faults answer non-2xx (the Fail path).
+//           "locked" includes the kit's own lock on the Studio channel, which never locks the user's web sign-in; with
+//           STUDIO_UNIFORM_ENROLLMENT_ANSWER=true a user without a factor gets "pending" instead of "not_enrolled".
 import type { StudioCheckCodeResponse } from '../../lib/contract';
 import { createEndpoint } from '../../lib/endpoint';
 import { checkCodeForStudio } from '../../lib/factors';
