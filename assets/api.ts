@@ -50,6 +50,13 @@ export function parseRetryAfter(header: string | null, nowMs: number): number | 
   return Number.isNaN(date) ? null : date;
 }
 
+/** The kit also puts a lock's wait in the body: a page on another origin cannot read Retry-After (not CORS-safelisted). */
+function retryAfterInBody(payload: unknown, nowMs: number): number | null {
+  const error = typeof payload === 'object' && payload !== null && 'error' in payload ? payload.error : undefined;
+  const seconds = typeof error === 'object' && error !== null && 'retryAfterSeconds' in error ? error.retryAfterSeconds : undefined;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? nowMs + seconds * 1000 : null;
+}
+
 function isErrorBody(value: unknown): value is { error: { code: string; message: string } } {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
   const error: unknown = value.error;
@@ -88,7 +95,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       payload = null;
     }
     if (response.ok && payload !== null && !isErrorBody(payload)) return payload as T;
-    const retryAt = parseRetryAfter(response.headers.get('Retry-After'), now());
+    const retryAt = parseRetryAfter(response.headers.get('Retry-After'), now()) ?? retryAfterInBody(payload, now());
     if (isErrorBody(payload)) {
       throw new ApiError(response.status, payload.error.code, payload.error.message, retryAt);
     }

@@ -1,10 +1,11 @@
 // Entry point of the enrollment page: finds the caller token, signs in and out, and wires the page's parts together.
 import { createAnnouncer } from './announcer';
-import { createApiClient } from './api';
+import { ApiError, createApiClient } from './api';
 import { createEnrollmentPanel } from './enrollment';
 import { createFactorList } from './factor-list';
 import { describeFailure } from './failure';
 import { mayRunHere, parseFrameAncestors } from './frame-guard';
+import { createLockGate } from './lock';
 import { onSubmit, type PageContext } from './page-context';
 import { warmUpQrEncoder } from './qr';
 import { requireElement } from './render';
@@ -46,15 +47,22 @@ function start(): void {
   const setupAccountName = $('#setup-account-name', HTMLElement);
 
   const announcer = createAnnouncer($('#messages', HTMLDivElement));
+  const lock = createLockGate($('#lock-timer', HTMLParagraphElement), announcer);
   const ctx: PageContext = {
     api: createApiClient({ baseUrl, getToken: () => token }),
     announcer,
     reportFailure(error) {
+      if (error instanceof ApiError && error.code === 'locked') {
+        // The kit's own lock: a countdown, then the forms work again (announced when it begins and when it ends).
+        lock.lockUntil(error.retryAt ?? Date.now() + 60_000);
+        return true;
+      }
       const failure = describeFailure(error, Date.now());
-      announcer.announce('error', failure.text);
+      announcer.announce(failure.kind, failure.text);
       if (failure.sessionEnded) void signOut();
       return failure.locked;
     },
+    lock,
   };
   const check = createSignInCheck(ctx);
   const enrollment = createEnrollmentPanel(ctx, {
@@ -102,6 +110,7 @@ function start(): void {
 
   async function signOut(): Promise<void> {
     token = null;
+    lock.stop();
     enrollment.drop();
     factors.clear();
     check.configure(null);

@@ -121,7 +121,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     // The secret stays in this listener only, which goes with the view when it is removed.
     const { secret } = factor;
     view.copyButton.addEventListener('click', () => void copySecret(secret));
-    onSubmit(view.verifyForm, () => verify(enrollment));
+    onSubmit(view.verifyForm, ctx.lock.guard(() => verify(enrollment)));
     slot.replaceChildren(view.root);
     view.title.focus();
     ctx.announcer.announce('info', 'Scan the QR code with your authenticator app, then enter the code it shows.');

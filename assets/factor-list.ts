@@ -24,7 +24,11 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
     const { root, deleteButton, deleteForm, codeInput, cancelButton } = renderFactorItem(factor, index);
     const name = factor.label === '' ? 'Authenticator' : factor.label;
     deleteButton.setAttribute('aria-expanded', 'false');
-    if (codeInput !== null) keepDigitsOnly(codeInput);
+    if (codeInput !== null) {
+      keepDigitsOnly(codeInput);
+      // A delete with a code is a code check: the caller's lock holds it back too.
+      deleteForm.dataset.codeCheck = '';
+    }
 
     function showForm(open: boolean): void {
       deleteForm.hidden = !open;
@@ -40,7 +44,7 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
       showForm(false);
       deleteButton.focus();
     });
-    onSubmit(deleteForm, async () => {
+    const submitDelete = async (): Promise<void> => {
       let code: string | undefined;
       if (codeInput !== null) {
         const typed = readCode(codeInput, factor.config.digits);
@@ -61,7 +65,8 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
       await load();
       ctx.announcer.announce('success', `Deleted “${name}”.`);
       title.focus();
-    });
+    };
+    onSubmit(deleteForm, codeInput === null ? submitDelete : ctx.lock.guard(submitDelete));
     return root;
   }
 

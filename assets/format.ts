@@ -36,6 +36,13 @@ export function describeRetry(retryAt: number | null, nowMs: number): string {
   return `Try again after ${new Date(retryAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}.`;
 }
 
+/** "45 s", "4 min 05 s": short enough to read at a glance every second. */
+export function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+}
+
 /** Keeps the digits of what was typed or pasted ("123 456" → "123456"), at most `length` of them. */
 export function digitsOnly(value: string, length: number): string {
   return value.replace(/\D+/g, '').slice(0, length);

@@ -1,12 +1,15 @@
 // What every part of the page shares: the API client, the live region, and one way to report a failed call.
 import type { Announcer } from './announcer';
 import type { ApiClient } from './api';
+import type { LockGate } from './lock';
 
 export interface PageContext {
   api: ApiClient;
   announcer: Announcer;
   /** Announces what went wrong (and signs out on a refused token); true when the answer was a lock (429). */
   reportFailure(error: unknown): boolean;
+  /** The kit's lock on this caller's code checks, shown as a countdown (every code form is guarded by it). */
+  lock: LockGate;
 }
 
 /** Runs `task` on submit, one at a time per form: a second Enter while a request is under way does nothing. */

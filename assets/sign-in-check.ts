@@ -59,7 +59,7 @@ export function createSignInCheck(ctx: PageContext): SignInCheck {
     }
   }
 
-  onSubmit(form, check);
+  onSubmit(form, ctx.lock.guard(check));
 
   return {
     configure(config) {

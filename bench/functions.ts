@@ -1,5 +1,6 @@
-// `npm run bench:functions`: overhead of a Function over the bare Verify call, local request latency, cold load per bundle.
-// Prints figures (no pass/fail) and records them in docs/figures.md. Runs against the in-process Verify emulator.
+// `npm run bench:functions`: Verify and Sync calls per endpoint, overhead of a Function over the same upstream calls made
+// directly, local request latency, cold load per bundle. Prints figures (no pass/fail) and records them in
+// docs/figures.md. Runs against the in-process emulator (Verify and Sync).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -9,13 +10,14 @@ import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import twilio from 'twilio';
+import { ControllableClock } from '../emulator/clock';
 import { createEmulator } from '../emulator/server';
 import { deriveIdentity } from '../lib/auth';
 import { createEmulatorHttpClient } from '../lib/emulator-http-client';
-import { linkFunctionsToEmulator } from '../lib/emulator-link';
+import { linkEmulatorClock, linkFunctionsToEmulator } from '../lib/emulator-link';
 import { startLocalStack } from '../scripts/local-stack';
-import { totp } from '../tests/helpers/functions';
 import { recordFigures, type Figure } from './figures';
+import { totp } from '../tests/helpers/functions';
 
 const ROOT = join(__dirname, '..');
 const FUNCTIONS_DIR = join(ROOT, 'dist', 'functions');
@@ -55,6 +57,7 @@ interface Env {
   ACCOUNT_SID: string;
   AUTH_TOKEN: string;
   VERIFY_SERVICE_SID: string;
+  SYNC_SERVICE_SID: string;
   IDENTITY_SECRET: string;
   AUTH_JWT_SECRET: string;
   APPROVAL_SIGNING_SECRET: string;
@@ -72,56 +75,159 @@ function jsonEvent(token: string, fields: Record<string, string>): object {
   return { request: { headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(body.length) }, cookies: {} }, ...fields };
 }
 
-/** Part 1: median of create-challenge through the handler (runtime context, real twilio client) ÷ the bare Verify call. */
-async function handlerOverhead(env: Env): Promise<void> {
+/** What the bench drives: the emulator's clock and a count of the requests it served, per product. */
+interface Upstream {
+  clock: ControllableClock;
+  /** Requests the emulator answered since the last reset: Verify (/v2/…) and Sync (/v1/…). */
+  calls: { verify: number; sync: number };
+}
+
+/** The runtime's handlers for the built bundles, called in-process with its own context (as `npm start` does). */
+function handlers(env: Env): (path: string, token: string | null, fields: Record<string, string>) => Promise<{ statusCode: number; body: unknown }> {
   const route = loadRuntimeRoute();
   linkFunctionsToEmulator();
   const config = { baseDir: ROOT, env, url: 'http://localhost:3000' };
   route.constructGlobalScope(config);
-  const handlerPath = join(FUNCTIONS_DIR, 'create-challenge.js');
-  const { handler } = require(handlerPath) as { handler: Handler };
-  const token = await callerToken(env, 'bench-user');
-  const identity = deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), 'bench-user');
-  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
-  const entity = client.verify.v2.services(env.VERIFY_SERVICE_SID).entities(identity);
-  const factor = await entity.newFactors.create({ friendlyName: 'bench', factorType: 'totp' });
-  // A verified factor is needed for challenges; the emulator clock is frozen so the code is computed once.
-  const secret = String((factor.binding as { secret?: unknown }).secret);
-  const now = Math.floor(Date.now() / 1000 / 30) * 30;
-  await fetch(`${env.VERIFY_EMULATOR_URL}/__emulator/clock`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${env.ACCOUNT_SID}:${env.AUTH_TOKEN}`).toString('base64')}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ now: now * 1000 }),
-  });
-  const code = totp(secret, now);
-  await entity.factors(factor.sid).update({ authPayload: code });
-  // Same inputs both ways: a wrong code keeps every challenge pending (no approval token to sign in either path).
-  const wrong = code === '000000' ? '111111' : '000000';
-  const event = jsonEvent(token, { code: wrong, factorSid: factor.sid });
-
-  const viaHandler = (): Promise<void> =>
+  // Loaded once per bundle, as a warm container has them (a require per call would time the module loader).
+  const loaded = new Map<string, Handler>();
+  const handlerOf = (path: string): Handler => {
+    let handler = loaded.get(path);
+    if (handler === undefined) {
+      handler = (require(join(FUNCTIONS_DIR, `${path}.js`)) as { handler: Handler }).handler;
+      loaded.set(path, handler);
+    }
+    return handler;
+  };
+  return (path, token, fields) =>
     new Promise((resolve, reject) => {
-      const context = route.constructContext(config, '/create-challenge');
-      handler(context, event, (error, response) => (error || response.statusCode !== 200 ? reject(new Error(`handler answered ${response.statusCode}`)) : resolve()));
+      const handler = handlerOf(path);
+      const event = token === null ? { ...fields, request: { headers: { 'content-type': 'application/json', 'content-length': '2' } } } : jsonEvent(token, fields);
+      handler(route.constructContext(config, `/${path}`), event, (error, response) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve(response as unknown as { statusCode: number; body: unknown });
+      });
     });
-  // The natural direct call: a long-lived client, the resource chain built per call (as the handler does).
-  const direct = (): Promise<unknown> =>
-    client.verify.v2.services(env.VERIFY_SERVICE_SID).entities(identity).challenges.create({ factorSid: factor.sid, authPayload: wrong });
+}
 
-  const handlerTimes: number[] = [];
-  const directTimes: number[] = [];
+/** Enrolls `user` through the Functions and returns the secret; the clock is moved to the next time step. */
+async function enroll(call: ReturnType<typeof handlers>, upstream: Upstream, env: Env, user: string): Promise<{ token: string; secret: string; factorSid: string }> {
+  const token = await callerToken(env, user);
+  const created = (await call('create-factor', token, {})).body as { factorSid: string; secret: string };
+  const now = upstream.clock.now() / 1000;
+  const verified = await call('verify-factor', token, { factorSid: created.factorSid, code: totp(created.secret, now) });
+  if (verified.statusCode !== 200) throw new Error(`enrollment of ${user} answered ${verified.statusCode}`);
+  upstream.clock.freezeAt(upstream.clock.now() + 30_000);
+  return { token, secret: created.secret, factorSid: created.factorSid };
+}
+
+/** Part 1: how many Verify and Sync calls each endpoint makes (target for a sign-in check: 1 Verify, at most 2 Sync). */
+async function callCounts(env: Env, upstream: Upstream): Promise<void> {
+  const call = handlers(env);
+  const rows: Array<[string, number, number, number]> = [];
+  const measure = async (what: string, run: () => Promise<{ statusCode: number }>): Promise<void> => {
+    upstream.calls.verify = 0;
+    upstream.calls.sync = 0;
+    const { statusCode } = await run();
+    rows.push([what, statusCode, upstream.calls.verify, upstream.calls.sync]);
+  };
+  const nowSeconds = (): number => upstream.clock.now() / 1000;
+  const nextStep = (): void => upstream.clock.freezeAt(upstream.clock.now() + 30_000);
+
+  const token = await callerToken(env, 'count-user');
+  let created = { factorSid: '', secret: '' };
+  await measure('/create-factor', async () => {
+    const answer = await call('create-factor', token, {});
+    created = answer.body as typeof created;
+    return answer;
+  });
+  await measure('/verify-factor (right code)', () => call('verify-factor', token, { factorSid: created.factorSid, code: totp(created.secret, nowSeconds()) }));
+  nextStep();
+  await measure('/create-challenge (right code)', () => call('create-challenge', token, { code: totp(created.secret, nowSeconds()) }));
+  const wrong = (): string => (totp(created.secret, nowSeconds()) === '000000' ? '111111' : '000000');
+  await measure('/create-challenge (wrong code)', () => call('create-challenge', token, { code: wrong() }));
+  for (let i = 0; i < 4; i += 1) await call('create-challenge', token, { code: wrong() });
+  await measure('/create-challenge (while locked)', () => call('create-challenge', token, { code: wrong() }));
+  await measure('/studio/check-code (right code)', () => call('studio/check-code.protected', null, { user: 'count-user', code: totp(created.secret, nowSeconds()) }));
+  await measure('/list-factors', () => call('list-factors', token, {}));
+  upstream.clock.freezeAt(upstream.clock.now() + 3_600_000);
+  await measure('/delete-factor (step-up code)', () => call('delete-factor', token, { factorSid: created.factorSid, code: totp(created.secret, nowSeconds()) }));
+
+  // A user enrolled before the kit kept state (a deploy over existing users): the first check lists and records.
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
+  const identity = deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), 'legacy-user');
+  const entity = client.verify.v2.services(env.VERIFY_SERVICE_SID).entities(identity);
+  const legacy = await entity.newFactors.create({ friendlyName: 'legacy', factorType: 'totp' });
+  const legacySecret = String((legacy.binding as { secret?: unknown }).secret);
+  await entity.factors(legacy.sid).update({ authPayload: totp(legacySecret, nowSeconds()) });
+  nextStep();
+  const legacyToken = await callerToken(env, 'legacy-user');
+  await measure('/create-challenge (first check, state without the factor)', () => call('create-challenge', legacyToken, { code: totp(legacySecret, nowSeconds()) }));
+  nextStep();
+  await measure('/create-challenge (the next check)', () => call('create-challenge', legacyToken, { code: totp(legacySecret, nowSeconds()) }));
+
+  console.log('upstream calls per request (Verify, Sync):');
+  for (const [what, status, verify, sync] of rows) console.log(`  ${what.padEnd(58)} ${status}  Verify ${verify}  Sync ${sync}`);
+  console.log('  (target for a sign-in check: 1 Verify call, at most 2 Sync calls)');
+  recordFigures({
+    name: 'functions-calls',
+    title: 'Upstream calls per request',
+    command: 'npm run bench:functions -- calls',
+    figures: rows.map(([what, status, verify, sync]) => ({
+      figure: `\`POST ${what}\` (answers ${status})`,
+      measured: `${verify} Verify + ${sync} Sync`,
+      target: what.startsWith('/create-challenge (right') || what.startsWith('/create-challenge (wrong') || what.startsWith('/studio') ? '1 Verify + ≤ 2 Sync' : '—',
+    })),
+  });
+}
+
+/**
+ * Part 2: a sign-in check through the handler (runtime context, real twilio client) ÷ the same upstream calls made
+ * directly with the twilio client: read the user's Sync document, create the Verify challenge, write the document back
+ * with If-Match. Rounds of four wrong codes and a right one (a success resets the count, so no lock interferes).
+ */
+async function handlerOverhead(env: Env, upstream: Upstream): Promise<void> {
+  const call = handlers(env);
+  const viaHandler = await enroll(call, upstream, env, 'bench-user');
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
+  // The direct side gets its own user (its own factor and document), enrolled the same way.
+  const direct = await enroll(call, upstream, env, 'bench-direct');
+  const directIdentity = deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), 'bench-direct');
+  const document = `totp-user-${directIdentity}`;
+
+  // The natural direct calls: a long-lived client, the resource chain built per call (as the handler does).
+  const directCheck = async (code: string): Promise<void> => {
+    const documents = client.sync.v1.services(env.SYNC_SERVICE_SID).documents;
+    const stored = await documents(document).fetch();
+    const challenge = await client.verify.v2.services(env.VERIFY_SERVICE_SID).entities(directIdentity).challenges.create({ factorSid: direct.factorSid, authPayload: code });
+    await documents(document).update({ data: { ...(stored.data as object), last: challenge.status }, ttl: 2_592_000, ifMatch: stored.revision });
+  };
+  const handlerCheck = async (code: string): Promise<void> => {
+    const answer = await call('create-challenge', viaHandler.token, { code });
+    if (answer.statusCode !== 200) throw new Error(`handler answered ${answer.statusCode}`);
+  };
+
+  const times = { handler: [] as number[], direct: [] as number[], right: [] as number[], rightDirect: [] as number[] };
   for (let i = 0; i < WARMUP + SAMPLES; i += 1) {
+    const right = i % 5 === 4;
+    if (right) upstream.clock.freezeAt(upstream.clock.now() + 30_000);
+    const now = upstream.clock.now() / 1000;
+    const codeFor = (secret: string): string => (right ? totp(secret, now) : totp(secret, now) === '000000' ? '111111' : '000000');
     // Interleaved, so drift (GC, emulator state growth) hits both sides alike.
-    const h = await timed(viaHandler);
-    const d = await timed(direct);
+    const h = await timed(() => handlerCheck(codeFor(viaHandler.secret)));
+    const d = await timed(() => directCheck(codeFor(direct.secret)));
     if (i >= WARMUP) {
-      handlerTimes.push(h);
-      directTimes.push(d);
+      times.handler.push(h);
+      times.direct.push(d);
+      if (right) {
+        times.right.push(h);
+        times.rightDirect.push(d);
+      }
     }
   }
-  const ratio = percentile(handlerTimes, 0.5) / percentile(directTimes, 0.5);
-  console.log(`create-challenge through the handler: median ${percentile(handlerTimes, 0.5).toFixed(2)} ms`);
-  console.log(`same Verify call with the twilio client: median ${percentile(directTimes, 0.5).toFixed(2)} ms`);
+  const median = (samples: number[]): number => percentile(samples, 0.5);
+  console.log(`sign-in check through the handler: median ${median(times.handler).toFixed(2)} ms (approved only: ${median(times.right).toFixed(2)} ms)`);
+  console.log(`same Sync read + Verify call + Sync write with the twilio client: median ${median(times.direct).toFixed(2)} ms (approved only: ${median(times.rightDirect).toFixed(2)} ms)`);
+  const ratio = median(times.handler) / median(times.direct);
   console.log(`handler ÷ direct (median): ${ratio.toFixed(2)} (target ≤ 1.15)`);
   recordFigures({
     name: 'functions-overhead',
@@ -129,43 +235,60 @@ async function handlerOverhead(env: Env): Promise<void> {
     command: 'npm run bench:functions -- overhead',
     figures: [
       {
-        figure: `\`POST /create-challenge\` through the handler ÷ the same Verify call with a long-lived twilio client (medians of ${SAMPLES})`,
-        measured: `${percentile(handlerTimes, 0.5).toFixed(2)} ms ÷ ${percentile(directTimes, 0.5).toFixed(2)} ms = **${ratio.toFixed(2)}**`,
+        figure: `A sign-in check through the handler ÷ the same Sync read, Verify call and Sync write made directly (medians of ${SAMPLES})`,
+        measured: `${median(times.handler).toFixed(2)} ms ÷ ${median(times.direct).toFixed(2)} ms = **${ratio.toFixed(2)}**`,
         target: '≤ 1.15',
       },
     ],
   });
 }
 
-/** Part 2: request latency through the local stack (the servers `npm start` runs), over HTTP with keep-alive. */
+/** Part 3: request latency through the local stack (the servers `npm start` runs), over HTTP with keep-alive. */
 async function localLatency(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'totp-bench-'));
   const stack = await startLocalStack({ port: 0, envFile: join(dir, '.env.local'), dataDir: join(dir, 'data'), emulatorSwitches: { enforceRateLimits: false } });
   try {
     const token = await callerToken(stack.env as Env, 'latency-user');
-    const post = (path: string, fields: object) => async () => {
+    let clock = Math.floor(Date.now() / 30_000) * 30_000;
+    stack.setClock(clock);
+    const post = async (path: string, fields: object): Promise<unknown> => {
       const response = await fetch(stack.url + path, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(fields),
       });
-      await response.arrayBuffer();
+      return response.json();
     };
+    const { factorSid, secret } = (await post('/create-factor', {})) as { factorSid: string; secret: string };
+    await post('/verify-factor', { factorSid, code: totp(secret, clock / 1000) });
     const figures: Figure[] = [];
-    for (const [path, fields] of [
-      ['/list-factors', {}],
-      ['/create-challenge', { code: '123456', factorSid: `YF${'0'.repeat(32)}` }],
-    ] as const) {
-      const samples: number[] = [];
-      for (let i = 0; i < WARMUP + SAMPLES; i += 1) {
-        const ms = await timed(post(path, fields));
-        if (i >= WARMUP) samples.push(ms);
-      }
+    const report = (what: string, samples: number[]): void => {
       const p50 = percentile(samples, 0.5).toFixed(1);
       const p99 = percentile(samples, 0.99).toFixed(1);
-      console.log(`local stack POST ${path}: p50 ${p50} ms, p99 ${p99} ms (target p50 ≤ 20 ms)`);
-      figures.push({ figure: `Local stack latency, \`POST ${path}\` (over HTTP, keep-alive, ${SAMPLES} requests)`, measured: `p50 **${p50} ms**, p99 ${p99} ms`, target: 'p50 ≤ 20 ms' });
+      console.log(`local stack ${what}: p50 ${p50} ms, p99 ${p99} ms (target p50 ≤ 20 ms)`);
+      figures.push({ figure: `Local stack latency, \`${what}\` (over HTTP, keep-alive, ${SAMPLES} requests)`, measured: `p50 **${p50} ms**, p99 ${p99} ms`, target: 'p50 ≤ 20 ms' });
+    };
+
+    const listSamples: number[] = [];
+    const checkSamples: number[] = [];
+    for (let i = 0; i < WARMUP + SAMPLES; i += 1) {
+      const list = await timed(() => post('/list-factors', {}));
+      // Rounds of four wrong codes and a right one at the next step, as a person who mistypes would.
+      const right = i % 5 === 4;
+      if (right) {
+        clock += 30_000;
+        stack.setClock(clock);
+      }
+      const now = clock / 1000;
+      const code = right ? totp(secret, now) : totp(secret, now) === '000000' ? '111111' : '000000';
+      const check = await timed(() => post('/create-challenge', { code }));
+      if (i >= WARMUP) {
+        listSamples.push(list);
+        checkSamples.push(check);
+      }
     }
+    report('POST /list-factors', listSamples);
+    report('POST /create-challenge', checkSamples);
     recordFigures({ name: 'functions-latency', title: 'Local stack latency', command: 'npm run bench:functions -- latency', figures });
   } finally {
     await stack.close();
@@ -235,7 +358,7 @@ async function coldLoad(env: Env): Promise<void> {
     figures: [
       { figure: `Cold load of a bundle: \`require\` alone (${requires.length} bundles of ${range(sizes)} kB)`, measured: `**${range(requires)} ms**`, target: '—' },
       { figure: 'Cold load of a bundle: `require` + first call', measured: `**${range(totals)} ms**`, target: '≤ 50 ms' },
-      { figure: 'The same first Verify call without any bundle (a fresh twilio client\'s first call)', measured: `${baseline.firstCallMs.toFixed(0)} ms`, target: '—' },
+      { figure: "The same first Verify call without any bundle (a fresh twilio client's first call)", measured: `${baseline.firstCallMs.toFixed(0)} ms`, target: '—' },
     ],
   });
 }
@@ -249,25 +372,41 @@ async function main(): Promise<void> {
   await buildAll();
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
   const authToken = randomBytes(16).toString('hex');
-  const emulator = createEmulator({ accountSid, authToken, switches: { enforceRateLimits: false } });
+  const upstream: Upstream = { clock: new ControllableClock(), calls: { verify: 0, sync: 0 } };
+  upstream.clock.freezeAt(Math.floor(Date.now() / 30_000) * 30_000);
+  const emulator = createEmulator({
+    accountSid,
+    authToken,
+    clock: upstream.clock,
+    switches: { enforceRateLimits: false },
+    // One line per request: "METHOD /v2/… status ms" (Verify) or "METHOD /v1/…" (Sync).
+    log: (line) => {
+      if (/^\S+ \/v2\//.test(line)) upstream.calls.verify += 1;
+      else if (/^\S+ \/v1\//.test(line)) upstream.calls.sync += 1;
+    },
+  });
   await new Promise<void>((resolve) => emulator.listen(0, '127.0.0.1', resolve));
   const emulatorUrl = `http://127.0.0.1:${(emulator.address() as AddressInfo).port}`;
+  linkEmulatorClock(emulatorUrl, () => upstream.clock.now());
   const client = twilio(accountSid, authToken, { httpClient: createEmulatorHttpClient({ emulatorUrl }) });
   const service = await client.verify.v2.services.create({ friendlyName: 'bench' });
+  const sync = await client.sync.v1.services.create({ friendlyName: 'bench' });
   const env: Env = {
     ACCOUNT_SID: accountSid,
     AUTH_TOKEN: authToken,
     VERIFY_SERVICE_SID: service.sid,
+    SYNC_SERVICE_SID: sync.sid,
     IDENTITY_SECRET: randomBytes(32).toString('hex'),
     AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     APPROVAL_SIGNING_SECRET: randomBytes(32).toString('hex'),
     VERIFY_EMULATOR_URL: emulatorUrl,
   };
-  // `npm run bench:functions -- overhead` (or latency, cold) runs one part only.
+  // `npm run bench:functions -- calls` (or overhead, latency, cold) runs one part only.
   const only = process.argv[2];
   console.log(`node ${process.version}, ${SAMPLES} samples after ${WARMUP} warm-up requests`);
   try {
-    if (only === undefined || only === 'overhead') await handlerOverhead(env);
+    if (only === undefined || only === 'calls') await callCounts(env, upstream);
+    if (only === undefined || only === 'overhead') await handlerOverhead(env, upstream);
     if (only === undefined || only === 'latency') await localLatency();
     if (only === undefined || only === 'cold') await coldLoad(env);
   } finally {

@@ -1,7 +1,8 @@
 // POST /create-factor — starts a TOTP enrollment for the signed-in caller.
 // Request:  Authorization: Bearer <caller JWT>; {label?: string (1–64 characters, default "Account")}
 // Response: 201 {factorSid, status: "unverified", uri, secret, config: {algorithm, digits, period, skew}}
-//           409 already_enrolled while a verified factor exists (delete it with a current code first).
+//           409 already_enrolled while a verified factor exists (delete it with a current code first);
+//           409 enrollment_in_progress while another set-up for the caller is under way (30 s at most).
 import { createCallerEndpoint } from '../lib/endpoint';
 import { enrollFactor } from '../lib/factors';
 import { createFactorSchema, DEFAULT_LABEL } from '../lib/schemas';

@@ -28,6 +28,10 @@ export const CONFIG_VARIABLES = [
   'VERIFY_TIMEOUT_MS',
   'VERIFY_EMULATOR_URL',
   'STUDIO_HIDE_ENROLLMENT',
+  'SYNC_SERVICE_SID',
+  'LOCKOUT_THRESHOLD',
+  'LOCKOUT_BASE_SECONDS',
+  'LOCKOUT_MAX_SECONDS',
   'DOMAIN_NAME',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -45,6 +49,13 @@ export interface Config {
   verifyTimeoutMs: number;
   /** Local runs only: send Verify calls to this emulator instead of verify.twilio.com. */
   verifyEmulatorUrl: string | undefined;
+  /** The Sync service holding the kit's own state (lockout, used codes, enrollment in flight): IS… or `default`. */
+  syncServiceSid: string;
+  /** Consecutive wrong codes on one channel that start a lock. */
+  lockoutThreshold: number;
+  /** The first lock's length; each further lock without a success in between doubles it, up to lockoutMaxSeconds. */
+  lockoutBaseSeconds: number;
+  lockoutMaxSeconds: number;
   /** Studio answers `pending` instead of `not_enrolled`, so a spoofed caller ID cannot learn who is enrolled. */
   studioHideEnrollment: boolean;
 }
@@ -58,10 +69,18 @@ export const DEFAULT_VERIFY_TIMEOUT_MS = 3000;
 export const REQUEST_BUDGET_MS = 9000;
 /** One Verify call may use the whole budget, never more. */
 export const MAX_VERIFY_TIMEOUT_MS = REQUEST_BUDGET_MS;
+export const DEFAULT_SYNC_SERVICE_SID = 'default';
+/** NIST SP 800-63B §5.2.2 allows at most 100 consecutive failures; the defaults lock far earlier. */
+export const DEFAULT_LOCKOUT_THRESHOLD = 5;
+export const MAX_LOCKOUT_THRESHOLD = 100;
+export const DEFAULT_LOCKOUT_BASE_SECONDS = 60;
+export const DEFAULT_LOCKOUT_MAX_SECONDS = 3600;
+export const MAX_LOCKOUT_SECONDS = 86400;
 /** RFC 7518 §3.2: an HS256 key must be at least 256 bits; the identity key follows the same rule. */
 export const MIN_SECRET_LENGTH = 32;
 
 const VERIFY_SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
+const SYNC_SERVICE_SID = /^IS[0-9a-fA-F]{32}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 type Env = Readonly<Record<string, unknown>>;
@@ -294,6 +313,13 @@ export function parseConfig(env: Env): Config {
   if (!VERIFY_SERVICE_SID.test(verifyServiceSid)) throw new ConfigError('VERIFY_SERVICE_SID', 'is not a VA… service SID');
   const caller = parseCaller(read);
   const emulatorUrl = read('VERIFY_EMULATOR_URL');
+  const syncServiceSid = read('SYNC_SERVICE_SID') ?? DEFAULT_SYNC_SERVICE_SID;
+  if (syncServiceSid !== DEFAULT_SYNC_SERVICE_SID && !SYNC_SERVICE_SID.test(syncServiceSid)) {
+    throw new ConfigError('SYNC_SERVICE_SID', 'is not an IS… service SID or "default"');
+  }
+  const lockoutBaseSeconds = parseInteger(read, 'LOCKOUT_BASE_SECONDS', DEFAULT_LOCKOUT_BASE_SECONDS, 1, MAX_LOCKOUT_SECONDS);
+  const lockoutMaxSeconds = parseInteger(read, 'LOCKOUT_MAX_SECONDS', DEFAULT_LOCKOUT_MAX_SECONDS, 1, MAX_LOCKOUT_SECONDS);
+  if (lockoutMaxSeconds < lockoutBaseSeconds) throw new ConfigError('LOCKOUT_MAX_SECONDS', 'must not be below LOCKOUT_BASE_SECONDS');
   return {
     verifyServiceSid,
     identitySecret: parseSecret('IDENTITY_SECRET', requireValue(read, 'IDENTITY_SECRET')),
@@ -302,6 +328,10 @@ export function parseConfig(env: Env): Config {
     allowedOrigins: parseAllowedOrigins(read),
     verifyTimeoutMs: parseInteger(read, 'VERIFY_TIMEOUT_MS', DEFAULT_VERIFY_TIMEOUT_MS, 1, MAX_VERIFY_TIMEOUT_MS),
     verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseEmulatorUrl(emulatorUrl),
+    syncServiceSid,
+    lockoutThreshold: parseInteger(read, 'LOCKOUT_THRESHOLD', DEFAULT_LOCKOUT_THRESHOLD, 1, MAX_LOCKOUT_THRESHOLD),
+    lockoutBaseSeconds,
+    lockoutMaxSeconds,
     studioHideEnrollment: parseBoolean(read, 'STUDIO_HIDE_ENROLLMENT'),
   };
 }

@@ -1,6 +1,7 @@
 // Dev only: lets the Functions running in this process reach the local emulator. The local stack, the tests and the
 // benches call it; no Function imports it, so a deployed bundle holds no emulator client (see lib/twilio-client.ts).
 import type twilio from 'twilio';
+import { EMULATOR_CLOCKS } from './clock';
 import { createEmulatorHttpClient } from './emulator-http-client';
 import { EMULATOR_HTTP_CLIENT, type EmulatorHttpClientFactory } from './twilio-client';
 
@@ -17,4 +18,17 @@ export function linkFunctionsToEmulator(): void {
     return client;
   };
   (globalThis as { [EMULATOR_HTTP_CLIENT]?: EmulatorHttpClientFactory })[EMULATOR_HTTP_CLIENT] ??= factory;
+}
+
+/**
+ * Makes the Functions that talk to the emulator at `emulatorUrl` read the time from `now` (epoch ms), the clock that
+ * emulator follows; returns the undo. Each local stack has its own emulator URL, so several can run in one process.
+ */
+export function linkEmulatorClock(emulatorUrl: string, now: () => number): () => void {
+  const global = globalThis as { [EMULATOR_CLOCKS]?: Map<string, () => number> };
+  const registry = (global[EMULATOR_CLOCKS] ??= new Map());
+  registry.set(emulatorUrl, now);
+  return () => {
+    if (registry.get(emulatorUrl) === now) registry.delete(emulatorUrl);
+  };
 }

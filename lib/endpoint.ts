@@ -1,12 +1,15 @@
 // Turns an endpoint's logic into a Functions handler: config, CORS, method check, caller auth, one try/catch, one renderer.
 import type { ZodMiniType } from 'zod/mini';
 import { authenticateCaller, deriveIdentity } from './auth';
+import { kitClock } from './clock';
 import { loadConfig, REQUEST_BUDGET_MS, type Config } from './config';
 import type { UserScope } from './factors';
 import { toKitError } from './failure-table';
 import { Failure } from './failures';
 import { allowedOrigin, fail, requestFields, requestHeaders, requirePostBody, respond, type Logger, type Outcome, type RuntimeEvent, type RuntimeResponse } from './http';
 import { parseInput } from './schemas';
+import { createSyncStateStore } from './state';
+import { createStateGuard } from './state-guard';
 import { getTwilioClient, type TwilioClientSource } from './twilio-client';
 import { provenCaller, userKeyOf, type ProvenCaller, type ProvenUser } from './users';
 import { createVerifyGateway } from './verify';
@@ -44,13 +47,28 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
           const caller = await authenticateCaller(requestHeaders(event).authorization, config.caller);
           return provenCaller(caller.sub);
         },
-        scopeFor: (user) => ({
-          user,
-          verify: createVerifyGateway(getTwilioClient(context, config), { serviceSid: config.verifyServiceSid, deadline }),
-          identity: deriveIdentity(config.identitySecret, userKeyOf(user)),
-          approval: config.approval,
-          now: () => new Date(),
-        }),
+        scopeFor: (user) => {
+          const client = getTwilioClient(context, config);
+          const identity = deriveIdentity(config.identitySecret, userKeyOf(user));
+          const now = kitClock(config.verifyEmulatorUrl);
+          return {
+            user,
+            verify: createVerifyGateway(client, { serviceSid: config.verifyServiceSid, deadline }),
+            identity,
+            approval: config.approval,
+            now,
+            state: createStateGuard({
+              store: createSyncStateStore(client, { serviceSid: config.syncServiceSid, deadline }),
+              identity,
+              // A Studio flow (voice) and a caller with a token (web) lock separately: one cannot lock the other out.
+              channel: user.kind,
+              policy: { threshold: config.lockoutThreshold, baseSeconds: config.lockoutBaseSeconds, maxSeconds: config.lockoutMaxSeconds },
+              now,
+              codeKey: config.identitySecret,
+              log: (line) => log(`${name}: ${line}`),
+            }),
+          };
+        },
       };
       callback(null, respond(await handle(request), origin));
     } catch (error) {

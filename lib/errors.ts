@@ -7,6 +7,10 @@ export interface KitErrorOptions {
   cause?: unknown;
   /** A secret-free description for the log line (what failed, which upstream code), never shown to the caller. */
   logDetail?: string;
+  /** Extra members of the body's `error` object (e.g. a lock's retryAfterSeconds), next to code and message. */
+  bodyFields?: Readonly<Record<string, number>>;
+  /** An expected refusal: no log line even when its status would normally get one (429). */
+  quiet?: boolean;
 }
 
 /** Thrown for bad input, refused authorization, misconfiguration or upstream failure; rendered in lib/http.ts. */
@@ -14,6 +18,8 @@ export class KitError extends Error {
   override readonly name = 'KitError';
   readonly retryAfterSeconds: number | undefined;
   readonly logDetail: string | undefined;
+  readonly bodyFields: Readonly<Record<string, number>> | undefined;
+  readonly quiet: boolean;
 
   constructor(
     readonly status: number,
@@ -24,6 +30,8 @@ export class KitError extends Error {
     super(message, { cause: options.cause });
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.logDetail = options.logDetail;
+    this.bodyFields = options.bodyFields;
+    this.quiet = options.quiet ?? false;
   }
 }
 

@@ -1,5 +1,6 @@
 // The core of the kit: enrollment, first verification, sign-in checks, listing and deletion of one user's TOTP factors.
 // It speaks in results and Failure kinds; lib/failure-table.ts turns those into HTTP answers at the edge.
+// Every code check goes in one order: 1 lock check (state), 2 Verify, 3 the atomic "used" record (state), 4 approval.
 import { signApprovalToken, type ApprovalSigner } from './approval';
 import type {
   CreateChallengeResponse,
@@ -10,6 +11,8 @@ import type {
   VerifyFactorResponse,
 } from './contract';
 import { Failure, isFailure, type FailureKind } from './failures';
+import type { CodeAttempt, StateGuard } from './state-guard';
+import type { VerifiedFactor } from './state-model';
 import type { ProvenCaller, ProvenUser, StudioUser } from './users';
 import type { TotpFactor, VerifyGateway } from './verify';
 
@@ -21,6 +24,8 @@ export interface UserScope<User extends ProvenUser = ProvenUser> {
   identity: string;
   approval: ApprovalSigner;
   now: () => Date;
+  /** The kit's own state for this user on this user's channel: lock, used codes, enrollment in flight (on Sync). */
+  state: StateGuard;
 }
 
 function newestFirst(a: TotpFactor, b: TotpFactor): number {
@@ -45,8 +50,58 @@ async function requireVerifiedFactor(scope: UserScope, factorSid?: string): Prom
 }
 
 /** A code of another length than the factor's can never be right; refusing it spares the user's Verify quota. */
-function requireCodeLength(factor: TotpFactor, code: string): void {
+function requireCodeLength(factor: Pick<TotpFactor, 'config'>, code: string): void {
   if (code.length !== factor.config.digits) throw new Failure('code_length_mismatch');
+}
+
+/**
+ * Runs `check` (one Verify call with the code) against the verified factor. The state usually knows that factor, so a
+ * sign-in check needs no factor list; when it does not (a user enrolled before the state existed) the user's list
+ * decides, and the attempt records what it found for the next check. A known factor that Verify no longer has (deleted
+ * outside the kit) is forgotten; if the list then holds another verified factor, the code is checked against that one.
+ */
+async function checkAgainstVerifiedFactor<T>(
+  scope: UserScope,
+  attempt: CodeAttempt,
+  code: string,
+  factorSid: string | undefined,
+  check: (factor: VerifiedFactor) => Promise<T>,
+): Promise<{ factor: VerifiedFactor; result: T }> {
+  const known = attempt.knownFactor;
+  let gone: { sid: string; error: unknown } | undefined;
+  if (known !== undefined && (factorSid === undefined || factorSid === known.sid)) {
+    requireCodeLength(known, code);
+    try {
+      return { factor: known, result: await check(known) };
+    } catch (error) {
+      if (!isFailure(error, 'factor_not_found')) throw error;
+      attempt.noteFactor(null);
+      gone = { sid: known.sid, error };
+    }
+  }
+  let listed: TotpFactor;
+  try {
+    listed = await requireVerifiedFactor(scope, factorSid);
+  } catch (error) {
+    if (isFailure(error, 'not_enrolled', 'factor_not_found', 'factor_not_verified')) await attempt.saveFactor();
+    throw error;
+  }
+  const factor = { sid: listed.sid, config: listed.config };
+  attempt.noteFactor(factor);
+  // Still listed: Verify's "not found" was about something else, and one code gets one Verify check.
+  if (gone !== undefined && gone.sid === factor.sid) throw gone.error;
+  requireCodeLength(factor, code);
+  return { factor, result: await check(factor) };
+}
+
+/** Legacy Verify answers a wrong code with an error (60311/60324): it still counts, then goes on as before. */
+async function countingWrongCode<T>(attempt: CodeAttempt, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isFailure(error, 'wrong_code')) await attempt.refused();
+    throw error;
+  }
 }
 
 /** Removes a factor that Verify may already have dropped on its own (unverified factors expire within 24 h). */
@@ -66,9 +121,18 @@ async function deleteIfPresent(scope: UserScope, factorSid: string): Promise<voi
 export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string): Promise<CreateFactorResponse> {
   const factors = await scope.verify.listTotpFactors(scope.identity);
   if (factors.some((factor) => factor.status === 'verified')) throw new Failure('already_enrolled');
-  await Promise.all(factors.map((factor) => deleteIfPresent(scope, factor.sid)));
-  const factor = await scope.verify.createTotpFactor(scope.identity, label);
-  return { factorSid: factor.sid, status: 'unverified', uri: factor.uri, secret: factor.secret, config: factor.config };
+  // One enrollment at a time: of concurrent calls (a double click, two tabs) exactly one goes on; the others get 409,
+  // so Verify is left with one unverified factor, the one this call returns.
+  const ticket = await scope.state.holdEnrollment();
+  try {
+    await Promise.all(factors.map((factor) => deleteIfPresent(scope, factor.sid)));
+    const factor = await scope.verify.createTotpFactor(scope.identity, label);
+    return { factorSid: factor.sid, status: 'unverified', uri: factor.uri, secret: factor.secret, config: factor.config };
+  } catch (error) {
+    // Nothing was handed out: the user's retry need not wait for the hold to run out.
+    await ticket.release().catch(() => undefined);
+    throw error;
+  }
 }
 
 /**
@@ -77,10 +141,13 @@ export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string
  * mistake for a passed check.
  */
 export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: string, code: string): Promise<VerifyFactorResponse> {
+  const attempt = await scope.state.beginCodeCheck();
   const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
   if (factor.status === 'verified') throw new Failure('already_verified');
   requireCodeLength(factor, code);
-  const status = await scope.verify.verifyFactor(scope.identity, factorSid, code);
+  const status = await countingWrongCode(attempt, () => scope.verify.verifyFactor(scope.identity, factorSid, code));
+  if (status === 'verified') await attempt.activated({ sid: factorSid, config: factor.config }, code);
+  else await attempt.refused();
   return { factorSid, status };
 }
 
@@ -90,10 +157,16 @@ export async function checkCode(
   code: string,
   options: { factorSid?: string; nonce?: string } = {},
 ): Promise<CreateChallengeResponse> {
-  const factor = await requireVerifiedFactor(scope, options.factorSid);
-  requireCodeLength(factor, code);
-  const challenge = await scope.verify.createChallenge(scope.identity, factor.sid, code);
-  if (challenge.status !== 'approved') return { status: 'pending', challengeSid: challenge.sid };
+  const attempt = await scope.state.beginCodeCheck();
+  const { factor, result: challenge } = await countingWrongCode(attempt, () =>
+    checkAgainstVerifiedFactor(scope, attempt, code, options.factorSid, (checked) => scope.verify.createChallenge(scope.identity, checked.sid, code)),
+  );
+  if (challenge.status !== 'approved') {
+    await attempt.refused();
+    return { status: 'pending', challengeSid: challenge.sid };
+  }
+  // A replayed code (or one that lost a race) answers as a wrong code, and no token is signed for it.
+  if (!(await attempt.approved(factor, code))) return { status: 'pending', challengeSid: challenge.sid };
   const approval = await signApprovalToken(
     scope.approval,
     { sub: scope.user.sub, challengeSid: challenge.sid, nonce: options.nonce },
@@ -118,12 +191,20 @@ export async function listFactors(scope: UserScope<ProvenCaller>): Promise<ListF
 
 /** Deleting a verified factor is a step-up: it needs a fresh valid code, so a stolen caller token alone cannot do it. */
 export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: string, code?: string): Promise<DeleteFactorResponse> {
+  // With a code, the lock check comes first, before Verify is asked anything.
+  const attempt = code === undefined ? undefined : await scope.state.beginCodeCheck();
   const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
   if (factor.status === 'verified') {
-    if (code === undefined) throw new Failure('step_up_required');
+    if (code === undefined || attempt === undefined) throw new Failure('step_up_required');
     requireCodeLength(factor, code);
-    const challenge = await scope.verify.createChallenge(scope.identity, factorSid, code);
-    if (challenge.status !== 'approved') throw new Failure('wrong_code');
+    const challenge = await countingWrongCode(attempt, () => scope.verify.createChallenge(scope.identity, factorSid, code));
+    if (challenge.status !== 'approved') {
+      await attempt.refused();
+      throw new Failure('wrong_code');
+    }
+    // The state forgets the factor in the same write that records the code as used, before Verify deletes it.
+    attempt.noteFactor(null);
+    if (!(await attempt.approved({ sid: factorSid, config: factor.config }, code))) throw new Failure('wrong_code');
   }
   await scope.verify.deleteFactor(scope.identity, factorSid);
   return { deleted: true };
@@ -132,22 +213,47 @@ export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: st
 /** Verify's own limits that mean "this user's factor is blocked for now" (account-wide rate limits stay real faults). */
 const VERIFY_LOCK_KINDS: FailureKind[] = ['factor_attempts_exhausted', 'factor_attempts_throttled', 'challenges_throttled'];
 
+/**
+ * With the uniform answer, a caller who never enrolled is answered as if a code of Verify's default length (6) were
+ * wrong; a code of another length is `invalid`, as it is for an enrolled 6-digit factor.
+ */
+const UNIFORM_DIGITS = 6;
+
+export interface StudioCheckOptions {
+  /** Answer `pending` instead of `not_enrolled` (and count it, so locks look alike too): no enrollment oracle. */
+  hideEnrollment?: boolean;
+}
+
 /** The Studio check: every expected outcome is a status for a Split widget; only real faults are thrown. */
-export async function checkCodeForStudio(scope: UserScope<StudioUser>, code: string): Promise<StudioStatus> {
-  let factor: TotpFactor;
+export async function checkCodeForStudio(scope: UserScope<StudioUser>, code: string, options: StudioCheckOptions = {}): Promise<StudioStatus> {
   try {
-    factor = await requireVerifiedFactor(scope);
+    return await studioOutcome(scope, code, options);
   } catch (error) {
-    if (isFailure(error, 'not_enrolled')) return 'not_enrolled';
+    if (isFailure(error, 'locked', ...VERIFY_LOCK_KINDS)) return 'locked';
     throw error;
   }
-  if (code.length !== factor.config.digits) return 'invalid';
+}
+
+async function studioOutcome(scope: UserScope<StudioUser>, code: string, options: StudioCheckOptions): Promise<StudioStatus> {
+  const attempt = await scope.state.beginCodeCheck();
+  let checked: { factor: VerifiedFactor; result: { status: string } };
   try {
-    const challenge = await scope.verify.createChallenge(scope.identity, factor.sid, code);
-    return challenge.status === 'approved' ? 'approved' : 'pending';
+    checked = await checkAgainstVerifiedFactor(scope, attempt, code, undefined, (factor) => scope.verify.createChallenge(scope.identity, factor.sid, code));
   } catch (error) {
-    if (isFailure(error, ...VERIFY_LOCK_KINDS)) return 'locked';
-    if (isFailure(error, 'wrong_code')) return 'pending';
-    throw error;
+    if (isFailure(error, 'code_length_mismatch')) return 'invalid';
+    if (isFailure(error, 'wrong_code')) {
+      await attempt.refused();
+      return 'pending';
+    }
+    if (!isFailure(error, 'not_enrolled')) throw error;
+    if (!options.hideEnrollment) return 'not_enrolled';
+    if (code.length !== UNIFORM_DIGITS) return 'invalid';
+    await attempt.refused();
+    return 'pending';
   }
+  if (checked.result.status !== 'approved') {
+    await attempt.refused();
+    return 'pending';
+  }
+  return (await attempt.approved(checked.factor, code)) ? 'approved' : 'pending';
 }

@@ -8,6 +8,10 @@ interface Answer {
   code: string;
   message: string;
   retryAfterSeconds?: number;
+  /** Also put retryAfterSeconds in the body: a page on another origin cannot read Retry-After (not CORS-safelisted). */
+  retryAfterInBody?: true;
+  /** An expected refusal that needs no log line of its own (a lock logs once, when it begins: lib/state-guard.ts). */
+  quiet?: true;
 }
 
 const SECONDS_PER_HOUR = 3600;
@@ -39,6 +43,25 @@ export const FAILURE_TABLE: Readonly<Record<FailureKind, Answer>> = {
   },
   code_length_mismatch: { status: 400, code: 'invalid_request', message: 'Invalid request: code must have as many digits as the authenticator shows.' },
   wrong_code: { status: 403, code: 'invalid_code', message: 'The code is not valid.' },
+  locked: {
+    status: 429,
+    code: 'locked',
+    message: 'Too many wrong codes; no code is checked until the lock ends.',
+    retryAfterInBody: true,
+    quiet: true,
+  },
+  enrollment_in_progress: {
+    status: 409,
+    code: 'enrollment_in_progress',
+    message: 'A set-up for this user is already under way; use that one, or start again in a moment.',
+    retryAfterInBody: true,
+  },
+  state_unavailable: {
+    status: 503,
+    code: 'state_unavailable',
+    message: 'The security state store is unavailable, so no code can be checked; try again shortly.',
+    retryAfterSeconds: TRANSIENT_RETRY_SECONDS,
+  },
   // An unverified factor that reached its attempt limit stays locked until Verify deletes it (within 24 h).
   factor_attempts_exhausted: {
     status: 429,
@@ -86,9 +109,12 @@ export const FAILURE_TABLE: Readonly<Record<FailureKind, Answer>> = {
 /** The caller's answer to a core failure; a retry time the failure knows wins over the table's default. */
 export function toKitError(failure: Failure): KitError {
   const answer = FAILURE_TABLE[failure.kind];
+  const retryAfterSeconds = failure.retryAfterSeconds ?? answer.retryAfterSeconds;
   return new KitError(answer.status, answer.code, answer.message, {
-    retryAfterSeconds: failure.retryAfterSeconds ?? answer.retryAfterSeconds,
+    retryAfterSeconds,
     cause: failure,
     logDetail: failure.logDetail,
+    bodyFields: answer.retryAfterInBody && retryAfterSeconds !== undefined ? { retryAfterSeconds } : undefined,
+    quiet: answer.quiet,
   });
 }

@@ -16,6 +16,13 @@ export type FailureKind =
   | 'code_length_mismatch'
   /** A code that Verify refused where the flow cannot go on (the delete step-up, legacy wrong-code errors). */
   | 'wrong_code'
+  // The kit's own state (lib/state.ts, on Twilio Sync)
+  /** Too many consecutive wrong codes on this channel: no code is checked until the lock ends (retryAfterSeconds). */
+  | 'locked'
+  /** Another /create-factor for this user is under way (or was abandoned less than ~30 s ago). */
+  | 'enrollment_in_progress'
+  /** The state store did not answer usably in time: a code check fails closed rather than skip the lock or replay guard. */
+  | 'state_unavailable'
   // Verify's own limits on one factor or entity
   | 'factor_attempts_exhausted'
   | 'factor_attempts_throttled'

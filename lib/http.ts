@@ -136,8 +136,9 @@ function headersFor(error: KitError): Record<string, string> {
 export function fail(error: unknown, origin: string | undefined, log: Logger, endpoint: string): RuntimeResponse {
   if (error instanceof KitError) {
     // Upstream trouble and rate limits are operational signals; expected 4xx answers are not worth a line.
-    if (error.status >= 500 || error.status === 429) log(`${endpoint}: ${error.code}${error.logDetail === undefined ? '' : ` (${error.logDetail})`}`);
-    return respond({ status: error.status, body: { error: { code: error.code, message: error.message } } }, origin, headersFor(error));
+    if (!error.quiet && (error.status >= 500 || error.status === 429)) log(`${endpoint}: ${error.code}${error.logDetail === undefined ? '' : ` (${error.logDetail})`}`);
+    const body = { error: { ...error.bodyFields, code: error.code, message: error.message } };
+    return respond({ status: error.status, body }, origin, headersFor(error));
   }
   if (error instanceof ConfigError) {
     log(`${endpoint}: configuration error: ${error.variable} ${error.problem}`);

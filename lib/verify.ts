@@ -114,8 +114,8 @@ export function createVerifyGateway(client: twilio.Twilio, options: VerifyGatewa
     const remaining = options.deadline - Date.now();
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<never>((_, reject) => {
-      const exhausted = new Failure('upstream_timeout', { logDetail: `verify ${operation}: request time budget exhausted` });
-      timer = setTimeout(() => reject(exhausted), Math.max(0, remaining));
+      // Built only when the budget runs out: an Error captures a stack, which costs on every call otherwise.
+      timer = setTimeout(() => reject(new Failure('upstream_timeout', { logDetail: `verify ${operation}: request time budget exhausted` })), Math.max(0, remaining));
     });
     try {
       return await Promise.race([run(), budget]);

@@ -1,4 +1,4 @@
-// The local stack's Verify service in the emulator: the one named in .env.local while the emulator still has it.
+// The local stack's Verify and Sync services in the emulator: the ones named in .env.local while the emulator still has them.
 import twilio from 'twilio';
 import { createEmulatorHttpClient } from '../lib/emulator-http-client';
 
@@ -18,4 +18,19 @@ export async function ensureLocalVerifyService(env: Readonly<Record<string, stri
     }
   }
   return (await client.verify.v2.services.create({ friendlyName: LOCAL_SERVICE_NAME })).sid;
+}
+
+/** The same for the Sync service that holds the kit's own state (lockout, used codes, enrollment in flight). */
+export async function ensureLocalSyncService(env: Readonly<Record<string, string>>, emulatorUrl: string): Promise<string> {
+  const httpClient = createEmulatorHttpClient({ emulatorUrl, timeoutMs: 5000 });
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient });
+  const existing = env.SYNC_SERVICE_SID;
+  if (existing && existing !== 'default') {
+    try {
+      return (await client.sync.v1.services(existing).fetch()).sid;
+    } catch (error) {
+      if ((error as { status?: unknown }).status !== 404) throw error;
+    }
+  }
+  return (await client.sync.v1.services.create({ friendlyName: LOCAL_SERVICE_NAME, aclEnabled: true })).sid;
 }

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createEmulator } from '../emulator/server';
 import type { EmulatorSwitches } from '../emulator/switches';
-import { linkFunctionsToEmulator } from '../lib/emulator-link';
+import { ControllableClock } from '../emulator/clock';
+import { linkEmulatorClock, linkFunctionsToEmulator } from '../lib/emulator-link';
 import { devHostsFor } from './dev-routes';
 import { createFrontDoor } from './front-door';
 import { policyFromEnvironment } from './kit-variables';
@@ -12,7 +13,7 @@ import { closeServer, listen } from './listen';
 import { allowedOriginsOf } from './local-cors';
 import { readEnvValues, updateEnvValues, withGeneratedValues } from './local-env';
 import { createRuntimeApp, listBuiltRoutes } from './local-runtime';
-import { ensureLocalVerifyService } from './local-service';
+import { ensureLocalSyncService, ensureLocalVerifyService } from './local-service';
 import { DEFAULT_EMULATOR_PORT, DEFAULT_HOST, DEFAULT_PORT, exposureWarning, localUrlHost, resolveLocalSettings } from './local-settings';
 
 const ROOT = join(__dirname, '..');
@@ -52,6 +53,11 @@ export interface LocalStack {
   env: Record<string, string>;
   /** Things the person starting the stack should know (e.g. a HOST reachable from other machines). */
   warnings: string[];
+  /**
+   * Freezes the time at `epochMs` for the emulator and the Functions alike (the kit's locks read the same clock as
+   * Verify's codes). /__emulator/clock moves the emulator's clock alone.
+   */
+  setClock(epochMs: number): void;
   close(): Promise<void>;
 }
 
@@ -71,22 +77,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Everything slow or fallible happens before the front door listens, so no request ever waits on it.
   const routes = await listBuiltRoutes();
 
+  // One clock for the emulator and the Functions: tests freeze it once for both (setClock).
+  const clock = new ControllableClock();
   const emulator = createEmulator({
     accountSid: stored.ACCOUNT_SID ?? '',
     authToken: stored.AUTH_TOKEN ?? '',
+    clock,
     dataDir: options.dataDir ?? join(ROOT, '.emulator-data'),
     switches: { ...settings.switches, ...options.emulatorSwitches },
     log: (line) => log(`emulator ${line}`),
   });
   const front: Server = createServer();
+  let unlinkClock = (): void => undefined;
   const close = async (): Promise<void> => {
+    unlinkClock();
     await Promise.all([closeServer(front), closeServer(emulator)]);
   };
   try {
     const boundEmulatorPort = await listen(emulator, { port: emulatorPort, host: EMULATOR_HOST, role: 'the Verify emulator', portVariable: 'VERIFY_EMULATOR_PORT' });
     const emulatorUrl = `http://${EMULATOR_HOST}:${boundEmulatorPort}`;
+    unlinkClock = linkEmulatorClock(emulatorUrl, () => clock.now());
     stored.VERIFY_EMULATOR_URL = emulatorUrl;
     stored.VERIFY_SERVICE_SID = await ensureLocalVerifyService(stored, emulatorUrl);
+    stored.SYNC_SERVICE_SID = await ensureLocalSyncService(stored, emulatorUrl);
     updateEnvValues(envFile, stored, ENV_FILE_HEADER);
     const env = { ...stored, ...policyFromEnvironment(environment), ...options.envOverrides };
     const allowedOrigins = allowedOriginsOf(env);
@@ -96,7 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const url = `http://${localUrlHost(host)}:${boundPort}`;
     const runtime = createRuntimeApp({ routes, env, port: boundPort, url, allowedOrigins });
     front.on('request', createFrontDoor({ runtime, env, allowedHosts: devHostsFor(boundPort, host), allowedOrigins, log }));
-    return { url, emulatorUrl, env, warnings, close };
+    return { url, emulatorUrl, env, warnings, setClock: (epochMs) => clock.freezeAt(epochMs), close };
   } catch (error) {
     await close();
     throw error;

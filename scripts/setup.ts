@@ -1,4 +1,5 @@
-// `npm run setup`: creates or updates the Verify service with its TOTP settings and fills .env with what a deploy needs.
+// `npm run setup`: creates or updates the Verify service with its TOTP settings, creates or reuses the Sync service for
+// the kit's own state, and fills .env with what a deploy needs.
 // Idempotent: a second run with the same settings changes nothing, and existing secrets are never replaced.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -24,6 +25,7 @@ const APPROVAL_SIGNING_VARIABLES: Record<ApprovalSigning, string> = { ES256: 'AP
 /** lib/config.ts refuses shorter secrets (RFC 7518 §3.2: an HS256 key has at least 256 bits). */
 const MIN_SECRET_LENGTH = 32;
 const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
+const SYNC_SERVICE_SID = /^IS[0-9a-fA-F]{32}$/;
 /** Verify factors use SHA1 unless created with Config.Alg, which this kit's create-factor never sends. */
 const FACTOR_ALGORITHM = 'SHA1';
 const REQUEST_TIMEOUT_MS = 15000;
@@ -52,6 +54,9 @@ export interface SetupResult {
   target: string;
   serviceSid: string;
   action: 'created' | 'updated' | 'unchanged';
+  /** The Sync service holding the kit's state (lockout, used codes, enrollment in flight), or `default`. */
+  syncServiceSid: string;
+  syncAction: 'created' | 'unchanged';
   /** The settings in force on the service after the run. */
   settings: TotpSettings;
   /** Variables written to the env file (names only; values are secrets). */
@@ -176,6 +181,31 @@ async function createOrUpdateService(
   return { sid: updated.sid, action: 'updated', settings: settingsInForce(updated.friendlyName, updated.totp as ServiceTotp) };
 }
 
+/** An existing SYNC_SERVICE_SID must name a service of this account (`default` always does); checked before any change. */
+async function checkSyncService(client: twilio.Twilio, existingSid: string | undefined): Promise<void> {
+  if (existingSid === undefined || existingSid === 'default') return;
+  try {
+    await client.sync.v1.services(existingSid).fetch();
+  } catch (err) {
+    if (isNotFound(err)) {
+      throw new SetupError([`SYNC_SERVICE_SID ${existingSid} does not exist in this account; remove it from the env file to create a new service`]);
+    }
+    throw err;
+  }
+}
+
+/** The Sync service for the kit's state: the one named, else a dedicated one created now. */
+async function createOrReuseSyncService(
+  client: twilio.Twilio,
+  existingSid: string | undefined,
+  name: string,
+): Promise<{ sid: string; action: SetupResult['syncAction'] }> {
+  if (existingSid !== undefined) return { sid: existingSid, action: 'unchanged' };
+  // ACL on: the state is read by the Functions with account credentials only, never by a client SDK token.
+  const service = await client.sync.v1.services.create({ friendlyName: name, aclEnabled: true });
+  return { sid: service.sid, action: 'created' };
+}
+
 /** 32 random bytes, base64url: 43 characters, above lib/config.ts's minimum. */
 function newSecret(): string {
   return randomBytes(32).toString('base64url');
@@ -210,17 +240,27 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
   if (existingSid !== undefined && !SERVICE_SID.test(existingSid)) {
     problems.push(`VERIFY_SERVICE_SID "${existingSid}" is not a Verify service SID (VA followed by 32 hex digits)`);
   }
+  const existingSyncSid = lookup('SYNC_SERVICE_SID');
+  if (existingSyncSid !== undefined && existingSyncSid !== 'default' && !SYNC_SERVICE_SID.test(existingSyncSid)) {
+    problems.push(`SYNC_SERVICE_SID "${existingSyncSid}" is not a Sync service SID (IS followed by 32 hex digits) or "default"`);
+  }
   if (problems.length > 0) throw new SetupError(problems);
 
   const client = createClient(lookup);
   const target = emulatorUrlFrom(lookup) ?? 'Twilio';
+  await checkSyncService(client, existingSyncSid);
   const service = await createOrUpdateService(client, existingSid, requested);
+  const sync = await createOrReuseSyncService(client, existingSyncSid, service.settings.serviceName);
 
   let text = envFile.text;
   const written: string[] = [];
   if (envFile.values['VERIFY_SERVICE_SID'] !== service.sid) {
     text = setEnvVariable(text, 'VERIFY_SERVICE_SID', service.sid);
     written.push('VERIFY_SERVICE_SID');
+  }
+  if (envFile.values['SYNC_SERVICE_SID'] !== sync.sid) {
+    text = setEnvVariable(text, 'SYNC_SERVICE_SID', sync.sid);
+    written.push('SYNC_SERVICE_SID');
   }
   const warnings = authenticatorWarnings({ ...service.settings, algorithm: FACTOR_ALGORITHM });
   // Secrets are read from the file only: a deploy uploads the file, not this shell's environment.
@@ -249,7 +289,16 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
   warnings.push(...callerTokenWarnings(lookup));
   if (written.length > 0) writeEnvFile(envFile.path, text);
 
-  return { target, serviceSid: service.sid, action: service.action, settings: service.settings, written, warnings };
+  return {
+    target,
+    serviceSid: service.sid,
+    action: service.action,
+    syncServiceSid: sync.sid,
+    syncAction: sync.action,
+    settings: service.settings,
+    written,
+    warnings,
+  };
 }
 
 const USAGE = `Usage: npm run setup -- [options]
@@ -296,6 +345,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(
     `  TOTP: issuer "${settings.issuer}", ${settings.codeLength} digits, ${settings.timeStep} s time step, skew ${settings.skew}`,
   );
+  console.log(`Sync service ${result.syncServiceSid} ${result.syncAction} (the kit's lockout and replay state)`);
   console.log(result.written.length > 0 ? `  wrote ${result.written.join(', ')} to ${envFile}` : `  ${envFile} already complete`);
   for (const warning of result.warnings) console.warn(`warning: ${warning}`);
   return 0;

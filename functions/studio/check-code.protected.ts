@@ -2,7 +2,8 @@
 // Request:  {user: <the app's user key, e.g. the caller's number>, code: <digits keyed in>} (form-encoded or JSON)
 // Response: always 200 {status: "approved" | "pending" | "not_enrolled" | "locked" | "invalid"} for expected outcomes,
 //           so a Split widget can branch on widgets.<name>.parsed.status; real faults answer non-2xx (the Fail path).
-//           STUDIO_HIDE_ENROLLMENT=true answers "pending" instead of "not_enrolled".
+//           "locked" includes the kit's own lock on the Studio channel, which never locks the user's web sign-in; with
+//           STUDIO_HIDE_ENROLLMENT=true a user without a factor gets "pending" instead of "not_enrolled".
 import type { StudioCheckCodeResponse } from '../../lib/contract';
 import { createEndpoint } from '../../lib/endpoint';
 import { checkCodeForStudio } from '../../lib/factors';
@@ -11,8 +12,10 @@ import { studioUser } from '../../lib/users';
 
 export const handler = createEndpoint('studio/check-code', async (request) => {
   const { user, code } = parseInput(studioCheckCodeSchema, request.fields);
-  const status = isWellFormedCode(code) ? await checkCodeForStudio(request.scopeFor(studioUser(user)), code) : 'invalid';
-  // A caller ID can be spoofed: with STUDIO_HIDE_ENROLLMENT, "not enrolled" sounds like a wrong code (SECURITY.md).
-  const body: StudioCheckCodeResponse = { status: status === 'not_enrolled' && request.config.studioHideEnrollment ? 'pending' : status };
+  const body: StudioCheckCodeResponse = {
+    status: isWellFormedCode(code)
+      ? await checkCodeForStudio(request.scopeFor(studioUser(user)), code, { hideEnrollment: request.config.studioHideEnrollment })
+      : 'invalid',
+  };
   return { status: 200, body };
 });

@@ -1,7 +1,10 @@
 // The page's pure logic, checked without a browser: secret blocks, settings note, code cleaning, step and retry times.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { parseRetryAfter } from '../../assets/api';
-import { describeNonDefaultConfig, describeRetry, digitsOnly, groupSecret } from '../../assets/format';
+import { ApiError, createApiClient, parseRetryAfter } from '../../assets/api';
+import { describeFailure } from '../../assets/failure';
+import { describeNonDefaultConfig, describeRetry, digitsOnly, formatWait, groupSecret } from '../../assets/format';
 import { mayRunHere, parseFrameAncestors, type FrameContext } from '../../assets/frame-guard';
 import { signedInName } from '../../assets/signed-in-user';
 import { secondsLeftInStep } from '../../assets/time-step';
@@ -90,6 +93,37 @@ describe('Retry-After (RFC 9110 §10.2.3)', () => {
     expect(describeRetry(now + 45_000, now)).toMatch(/^Try again in 45 seconds \(at .+\)\.$/);
     expect(describeRetry(now + 3_600_000, now)).toMatch(/^Try again in 60 minutes \(at .+\)\.$/);
     expect(describeRetry(now + 86_400_000, now)).toMatch(/^Try again after .+\.$/);
+  });
+});
+
+describe("the kit's own lock and enrollment hold", () => {
+  const now = Date.UTC(2030, 0, 15, 9, 0, 10);
+
+  test('the countdown reads at a glance', () => {
+    expect([1, 59, 60, 65, 3600].map(formatWait)).toEqual(['1 s', '59 s', '1 min 00 s', '1 min 05 s', '60 min 00 s']);
+  });
+
+  test("a lock's wait is read from the body when Retry-After cannot be (another origin: not CORS-safelisted)", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(429, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'locked', message: 'Locked.', retryAfterSeconds: 42 } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const api = createApiClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, getToken: () => 't', now: () => now });
+      await expect(api.createChallenge({ code: '123456' })).rejects.toMatchObject({ status: 429, code: 'locked', retryAt: now + 42_000 });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('a lock says when to retry; a set-up under way is news, not an error', () => {
+    const locked = describeFailure(new ApiError(429, 'locked', 'x', now + 60_000), now);
+    expect(locked).toMatchObject({ kind: 'error', locked: true, sessionEnded: false });
+    expect(locked.text).toMatch(/^Locked: too many wrong codes\. Try again in 60 seconds/);
+    const held = describeFailure(new ApiError(409, 'enrollment_in_progress', 'x', now + 12_000), now);
+    expect(held).toMatchObject({ kind: 'info', locked: false });
+    expect(held.text).toMatch(/already under way.*Try again in 12 seconds/);
   });
 });
 

@@ -60,7 +60,7 @@ describe('npm run setup', () => {
     const result = await setup({ issuer: 'Acme Bank' });
 
     expect(result.action).toBe('created');
-    expect(result.written).toEqual(['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
+    expect(result.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
     const services = await listServices();
     expect(services).toHaveLength(1);
     expect(services[0]).toEqual(
@@ -122,7 +122,7 @@ describe('npm run setup', () => {
     expect(result).toEqual(expect.objectContaining({ serviceSid: existing, action: 'updated' }));
     // A service created without TOTP settings shows nulls; setup reports Verify's defaults for them.
     expect(result.settings).toEqual({ serviceName: 'Existing', issuer: 'Existing', timeStep: 30, codeLength: 8, skew: 1 });
-    expect(result.written).toEqual(['IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
+    expect(result.written).toEqual(['SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
     expect(await listServices()).toHaveLength(1);
   });
 
@@ -130,14 +130,14 @@ describe('npm run setup', () => {
     const identity = 'an-identity-secret-that-is-long-enough-to-use';
     writeUserEnv(`IDENTITY_SECRET=${identity}\nAPPROVAL_SIGNING_KEY=\n`);
     const first = await setup();
-    expect(first.written).toEqual(['VERIFY_SERVICE_SID', 'APPROVAL_SIGNING_KEY']);
+    expect(first.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'APPROVAL_SIGNING_KEY']);
     const values = readEnvFile(envFile).values;
     expect(values['IDENTITY_SECRET']).toBe(identity);
     expect(values['APPROVAL_SIGNING_KEY']).toMatch(/^\{"kty":"EC"/);
     // The empty line was replaced in place, not duplicated.
     expect(readFileSync(envFile, 'utf8').match(/^APPROVAL_SIGNING_KEY=/gm)).toHaveLength(1);
 
-    writeUserEnv(`VERIFY_SERVICE_SID=${first.serviceSid}\nIDENTITY_SECRET=short\nAPPROVAL_SIGNING_KEY=${values['APPROVAL_SIGNING_KEY']}\n`);
+    writeUserEnv(`VERIFY_SERVICE_SID=${first.serviceSid}\nSYNC_SERVICE_SID=${first.syncServiceSid}\nIDENTITY_SECRET=short\nAPPROVAL_SIGNING_KEY=${values['APPROVAL_SIGNING_KEY']}\n`);
     const before = readFileSync(envFile, 'utf8');
     const second = await setup();
     expect(second.written).toEqual([]);
@@ -149,7 +149,7 @@ describe('npm run setup', () => {
     const result = await setup({}, { ACCOUNT_SID: emulator.accountSid, AUTH_TOKEN: emulator.authToken });
     expect(result.action).toBe('created');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
-    expect(Object.keys(readEnvFile(envFile).values)).toEqual(['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
+    expect(Object.keys(readEnvFile(envFile).values)).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
     expect(result.warnings).toEqual([expect.stringContaining('AUTH_JWT_SECRET')]);
   });
 
@@ -205,6 +205,34 @@ describe('npm run setup', () => {
     await expect(setup()).rejects.toThrow('ACCOUNT_SID and AUTH_TOKEN must be set');
   });
 
+  it('creates a dedicated Sync service once, keeps `default` as it is, and refuses a Sync SID it cannot use', async () => {
+    writeUserEnv();
+    const first = await setup();
+    expect(first.syncAction).toBe('created');
+    const service = await emulator.client.sync.v1.services(first.syncServiceSid).fetch();
+    expect(service.friendlyName).toBe('TOTP Functions');
+    expect(service.aclEnabled).toBe(true);
+    expect(readEnvFile(envFile).values['SYNC_SERVICE_SID']).toBe(first.syncServiceSid);
+    const again = await setup();
+    expect([again.syncServiceSid, again.syncAction, again.written]).toEqual([first.syncServiceSid, 'unchanged', []]);
+    // The account's default service is there too (every account has one); setup made one of its own, once.
+    expect((await emulator.client.sync.v1.services.list()).filter((candidate) => candidate.uniqueName !== 'default')).toHaveLength(1);
+
+    writeUserEnv('SYNC_SERVICE_SID=default\n');
+    const keptDefault = await setup();
+    expect([keptDefault.syncServiceSid, keptDefault.syncAction]).toEqual(['default', 'unchanged']);
+    expect(keptDefault.written).not.toContain('SYNC_SERVICE_SID');
+
+    let before = writeUserEnv('SYNC_SERVICE_SID=IS123\n');
+    await expect(setup()).rejects.toThrow('is not a Sync service SID');
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+    before = writeUserEnv(`SYNC_SERVICE_SID=IS${'0'.repeat(32)}\n`);
+    await expect(setup()).rejects.toThrow(`SYNC_SERVICE_SID IS${'0'.repeat(32)} does not exist in this account`);
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+    // Checked before anything is created: no Verify service was left behind by the refused runs.
+    expect(await listServices()).toHaveLength(2);
+  });
+
   it('sends credentials to an emulator on this machine only', async () => {
     const before = writeUserEnv();
     await expect(setup({}, { VERIFY_EMULATOR_URL: 'https://emulator.example.com' })).rejects.toThrow(
@@ -217,6 +245,7 @@ describe('npm run setup', () => {
     writeUserEnv();
     expect((await setupVerifyService({ envFile, environment: { VERIFY_EMULATOR_URL: emulator.url }, approvalSigning: 'HS256' })).written).toEqual([
       'VERIFY_SERVICE_SID',
+      'SYNC_SERVICE_SID',
       'IDENTITY_SECRET',
       'APPROVAL_SIGNING_SECRET',
     ]);
@@ -251,7 +280,8 @@ describe('npm run setup', () => {
     });
     expect(ok.stdout).toMatch(/Verify service VA[0-9a-f]{32} created \("TOTP Functions"\) on http:\/\/127\.0\.0\.1:\d+/);
     expect(ok.stdout).toContain('TOTP: issuer "Acme", 6 digits, 30 s time step, skew 1');
-    expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, IDENTITY_SECRET, APPROVAL_SIGNING_KEY');
+    expect(ok.stdout).toMatch(/Sync service IS[0-9a-f]{32} created/);
+    expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, SYNC_SERVICE_SID, IDENTITY_SECRET, APPROVAL_SIGNING_KEY');
     // Output names secrets, never shows them.
     expect(ok.stdout).not.toContain(readEnvFile(envFile).values['IDENTITY_SECRET']);
     expect(ok.stdout).not.toContain((JSON.parse(readEnvFile(envFile).values['APPROVAL_SIGNING_KEY'] ?? '{}') as { d: string }).d);

@@ -166,7 +166,13 @@ describe('faults on the other endpoints', () => {
   ])('%s maps a 503 on %s …%s to 503 verify_unavailable', async (path, input, method, verifyPath) => {
     await harness.fault({ match: { method, path: verifyPath() }, status: 503 });
     // The POST-only faults would not match a create-factor made by another user; each row uses its own caller.
-    const caller = path === '/verify-factor' ? unverifiedToken : path === '/create-factor' ? await harness.token(`fault-new-${method}`) : token;
+    // A sign-in check lists factors only when the kit's state does not know the verified one yet: a user who has none.
+    const caller =
+      path === '/verify-factor' || path === '/create-challenge'
+        ? unverifiedToken
+        : path === '/create-factor'
+          ? await harness.token(`fault-new-${method}`)
+          : token;
     const answer = await harness.post(path, input(), { token: caller });
     expect(answer.status).toBe(503);
     expect(errorOf(answer).code).toBe('verify_unavailable');
@@ -193,6 +199,8 @@ describe('faults on the other endpoints', () => {
     expect((await harness.post('/create-factor', {}, { token: user })).status).toBe(201);
     // Verify deletes unverified factors on its own; the cleanup's DELETE then finds nothing (60390).
     await harness.fault({ match: { method: 'DELETE', path: '/Factors/' }, status: 404, code: 60390 });
+    // Later than the kit's 30 s hold on an enrollment in flight (one enrollment at a time).
+    await harness.setClock(alignedNow() + 120);
     const answer = await harness.post('/create-factor', {}, { token: user });
     expect(answer.status).toBe(201);
   });

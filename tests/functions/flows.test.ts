@@ -82,6 +82,8 @@ describe('enrollment', () => {
   test('a new enrollment replaces unfinished ones instead of piling them up', async () => {
     const token = await harness.token('enroll-3');
     const first = body(await harness.post('/create-factor', {}, { token }));
+    // The first set-up holds the enrollment for 30 s (one at a time); a new one after that replaces it.
+    await harness.setClock(clock + 31);
     const second = body(await harness.post('/create-factor', {}, { token }));
     const listed = body(await harness.post('/list-factors', {}, { token })) as { factors: Array<{ factorSid: string }> };
     expect(listed.factors.map((factor) => factor.factorSid)).toEqual([second.factorSid]);

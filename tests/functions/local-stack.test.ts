@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jwtVerify } from 'jose';
+import { deriveIdentity } from '../../lib/auth';
 import { MAX_USER_KEY_LENGTH } from '../../lib/users';
 import { devHostsFor } from '../../scripts/dev-routes';
 import { readEnvFile } from '../../scripts/env-file';
@@ -86,7 +87,7 @@ function startIn(name: string, options: LocalStackOptions = {}): Promise<LocalSt
 }
 
 /** Enrolls `user` (verified factor) at `clock` and returns the factor's secret and a caller token. */
-async function enroll(stack: LocalStack, user: string, clock: number): Promise<{ token: string; secret: string }> {
+async function enroll(stack: LocalStack, user: string, clock: number): Promise<{ token: string; secret: string; factorSid: string }> {
   const { json: tokenAnswer } = await postJson(`${stack.url}/__dev/token`, { user });
   const token = String(tokenAnswer.token);
   await setEmulatorClock(stack, clock);
@@ -94,7 +95,19 @@ async function enroll(stack: LocalStack, user: string, clock: number): Promise<{
   const secret = String(created.json.secret);
   const verified = await postJson(`${stack.url}/verify-factor`, { factorSid: created.json.factorSid, code: totp(secret, clock) }, token);
   expect(verified.json.status).toBe('verified');
-  return { token, secret };
+  return { token, secret, factorSid: String(created.json.factorSid) };
+}
+
+/** Asks the stack's emulator directly, as the Verify API, whether it approves `code` for the user's factor. */
+async function verifyApproves(stack: LocalStack, user: string, factorSid: string, code: string): Promise<unknown> {
+  const identity = deriveIdentity(new TextEncoder().encode(stack.env.IDENTITY_SECRET), user);
+  const basic = `Basic ${Buffer.from(`${stack.env.ACCOUNT_SID}:${stack.env.AUTH_TOKEN}`).toString('base64')}`;
+  const response = await fetch(`${stack.emulatorUrl}/v2/Services/${stack.env.VERIFY_SERVICE_SID}/Entities/${identity}/Challenges`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ FactorSid: factorSid, AuthPayload: code }),
+  });
+  return ((await response.json()) as { status?: unknown }).status;
 }
 
 /** Freezes the stack's emulator clock (control endpoint, same Basic auth as the Verify API). */
@@ -121,6 +134,7 @@ test('the first run writes .env.local (owner-only) with dummy credentials, secre
       APPROVAL_SIGNING_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
       VERIFY_EMULATOR_URL: stack.emulatorUrl,
       VERIFY_SERVICE_SID: expect.stringMatching(/^VA[0-9a-f]{32}$/),
+      SYNC_SERVICE_SID: expect.stringMatching(/^IS[0-9a-f]{32}$/),
     });
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
     expect(stack.env).toEqual(written);
@@ -342,15 +356,17 @@ describe('ports and host', () => {
 });
 
 describe('settings from the shell', () => {
-  test('VERIFY_EMULATOR_ALLOW_CODE_REUSE=true (the emulator\'s own switch) reaches the emulator: one code approves twice', async () => {
+  test('VERIFY_EMULATOR_ALLOW_CODE_REUSE=true (the emulator\'s own switch) reaches the emulator: Verify approves one code twice, the kit once', async () => {
     const clock = alignedNow();
     const reuse = await startIn('reuse-on', { environment: { VERIFY_EMULATOR_ALLOW_CODE_REUSE: 'true' } });
     try {
-      const { token, secret } = await enroll(reuse, 'reuse-user', clock);
+      const { token, secret, factorSid } = await enroll(reuse, 'reuse-user', clock);
       await setEmulatorClock(reuse, clock + 30);
       const code = totp(secret, clock + 30);
       expect((await postJson(`${reuse.url}/create-challenge`, { code }, token)).json.status).toBe('approved');
-      expect((await postJson(`${reuse.url}/create-challenge`, { code }, token)).json.status).toBe('approved');
+      expect(await verifyApproves(reuse, 'reuse-user', factorSid, code)).toBe('approved');
+      // The kit's own replay guard holds even though Verify (here) accepts the code again.
+      expect((await postJson(`${reuse.url}/create-challenge`, { code }, token)).json.status).toBe('pending');
     } finally {
       await reuse.close();
     }
@@ -362,11 +378,11 @@ describe('settings from the shell', () => {
     writeFileSync(envFile, 'VERIFY_EMULATOR_ALLOW_CODE_REUSE=true\n');
     const fileOnly = await startLocalStack({ port: 0, envFile, dataDir: join(dir, 'switch-file-data') });
     try {
-      const { token, secret } = await enroll(fileOnly, 'file-user', clock);
+      const { token, secret, factorSid } = await enroll(fileOnly, 'file-user', clock);
       await setEmulatorClock(fileOnly, clock + 30);
       const code = totp(secret, clock + 30);
       expect((await postJson(`${fileOnly.url}/create-challenge`, { code }, token)).json.status).toBe('approved');
-      expect((await postJson(`${fileOnly.url}/create-challenge`, { code }, token)).json.status).toBe('approved');
+      expect(await verifyApproves(fileOnly, 'file-user', factorSid, code)).toBe('approved');
     } finally {
       await fileOnly.close();
     }
@@ -377,11 +393,11 @@ describe('settings from the shell', () => {
       environment: { VERIFY_EMULATOR_ALLOW_CODE_REUSE: 'false' },
     });
     try {
-      const { token, secret } = await enroll(shellSaysNo, 'shell-user', clock);
+      const { token, secret, factorSid } = await enroll(shellSaysNo, 'shell-user', clock);
       await setEmulatorClock(shellSaysNo, clock + 30);
       const code = totp(secret, clock + 30);
       expect((await postJson(`${shellSaysNo.url}/create-challenge`, { code }, token)).json.status).toBe('approved');
-      expect((await postJson(`${shellSaysNo.url}/create-challenge`, { code }, token)).json.status).toBe('pending');
+      expect(await verifyApproves(shellSaysNo, 'shell-user', factorSid, code)).toBe('pending');
     } finally {
       await shellSaysNo.close();
     }

@@ -35,7 +35,7 @@ export interface FunctionsHarness {
   token(user: string, claims?: JWTPayload): Promise<string>;
   /** The Verify identity the Functions derive for `user`. */
   identityOf(user: string): string;
-  /** Freezes the emulator clock at `epochSeconds` (codes are then computed for that instant). */
+  /** Freezes the clock of the emulator and the Functions at `epochSeconds` (codes are then computed for that instant). */
   setClock(epochSeconds: number): Promise<void>;
   fault(spec: FaultSpec): Promise<void>;
   clearFaults(): Promise<void>;
@@ -123,7 +123,8 @@ export async function startFunctionsHarness(options: HarnessOptions = {}): Promi
       return deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), user);
     },
     async setClock(epochSeconds) {
-      await control('POST', 'clock', { now: epochSeconds * 1000 });
+      // The stack's clock: the emulator and the Functions (the kit's locks) follow it together.
+      stack.setClock(epochSeconds * 1000);
     },
     async fault(spec) {
       await control('POST', 'faults', spec);

@@ -38,6 +38,9 @@ test('the minimal environment gets the documented defaults', () => {
   expect(config.caller.key.kind).toBe('secret');
   expect(config.caller.issuer).toBeUndefined();
   expect(config.caller.maxLifetimeSeconds).toBe(86_400);
+  expect(config.syncServiceSid).toBe('default');
+  expect([config.lockoutThreshold, config.lockoutBaseSeconds, config.lockoutMaxSeconds]).toEqual([5, 60, 3600]);
+  expect(config.studioHideEnrollment).toBe(false);
 });
 
 test('finding 7: the approval issuer defaults to the deployment\'s own address (http only on the loopback)', () => {
@@ -82,6 +85,20 @@ test('finding 8: AUTH_MAX_TOKEN_LIFETIME_SECONDS caps caller tokens, 60 s to 30 
   for (const value of ['59', '2592001', 'forever']) {
     expect(configError({ ...VALID, AUTH_MAX_TOKEN_LIFETIME_SECONDS: value }).variable).toBe('AUTH_MAX_TOKEN_LIFETIME_SECONDS');
   }
+});
+
+test('the lockout policy and the Sync service can be set', () => {
+  const config = parseConfig({
+    ...VALID,
+    SYNC_SERVICE_SID: `IS${'b'.repeat(32)}`,
+    LOCKOUT_THRESHOLD: '3',
+    LOCKOUT_BASE_SECONDS: '30',
+    LOCKOUT_MAX_SECONDS: '30',
+    STUDIO_HIDE_ENROLLMENT: 'true',
+  });
+  expect(config.syncServiceSid).toBe(`IS${'b'.repeat(32)}`);
+  expect([config.lockoutThreshold, config.lockoutBaseSeconds, config.lockoutMaxSeconds]).toEqual([3, 30, 30]);
+  expect(config.studioHideEnrollment).toBe(true);
 });
 
 test('the runtime context carries more than variables (getTwilioClient, PATH): those are ignored', () => {
@@ -137,6 +154,14 @@ test.each([
   ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'ftp://x' }],
   ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'https://verify-mock.example.com' }],
   ['AUTH_ISSUER', { AUTH_ISSUER: 42 }],
+  ['SYNC_SERVICE_SID', { SYNC_SERVICE_SID: 'IS123' }],
+  ['SYNC_SERVICE_SID', { SYNC_SERVICE_SID: `VA${'a'.repeat(32)}` }],
+  ['LOCKOUT_THRESHOLD', { LOCKOUT_THRESHOLD: '0' }],
+  ['LOCKOUT_THRESHOLD', { LOCKOUT_THRESHOLD: '101' }],
+  ['LOCKOUT_BASE_SECONDS', { LOCKOUT_BASE_SECONDS: '0' }],
+  ['LOCKOUT_MAX_SECONDS', { LOCKOUT_MAX_SECONDS: '86401' }],
+  ['LOCKOUT_MAX_SECONDS', { LOCKOUT_BASE_SECONDS: '120', LOCKOUT_MAX_SECONDS: '60' }],
+  ['STUDIO_HIDE_ENROLLMENT', { STUDIO_HIDE_ENROLLMENT: 'yes' }],
 ])('%s is named when it is wrong (%p)', (variable, change) => {
   const error = configError({ ...VALID, ...change });
   expect(error.variable).toBe(variable);

@@ -11,7 +11,7 @@ export interface PageStack {
   origin: string;
   /** Address of the enrollment page. */
   pageUrl: string;
-  /** Freezes the emulator's clock at `atMs` (epoch ms); the page's codes are then computed at that instant. */
+  /** Freezes the clock of the emulator and the Functions at `atMs` (epoch ms); the page's codes are computed at that instant. */
   setClock(atMs: number): Promise<void>;
   /** Changes the Verify service's TOTP settings for factors created from now on (through the real twilio client). */
   setTotpSettings(settings: { codeLength?: number; timeStep?: number }): Promise<void>;
@@ -24,7 +24,6 @@ export async function startPageStack(): Promise<PageStack> {
   const dir = mkdtempSync(join(tmpdir(), 'totp-page-'));
   const stack = await startLocalStack({ port: 0, envFile: join(dir, '.env.local'), dataDir: join(dir, 'emulator-data') });
   const origin = new URL(stack.url).origin;
-  const emulatorAuth = `Basic ${Buffer.from(`${stack.env.ACCOUNT_SID}:${stack.env.AUTH_TOKEN}`).toString('base64')}`;
 
   async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
     const response = await fetch(url, {
@@ -41,7 +40,8 @@ export async function startPageStack(): Promise<PageStack> {
     origin,
     pageUrl: new URL('/index.html', origin).href,
     async setClock(atMs) {
-      await postJson(new URL('/__emulator/clock', stack.emulatorUrl).href, { now: atMs }, { Authorization: emulatorAuth });
+      // The stack's clock: the emulator and the Functions (the kit's locks) follow it together.
+      stack.setClock(atMs);
     },
     async setTotpSettings({ codeLength, timeStep }) {
       const client = twilio(stack.env.ACCOUNT_SID, stack.env.AUTH_TOKEN, {

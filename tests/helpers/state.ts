@@ -1,0 +1,51 @@
+// Test helpers for the kit's own state: read a user's Sync document and count Verify challenges through the real
+// twilio client against the local stack's emulator (what the Functions stored, seen from outside).
+import twilio from 'twilio';
+import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
+import type { FunctionsHarness } from './functions';
+
+export interface StoredState {
+  revision: string;
+  data: Record<string, unknown>;
+}
+
+function clientOf(harness: FunctionsHarness): twilio.Twilio {
+  const httpClient = createEmulatorHttpClient({ emulatorUrl: harness.stack.emulatorUrl, timeoutMs: 5000 });
+  return twilio(harness.env.ACCOUNT_SID, harness.env.AUTH_TOKEN, { httpClient, autoRetry: false });
+}
+
+/** The user's state document as Sync holds it, or undefined when the kit has written none. */
+export async function storedState(harness: FunctionsHarness, user: string): Promise<StoredState | undefined> {
+  const serviceSid = harness.env.SYNC_SERVICE_SID ?? 'default';
+  try {
+    const document = await clientOf(harness).sync.v1.services(serviceSid).documents(`totp-user-${harness.identityOf(user)}`).fetch();
+    return { revision: document.revision, data: document.data as Record<string, unknown> };
+  } catch (error) {
+    if ((error as { status?: unknown }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** How many challenges Verify holds for the user: each one is a code that Verify was asked to check. */
+export async function challengeCount(harness: FunctionsHarness, user: string): Promise<number> {
+  const serviceSid = harness.env.VERIFY_SERVICE_SID ?? '';
+  try {
+    const entity = clientOf(harness).verify.v2.services(serviceSid).entities(harness.identityOf(user));
+    return (await entity.challenges.list({ pageSize: 100 })).length;
+  } catch (error) {
+    if ((error as { status?: unknown }).status === 404) return 0;
+    throw error;
+  }
+}
+
+/** The user's factors in Verify (SID and status), newest first as Verify lists them. */
+export async function factorsInVerify(harness: FunctionsHarness, user: string): Promise<Array<{ sid: string; status: string }>> {
+  const serviceSid = harness.env.VERIFY_SERVICE_SID ?? '';
+  try {
+    const factors = await clientOf(harness).verify.v2.services(serviceSid).entities(harness.identityOf(user)).factors.list({ pageSize: 100 });
+    return factors.map((factor) => ({ sid: factor.sid, status: factor.status }));
+  } catch (error) {
+    if ((error as { status?: unknown }).status === 404) return [];
+    throw error;
+  }
+}

@@ -1,0 +1,142 @@
+// The lockout, replay and enrollment rules of lib/state-model.ts as pure functions of state and time (no Sync here;
+// tests/functions/*.test.ts drive the same rules through the Functions and the emulator).
+import fc from 'fast-check';
+import {
+  DAILY_FAILURE_LIMIT,
+  DAY_MS,
+  emptyState,
+  isUsed,
+  lockRemainingSeconds,
+  lockSeconds,
+  maxFailuresPerDay,
+  parseState,
+  pruned,
+  storedForm,
+  usedUntil,
+  withFailure,
+  withSuccess,
+  withUsedCode,
+  type LockoutPolicy,
+  type UserState,
+} from '../../lib/state-model';
+
+const DEFAULTS: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600 };
+const T0 = Date.UTC(2030, 0, 1);
+const CONFIG = { algorithm: 'SHA1' as const, digits: 6, period: 30, skew: 1 };
+
+function failTimes(state: UserState, times: number, at: number, policy = DEFAULTS): { state: UserState; locks: number[] } {
+  const locks: number[] = [];
+  let current = state;
+  for (let i = 0; i < times; i += 1) {
+    const result = withFailure(current, 'caller', policy, at);
+    current = result.state;
+    if (result.lockBegins) locks.push(result.lockBegins.seconds);
+  }
+  return { state: current, locks };
+}
+
+describe('lockout with backoff', () => {
+  test('the threshold-th consecutive wrong code starts a lock of the base length', () => {
+    const four = failTimes(emptyState(), 4, T0);
+    expect(four.locks).toEqual([]);
+    expect(lockRemainingSeconds(four.state, 'caller', T0)).toBe(0);
+    const five = failTimes(four.state, 1, T0);
+    expect(five.locks).toEqual([60]);
+    expect(lockRemainingSeconds(five.state, 'caller', T0)).toBe(60);
+    expect(lockRemainingSeconds(five.state, 'caller', T0 + 59_001)).toBe(1);
+    expect(lockRemainingSeconds(five.state, 'caller', T0 + 60_000)).toBe(0);
+  });
+
+  test('each further lock without a success doubles, up to the maximum', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 40].map((level) => lockSeconds(DEFAULTS, level))).toEqual([60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
+    let state = emptyState();
+    let at = T0;
+    const locks: number[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      const result = failTimes(state, 5, at);
+      state = result.state;
+      locks.push(...result.locks);
+      at += lockRemainingSeconds(state, 'caller', at) * 1000;
+    }
+    expect(locks).toEqual([60, 120, 240, 480, 960]);
+  });
+
+  test('a success resets the count, the backoff and the lock; the other channel keeps its own', () => {
+    let state = failTimes(emptyState(), 5, T0).state;
+    state = withFailure(state, 'studio', DEFAULTS, T0).state;
+    state = withSuccess(state, 'caller');
+    expect(state.caller).toMatchObject({ failures: 0, level: 0, lockedUntil: 0, recent: [] });
+    expect(state.studio.failures).toBe(1);
+    // After the reset the next lock is the base length again.
+    expect(failTimes(state, 5, T0).locks).toEqual([60]);
+  });
+
+  test('failures on one channel never lock the other', () => {
+    let state = emptyState();
+    for (let i = 0; i < 50; i += 1) state = withFailure(state, 'studio', DEFAULTS, T0 + i * 3_600_000).state;
+    expect(lockRemainingSeconds(state, 'caller', T0 + 50 * 3_600_000)).toBe(0);
+    expect(state.caller.attempts).toBe(0);
+  });
+
+  test(`at most ${DAILY_FAILURE_LIMIT} wrong codes per channel in any 24 h, whatever the policy`, () => {
+    const lax: LockoutPolicy = { threshold: 100, baseSeconds: 1, maxSeconds: 1 };
+    const { state, locks } = failTimes(emptyState(), DAILY_FAILURE_LIMIT, T0, lax);
+    expect(locks).toEqual([86_400]);
+    expect(lockRemainingSeconds(state, 'caller', T0 + DAY_MS - 1000)).toBe(1);
+    expect(lockRemainingSeconds(state, 'caller', T0 + DAY_MS)).toBe(0);
+  });
+
+  test('an attacker who guesses whenever the lock allows never exceeds the bound the README states', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 3600 }),
+        fc.integer({ min: 0, max: 86_400 }),
+        (threshold, baseSeconds, extra) => {
+          const policy = { threshold, baseSeconds, maxSeconds: Math.min(86_400, baseSeconds + extra) };
+          let state = emptyState();
+          let at = T0;
+          const guesses: number[] = [];
+          while (at < T0 + 3 * DAY_MS) {
+            const wait = lockRemainingSeconds(state, 'caller', at);
+            if (wait > 0) at += wait * 1000;
+            else {
+              guesses.push(at);
+              state = withFailure(state, 'caller', policy, at).state;
+            }
+          }
+          const bound = maxFailuresPerDay(policy);
+          // Every 24 h window, not only the first one.
+          return guesses.every((start) => guesses.filter((t) => t >= start && t < start + DAY_MS).length <= bound);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(maxFailuresPerDay(DEFAULTS)).toBe(30);
+  });
+});
+
+describe('replay guard', () => {
+  test('a code stays used through the last time step any skew could accept it in', () => {
+    // Used in step n (here 10 s into it): it matched a step within n±1, which is accepted up to step n+2 inclusive.
+    const stepStart = Math.floor(T0 / 30_000) * 30_000;
+    expect(usedUntil(CONFIG, stepStart + 10_000)).toBe(stepStart + 3 * 30_000);
+    expect(usedUntil({ ...CONFIG, skew: 0 }, stepStart)).toBe(stepStart + 30_000);
+    const state = withUsedCode(emptyState(), 'k', usedUntil(CONFIG, stepStart));
+    expect(isUsed(state, 'k', stepStart + 89_999)).toBe(true);
+    expect(isUsed(state, 'k', stepStart + 90_000)).toBe(false);
+    expect(isUsed(state, 'other', stepStart)).toBe(false);
+    expect(pruned(state, stepStart + 90_000).used).toEqual([]);
+  });
+});
+
+describe('the stored form', () => {
+  test('round-trips, and anything the kit did not write is refused rather than reset', () => {
+    const state = withUsedCode(failTimes(emptyState(), 3, T0).state, 'k', T0 + 1);
+    const full: UserState = { ...state, factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG }, enrollment: { id: 'x', until: T0 } };
+    expect(parseState(JSON.parse(JSON.stringify(storedForm(full))))).toEqual(full);
+    for (const bad of [null, [], {}, { ...storedForm(full), v: 2 }, { ...storedForm(full), caller: { failures: -1 } }, { ...storedForm(full), used: [{ key: 1 }] }]) {
+      expect(parseState(bad)).toBeUndefined();
+    }
+  });
+});
