@@ -86,11 +86,11 @@ test('repeated wrong sign-in codes show that the factor is locked and when to re
   const retryAfterSeconds = Number(locked?.retryAfter);
   expect(retryAfterSeconds).toBeGreaterThan(0);
   const retryClock = new Date(checkAt + retryAfterSeconds * 1000).toISOString().slice(11, 16);
-  await liveRegion(page).getByText(new RegExp(`^Locked: too many attempts.*Try again (in|after) .*${retryClock}`)).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await liveRegion(page).getByText(new RegExp(`^Locked: too many sign-in checks.*Try again (in|after) .*${retryClock}`)).waitFor({ timeout: STATE_TIMEOUT_MS });
   await saveStep(page, '12-check-locked');
 
   // Even the right code is refused while locked.
-  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, checkAt)), /^Locked: too many attempts/);
+  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, checkAt)), /^Locked: too many sign-in checks/);
 
   expect(watch.foreignRequests).toEqual([]);
   expect(unexpectedErrors()).toEqual([]);
