@@ -1,9 +1,9 @@
 // The person's factors (label, status, date) with Delete; a verified factor needs a current code to go.
 import type { FactorConfig, FactorSummary } from '../lib/contract';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { isolate } from './localizer';
 import { onSubmit, type PageContext } from './page-context';
 import { factorName, renderFactorItem, requireElement } from './render';
-import { isolate } from './localizer';
 
 export interface FactorListHooks {
   /** After each load: the verified factor's settings, or null when none is verified. */

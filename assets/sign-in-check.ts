@@ -30,8 +30,8 @@ export function createSignInCheck(ctx: PageContext): SignInCheck {
   let digits: number = DEFAULT_CONFIG.digits;
   keepDigitsOnly(codeInput);
 
-  function showResult(kind: 'success' | 'error', text: TextKey): void {
-    ctx.i18n.show(result, (t) => t.text(text));
+  function showResult(kind: 'success' | 'error', key: TextKey): void {
+    ctx.i18n.show(result, (t) => t.text(key));
     result.className = `result ${kind}`;
     result.hidden = false;
   }
