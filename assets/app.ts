@@ -1,7 +1,7 @@
 // Entry point of the enrollment page: picks the language, finds the caller token, signs in and out, and wires the
 // page's parts together.
 import { createAnnouncer } from './announcer';
-import { createApiClient } from './api';
+import { ApiError, createApiClient } from './api';
 import { createEnrollmentPanel } from './enrollment';
 import { createFactorList } from './factor-list';
 import { describeFailure } from './failure';
@@ -145,8 +145,10 @@ async function start(): Promise<void> {
     devUser.removeAttribute('aria-invalid');
     try {
       token = await devSignIn(baseUrl, user);
-    } catch {
-      announcer.announce('error', 'devSignIn.failed');
+    } catch (error) {
+      // Opened under a host name the dev sign-in refuses (it answers only at this machine's own address).
+      const wrongHost = error instanceof ApiError && error.code === 'host_not_allowed';
+      announcer.announce('error', wrongHost ? 'error.hostNotAllowed' : 'devSignIn.failed');
       return;
     }
     announcer.clear();

@@ -30,6 +30,8 @@ export const ERROR_TEXTS: Readonly<Record<string, CodeText>> = {
   missing_token: { key: 'error.sessionEnded' },
   invalid_token: { key: 'error.sessionEnded' },
   auth_keys_unavailable: { key: 'error.signInCheckUnavailable' },
+  // The local stack's dev sign-in (scripts/dev-routes.ts), reached under another host name.
+  host_not_allowed: { key: 'error.hostNotAllowed' },
   step_up_required: { key: 'error.stepUpRequired' },
   invalid_code: { key: 'error.invalidCode' },
   factor_not_found: { key: 'error.factorNotFound' },

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEmulator } from '../emulator/server';
 import { decodeBase32, totpAt, type Hmac } from '../emulator/totp';
+import { recordFigures, type Figure } from './figures';
 
 /** Concurrency of the closed-loop runs (requests in flight at any moment). */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -288,6 +289,22 @@ async function main(): Promise<void> {
     const paced = await pacedRun(emulator, PACED_RATE, PACED_SECONDS, request);
     console.log(describeRun(`emulator paced at ${PACED_RATE} req/s (${PACED_SECONDS} s)`, paced));
     console.log(`p99 at ${PACED_RATE} req/s: ${percentile(paced.latenciesMs, 99).toFixed(2)} ms (target < 10 ms)`);
+    const row = (figure: string, result: RunResult, target = '—'): Figure => ({
+      figure,
+      measured: `${Math.round(result.requests / result.seconds).toLocaleString('en-US')} req/s, p50 ${percentile(result.latenciesMs, 50).toFixed(2)} ms, p99 ${percentile(result.latenciesMs, 99).toFixed(2)} ms`,
+      target,
+    });
+    recordFigures({
+      name: 'emulator',
+      title: 'Verify emulator',
+      command: 'npm run bench:emulator',
+      figures: [
+        row(`Bare \`node:http\`, fixed JSON (closed loop, ${CONCURRENCY} in flight)`, bareRun),
+        row('Emulator, challenge creation with a valid code, fsync\'d journal (closed loop)', emulatorRun),
+        { figure: 'Throughput ratio, emulator ÷ bare', measured: `**${ratio.toFixed(2)}**`, target: '≥ 0.5' },
+        { figure: `Emulator p99 paced at ${PACED_RATE} requests/s for ${PACED_SECONDS} s`, measured: `**${percentile(paced.latenciesMs, 99).toFixed(2)} ms**`, target: '< 10 ms' },
+      ],
+    });
   } finally {
     agent.destroy();
     for (const child of children) child.kill('SIGTERM');

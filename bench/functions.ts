@@ -1,5 +1,5 @@
 // `npm run bench:functions`: overhead of a Function over the bare Verify call, local request latency, cold load per bundle.
-// Prints figures only (no pass/fail): docs/functions.md quotes them. Runs against the in-process Verify emulator.
+// Prints figures (no pass/fail) and records them in docs/figures.md. Runs against the in-process Verify emulator.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -13,8 +13,9 @@ import { createEmulator } from '../emulator/server';
 import { deriveIdentity } from '../lib/auth';
 import { createEmulatorHttpClient } from '../lib/emulator-http-client';
 import { linkFunctionsToEmulator } from '../lib/emulator-link';
-import { startLocalStack } from '../scripts/start';
+import { startLocalStack } from '../scripts/local-stack';
 import { totp } from '../tests/helpers/functions';
+import { recordFigures, type Figure } from './figures';
 
 const ROOT = join(__dirname, '..');
 const FUNCTIONS_DIR = join(ROOT, 'dist', 'functions');
@@ -122,6 +123,18 @@ async function handlerOverhead(env: Env): Promise<void> {
   console.log(`create-challenge through the handler: median ${percentile(handlerTimes, 0.5).toFixed(2)} ms`);
   console.log(`same Verify call with the twilio client: median ${percentile(directTimes, 0.5).toFixed(2)} ms`);
   console.log(`handler ÷ direct (median): ${ratio.toFixed(2)} (target ≤ 1.15)`);
+  recordFigures({
+    name: 'functions-overhead',
+    title: 'Handler overhead',
+    command: 'npm run bench:functions -- overhead',
+    figures: [
+      {
+        figure: `\`POST /create-challenge\` through the handler ÷ the same Verify call with a long-lived twilio client (medians of ${SAMPLES})`,
+        measured: `${percentile(handlerTimes, 0.5).toFixed(2)} ms ÷ ${percentile(directTimes, 0.5).toFixed(2)} ms = **${ratio.toFixed(2)}**`,
+        target: '≤ 1.15',
+      },
+    ],
+  });
 }
 
 /** Part 2: request latency through the local stack (the servers `npm start` runs), over HTTP with keep-alive. */
@@ -138,6 +151,7 @@ async function localLatency(): Promise<void> {
       });
       await response.arrayBuffer();
     };
+    const figures: Figure[] = [];
     for (const [path, fields] of [
       ['/list-factors', {}],
       ['/create-challenge', { code: '123456', factorSid: `YF${'0'.repeat(32)}` }],
@@ -147,8 +161,12 @@ async function localLatency(): Promise<void> {
         const ms = await timed(post(path, fields));
         if (i >= WARMUP) samples.push(ms);
       }
-      console.log(`local stack POST ${path}: p50 ${percentile(samples, 0.5).toFixed(2)} ms, p99 ${percentile(samples, 0.99).toFixed(2)} ms (target p50 ≤ 20 ms)`);
+      const p50 = percentile(samples, 0.5).toFixed(1);
+      const p99 = percentile(samples, 0.99).toFixed(1);
+      console.log(`local stack POST ${path}: p50 ${p50} ms, p99 ${p99} ms (target p50 ≤ 20 ms)`);
+      figures.push({ figure: `Local stack latency, \`POST ${path}\` (over HTTP, keep-alive, ${SAMPLES} requests)`, measured: `p50 **${p50} ms**, p99 ${p99} ms`, target: 'p50 ≤ 20 ms' });
     }
+    recordFigures({ name: 'functions-latency', title: 'Local stack latency', command: 'npm run bench:functions -- latency', figures });
   } finally {
     await stack.close();
     rmSync(dir, { recursive: true, force: true });
@@ -196,13 +214,30 @@ async function coldLoad(env: Env): Promise<void> {
   };
   const baseline = await measure('baseline');
   console.log(`cold baseline (no bundle; first Verify call of a fresh twilio client): ${baseline.firstCallMs.toFixed(1)} ms`);
+  const requires: number[] = [];
+  const totals: number[] = [];
+  const sizes: number[] = [];
   for (const bundle of bundles(FUNCTIONS_DIR)) {
     const { requireMs, firstCallMs } = await measure(bundle);
     const sizeKb = statSync(bundle).size / 1024;
+    requires.push(requireMs);
+    totals.push(requireMs + firstCallMs);
+    sizes.push(sizeKb);
     console.log(
       `cold ${relative(FUNCTIONS_DIR, bundle)} (${sizeKb.toFixed(0)} kB): require ${requireMs.toFixed(1)} ms + first call ${firstCallMs.toFixed(1)} ms = ${(requireMs + firstCallMs).toFixed(1)} ms (target ≤ 50 ms)`,
     );
   }
+  const range = (values: number[], digits = 0): string => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+  recordFigures({
+    name: 'functions-cold',
+    title: 'Cold load of a Function',
+    command: 'npm run bench:functions -- cold',
+    figures: [
+      { figure: `Cold load of a bundle: \`require\` alone (${requires.length} bundles of ${range(sizes)} kB)`, measured: `**${range(requires)} ms**`, target: '—' },
+      { figure: 'Cold load of a bundle: `require` + first call', measured: `**${range(totals)} ms**`, target: '≤ 50 ms' },
+      { figure: 'The same first Verify call without any bundle (a fresh twilio client\'s first call)', measured: `${baseline.firstCallMs.toFixed(0)} ms`, target: '—' },
+    ],
+  });
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,8 @@ export interface ControlDeps {
   clock: ControllableClock;
   faults: FaultQueue;
   store: VerifyStore;
+  /** What the products restore after the wipe (Sync's default service) and forget (Sync's write-rate windows). */
+  afterReset: () => void;
 }
 
 export interface ControlResult {
@@ -74,6 +76,7 @@ export function handleControl(deps: ControlDeps, method: string, pathname: strin
       deps.store.reset();
       deps.faults.clear();
       deps.clock.followSource();
+      deps.afterReset();
       return { status: 200, body: { reset: true, now: isoSeconds(deps.clock.now()) } };
     default:
       throw resourceNotFound(pathname);

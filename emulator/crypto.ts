@@ -4,8 +4,8 @@ import type { Hmac } from './totp';
 
 export const nodeHmac: Hmac = (algorithm, key, message) => createHmac(algorithm, key).update(message).digest();
 
-/** A Twilio SID: two-letter prefix and 32 lowercase hex digits. */
-export function newSid(prefix: 'VA' | 'YE' | 'YF' | 'YC'): string {
+/** A Twilio SID: two-letter prefix and 32 lowercase hex digits (Verify VA/YE/YF/YC, Sync IS/ET/MP/ES). */
+export function newSid(prefix: 'VA' | 'YE' | 'YF' | 'YC' | 'IS' | 'ET' | 'MP' | 'ES'): string {
   return prefix + randomBytes(16).toString('hex');
 }
 

@@ -74,7 +74,27 @@ function parseSnapshot(file: string, text: string): VerifyState {
       throw new DataFileError(`${file}: "${key}" is damaged`);
     }
   }
+  if (state.sync !== undefined) checkSyncState(file, state.sync);
   return state as unknown as VerifyState;
+}
+
+/** Sync's part of the snapshot: each list present, holding records (objects by SID prefix, items by parent). */
+function checkSyncState(file: string, sync: unknown): void {
+  if (!isRecord(sync)) throw new DataFileError(`${file}: "sync" is damaged`);
+  const checks = [
+    ['services', (item: Record<string, unknown>) => typeof item.sid === 'string' && item.sid.startsWith('IS')],
+    ['documents', (item: Record<string, unknown>) => typeof item.sid === 'string' && item.sid.startsWith('ET')],
+    ['maps', (item: Record<string, unknown>) => typeof item.sid === 'string' && item.sid.startsWith('MP')],
+    ['mapItems', (item: Record<string, unknown>) => typeof item.mapSid === 'string' && typeof item.key === 'string'],
+    ['lists', (item: Record<string, unknown>) => typeof item.sid === 'string' && item.sid.startsWith('ES')],
+    ['listItems', (item: Record<string, unknown>) => typeof item.listSid === 'string' && Number.isInteger(item.index)],
+  ] as const;
+  for (const [key, valid] of checks) {
+    const list = sync[key];
+    if (!Array.isArray(list) || !list.every((item) => isRecord(item) && valid(item))) {
+      throw new DataFileError(`${file}: "sync.${key}" is damaged`);
+    }
+  }
 }
 
 function parseJournalLine(file: string, line: string, lineNumber: number): Change[] {

@@ -67,7 +67,7 @@ export function invalidParameter(name: string): TwilioError {
   return twilioError(60200, `Invalid parameter: ${name}`);
 }
 
-/** 20404 quoting the path after /v2, as in Twilio's real bodies. */
+/** 20404 quoting the path after the API version (/v2 Verify, /v1 Sync), as in Twilio's real bodies. */
 export function resourceNotFound(path: string): TwilioError {
-  return twilioError(20404, `The requested resource ${path.replace(/^\/v2(?=\/)/, '')} was not found`);
+  return twilioError(20404, `The requested resource ${path.replace(/^\/v[12](?=\/)/, '')} was not found`);
 }

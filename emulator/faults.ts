@@ -1,4 +1,4 @@
-// Injected faults for tests: the next N matching Verify API requests fail, stall, drop or answer garbage.
+// Injected faults for tests: the next N matching API requests (Verify or Sync) fail, stall, drop or answer garbage.
 
 export interface FaultSpec {
   match?: { method?: string; path?: string };

@@ -30,13 +30,13 @@ export class FormParams {
     return Number(raw.trim());
   }
 
-  boolean(name: string): boolean | undefined {
+  boolean(name: string, onInvalid: () => Error = () => invalidParameter(name)): boolean | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const normalized = raw.trim().toLowerCase();
     if (normalized === 'true') return true;
     if (normalized === 'false') return false;
-    throw invalidParameter(name);
+    throw onInvalid();
   }
 
   /** Stringified JSON object with string values only (Metadata, HiddenDetails). */

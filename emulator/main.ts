@@ -2,7 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createEmulator } from './server';
-import { DEFAULT_SWITCHES, parseSwitchValue, switchEnvName, switchFlag, type EmulatorSwitches, type SwitchName } from './switches';
+import {
+  DEFAULT_SWITCHES,
+  parseSwitchValue,
+  switchEnvName,
+  switchesFromEnvironment,
+  switchFlag,
+  type EmulatorSwitches,
+  type SwitchName,
+} from './switches';
 
 const HOST = '127.0.0.1';
 const DEFAULT_PORT = 4010;
@@ -34,13 +42,9 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   const options: CliOptions = {
     port: env.VERIFY_EMULATOR_PORT ? parsePort(env.VERIFY_EMULATOR_PORT) : DEFAULT_PORT,
     dataDir: DEFAULT_DATA_DIR,
-    switches: {},
+    switches: switchesFromEnvironment(env),
   };
   const switchByFlag = new Map((Object.keys(DEFAULT_SWITCHES) as SwitchName[]).map((name) => [switchFlag(name), name]));
-  for (const name of Object.keys(DEFAULT_SWITCHES) as SwitchName[]) {
-    const fromEnv = env[switchEnvName(name)];
-    if (fromEnv !== undefined && fromEnv !== '') Object.assign(options.switches, { [name]: parseSwitchValue(name, fromEnv) });
-  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];

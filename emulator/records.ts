@@ -1,4 +1,5 @@
 // The emulator's stored state: plain, JSON-serialisable records (dates as epoch ms), one per Verify resource.
+import type { SyncChange, SyncState } from './sync/records';
 import type { TotpAlgorithm } from './totp';
 
 export interface ServiceRecord {
@@ -16,10 +17,20 @@ export interface ServiceRecord {
   /** Null members mean "not configured": Verify shows null and applies defaults when a factor is created. */
   totp: { issuer: string | null; timeStep: number | null; codeLength: number | null; skew: number | null };
   whatsapp: { msgServiceSid: string | null; from: string | null };
+  /** Absent in records stored before the emulator knew passkeys; read as all-null (not configured). */
+  passkeys?: PasskeysSettings;
   defaultTemplateSid: string | null;
   verifyEventSubscriptionEnabled: boolean;
   dateCreated: number;
   dateUpdated: number;
+}
+
+/** The Service's passkeys settings: stored and echoed (passkey factors themselves are not emulated). */
+export interface PasskeysSettings {
+  relyingParty: { id: string | null; name: string | null; origins: string[] | null };
+  authenticatorAttachment: string | null;
+  discoverableCredentials: string | null;
+  userVerification: string | null;
 }
 
 export interface EntityRecord {
@@ -81,6 +92,8 @@ export interface VerifyState {
   entities: EntityRecord[];
   factors: FactorRecord[];
   challenges: ChallengeRecord[];
+  /** The Sync product's records, which share the snapshot and journal (absent in snapshots from before Sync). */
+  sync?: SyncState;
 }
 
 export type ResourceKind = 'service' | 'entity' | 'factor' | 'challenge';
@@ -92,4 +105,5 @@ export type Change =
   | { put: 'factor'; record: FactorRecord }
   | { put: 'challenge'; record: ChallengeRecord }
   | { remove: ResourceKind; sid: string }
+  | { sync: SyncChange }
   | { reset: true };

@@ -1,6 +1,6 @@
 // JSON renderers: stored records → Verify's snake_case resources, with URLs on the emulator's own address.
 import { isoSeconds } from './clock';
-import type { ChallengeRecord, EntityRecord, FactorRecord, ServiceRecord } from './records';
+import type { ChallengeRecord, EntityRecord, FactorRecord, PasskeysSettings, ServiceRecord } from './records';
 import { keyUri } from './totp';
 
 /** What every rendered resource needs besides its record. */
@@ -18,8 +18,17 @@ export function entityUrl(ctx: RenderContext, serviceSid: string, identity: stri
   return `${serviceUrl(ctx, serviceSid)}/Entities/${identity}`;
 }
 
+/** Verify shows passkeys settings that were never configured as all null, like `totp` (the spec's fetch example). */
+export const NO_PASSKEYS: PasskeysSettings = {
+  relyingParty: { id: null, name: null, origins: null },
+  authenticatorAttachment: null,
+  discoverableCredentials: null,
+  userVerification: null,
+};
+
 export function renderService(ctx: RenderContext, service: ServiceRecord): Record<string, unknown> {
   const url = serviceUrl(ctx, service.sid);
+  const passkeys = service.passkeys ?? NO_PASSKEYS;
   return {
     sid: service.sid,
     account_sid: ctx.accountSid,
@@ -45,6 +54,12 @@ export function renderService(ctx: RenderContext, service: ServiceRecord): Recor
     },
     default_template_sid: service.defaultTemplateSid,
     whatsapp: { msg_service_sid: service.whatsapp.msgServiceSid, from: service.whatsapp.from },
+    passkeys: {
+      relying_party: { id: passkeys.relyingParty.id, name: passkeys.relyingParty.name, origins: passkeys.relyingParty.origins },
+      authenticator_attachment: passkeys.authenticatorAttachment,
+      discoverable_credentials: passkeys.discoverableCredentials,
+      user_verification: passkeys.userVerification,
+    },
     verify_event_subscription_enabled: service.verifyEventSubscriptionEnabled,
     date_created: isoSeconds(service.dateCreated),
     date_updated: isoSeconds(service.dateUpdated),

@@ -1,19 +1,25 @@
-// Matches a request to the operations table by method and OpenAPI path template.
-import type { Operation } from './operations/types';
+// Matches a request to an operations table by method and OpenAPI path template (any product's table).
 
-export type RouteMatch =
-  | { kind: 'operation'; operation: Operation; path: Record<string, string> }
+/** What the router needs of an operation; each product's operations carry their own context and result types. */
+export interface Routable {
+  method: string;
+  /** OpenAPI path template, e.g. /v2/Services/{ServiceSid}/Entities/{Identity}. */
+  path: string;
+}
+
+export type RouteMatch<O extends Routable> =
+  | { kind: 'operation'; operation: O; path: Record<string, string> }
   | { kind: 'method-not-allowed' }
   | { kind: 'not-found' };
 
-interface CompiledRoute {
-  operation: Operation;
+interface CompiledRoute<O extends Routable> {
+  operation: O;
   pattern: RegExp;
   names: string[];
 }
 
-export function createRouter(operations: readonly Operation[]): (method: string, pathname: string) => RouteMatch {
-  const routes: CompiledRoute[] = operations.map((operation) => {
+export function createRouter<O extends Routable>(operations: readonly O[]): (method: string, pathname: string) => RouteMatch<O> {
+  const routes: CompiledRoute<O>[] = operations.map((operation) => {
     const names: string[] = [];
     const source = operation.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
       names.push(name);

@@ -2,6 +2,7 @@
 import { loadDataDir } from './data-files';
 import { JournalPersistence, memoryPersistence, type Persistence } from './journal';
 import type { Change, ChallengeRecord, EntityRecord, FactorRecord, ResourceKind, ServiceRecord, VerifyState } from './records';
+import { SyncStore } from './sync/store';
 
 export interface StoreOptions {
   /** Directory for the snapshot and journal; undefined keeps everything in memory. */
@@ -11,6 +12,11 @@ export interface StoreOptions {
   log?: (line: string) => void;
   /** Factors that read as gone (aged-out unverified ones); compaction leaves them out of the snapshot. */
   isAgedOut?: (factor: FactorRecord) => boolean;
+  /**
+   * Runs once the saved state is loaded, before the fresh snapshot is written: where a product adds what must always
+   * exist (Sync's default service), so a start writes it into the snapshot rather than the journal.
+   */
+  seed?: (store: VerifyStore) => void;
 }
 
 export class VerifyStore {
@@ -25,6 +31,8 @@ export class VerifyStore {
   private readonly challengesOfEntity = new Map<string, Set<string>>();
   private readonly challengesOfFactor = new Map<string, Set<string>>();
   private persistence: Persistence = memoryPersistence;
+  /** The Sync product's state; its writes go through `commit` too, so they share the journal, replay and reset. */
+  readonly sync = new SyncStore((changes) => this.commit(changes.map((change) => ({ sync: change }))));
 
   private constructor(
     private readonly identityCaseInsensitive: boolean,
@@ -34,11 +42,15 @@ export class VerifyStore {
   /** Opens the store, replaying and compacting the data directory; throws DataFileError if it cannot be read. */
   static open(options: StoreOptions): VerifyStore {
     const store = new VerifyStore(options.identityCaseInsensitive, options.isAgedOut ?? (() => false));
-    if (options.dataDir === undefined) return store;
+    if (options.dataDir === undefined) {
+      options.seed?.(store);
+      return store;
+    }
     const data = loadDataDir(options.dataDir);
     if (data.snapshot) store.loadState(data.snapshot);
     for (const changes of data.journal) store.applyAll(changes);
     if (data.tornTail) options.log?.('data: discarded a half-written journal line left by a crash (it was never acknowledged)');
+    options.seed?.(store);
     store.persistence = new JournalPersistence(options.dataDir, store.compactedState(), () => store.compactedState());
     return store;
   }
@@ -143,6 +155,7 @@ export class VerifyStore {
       entities: [...this.entities.values()],
       factors: [...this.factors.values()],
       challenges: [...this.challenges.values()],
+      sync: this.sync.exportState(),
     };
   }
 
@@ -165,6 +178,7 @@ export class VerifyStore {
     for (const record of state.entities) this.apply({ put: 'entity', record });
     for (const record of state.factors) this.apply({ put: 'factor', record });
     for (const record of state.challenges) this.apply({ put: 'challenge', record });
+    if (state.sync) this.sync.loadState(state.sync);
   }
 
   private applyAll(changes: Change[]): void {
@@ -176,6 +190,11 @@ export class VerifyStore {
     if ('reset' in change) {
       for (const map of [this.services, this.entities, this.factors, this.challenges, this.entityByIdentity]) map.clear();
       for (const index of [this.entitiesOfService, this.factorsOfEntity, this.challengesOfEntity, this.challengesOfFactor]) index.clear();
+      this.sync.clear();
+      return;
+    }
+    if ('sync' in change) {
+      this.sync.apply(change.sync);
       return;
     }
     if ('remove' in change) {

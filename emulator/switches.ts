@@ -16,6 +16,17 @@ export interface EmulatorSwitches {
   maxAttempts: number;
   /** Enforce 60312 challenge-creation and 60326 factor-creation rate limits. */
   enforceRateLimits: boolean;
+  /**
+   * Sync writes per second per object (a Map or List counts as one object with its items) before 429 54009, over
+   * Sync's 10-second burst window: at most 10 × this many writes in any 10 s. Twilio's limit is 20; 0 (the default)
+   * turns the check off, so tests that hammer one object on purpose are not throttled.
+   */
+  syncWriteRateLimit: number;
+  /**
+   * Seconds an expired Sync object stays readable after its date_expires. Twilio's TTL "sacrifices accurate firing
+   * times"; a delay here shows whether a caller wrongly relies on TTL. Default 0: gone at date_expires.
+   */
+  syncExpiryDelaySeconds: number;
 }
 
 export const DEFAULT_SWITCHES: Readonly<EmulatorSwitches> = Object.freeze({
@@ -25,6 +36,8 @@ export const DEFAULT_SWITCHES: Readonly<EmulatorSwitches> = Object.freeze({
   strictIdentityFormat: true,
   maxAttempts: 5,
   enforceRateLimits: true,
+  syncWriteRateLimit: 0,
+  syncExpiryDelaySeconds: 0,
 });
 
 export type SwitchName = keyof EmulatorSwitches;
@@ -63,4 +76,23 @@ export function parseSwitchValue(name: SwitchName, text: string): boolean | numb
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${switchFlag(name)} expects a number >= 0, got ${JSON.stringify(text)}`);
   return value;
+}
+
+/**
+ * The switches set by VERIFY_EMULATOR_<SWITCH> variables (empty ones ignored). One parser for every program that
+ * starts an emulator: `npm run emulator` and `npm start`.
+ */
+export function switchesFromEnvironment(env: Readonly<Record<string, string | undefined>>): Partial<EmulatorSwitches> {
+  const switches: Partial<EmulatorSwitches> = {};
+  for (const name of Object.keys(DEFAULT_SWITCHES) as SwitchName[]) {
+    const text = env[switchEnvName(name)];
+    if (text === undefined || text === '') continue;
+    try {
+      Object.assign(switches, { [name]: parseSwitchValue(name, text) });
+    } catch (error) {
+      // Name the variable the person actually set.
+      throw new Error(`${switchEnvName(name)}: ${(error as Error).message}`);
+    }
+  }
+  return switches;
 }

@@ -270,6 +270,11 @@ function parseAllowedOrigins(read: Read): ReadonlySet<string> {
   return new Set(origins);
 }
 
+/** ALLOWED_ORIGINS alone, for the local stack's own preflight answers (the same rule as the Functions'). */
+export function parseAllowedOriginsOf(env: Env): ReadonlySet<string> {
+  return parseAllowedOrigins(reader(env));
+}
+
 let cached: { key: string; config: Config } | undefined;
 
 /**

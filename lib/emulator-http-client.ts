@@ -1,8 +1,9 @@
-// An httpClient for the twilio client that sends Verify calls to a local emulator instead of verify.twilio.com.
+// An httpClient for the twilio client that sends Verify and Sync calls to a local emulator instead of Twilio.
 // twilio-node can only rewrite hosts within *.twilio.com (edge/region); a custom httpClient is its documented hook.
 import twilio from 'twilio';
 
-const VERIFY_ORIGIN = 'https://verify.twilio.com';
+/** The Twilio products the emulator serves; their paths (/v2 Verify, /v1 Sync) do not overlap. */
+const EMULATED_ORIGINS = ['https://verify.twilio.com', 'https://sync.twilio.com'];
 
 export interface EmulatorHttpClientOptions {
   /** Base URL of the emulator, for example http://127.0.0.1:4010 */
@@ -16,14 +17,15 @@ export function createEmulatorHttpClient({ emulatorUrl, timeoutMs }: EmulatorHtt
   const target = new URL(emulatorUrl).origin;
   const client = new twilio.RequestClient({ timeout: timeoutMs });
   const send = client.request.bind(client);
-  // Only Verify is emulated: any other Twilio host is refused rather than silently sent to the real API.
-  // Paging URLs (meta.next_page_url) already name the emulator and go through as they are.
+  // Only the emulated products go to the emulator: any other Twilio host is refused rather than silently sent to the
+  // real API. Paging URLs (meta.next_page_url) already name the emulator and go through as they are.
   client.request = (opts) => {
     if (opts.uri.startsWith(`${target}/`)) return send(opts);
-    if (!opts.uri.startsWith(`${VERIFY_ORIGIN}/`)) {
-      return Promise.reject(new Error(`the Verify emulator serves only ${VERIFY_ORIGIN}, not ${new URL(opts.uri).host}`));
+    const origin = EMULATED_ORIGINS.find((candidate) => opts.uri.startsWith(`${candidate}/`));
+    if (origin === undefined) {
+      return Promise.reject(new Error(`the emulator serves only ${EMULATED_ORIGINS.join(' and ')}, not ${new URL(opts.uri).host}`));
     }
-    return send({ ...opts, uri: target + opts.uri.slice(VERIFY_ORIGIN.length) });
+    return send({ ...opts, uri: target + opts.uri.slice(origin.length) });
   };
   return client;
 }

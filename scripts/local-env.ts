@@ -1,6 +1,7 @@
-// The local stack's .env.local: read it, fill in what is missing (dummy credentials, fresh secrets), write it back owner-only.
+// The local stack's .env.local: read it, fill in what is missing (dummy credentials, fresh secrets), and write back
+// only the variables that changed, so the user's own lines and comments stay.
 import { randomBytes } from 'node:crypto';
-import { readEnvFile, writeEnvFile } from './env-file';
+import { readEnvFile, setEnvVariable, writeEnvFile } from './env-file';
 
 /** Variables the local stack generates on first run; later runs reuse them so enrolled factors keep working. */
 export const GENERATED_VARIABLES = [
@@ -15,10 +16,17 @@ export function readEnvValues(path: string): Record<string, string> {
   return { ...readEnvFile(path).values };
 }
 
-/** Writes every variable, one per line, atomically; a new file is owner-only (it holds secrets). */
-export function writeEnvValues(path: string, values: Readonly<Record<string, string>>, header: string): void {
-  const lines = Object.entries(values).map(([name, value]) => `${name}=${value}`);
-  writeEnvFile(path, `# ${header}\n${lines.join('\n')}\n`);
+/**
+ * Sets each variable whose value differs from the file's, in place (atomically; a new file is owner-only, it holds
+ * secrets). A new file starts with `header` as a comment.
+ */
+export function updateEnvValues(path: string, values: Readonly<Record<string, string>>, header: string): void {
+  const file = readEnvFile(path);
+  let text = file.text === '' ? `# ${header}\n` : file.text;
+  for (const [name, value] of Object.entries(values)) {
+    if (file.values[name] !== value) text = setEnvVariable(text, name, value);
+  }
+  if (text !== file.text) writeEnvFile(path, text);
 }
 
 function hex(bytes: number): string {

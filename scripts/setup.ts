@@ -253,7 +253,7 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
 }
 
 const USAGE = `Usage: npm run setup -- [options]
-  --env-file <path>     env file to read and update (default .env)
+  --env <path>          env file to read and update (default .env; the same flag as npm run deploy -- --env)
   --approval-signing <es256|hs256>
                         how approval tokens are signed when the env file has neither key nor secret yet (default es256:
                         APPROVAL_SIGNING_KEY, backends verify with the public key; hs256: APPROVAL_SIGNING_SECRET, shared)
@@ -267,7 +267,8 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      'env-file': { type: 'string', default: '.env' },
+      // Not --env-file: node (through tsx) claims that flag even after the script name and exits 9 when the file is missing.
+      env: { type: 'string', default: '.env' },
       'service-name': { type: 'string' },
       issuer: { type: 'string' },
       'time-step': { type: 'string' },
@@ -288,7 +289,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const approvalSigning = values['approval-signing']?.toUpperCase();
   if (approvalSigning !== 'ES256' && approvalSigning !== 'HS256') throw new SetupError(['--approval-signing must be es256 or hs256']);
-  const envFile = resolve(values['env-file'] ?? '.env');
+  const envFile = resolve(values.env ?? '.env');
   const result = await setupVerifyService({ envFile, flags, approvalSigning });
   const { settings } = result;
   console.log(`Verify service ${result.serviceSid} ${result.action} ("${settings.serviceName}") on ${result.target}`);

@@ -1,10 +1,17 @@
 // `npm run token -- <user>`: prints a caller token for the local stack, signed as the host app's sign-in would sign it.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import { policyFromEnvironment } from './kit-variables';
 import { readEnvValues } from './local-env';
 
 /** Long enough for an afternoon of manual testing; a real host app issues much shorter tokens. */
 export const DEV_TOKEN_TTL_SECONDS = 3600;
+
+/** The local stack's env file: ENV_FILE when set, else .env.local in the repository (`npm start` uses the same rule). */
+export function localEnvFile(environment: Readonly<Record<string, string | undefined>>): string {
+  return environment.ENV_FILE || join(__dirname, '..', '.env.local');
+}
 
 /** HS256 caller JWT with `sub` = user (and iss/aud when the environment asks for them). Dev only: never deployed. */
 export async function mintCallerToken(env: Readonly<Record<string, string>>, user: string, now = new Date()): Promise<string> {
@@ -21,24 +28,29 @@ export async function mintCallerToken(env: Readonly<Record<string, string>>, use
   return token.sign(new TextEncoder().encode(secret));
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const user = process.argv[2];
   if (user === undefined || user === '' || process.argv.length > 3) {
     console.error('usage: npm run --silent token -- <user>');
-    process.exit(2);
+    return 2;
   }
-  const envFile = process.env.ENV_FILE ?? join(__dirname, '..', '.env.local');
-  const env = readEnvValues(envFile);
-  if (Object.keys(env).length === 0) {
-    console.error('no .env.local yet: run `npm start` once first');
-    process.exit(1);
+  const envFile = localEnvFile(process.env);
+  if (!existsSync(envFile)) {
+    console.error(process.env.ENV_FILE ? `ENV_FILE names ${envFile}, which does not exist` : 'no .env.local yet: run `npm start` once first');
+    return 1;
   }
+  // The same variables the Functions see: the file, then the shell's policy variables (AUTH_ISSUER, AUTH_AUDIENCE).
+  const env = { ...readEnvValues(envFile), ...policyFromEnvironment(process.env) };
   console.log(await mintCallerToken(env, user));
+  return 0;
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
 }

@@ -104,6 +104,7 @@ const de: Catalog = {
   'error.sessionEnded': 'Ihre Sitzung ist abgelaufen. Melden Sie sich erneut an.',
   'error.badRequest': 'Der Server konnte diese Anfrage nicht annehmen. Prüfen Sie Ihre Eingaben und versuchen Sie es erneut.',
   'error.pageOutdated': 'Diese Seite hat eine Anfrage gesendet, die der Server nicht annimmt. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'error.hostNotAllowed': 'Die lokale Anmeldung funktioniert nur unter der eigenen Adresse dieses Rechners, etwa localhost. Öffnen Sie die Seite dort.',
   'error.signInCheckUnavailable': 'Ihre Anmeldung kann gerade nicht geprüft werden. Versuchen Sie es gleich noch einmal.',
   'error.stepUpRequired': 'Geben Sie einen aktuellen Code dieser Authenticator-App ein, um sie zu löschen.',
   'error.invalidCode': 'Dieser Code ist ungültig. Geben Sie den aktuellen Code aus Ihrer App ein.',

@@ -114,6 +114,7 @@ export const en = {
   'error.sessionEnded': 'Your session has ended. Sign in again.',
   'error.badRequest': 'The server could not accept this request. Check what you entered and try again.',
   'error.pageOutdated': 'This page sent a request the server does not accept. Reload the page and try again.',
+  'error.hostNotAllowed': 'The local sign-in works only at this machine’s own address, such as localhost. Open the page there.',
   'error.signInCheckUnavailable': 'Your sign-in cannot be checked right now. Try again in a moment.',
   'error.stepUpRequired': 'To delete this authenticator, enter a current code from it.',
   'error.invalidCode': 'That code is not valid. Enter the current code from your app.',

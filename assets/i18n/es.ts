@@ -112,6 +112,7 @@ const es: Catalog = {
   'error.sessionEnded': 'Tu sesión ha terminado. Vuelve a iniciar sesión.',
   'error.badRequest': 'El servidor no pudo aceptar esta solicitud. Revisa lo que has introducido y vuelve a intentarlo.',
   'error.pageOutdated': 'Esta página envió una solicitud que el servidor no acepta. Recarga la página y vuelve a intentarlo.',
+  'error.hostNotAllowed': 'El inicio de sesión local solo funciona en la dirección propia de este equipo, como localhost. Abre la página allí.',
   'error.signInCheckUnavailable': 'Ahora mismo no se puede comprobar tu inicio de sesión. Vuelve a intentarlo en un momento.',
   'error.stepUpRequired': 'Para eliminar este autenticador, introduce un código actual de él.',
   'error.invalidCode': 'Ese código no es válido. Introduce el código actual de tu aplicación.',

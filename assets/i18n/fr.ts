@@ -112,6 +112,7 @@ const fr: Catalog = {
   'error.sessionEnded': 'Votre session a pris fin. Reconnectez-vous.',
   'error.badRequest': 'Le serveur n’a pas pu accepter cette demande. Vérifiez ce que vous avez saisi et réessayez.',
   'error.pageOutdated': 'Cette page a envoyé une demande que le serveur n’accepte pas. Rechargez la page et réessayez.',
+  'error.hostNotAllowed': 'La connexion locale ne fonctionne qu’à l’adresse propre de cette machine, comme localhost. Ouvrez la page à cette adresse.',
   'error.signInCheckUnavailable': 'Votre connexion ne peut pas être vérifiée pour le moment. Réessayez dans un instant.',
   'error.stepUpRequired': 'Pour supprimer cet authentificateur, saisissez un code actuel qu’il affiche.',
   'error.invalidCode': 'Ce code n’est pas valide. Saisissez le code actuel de votre application.',

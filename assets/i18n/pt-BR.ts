@@ -112,6 +112,7 @@ const ptBR: Catalog = {
   'error.sessionEnded': 'Sua sessão terminou. Entre novamente.',
   'error.badRequest': 'O servidor não pôde aceitar esta solicitação. Confira o que você digitou e tente de novo.',
   'error.pageOutdated': 'Esta página enviou uma solicitação que o servidor não aceita. Recarregue a página e tente de novo.',
+  'error.hostNotAllowed': 'O login local só funciona no endereço da própria máquina, como localhost. Abra a página nesse endereço.',
   'error.signInCheckUnavailable': 'Não é possível verificar o seu login agora. Tente de novo em instantes.',
   'error.stepUpRequired': 'Para excluir este autenticador, digite um código atual dele.',
   'error.invalidCode': 'Esse código não é válido. Digite o código atual do seu app.',

@@ -369,3 +369,25 @@ test.each([
   await saveStep(page, `lang-${tag}-error-${code}`);
   expect(watch.errors.filter((line) => !/status of (409|429)\b/.test(line))).toEqual([]);
 });
+
+test('in fr, a dev sign-in refused for its host name (host_not_allowed) says so in French', async () => {
+  const t = translators.fr;
+  const { page, watch } = await openIn('fr', {
+    beforeGoto: async (fresh) => {
+      // The probe (GET) goes through; the sign-in (POST) gets the local stack's refusal for a foreign Host header.
+      await fresh.route('**/__dev/token', (route) =>
+        route.request().method() === 'POST'
+          ? route.fulfill({
+              status: 403,
+              contentType: 'application/json',
+              body: JSON.stringify({ error: { code: 'host_not_allowed', message: 'The dev sign-in answers only at this machine\'s own address.' } }),
+            })
+          : route.fallback(),
+      );
+    },
+  });
+  await page.getByLabel(t.text('devSignIn.user'), { exact: true }).fill('rebinding');
+  await page.getByRole('button', { name: t.text('devSignIn.submit'), exact: true }).click();
+  await liveRegion(page).getByText(t.text('error.hostNotAllowed'), { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(watch.errors.filter((line) => !/status of 403\b/.test(line))).toEqual([]);
+});

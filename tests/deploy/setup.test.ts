@@ -244,7 +244,7 @@ describe('npm run setup', () => {
     writeUserEnv();
     const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
     const env = { PATH: process.env['PATH'] ?? '', VERIFY_EMULATOR_URL: emulator.url };
-    const ok = await run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env-file', envFile, '--issuer', 'Acme'], {
+    const ok = await run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env', envFile, '--issuer', 'Acme'], {
       cwd: dir,
       env,
       timeout: 60000,
@@ -256,7 +256,7 @@ describe('npm run setup', () => {
     expect(ok.stdout).not.toContain(readEnvFile(envFile).values['IDENTITY_SECRET']);
     expect(ok.stdout).not.toContain((JSON.parse(readEnvFile(envFile).values['APPROVAL_SIGNING_KEY'] ?? '{}') as { d: string }).d);
 
-    const bad = run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env-file', envFile, '--skew', '3'], { cwd: dir, env, timeout: 60000 });
+    const bad = run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env', envFile, '--skew', '3'], { cwd: dir, env, timeout: 60000 });
     await expect(bad).rejects.toEqual(
       expect.objectContaining({ code: 1, stderr: expect.stringContaining('setup: TOTP_SKEW (--skew) must be a whole number from 0 to 2') }),
     );

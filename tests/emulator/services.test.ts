@@ -52,6 +52,32 @@ describe('services', () => {
     expect(fetched).toMatchObject({ friendlyName: 'Acme', codeLength: 8, lookupEnabled: true, psd2Enabled: true });
   });
 
+  it('shows passkeys all null until configured, then echoes Passkeys.* with Origins as an array', async () => {
+    const created = await services().create({ friendlyName: 'Passkeys' });
+    expect(created.passkeys).toEqual({
+      relying_party: { id: null, name: null, origins: null },
+      authenticator_attachment: null,
+      discoverable_credentials: null,
+      user_verification: null,
+    });
+    const updated = await service(created.sid).update({
+      'passkeys.relyingParty.id': 'example.com',
+      'passkeys.relyingParty.name': 'Example',
+      'passkeys.relyingParty.origins': 'https://example.com, https://login.example.com',
+      'passkeys.authenticatorAttachment': 'platform',
+      'passkeys.userVerification': 'preferred',
+    });
+    expect((await service(created.sid).fetch()).passkeys).toEqual({
+      relying_party: { id: 'example.com', name: 'Example', origins: ['https://example.com', 'https://login.example.com'] },
+      authenticator_attachment: 'platform',
+      discoverable_credentials: null,
+      user_verification: 'preferred',
+    });
+    expect(updated.passkeys).toEqual((await service(created.sid).fetch()).passkeys);
+    const error = await restError(() => service(created.sid).update({ 'passkeys.userVerification': 'always' }));
+    expect(error).toMatchObject({ status: 400, code: 60200, message: 'Invalid parameter: Passkeys.UserVerification' });
+  });
+
   it.each([
     ['Totp.TimeStep 19', { 'totp.timeStep': 19 }, 'Invalid parameter: Totp.TimeStep'],
     ['Totp.TimeStep 61', { 'totp.timeStep': 61 }, 'Invalid parameter: Totp.TimeStep'],

@@ -1,12 +1,24 @@
-// Wire-format checks: success bodies against Twilio's official OpenAPI description, error bodies in Twilio's envelope.
+// Wire-format checks: success bodies against Twilio's official OpenAPI descriptions (Verify v2, Sync v1), error
+// bodies in Twilio's envelope.
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RecordedExchange } from '../helpers/emulator';
 
-const SPEC_ID = 'twilio_verify_v2';
-const SPEC_PATH = path.join(__dirname, '../../node_modules/@twilio-alpha/mcp/twilio-oai/spec/json/twilio_verify_v2.json');
+/** node_modules/@twilio-alpha/mcp ships Twilio's official OpenAPI descriptions (twilio-oai). */
+const MCP_SPECS = path.join(__dirname, '../../node_modules/@twilio-alpha/mcp/twilio-oai/spec/json');
+
+/**
+ * The descriptions a success body must satisfy, chosen by the path's version prefix. Verify is checked against two:
+ * the one @twilio-alpha/mcp ships, and a newer copy of twilio-oai's twilio_verify_v2.json kept in schemas/ (it adds
+ * the Service's `passkeys` and the new factor's `options`); a body must satisfy both.
+ */
+const SOURCES = [
+  { id: 'twilio_verify_v2', prefix: '/v2/', file: path.join(MCP_SPECS, 'twilio_verify_v2.json') },
+  { id: 'twilio_verify_v2_newest', prefix: '/v2/', file: path.join(__dirname, 'schemas/twilio_verify_v2.json') },
+  { id: 'twilio_sync_v1', prefix: '/v1/', file: path.join(MCP_SPECS, 'twilio_sync_v1.json') },
+];
 
 type JsonSchema = { $ref?: string; type?: string; properties?: Record<string, JsonSchema>; items?: JsonSchema };
 interface SpecOperation {
@@ -30,15 +42,25 @@ function dropUntypedNullable(value: unknown): unknown {
   return Object.fromEntries(entries);
 }
 
-const spec = dropUntypedNullable(JSON.parse(fs.readFileSync(SPEC_PATH, 'utf8'))) as Spec;
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
-// Twilio-specific formats: uri-map is an object of URLs; the others do not occur in Verify TOTP bodies.
+// Twilio-specific formats: uri-map is an object of URLs; the others do not occur in Verify TOTP or Sync bodies.
 for (const format of ['uri-map', 'int64', 'iso-country-code', 'phone-number']) ajv.addFormat(format, true);
-ajv.addSchema({ ...spec, $id: SPEC_ID });
+
+interface LoadedSpec {
+  id: string;
+  prefix: string;
+  spec: Spec;
+}
+
+const SPECS: LoadedSpec[] = SOURCES.map(({ id, prefix, file }) => {
+  const spec = dropUntypedNullable(JSON.parse(fs.readFileSync(file, 'utf8'))) as Spec;
+  ajv.addSchema({ ...spec, $id: id });
+  return { id, prefix, spec };
+});
 
 /** The OpenAPI path template matching a concrete path, e.g. /v2/Services/VA… → /v2/Services/{Sid}. */
-export function specPathFor(concretePath: string): string | undefined {
+function specPathFor(concretePath: string, spec: Spec): string | undefined {
   const pathname = concretePath.split('?')[0] ?? '';
   return Object.keys(spec.paths).find((template) =>
     new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(pathname),
@@ -49,51 +71,56 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function responseSchema(method: string, template: string, status: number): { validate: ValidateFunction; schema: JsonSchema } {
-  const operation = spec.paths[template]?.[method.toLowerCase()];
+function responseSchema(loaded: LoadedSpec, method: string, template: string, status: number): { validate: ValidateFunction; schema: JsonSchema } {
+  const operation = loaded.spec.paths[template]?.[method.toLowerCase()];
   const schema = operation?.responses[String(status)]?.content?.['application/json']?.schema;
-  if (!schema) throw new Error(`the OpenAPI description has no ${status} JSON response for ${method} ${template}`);
+  if (!schema) throw new Error(`${loaded.id} has no ${status} JSON response for ${method} ${template}`);
   const pointer = ['paths', template, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema']
     .map(escapePointer)
     .join('/');
-  const validate = ajv.getSchema(`${SPEC_ID}#/${pointer}`);
-  if (!validate) throw new Error(`cannot compile schema for ${method} ${template}`);
+  const validate = ajv.getSchema(`${loaded.id}#/${pointer}`);
+  if (!validate) throw new Error(`cannot compile ${loaded.id} schema for ${method} ${template}`);
   return { validate, schema };
 }
 
-function resolve(schema: JsonSchema): JsonSchema {
+function resolve(spec: Spec, schema: JsonSchema): JsonSchema {
   if (!schema.$ref) return schema;
   const name = schema.$ref.replace('#/components/schemas/', '');
   const target = spec.components.schemas[name];
   if (!target) throw new Error(`unresolved ${schema.$ref}`);
-  return resolve(target);
+  return resolve(spec, target);
 }
 
 /** Every property the schema lists must be present (null allowed where the schema says nullable). */
-export function missingProperties(schemaIn: JsonSchema, data: unknown, at = ''): string[] {
-  const schema = resolve(schemaIn);
-  if (Array.isArray(data) && schema.items) return data.flatMap((item, index) => missingProperties(schema.items as JsonSchema, item, `${at}[${index}]`));
+function missingProperties(spec: Spec, schemaIn: JsonSchema, data: unknown, at = ''): string[] {
+  const schema = resolve(spec, schemaIn);
+  if (Array.isArray(data) && schema.items) {
+    return data.flatMap((item, index) => missingProperties(spec, schema.items as JsonSchema, item, `${at}[${index}]`));
+  }
   if (typeof data !== 'object' || data === null || !schema.properties) return [];
   const record = data as Record<string, unknown>;
   return Object.entries(schema.properties).flatMap(([name, property]) =>
-    name in record ? missingProperties(property, record[name], `${at}.${name}`) : [`${at}.${name}`],
+    name in record ? missingProperties(spec, property, record[name], `${at}.${name}`) : [`${at}.${name}`],
   );
 }
 
-/** Asserts one success body against its operation's response schema, with every listed property present. */
-export function expectMatchesSpec(method: string, concretePath: string, status: number, body: unknown): void {
-  const template = specPathFor(concretePath);
-  if (!template) throw new Error(`${concretePath} is not a Verify v2 path`);
-  const { validate, schema } = responseSchema(method, template, status);
-  const valid = validate(body);
-  expect({ operation: `${method} ${template} ${status}`, errors: valid ? [] : validate.errors }).toEqual({
-    operation: `${method} ${template} ${status}`,
-    errors: [],
-  });
-  expect({ operation: `${method} ${template}`, missing: missingProperties(schema, body) }).toEqual({
-    operation: `${method} ${template}`,
-    missing: [],
-  });
+/**
+ * Asserts one success body against its operation's response schema in every description that covers the path
+ * (Verify's by /v2, Sync's by /v1), with every listed property present. Returns how many descriptions checked it.
+ */
+export function expectMatchesSpec(method: string, concretePath: string, status: number, body: unknown): number {
+  const covering = SPECS.filter((loaded) => concretePath.startsWith(loaded.prefix));
+  if (covering.length === 0) throw new Error(`${concretePath} is not a Verify v2 or Sync v1 path`);
+  for (const loaded of covering) {
+    const template = specPathFor(concretePath, loaded.spec);
+    if (!template) throw new Error(`${concretePath} is not a path of ${loaded.id}`);
+    const { validate, schema } = responseSchema(loaded, method, template, status);
+    const operation = `${loaded.id}: ${method} ${template} ${status}`;
+    const valid = validate(body);
+    expect({ operation, errors: valid ? [] : validate.errors }).toEqual({ operation, errors: [] });
+    expect({ operation, missing: missingProperties(loaded.spec, schema, body) }).toEqual({ operation, missing: [] });
+  }
+  return covering.length;
 }
 
 /** Asserts Twilio's legacy error envelope: exactly code, message, more_info, status, matching the HTTP status. */

@@ -6,7 +6,7 @@ import { totpAt, wrongTotpAt } from './totp';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { EmulatorSwitches } from '../../emulator/switches';
 import { deriveIdentity } from '../../lib/auth';
-import { startLocalStack, type LocalStack } from '../../scripts/start';
+import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import type { FaultSpec } from './emulator';
 
 export interface Answer {

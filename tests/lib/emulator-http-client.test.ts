@@ -1,4 +1,4 @@
-// The httpClient that redirects the twilio client to the emulator: Verify calls, paging URLs, and nothing else.
+// The httpClient that redirects the twilio client to the emulator: Verify and Sync calls, paging URLs, nothing else.
 import twilio from 'twilio';
 import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
@@ -23,6 +23,14 @@ test('Verify calls reach the emulator, and a list follows next_page_url back to 
   expect(listed.map((service) => service.sid).sort()).toEqual([...created].sort());
 });
 
+test('Sync calls reach the emulator too', async () => {
+  const created = await client.sync.v1.services('default').documents.create({ uniqueName: 'routed', data: { ok: true } });
+  expect(created.url.startsWith(`${emulator.url}/v1/Services/`)).toBe(true);
+  expect((await client.sync.v1.services('default').documents('routed').fetch()).data).toEqual({ ok: true });
+});
+
 test('calls to other Twilio products are refused instead of reaching the real API', async () => {
-  await expect(client.api.v2010.accounts.list({ limit: 1 })).rejects.toThrow(/serves only https:\/\/verify\.twilio\.com/);
+  await expect(client.api.v2010.accounts.list({ limit: 1 })).rejects.toThrow(
+    /serves only https:\/\/verify\.twilio\.com and https:\/\/sync\.twilio\.com, not api\.twilio\.com/,
+  );
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { createEmulatorHttpClient } from '../../../lib/emulator-http-client';
-import { startLocalStack } from '../../../scripts/start';
+import { startLocalStack } from '../../../scripts/local-stack';
 
 export interface PageStack {
   /** The origin the page is served from, e.g. http://127.0.0.1:41234 */

@@ -8,7 +8,7 @@ import { decodeBase32, encodeBase32, type TotpAlgorithm } from '../totp';
 import { acceptCode, optionalAuthPayload } from './codes';
 import { newEntity } from './entities';
 import { agedOutFactorSids, liveFactors, pathParam, requireEntity, requireFactor, requireService, requireValidIdentity } from './lookup';
-import { listPage } from './paging';
+import { listPage } from '../paging';
 import type { Operation } from './types';
 
 const MAX_FRIENDLY_NAME = 64;

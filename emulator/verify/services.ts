@@ -2,9 +2,9 @@
 import { newSid } from '../crypto';
 import { twilioError, invalidParameter } from '../errors';
 import type { FormParams } from '../form';
-import type { ServiceRecord } from '../records';
-import { renderService } from '../resources';
-import { listPage } from './paging';
+import type { PasskeysSettings, ServiceRecord } from '../records';
+import { NO_PASSKEYS, renderService } from '../resources';
+import { listPage } from '../paging';
 import { requireService } from './lookup';
 import type { Operation } from './types';
 
@@ -21,6 +21,30 @@ function optionalText(params: FormParams, name: string, max = 256): string | und
   const value = params.string(name);
   if (value !== undefined && value.length > max) throw invalidParameter(name);
   return value;
+}
+
+/** The values Verify documents for a passkeys choice: empty, or one of the listed words. */
+function optionalChoice(params: FormParams, name: string, choices: readonly string[]): string | undefined {
+  const value = params.string(name);
+  if (value !== undefined && value !== '' && !choices.includes(value)) throw invalidParameter(name);
+  return value;
+}
+
+/** Passkeys.* parameters over `base`; Origins is a comma-separated list that Verify echoes as an array. */
+function applyPasskeysParams(base: PasskeysSettings, params: FormParams): PasskeysSettings {
+  const origins = optionalText(params, 'Passkeys.RelyingParty.Origins', 2048);
+  const preference = ['required', 'preferred', 'discouraged'] as const;
+  return {
+    relyingParty: {
+      id: optionalText(params, 'Passkeys.RelyingParty.Id') ?? base.relyingParty.id,
+      name: optionalText(params, 'Passkeys.RelyingParty.Name') ?? base.relyingParty.name,
+      origins: origins === undefined ? base.relyingParty.origins : origins.split(',').map((origin) => origin.trim()).filter(Boolean),
+    },
+    authenticatorAttachment:
+      optionalChoice(params, 'Passkeys.AuthenticatorAttachment', ['platform', 'cross-platform', 'any']) ?? base.authenticatorAttachment,
+    discoverableCredentials: optionalChoice(params, 'Passkeys.DiscoverableCredentials', preference) ?? base.discoverableCredentials,
+    userVerification: optionalChoice(params, 'Passkeys.UserVerification', preference) ?? base.userVerification,
+  };
 }
 
 /** Applies every Service parameter present in the form to `base` (create and update share the rules). */
@@ -56,6 +80,7 @@ function applyServiceParams(base: ServiceRecord, params: FormParams): ServiceRec
       msgServiceSid: optionalText(params, 'Whatsapp.MsgServiceSid', 34) ?? base.whatsapp.msgServiceSid,
       from: optionalText(params, 'Whatsapp.From') ?? base.whatsapp.from,
     },
+    passkeys: applyPasskeysParams(base.passkeys ?? NO_PASSKEYS, params),
     defaultTemplateSid: optionalText(params, 'DefaultTemplateSid', 34) ?? base.defaultTemplateSid,
     verifyEventSubscriptionEnabled: params.boolean('VerifyEventSubscriptionEnabled') ?? base.verifyEventSubscriptionEnabled,
   };
@@ -83,6 +108,7 @@ export const serviceOperations: Operation[] = [
         push: { includeDate: true, apnCredentialSid: null, fcmCredentialSid: null },
         totp: { issuer: null, timeStep: null, codeLength: null, skew: null },
         whatsapp: { msgServiceSid: null, from: null },
+        passkeys: NO_PASSKEYS,
         defaultTemplateSid: null,
         verifyEventSubscriptionEnabled: false,
         dateCreated: now,

@@ -4,7 +4,7 @@ import { twilioError } from '../errors';
 import type { EntityRecord } from '../records';
 import { renderEntity } from '../resources';
 import { requireEntity, requireService, requireValidIdentity } from './lookup';
-import { listPage } from './paging';
+import { listPage } from '../paging';
 import type { Operation } from './types';
 
 export function newEntity(serviceSid: string, identity: string, now: number): EntityRecord {

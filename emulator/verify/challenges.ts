@@ -6,7 +6,7 @@ import type { ChallengeRecord } from '../records';
 import { renderChallenge } from '../resources';
 import { acceptCode, optionalAuthPayload } from './codes';
 import { pathParam, requireEntity, requireFactor, requireService } from './lookup';
-import { listPage } from './paging';
+import { listPage } from '../paging';
 import type { OperationContext, Operation } from './types';
 
 const FACTOR_SID = /^YF[0-9a-fA-F]{32}$/;

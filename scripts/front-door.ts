@@ -1,0 +1,33 @@
+// The local stack's request router in front of the runtime: the bare address, CORS preflights, dev routes, a log line.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { handleDevRoute, sendJson, type DevRouteContext } from './dev-routes';
+import { answerPreflight } from './local-cors';
+
+export interface FrontDoorOptions extends DevRouteContext {
+  /** The Functions and the page. */
+  runtime: RequestListener;
+  allowedOrigins: ReadonlySet<string>;
+  /** One line per request: method, path, status, time (never a body, header or query). */
+  log: (line: string) => void;
+}
+
+export function createFrontDoor(options: FrontDoorOptions): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      options.log(`${req.method ?? '?'} ${path} ${res.statusCode} ${ms.toFixed(1)} ms`);
+    });
+    if (req.method === 'OPTIONS') {
+      answerPreflight(req, res, options.allowedOrigins);
+    } else if (req.url === '/') {
+      // Convenience for a person typing the bare address; the page itself lives at /index.html as when deployed.
+      res.writeHead(302, { Location: '/index.html' }).end();
+    } else if (path.startsWith('/__dev/')) {
+      handleDevRoute(req, res, options).catch(() => sendJson(res, 500, { error: { code: 'internal_error', message: 'Dev route failed.' } }));
+    } else {
+      options.runtime(req, res);
+    }
+  };
+}

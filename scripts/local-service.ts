@@ -1,0 +1,21 @@
+// The local stack's Verify service in the emulator: the one named in .env.local while the emulator still has it.
+import twilio from 'twilio';
+import { createEmulatorHttpClient } from '../lib/emulator-http-client';
+
+/** Verify's FriendlyName rule: ≤ 30 characters, letters, digits, spaces, dashes. It is the issuer in the app. */
+const LOCAL_SERVICE_NAME = 'totp-functions local';
+
+/** Reuses the service named in `env` when the emulator still has it, else creates one; returns its SID. */
+export async function ensureLocalVerifyService(env: Readonly<Record<string, string>>, emulatorUrl: string): Promise<string> {
+  const httpClient = createEmulatorHttpClient({ emulatorUrl, timeoutMs: 5000 });
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient });
+  const existing = env.VERIFY_SERVICE_SID;
+  if (existing) {
+    try {
+      return (await client.verify.v2.services(existing).fetch()).sid;
+    } catch (error) {
+      if ((error as { status?: unknown }).status !== 404) throw error;
+    }
+  }
+  return (await client.verify.v2.services.create({ friendlyName: LOCAL_SERVICE_NAME })).sid;
+}

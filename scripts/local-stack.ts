@@ -1,0 +1,104 @@
+// The local stack (`npm start`'s servers): the Verify emulator, the built Functions and page, and the front door with
+// the dev-only routes. Settings come from the caller's options, then the given environment, then .env.local.
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { createEmulator } from '../emulator/server';
+import type { EmulatorSwitches } from '../emulator/switches';
+import { linkFunctionsToEmulator } from '../lib/emulator-link';
+import { devHostsFor } from './dev-routes';
+import { createFrontDoor } from './front-door';
+import { policyFromEnvironment } from './kit-variables';
+import { closeServer, listen } from './listen';
+import { allowedOriginsOf } from './local-cors';
+import { readEnvValues, updateEnvValues, withGeneratedValues } from './local-env';
+import { createRuntimeApp, listBuiltRoutes } from './local-runtime';
+import { ensureLocalVerifyService } from './local-service';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_HOST, DEFAULT_PORT, exposureWarning, localUrlHost, resolveLocalSettings } from './local-settings';
+
+const ROOT = join(__dirname, '..');
+/** The emulator receives the account credentials, and the Functions accept it only on the loopback. */
+const EMULATOR_HOST = '127.0.0.1';
+const ENV_FILE_HEADER = 'Local stack (npm start): generated, git-ignored, never deployed. Your own lines and comments are kept.';
+
+export interface LocalStackOptions {
+  /** Port of the Functions and page; 0 = a random free port. Default: PORT (environment, then env file), else 3000. */
+  port?: number;
+  /** Address to bind the Functions and page to. Default: HOST, else 127.0.0.1. */
+  host?: string;
+  /** Default: .env.local in the repository (tests pass a temp file). */
+  envFile?: string;
+  /** Emulator data directory. Default: .emulator-data in the repository. */
+  dataDir?: string;
+  /** Over VERIFY_EMULATOR_<SWITCH> from the environment and the env file. */
+  emulatorSwitches?: Partial<EmulatorSwitches>;
+  /** Default: VERIFY_EMULATOR_PORT, else 0 when `port` is 0, else 4010. */
+  emulatorPort?: number;
+  /**
+   * The shell's variables (`npm start` passes process.env): they win over the env file for the stack's settings and
+   * the kit's policy variables. Default: none, so tests do not depend on the shell.
+   */
+  environment?: Readonly<Record<string, string | undefined>>;
+  /** Variables that override everything for this run only (tests use it, e.g. VERIFY_TIMEOUT_MS). */
+  envOverrides?: Record<string, string>;
+  /** One line per request and per emulator request (default: discarded). */
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  /** Address of the Functions and the page, e.g. http://127.0.0.1:3000 */
+  url: string;
+  emulatorUrl: string;
+  /** The environment the Functions see: .env.local, the environment's policy variables, then overrides. */
+  env: Record<string, string>;
+  /** Things the person starting the stack should know (e.g. a HOST reachable from other machines). */
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the emulator, the Functions runtime and the dev routes; updates the env file with what it generated. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  // The Functions run in this process; they find the emulator client here, never in their own bundles.
+  linkFunctionsToEmulator();
+  const environment = options.environment ?? {};
+  const envFile = options.envFile ?? join(ROOT, '.env.local');
+  const stored = withGeneratedValues(readEnvValues(envFile));
+  const settings = resolveLocalSettings(environment, stored);
+  const port = options.port ?? settings.port ?? DEFAULT_PORT;
+  const emulatorPort = options.emulatorPort ?? settings.emulatorPort ?? (port === 0 ? 0 : DEFAULT_EMULATOR_PORT);
+  const host = options.host ?? settings.host ?? DEFAULT_HOST;
+  const warnings = [exposureWarning(host)].filter((warning) => warning !== undefined);
+  // Everything slow or fallible happens before the front door listens, so no request ever waits on it.
+  const routes = await listBuiltRoutes();
+
+  const emulator = createEmulator({
+    accountSid: stored.ACCOUNT_SID ?? '',
+    authToken: stored.AUTH_TOKEN ?? '',
+    dataDir: options.dataDir ?? join(ROOT, '.emulator-data'),
+    switches: { ...settings.switches, ...options.emulatorSwitches },
+    log: (line) => log(`emulator ${line}`),
+  });
+  const front: Server = createServer();
+  const close = async (): Promise<void> => {
+    await Promise.all([closeServer(front), closeServer(emulator)]);
+  };
+  try {
+    const boundEmulatorPort = await listen(emulator, { port: emulatorPort, host: EMULATOR_HOST, role: 'the Verify emulator', portVariable: 'VERIFY_EMULATOR_PORT' });
+    const emulatorUrl = `http://${EMULATOR_HOST}:${boundEmulatorPort}`;
+    stored.VERIFY_EMULATOR_URL = emulatorUrl;
+    stored.VERIFY_SERVICE_SID = await ensureLocalVerifyService(stored, emulatorUrl);
+    updateEnvValues(envFile, stored, ENV_FILE_HEADER);
+    const env = { ...stored, ...policyFromEnvironment(environment), ...options.envOverrides };
+    const allowedOrigins = allowedOriginsOf(env);
+
+    const boundPort = await listen(front, { port, host, role: 'the Functions and the page', portVariable: 'PORT' });
+    // No await from here to the handler: Node runs this before it reads any request from the new socket.
+    const url = `http://${localUrlHost(host)}:${boundPort}`;
+    const runtime = createRuntimeApp({ routes, env, port: boundPort, url, allowedOrigins });
+    front.on('request', createFrontDoor({ runtime, env, allowedHosts: devHostsFor(boundPort, host), allowedOrigins, log }));
+    return { url, emulatorUrl, env, warnings, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

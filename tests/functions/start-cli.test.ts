@@ -1,0 +1,153 @@
+// `npm start` and `npm run token` as processes: a normal stop ends everything they started, and exit codes say why.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+
+const ROOT = join(__dirname, '..', '..');
+let dir: string;
+
+/** Process groups started here; whatever a failed test leaves behind is killed after it. */
+const groups = new Set<number>();
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'totp-start-cli-'));
+});
+afterEach(() => {
+  for (const group of groups) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  groups.clear();
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The shell a person would have: none of the stack's own settings unless a test sets them. */
+function shell(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const name of ['PORT', 'HOST', 'VERIFY_EMULATOR_PORT', 'ENV_FILE']) if (!(name in extra)) delete env[name];
+  return env;
+}
+
+interface Run {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves when the process and everything holding its output (its children too) have gone. */
+  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Each run leads its own process group, as a terminal or a supervisor would start it. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Run {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid !== undefined) groups.add(child.pid);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const closed = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  return { child, output: () => output, closed };
+}
+
+/** Waits for `npm start`'s address lines; fails with the output if it exits first. */
+async function addressesOf(started: Run): Promise<{ page: number; emulator: number }> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const page = /Functions on http:\/\/localhost:(\d+)\//.exec(started.output());
+      const emulator = /Verify emulator on http:\/\/127\.0\.0\.1:(\d+)/.exec(started.output());
+      if (page?.[1] && emulator?.[1]) resolve({ page: Number(page[1]), emulator: Number(emulator[1]) });
+    };
+    started.child.stdout?.on('data', check);
+    void started.closed.then(() => reject(new Error(`npm start ended before it was ready:\n${started.output()}`)));
+  });
+}
+
+/** True when something holds the port (binding it fails). */
+async function isListening(port: number): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+}
+
+function startNpm(name: string): Run {
+  return run('npm', ['start', '--', '--no-build', '--data-dir', join(dir, `${name}-data`)], shell({ PORT: '0', ENV_FILE: join(dir, `${name}.env`) }));
+}
+
+test('SIGTERM to the npm process (what a supervisor sends) stops the stack and frees both ports', async () => {
+  const started = startNpm('sigterm');
+  const ports = await addressesOf(started);
+  expect(await isListening(ports.page)).toBe(true);
+  // To npm alone: its `sh -c` dies of it without passing it on, so the stack has to notice by itself.
+  started.child.kill('SIGTERM');
+  // `closed` waits for every process that holds npm's output, so a stack left behind keeps this pending.
+  await started.closed;
+  expect(await isListening(ports.page)).toBe(false);
+  expect(await isListening(ports.emulator)).toBe(false);
+});
+
+test('Ctrl-C (SIGINT to the whole process group) stops the stack and frees both ports', async () => {
+  const started = startNpm('sigint');
+  const ports = await addressesOf(started);
+  process.kill(-(started.child.pid ?? 0), 'SIGINT');
+  await started.closed;
+  expect(await isListening(ports.page)).toBe(false);
+  expect(await isListening(ports.emulator)).toBe(false);
+});
+
+describe('exit codes', () => {
+  const startScript = (env: Record<string, string>, args: string[] = []) =>
+    run(process.execPath, ['--require', 'tsx/cjs', 'scripts/start.ts', '--no-build', '--data-dir', join(dir, 'codes-data'), ...args], shell({ ENV_FILE: join(dir, 'codes.env'), ...env }));
+
+  test('a port in use: 1, with the port and the variable that moves it', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const started = startScript({ PORT: '0', VERIFY_EMULATOR_PORT: String(port) });
+      expect((await started.closed).code).toBe(1);
+      expect(started.output()).toContain(`npm start: port ${port} is already in use on 127.0.0.1 (the Verify emulator): stop the other program, or set VERIFY_EMULATOR_PORT`);
+      expect(started.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  test('a bad setting or option: 2, naming it', async () => {
+    const badPort = startScript({ PORT: 'three thousand' });
+    expect((await badPort.closed).code).toBe(2);
+    expect(badPort.output()).toContain('npm start: PORT must be a port number from 0 to 65535');
+    const badOption = startScript({ PORT: '0' }, ['--prot', '3000']);
+    expect((await badOption.closed).code).toBe(2);
+    expect(badOption.output()).toContain("npm start: Unknown option '--prot'");
+  });
+});
+
+describe('npm run token', () => {
+  const token = (env: Record<string, string>) => run(process.execPath, ['--require', 'tsx/cjs', 'scripts/token.ts', 'grace'], shell(env));
+
+  test('names the file ENV_FILE points at when it does not exist', async () => {
+    const missing = join(dir, 'nowhere.env');
+    const started = token({ ENV_FILE: missing });
+    expect((await started.closed).code).toBe(1);
+    expect(started.output().trim()).toBe(`ENV_FILE names ${missing}, which does not exist`);
+  });
+
+  test('signs with the issuer and audience the shell gives the Functions', async () => {
+    const started = startNpm('token-policy');
+    await addressesOf(started);
+    started.child.kill('SIGTERM');
+    await started.closed;
+    const minted = token({ ENV_FILE: join(dir, 'token-policy.env'), AUTH_ISSUER: 'https://issuer.example/', AUTH_AUDIENCE: 'totp-local' });
+    expect((await minted.closed).code).toBe(0);
+    expect(decodeJwt(minted.output().trim())).toMatchObject({ sub: 'grace', iss: 'https://issuer.example/', aud: 'totp-local' });
+  });
+});
