@@ -128,6 +128,25 @@ test('every English key is used by the page (no dead strings for translators to 
   expect(unused).toEqual([]);
 });
 
+test('the page writes text only through the catalogs, apart from data (the key, names, dates)', () => {
+  // Each direct text write in assets/, and why it is not a message: anything new here is most likely English.
+  const allowed: Readonly<Record<string, readonly RegExp[]>> = {
+    'localizer.ts': [/element\.textContent = rendered;/, /bdi\.textContent = text;/],
+    'render.ts': [/\.textContent = groupSecret\(factor\.secret\);/, /time\.textContent = t\.date\(/],
+    'language-picker.ts': [/option\.textContent = name;/],
+  };
+  const writes = readdirSync(ASSETS)
+    .filter((name) => name.endsWith('.ts'))
+    .flatMap((name) =>
+      readFileSync(join(ASSETS, name), 'utf8')
+        .split('\n')
+        .filter((line) => /\.(textContent|innerText|innerHTML|outerHTML)\s*=|insertAdjacent(HTML|Text)|setAttribute\('(aria-label|title|placeholder|alt)'/.test(line))
+        .map((line) => ({ name, line: line.trim() })),
+    );
+  const unexplained = writes.filter(({ name, line }) => !(allowed[name] ?? []).some((pattern) => pattern.test(line)));
+  expect(unexplained).toEqual([]);
+});
+
 describe('error codes', () => {
   /** The codes README's error table lists: the API's promise to developers. */
   const readmeCodes = (): string[] => {
