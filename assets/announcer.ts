@@ -1,20 +1,23 @@
-// The page's live region: every outcome is shown there and read out by screen readers.
+// The page's live region: every outcome is shown there and read out by screen readers, in the page's language.
+import type { TextKey } from './catalog';
+import type { Localizer, Render } from './localizer';
 
 export type MessageKind = 'info' | 'success' | 'error';
 
 export interface Announcer {
-  announce(kind: MessageKind, text: string): void;
+  /** A catalog key, or a render for a message with values; it follows a change of language like the rest of the page. */
+  announce(kind: MessageKind, message: TextKey | Render): void;
   clear(): void;
 }
 
-export function createAnnouncer(region: HTMLElement): Announcer {
+export function createAnnouncer(region: HTMLElement, i18n: Localizer): Announcer {
   return {
-    announce(kind, text) {
+    announce(kind, message) {
       // A fresh node each time: screen readers may skip a live region whose text did not change.
-      const message = document.createElement('p');
-      message.className = `message ${kind}`;
-      message.textContent = text;
-      region.replaceChildren(message);
+      const node = document.createElement('p');
+      node.className = `message ${kind}`;
+      i18n.show(node, typeof message === 'string' ? (t) => t.text(message) : message);
+      region.replaceChildren(node);
     },
     clear() {
       region.replaceChildren();

@@ -11,7 +11,10 @@ import type {
   VerifyFactorResponse,
 } from '../lib/contract';
 
-/** A failed call: the kit's stable error code and message, plus when to retry for 429 answers. */
+/**
+ * A failed call: the kit's stable error code and its message (English, for developers: the page shows the text
+ * assets/failure.ts gives the code), plus when to retry for 429 answers.
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -86,7 +89,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         credentials: 'omit',
       });
     } catch {
-      throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
+      throw new ApiError(0, 'network_error', `POST ${route}: no answer`);
     }
     let payload: unknown = null;
     try {
@@ -99,7 +102,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (isErrorBody(payload)) {
       throw new ApiError(response.status, payload.error.code, payload.error.message, retryAt);
     }
-    throw new ApiError(response.status, 'unexpected_response', `The server answered ${response.status} unexpectedly.`, retryAt);
+    throw new ApiError(response.status, 'unexpected_response', `POST ${route}: HTTP ${response.status} without the kit's error body`, retryAt);
   }
 
   return {

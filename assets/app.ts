@@ -1,10 +1,14 @@
-// Entry point of the enrollment page: finds the caller token, signs in and out, and wires the page's parts together.
+// Entry point of the enrollment page: picks the language, finds the caller token, signs in and out, and wires the
+// page's parts together.
 import { createAnnouncer } from './announcer';
 import { ApiError, createApiClient } from './api';
 import { createEnrollmentPanel } from './enrollment';
 import { createFactorList } from './factor-list';
 import { describeFailure } from './failure';
 import { mayRunHere, parseFrameAncestors } from './frame-guard';
+import { createLanguagePicker, readStoredLocale } from './language-picker';
+import { chooseLocale } from './locales';
+import { createLocalizer, fetchCatalog, isolate, type Localizer } from './localizer';
 import { createLockGate } from './lock';
 import { onSubmit, type PageContext } from './page-context';
 import { warmUpQrEncoder } from './qr';
@@ -13,7 +17,28 @@ import { devSignIn, isDevSignInAvailable, takeTokenFromFragment } from './sessio
 import { createSignInCheck } from './sign-in-check';
 import { signedInName } from './signed-in-user';
 
-/** In another site's frame the page does nothing at all: no token read, no request, only a notice. */
+/** The page in the visitor's language (only that language's catalog is fetched), with the picker to change it. */
+async function startLocalizer(): Promise<Localizer> {
+  const storage = (): Storage => window.localStorage;
+  const locale = chooseLocale({
+    query: new URLSearchParams(window.location.search).get('lang'),
+    stored: readStoredLocale(storage),
+    browser: navigator.languages,
+  });
+  const i18n = await createLocalizer({ document, locale, load: (tag) => fetchCatalog(document.baseURI, tag) });
+  createLanguagePicker({
+    select: requireElement(document, '#language', HTMLSelectElement),
+    container: requireElement(document, '#language-picker', HTMLElement),
+    current: i18n.t.locale,
+    storage,
+    location: window.location,
+    history: window.history,
+    pick: (tag) => i18n.switchTo(tag),
+  });
+  return i18n;
+}
+
+/** In another site's frame the page does nothing at all: no token read, no call to the Functions, only a notice. */
 function refuseFraming(): boolean {
   const allowed = parseFrameAncestors(document.querySelector('meta[name="totp-frame-ancestors"]')?.getAttribute('content') ?? null);
   const ancestors = window.location.ancestorOrigins as DOMStringList | undefined;
@@ -24,18 +49,23 @@ function refuseFraming(): boolean {
     referrer: document.referrer,
   };
   if (mayRunHere(here, allowed)) return false;
-  requireElement(document, '#loading', HTMLParagraphElement).hidden = true;
-  requireElement(document, '#framed', HTMLElement).hidden = false;
+  // The notice in the visitor's language: the catalog is a static file of the page, and no token is read.
+  void startLocalizer().then(() => {
+    requireElement(document, '#loading', HTMLParagraphElement).hidden = true;
+    requireElement(document, '#framed', HTMLElement).hidden = false;
+  });
   return true;
 }
 
-function start(): void {
+async function start(): Promise<void> {
   if (refuseFraming()) return;
   // Read before anything else runs, so the address bar never keeps the token.
   let token = takeTokenFromFragment(window.location, window.history);
   const $ = <T extends Element>(selector: string, type: new () => T): T => requireElement(document, selector, type);
   const baseUrl = document.baseURI;
-  let devSignInProbe: Promise<boolean> | null = null;
+  // Asked once (while the language loads, when there is no token): only the local stack has the dev-only token route.
+  let devSignInProbe = token === null ? isDevSignInAvailable(baseUrl) : null;
+  const i18n = await startLocalizer();
 
   const loading = $('#loading', HTMLParagraphElement);
   const devSection = $('#dev-sign-in', HTMLElement);
@@ -46,19 +76,20 @@ function start(): void {
   const sessionUser = $('#session-user', HTMLSpanElement);
   const setupAccountName = $('#setup-account-name', HTMLElement);
 
-  const announcer = createAnnouncer($('#messages', HTMLDivElement));
-  const lock = createLockGate($('#lock-timer', HTMLParagraphElement), announcer);
+  const announcer = createAnnouncer($('#messages', HTMLDivElement), i18n);
+  const lock = createLockGate($('#lock-timer', HTMLParagraphElement), announcer, i18n);
   const ctx: PageContext = {
     api: createApiClient({ baseUrl, getToken: () => token }),
     announcer,
+    i18n,
     reportFailure(error) {
       if (error instanceof ApiError && error.code === 'locked') {
         // The kit's own lock: a countdown, then the forms work again (announced when it begins and when it ends).
         lock.lockUntil(error.retryAt ?? Date.now() + 60_000);
         return true;
       }
-      const failure = describeFailure(error, Date.now());
-      announcer.announce(failure.kind, failure.text);
+      const failure = describeFailure(error);
+      announcer.announce(failure.kind, (t) => failure.text(t, Date.now()));
       if (failure.sessionEnded) void signOut();
       return failure.locked;
     },
@@ -77,16 +108,10 @@ function start(): void {
     deleted: (factorSid) => enrollment.dropIfFactor(factorSid),
   });
 
-  /** Asked once: only the local stack has the dev-only token route. */
-  function hasDevSignIn(): Promise<boolean> {
-    devSignInProbe ??= isDevSignInAvailable(baseUrl);
-    return devSignInProbe;
-  }
-
   /** `focus`: after a sign-out the focus would be lost with the workspace; on first load it stays at the top. */
   async function showSignIn(focus: boolean): Promise<void> {
     workspace.hidden = true;
-    const available = await hasDevSignIn();
+    const available = await (devSignInProbe ??= isDevSignInAvailable(baseUrl));
     loading.hidden = true;
     devSection.hidden = !available;
     signedOut.hidden = available;
@@ -95,13 +120,14 @@ function start(): void {
 
   /** `local`: signed in through the dev sign-in. The name comes from the token, before anything can be enrolled. */
   function showWorkspace(signedInToken: string, local: boolean): void {
-    const name = signedInName(signedInToken) ?? 'an unnamed account';
+    const claimed = signedInName(signedInToken);
+    const name = (): string => claimed ?? i18n.t.text('session.unnamed');
     loading.hidden = true;
     devSection.hidden = true;
     signedOut.hidden = true;
     workspace.hidden = false;
-    sessionUser.textContent = `Signed in as ${name}${local ? ' (local development)' : ''}.`;
-    setupAccountName.textContent = name;
+    i18n.show(sessionUser, (t) => t.parts(local ? 'session.signedInLocal' : 'session.signedIn', { name: isolate(document, name()) }));
+    i18n.show(setupAccountName, name);
     void factors.load();
     // While the person reads the page and types a label, so that "Set up" shows the code without a cold start.
     if ('requestIdleCallback' in window) window.requestIdleCallback(warmUpQrEncoder);
@@ -121,15 +147,17 @@ function start(): void {
     const user = devUser.value.trim();
     if (user === '') {
       devUser.setAttribute('aria-invalid', 'true');
-      announcer.announce('error', 'Enter a user name.');
+      announcer.announce('error', 'devSignIn.enterUser');
       devUser.focus();
       return;
     }
     devUser.removeAttribute('aria-invalid');
     try {
       token = await devSignIn(baseUrl, user);
-    } catch {
-      announcer.announce('error', 'Could not sign in. Is the local stack running?');
+    } catch (error) {
+      // Opened under a host name the dev sign-in refuses (it answers only at this machine's own address).
+      const wrongHost = error instanceof ApiError && error.code === 'host_not_allowed';
+      announcer.announce('error', wrongHost ? 'error.hostNotAllowed' : 'devSignIn.failed');
       return;
     }
     announcer.clear();
@@ -137,11 +165,15 @@ function start(): void {
     enrollment.focusLabel();
   });
   $('#sign-out', HTMLButtonElement).addEventListener('click', () => {
-    void signOut().then(() => announcer.announce('info', 'Signed out.'));
+    void signOut().then(() => announcer.announce('info', 'session.signedOut'));
   });
 
   if (token !== null) showWorkspace(token, false);
   else void showSignIn(false);
 }
 
-start();
+start().catch(() => {
+  // Only when not even the English catalog loads: the one sentence the markup has for it.
+  requireElement(document, '#loading', HTMLParagraphElement).hidden = true;
+  requireElement(document, '#load-failed', HTMLParagraphElement).hidden = false;
+});

@@ -1,4 +1,5 @@
 // Shows how long the current TOTP time step lasts, so a code typed at the edge of a step can wait for the next one.
+import type { Localizer } from './localizer';
 import { secondsLeftInStep } from './time-step';
 
 /** Below this many seconds a code may expire while it is typed. */
@@ -14,16 +15,20 @@ export interface StepCountdown {
   stop(): void;
 }
 
-export function startStepCountdown(view: StepCountdownView, periodSeconds: number, now: () => number = Date.now): StepCountdown {
+export function startStepCountdown(
+  i18n: Localizer,
+  view: StepCountdownView,
+  periodSeconds: number,
+  now: () => number = Date.now,
+): StepCountdown {
   let period = periodSeconds;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   function paint(): void {
     const left = secondsLeftInStep(now(), period);
     const atEdge = left <= EDGE_SECONDS;
-    view.text.textContent = atEdge
-      ? `The code changes in ${left} s — if yours is about to change, wait for the next one.`
-      : `The code changes in ${left} s.`;
+    // "in 20 seconds" from Intl.RelativeTimeFormat, in the page's language.
+    i18n.show(view.text, (t) => t.text(atEdge ? 'countdown.edge' : 'countdown.normal', { when: t.relative(left, 'second') }));
     view.text.classList.toggle('edge', atEdge);
     view.bar.max = period;
     view.bar.value = left;

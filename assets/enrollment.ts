@@ -47,9 +47,9 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
   async function copySecret(secret: string): Promise<void> {
     try {
       await navigator.clipboard.writeText(secret);
-      ctx.announcer.announce('success', 'Key copied to the clipboard.');
+      ctx.announcer.announce('success', 'enroll.copied');
     } catch {
-      ctx.announcer.announce('error', 'Could not copy the key. Select it and copy it yourself.');
+      ctx.announcer.announce('error', 'enroll.copyFailed');
     }
   }
 
@@ -58,7 +58,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     const { digits } = enrollment.factor.config;
     const code = readCode(codeInput, digits);
     if (code === null) {
-      ctx.announcer.announce('error', `Enter the ${digits}-digit code from your app.`);
+      ctx.announcer.announce('error', (t) => t.plural('code.enter', digits));
       return;
     }
     let status;
@@ -68,7 +68,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
       if (error instanceof ApiError && error.code === 'too_many_attempts') {
         // Verify locks an unverified factor for good after too many wrong codes; only a new set-up helps.
         drop();
-        ctx.announcer.announce('error', 'Locked: too many wrong codes. Choose “Set up authenticator” to start again with a new QR code.');
+        ctx.announcer.announce('error', (t) => t.text('enroll.locked', { button: t.text('setup.submit') }));
         labelInput.focus();
         await hooks.factorsChanged();
         return;
@@ -78,17 +78,14 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
       return;
     }
     if (status !== 'verified') {
-      ctx.announcer.announce(
-        'error',
-        'That code did not match. Enter the current code from your app, and check that your phone sets its time automatically.',
-      );
+      ctx.announcer.announce('error', 'enroll.noMatch');
       markInvalid(codeInput);
       return;
     }
     drop();
     labelInput.value = '';
     await hooks.factorsChanged();
-    ctx.announcer.announce('success', 'Your authenticator app is set up. From now on, signing in asks for a code from it.');
+    ctx.announcer.announce('success', 'enroll.success');
     hooks.verified();
   }
 
@@ -97,7 +94,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     // Key Uri Format: the account name may not contain a colon (it separates issuer and account).
     if (label.includes(':')) {
       labelInput.setAttribute('aria-invalid', 'true');
-      ctx.announcer.announce('error', 'The account name cannot contain a colon (:).');
+      ctx.announcer.announce('error', 'setup.colon');
       labelInput.focus();
       return;
     }
@@ -110,11 +107,11 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
       return;
     }
     drop();
-    const view = renderEnrollment(factor);
+    const view = renderEnrollment(ctx.i18n, factor);
     const enrollment: Enrollment = {
       factor: { factorSid: factor.factorSid, config: factor.config },
       view,
-      countdown: startStepCountdown({ text: view.countdownText, bar: view.countdownBar }, factor.config.period),
+      countdown: startStepCountdown(ctx.i18n, { text: view.countdownText, bar: view.countdownBar }, factor.config.period),
     };
     current = enrollment;
     keepDigitsOnly(view.codeInput);
@@ -124,7 +121,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     onSubmit(view.verifyForm, ctx.lock.guard(() => verify(enrollment)));
     slot.replaceChildren(view.root);
     view.title.focus();
-    ctx.announcer.announce('info', 'Scan the QR code with your authenticator app, then enter the code it shows.');
+    ctx.announcer.announce('info', 'enroll.started');
     void hooks.factorsChanged();
   }
 

@@ -1,8 +1,9 @@
 // The person's factors (label, status, date) with Delete; a verified factor needs a current code to go.
 import type { FactorConfig, FactorSummary } from '../lib/contract';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { isolate } from './localizer';
 import { onSubmit, type PageContext } from './page-context';
-import { renderFactorItem, requireElement } from './render';
+import { factorName, renderFactorItem, requireElement } from './render';
 
 export interface FactorListHooks {
   /** After each load: the verified factor's settings, or null when none is verified. */
@@ -21,8 +22,7 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
   const list = requireElement(document, '#factor-list', HTMLUListElement);
 
   function wireItem(factor: FactorSummary, index: number): HTMLLIElement {
-    const { root, deleteButton, deleteForm, codeInput, cancelButton } = renderFactorItem(factor, index);
-    const name = factor.label === '' ? 'Authenticator' : factor.label;
+    const { root, deleteButton, deleteForm, codeInput, cancelButton } = renderFactorItem(ctx.i18n, factor, index);
     deleteButton.setAttribute('aria-expanded', 'false');
     if (codeInput !== null) {
       keepDigitsOnly(codeInput);
@@ -49,7 +49,7 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
       if (codeInput !== null) {
         const typed = readCode(codeInput, factor.config.digits);
         if (typed === null) {
-          ctx.announcer.announce('error', `Enter the ${factor.config.digits}-digit code from your app to delete it.`);
+          ctx.announcer.announce('error', (t) => t.plural('factors.enterCode', factor.config.digits));
           return;
         }
         code = typed;
@@ -63,7 +63,7 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
       }
       hooks.deleted(factor.factorSid);
       await load();
-      ctx.announcer.announce('success', `Deleted “${name}”.`);
+      ctx.announcer.announce('success', (t) => t.parts('factors.deleted', { name: isolate(document, factorName(ctx.i18n, factor)) }));
       title.focus();
     };
     onSubmit(deleteForm, codeInput === null ? submitDelete : ctx.lock.guard(submitDelete));

@@ -1,9 +1,65 @@
-// Turns a failed call into what the person reads: locked factors say when to retry, unknown errors say little.
+// Turns a failed call into what the person reads, in their language. The kit's API speaks English to developers;
+// the page never shows the server's message, only the text this table gives each stable error `code`.
+import type { TextKey } from './catalog';
 import { ApiError } from './api';
 import { describeRetry } from './format';
+import type { Translator } from './translator';
+
+interface CodeText {
+  key: TextKey;
+  /** The text has a {retry} sentence, from Retry-After (or the body's retryAfterSeconds). */
+  retry?: true;
+  /** A lock: the sign-in check shows "Locked" rather than "Not checked". */
+  locked?: true;
+  /** News rather than an error (a set-up already under way). */
+  info?: true;
+}
+
+/**
+ * Every code the kit answers (README's error table, lib/failure-table.ts) and the page's own two (assets/api.ts).
+ * Codes a working page cannot provoke (a malformed body, a wrong method) share one "reload the page" text.
+ */
+export const ERROR_TEXTS: Readonly<Record<string, CodeText>> = {
+  invalid_request: { key: 'error.badRequest' },
+  invalid_json: { key: 'error.pageOutdated' },
+  reserved_field: { key: 'error.pageOutdated' },
+  method_not_allowed: { key: 'error.pageOutdated' },
+  body_too_large: { key: 'error.pageOutdated' },
+  unsupported_media_type: { key: 'error.pageOutdated' },
+  no_approval_keys: { key: 'error.pageOutdated' },
+  missing_token: { key: 'error.sessionEnded' },
+  invalid_token: { key: 'error.sessionEnded' },
+  auth_keys_unavailable: { key: 'error.signInCheckUnavailable' },
+  // The local stack's dev sign-in (scripts/dev-routes.ts), reached under another host name.
+  host_not_allowed: { key: 'error.hostNotAllowed' },
+  step_up_required: { key: 'error.stepUpRequired' },
+  invalid_code: { key: 'error.invalidCode' },
+  factor_not_found: { key: 'error.factorNotFound' },
+  challenge_not_found: { key: 'error.challengeNotFound' },
+  not_enrolled: { key: 'error.notEnrolled' },
+  already_enrolled: { key: 'error.alreadyEnrolled' },
+  already_verified: { key: 'error.alreadyVerified' },
+  factor_not_verified: { key: 'error.factorNotVerified' },
+  factor_state_conflict: { key: 'error.factorStateConflict' },
+  too_many_factors: { key: 'error.tooManyFactors' },
+  too_many_attempts: { key: 'error.tooManyAttempts', retry: true, locked: true },
+  too_many_challenges: { key: 'error.tooManyChallenges', retry: true, locked: true },
+  too_many_enrollments: { key: 'error.tooManyEnrollments', retry: true, locked: true },
+  locked: { key: 'error.locked', retry: true, locked: true },
+  enrollment_in_progress: { key: 'error.enrollmentInProgress', retry: true, info: true },
+  rate_limited: { key: 'error.busy', retry: true },
+  verify_error: { key: 'error.serviceFailed' },
+  verify_unavailable: { key: 'error.serviceUnavailable', retry: true },
+  verify_timeout: { key: 'error.serviceUnavailable', retry: true },
+  state_unavailable: { key: 'error.stateUnavailable', retry: true },
+  internal_error: { key: 'error.internal' },
+  network_error: { key: 'error.network' },
+  unexpected_response: { key: 'error.unexpected' },
+};
 
 export interface FailureText {
-  text: string;
+  /** The message in the page's language; `nowMs` keeps a retry time right when it is shown again later. */
+  text(t: Translator, nowMs: number): string;
   /** How the live region shows it: a set-up already under way is news, not an error. */
   kind: 'error' | 'info';
   /** The caller token was refused: the page must sign out. */
@@ -11,34 +67,20 @@ export interface FailureText {
   locked: boolean;
 }
 
-export function describeFailure(error: unknown, nowMs: number): FailureText {
+export function describeFailure(error: unknown): FailureText {
   if (!(error instanceof ApiError)) {
-    return { text: 'Something went wrong. Try again.', kind: 'error', sessionEnded: false, locked: false };
+    return { text: (t) => t.text('error.generic'), kind: 'error', sessionEnded: false, locked: false };
   }
-  if (error.status === 401) {
-    return { text: 'Your session has ended. Sign in again.', kind: 'error', sessionEnded: true, locked: false };
-  }
-  if (error.code === 'enrollment_in_progress') {
-    // A double click or a second tab: the first set-up goes on; only a fresh one has to wait a few seconds.
-    return {
-      text: `A set-up is already under way, perhaps in another tab. Use that one, or start again: ${describeRetry(error.retryAt, nowMs)}`,
-      kind: 'info',
-      sessionEnded: false,
-      locked: false,
-    };
-  }
-  if (error.code === 'locked') {
-    return { text: `Locked: too many wrong codes. ${describeRetry(error.retryAt, nowMs)}`, kind: 'error', sessionEnded: false, locked: true };
-  }
-  if (error.status === 429) {
-    // The kit's 429 codes: too_many_enrollments is about set-ups; the others lock the authenticator for a while.
-    const what = error.code === 'too_many_enrollments' ? 'Too many set-ups for today.' : 'Locked: too many attempts with this authenticator.';
-    return {
-      text: `${what} ${describeRetry(error.retryAt, nowMs)}`,
-      kind: 'error',
-      sessionEnded: false,
-      locked: true,
-    };
-  }
-  return { text: error.message, kind: 'error', sessionEnded: false, locked: false };
+  // Own property only: a code named like Object.prototype's members must not find them.
+  const known = Object.hasOwn(ERROR_TEXTS, error.code) ? ERROR_TEXTS[error.code] : undefined;
+  // 401 is always the end of the session, whatever its code; an unknown 429 is still a lock.
+  const sessionEnded = error.status === 401;
+  const entry: CodeText = sessionEnded ? { key: 'error.sessionEnded' } : (known ?? { key: 'error.generic' });
+  const { key, retry } = entry;
+  return {
+    text: (t, nowMs) => (retry === true ? t.text(key, { retry: describeRetry(t, error.retryAt, nowMs) }) : t.text(key)),
+    kind: entry.info === true ? 'info' : 'error',
+    sessionEnded,
+    locked: entry.locked === true || (known === undefined && error.status === 429),
+  };
 }

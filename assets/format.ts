@@ -1,5 +1,7 @@
-// Pure text formatting for the page: the secret in blocks, non-default TOTP settings, dates and retry times.
+// Pure text formatting for the page: the secret in blocks, non-default TOTP settings, retry times and typed codes.
+// Wording comes from the language's catalog; numbers, durations and times from Intl (assets/translator.ts).
 import type { FactorConfig } from '../lib/contract';
+import type { Translator } from './translator';
 
 /** What every authenticator app assumes when the URI says nothing (Key-Uri format defaults). */
 export const DEFAULT_CONFIG = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
@@ -10,40 +12,44 @@ export function groupSecret(secret: string): string {
 }
 
 /** A sentence naming the settings that differ from the defaults, or null when all are the defaults. */
-export function describeNonDefaultConfig(config: FactorConfig): string | null {
+export function describeNonDefaultConfig(t: Translator, config: FactorConfig): string | null {
   const parts: string[] = [];
-  if (config.algorithm !== DEFAULT_CONFIG.algorithm) parts.push(`algorithm ${config.algorithm}`);
-  if (config.digits !== DEFAULT_CONFIG.digits) parts.push(`${config.digits} digits`);
-  if (config.period !== DEFAULT_CONFIG.period) parts.push(`a new code every ${config.period} seconds`);
+  if (config.algorithm !== DEFAULT_CONFIG.algorithm) parts.push(t.text('config.algorithm', { name: config.algorithm }));
+  if (config.digits !== DEFAULT_CONFIG.digits) parts.push(t.plural('config.digits', config.digits));
+  if (config.period !== DEFAULT_CONFIG.period) parts.push(t.plural('config.period', config.period));
   if (parts.length === 0) return null;
-  return `If you type the key by hand, choose these settings in your app: ${parts.join(', ')}.`;
-}
-
-export function formatDate(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+  return t.text('config.note', { settings: t.list(parts) });
 }
 
 /** "Try again in 4 minutes (at 17:45)." — or a vaguer sentence when the server gave no time. */
-export function describeRetry(retryAt: number | null, nowMs: number): string {
-  if (retryAt === null) return 'Try again later.';
+export function describeRetry(t: Translator, retryAt: number | null, nowMs: number): string {
+  if (retryAt === null) return t.text('retry.later');
   const seconds = Math.max(1, Math.ceil((retryAt - nowMs) / 1000));
-  const clock = new Date(retryAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  if (seconds < 90) return `Try again in ${seconds} seconds (at ${clock}).`;
+  const time = t.time(retryAt);
+  if (seconds < 90) return t.text('retry.in', { when: t.relative(seconds, 'second'), time });
   const minutes = Math.ceil(seconds / 60);
-  if (minutes < 90) return `Try again in ${minutes} minutes (at ${clock}).`;
-  return `Try again after ${new Date(retryAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}.`;
+  if (minutes < 90) return t.text('retry.in', { when: t.relative(minutes, 'minute'), time });
+  return t.text('retry.after', { dateTime: t.dateTime(retryAt) });
 }
 
-/** "45 s", "4 min 05 s": short enough to read at a glance every second. */
-export function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+/** "4 min, 5 sec" in the page's language: short enough to read at a glance every second. */
+export function formatWait(t: Translator, seconds: number): string {
+  return t.duration(seconds);
 }
 
-/** Keeps the digits of what was typed or pasted ("123 456" → "123456"), at most `length` of them. */
+/**
+ * Digits typed in another script count as the same digits: Arabic-Indic (٠–٩) and Eastern Arabic-Indic (۰–۹) from
+ * Arabic and Persian keyboards, full-width (０–９) from Japanese input methods. Authenticator codes are ASCII digits.
+ */
+const DIGIT_ZEROS = [0x30, 0x660, 0x6f0, 0xff10];
+
+/** Keeps the digits of what was typed or pasted ("123 456" → "123456", "١٢٣" → "123"), at most `length` of them. */
 export function digitsOnly(value: string, length: number): string {
-  return value.replace(/\D+/g, '').slice(0, length);
+  let digits = '';
+  for (const char of value) {
+    const code = char.codePointAt(0) ?? 0;
+    const zero = DIGIT_ZEROS.find((base) => code >= base && code <= base + 9);
+    if (zero !== undefined) digits += String(code - zero);
+  }
+  return digits.slice(0, length);
 }

@@ -3,6 +3,7 @@
 // Code forms keep their focus (aria-disabled, not disabled) but call nothing until the lock is over.
 import type { Announcer } from './announcer';
 import { describeRetry, formatWait } from './format';
+import type { Localizer } from './localizer';
 
 export interface LockGate {
   /** Starts, or lengthens, the lock until `untilMs` (epoch ms); announced only when a lock begins. */
@@ -18,7 +19,7 @@ function codeSubmitButtons(): HTMLButtonElement[] {
   return [...document.querySelectorAll<HTMLButtonElement>('form[data-code-check] button[type="submit"]')];
 }
 
-export function createLockGate(timer: HTMLElement, announcer: Announcer, now: () => number = Date.now): LockGate {
+export function createLockGate(timer: HTMLElement, announcer: Announcer, i18n: Localizer, now: () => number = Date.now): LockGate {
   let until = 0;
   let handle: ReturnType<typeof setTimeout> | undefined;
   const secondsLeft = (): number => Math.max(0, Math.ceil((until - now()) / 1000));
@@ -42,10 +43,10 @@ export function createLockGate(timer: HTMLElement, announcer: Announcer, now: ()
     const left = secondsLeft();
     if (left === 0) {
       clear();
-      announcer.announce('info', 'The lock has ended: you can enter a code again.');
+      announcer.announce('info', 'lock.ended');
       return;
     }
-    timer.textContent = `Code checks are locked. Try again in ${formatWait(left)}.`;
+    i18n.show(timer, (t) => t.text('lock.timer', { wait: formatWait(t, left) }));
     // Wake just after the displayed number changes, so it never lags the real wait.
     handle = setTimeout(tick, ((until - now()) % 1000 || 1000) + 20);
   }
@@ -56,13 +57,17 @@ export function createLockGate(timer: HTMLElement, announcer: Announcer, now: ()
       until = Math.max(until, untilMs);
       if (handle !== undefined) clearTimeout(handle);
       show(true);
-      if (beginning) announcer.announce('error', `Locked: too many wrong codes. ${describeRetry(until, now())}`);
+      if (beginning) {
+        const lockedUntil = until;
+        announcer.announce('error', (t) => t.text('error.locked', { retry: describeRetry(t, lockedUntil, now()) }));
+      }
       tick();
     },
     guard(task) {
       return async () => {
         if (handle !== undefined && secondsLeft() > 0) {
-          announcer.announce('error', `Still locked: try again in ${formatWait(secondsLeft())}.`);
+          const left = secondsLeft();
+          announcer.announce('error', (t) => t.text('lock.still', { wait: formatWait(t, left) }));
           return;
         }
         await task();

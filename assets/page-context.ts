@@ -1,11 +1,14 @@
-// What every part of the page shares: the API client, the live region, and one way to report a failed call.
+// What every part of the page shares: the API client, the live region, the language, and one way to report a failed call.
 import type { Announcer } from './announcer';
 import type { ApiClient } from './api';
 import type { LockGate } from './lock';
+import type { Localizer } from './localizer';
 
 export interface PageContext {
   api: ApiClient;
   announcer: Announcer;
+  /** The page's language: texts shown through it follow the language picker. */
+  i18n: Localizer;
   /** Announces what went wrong (and signs out on a refused token); true when the answer was a lock (429). */
   reportFailure(error: unknown): boolean;
   /** The kit's lock on this caller's code checks, shown as a countdown (every code form is guarded by it). */

@@ -29,8 +29,8 @@ function darkModulesPath(size: number, isDark: (row: number, col: number) => boo
   return parts.join('');
 }
 
-/** An <svg role="img"> whose accessible name is `label`; always dark on white, whatever the colour scheme. */
-export function renderQrSvg(uri: string, label: string): SVGSVGElement {
+/** An <svg role="img"> (the caller gives it its accessible name); always dark on white, whatever the colour scheme. */
+export function renderQrSvg(uri: string): SVGSVGElement {
   const { modules } = create(uri, { errorCorrectionLevel: ERROR_CORRECTION });
   const extent = modules.size + 2 * QUIET_ZONE;
 
@@ -40,7 +40,6 @@ export function renderQrSvg(uri: string, label: string): SVGSVGElement {
   svg.setAttribute('height', String(extent * MODULE_PIXELS));
   svg.setAttribute('shape-rendering', 'crispEdges');
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', label);
   svg.classList.add('qr-image');
 
   const background = document.createElementNS(SVG_NS, 'rect');

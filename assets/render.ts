@@ -1,6 +1,7 @@
 // Builds the page's dynamic parts from its <template>s; data only ever goes in through textContent and attributes.
 import type { CreateFactorResponse, FactorSummary } from '../lib/contract';
-import { describeNonDefaultConfig, formatDate, groupSecret } from './format';
+import { describeNonDefaultConfig, groupSecret } from './format';
+import { isolate, type Localizer } from './localizer';
 import { renderQrSvg } from './qr';
 
 /** Finds a required element; a missing one is a bug in index.html, so fail loudly. */
@@ -10,9 +11,12 @@ export function requireElement<T extends Element>(root: ParentNode, selector: st
   return element;
 }
 
-function cloneTemplate(templateId: string): DocumentFragment {
+/** A template's content, translated into the page's language before it is shown. */
+function cloneTemplate(i18n: Localizer, templateId: string): DocumentFragment {
   const template = requireElement(document, `#${templateId}`, HTMLTemplateElement);
-  return template.content.cloneNode(true) as DocumentFragment;
+  const fragment = template.content.cloneNode(true) as DocumentFragment;
+  i18n.translate(fragment);
+  return fragment;
 }
 
 /**
@@ -23,9 +27,6 @@ export function configureCodeInput(input: HTMLInputElement, digits: number): voi
   input.dataset.codeLength = String(digits);
   input.pattern = `[0-9]{${digits}}`;
 }
-
-/** The QR code's accessible name: what a screen reader says in place of the picture. */
-export const QR_CODE_LABEL = 'QR code for your authenticator app';
 
 export interface EnrollmentView {
   root: HTMLElement;
@@ -38,31 +39,34 @@ export interface EnrollmentView {
 }
 
 /** The secret, QR code and code field for a new factor; removing `root` removes the secret from the page. */
-export function renderEnrollment(factor: CreateFactorResponse): EnrollmentView {
-  const fragment = cloneTemplate('enrollment-template');
+export function renderEnrollment(i18n: Localizer, factor: CreateFactorResponse): EnrollmentView {
+  const fragment = cloneTemplate(i18n, 'enrollment-template');
   const root = requireElement(fragment, '.enrollment', HTMLDivElement);
 
-  requireElement(root, '.qr', HTMLElement).append(renderQrSvg(factor.uri, QR_CODE_LABEL));
+  // The QR code's accessible name: what a screen reader says in place of the picture.
+  const qr = renderQrSvg(factor.uri);
+  i18n.showAttribute(qr, 'aria-label', (t) => t.text('enroll.qrLabel'));
+  requireElement(root, '.qr', HTMLElement).append(qr);
 
   const link = requireElement(root, '.otpauth-link', HTMLAnchorElement);
   link.href = factor.uri;
 
   requireElement(root, '.secret', HTMLElement).textContent = groupSecret(factor.secret);
 
-  const note = describeNonDefaultConfig(factor.config);
   const noteElement = requireElement(root, '.config-note', HTMLParagraphElement);
-  if (note !== null) {
-    noteElement.textContent = note;
+  if (describeNonDefaultConfig(i18n.t, factor.config) !== null) {
+    i18n.show(noteElement, (t) => describeNonDefaultConfig(t, factor.config) ?? '');
     noteElement.hidden = false;
   }
 
+  const { digits } = factor.config;
   const codeInput = requireElement(root, '.verify-code', HTMLInputElement);
   codeInput.id = 'verify-code';
-  configureCodeInput(codeInput, factor.config.digits);
+  configureCodeInput(codeInput, digits);
   requireElement(root, '.verify-label', HTMLLabelElement).htmlFor = codeInput.id;
   const hint = requireElement(root, '.verify-hint', HTMLParagraphElement);
   hint.id = 'verify-hint';
-  hint.textContent = `Enter the ${factor.config.digits}-digit code your app shows for this account.`;
+  i18n.show(hint, (t) => t.plural('enroll.hint', digits));
 
   const countdownText = requireElement(root, '.countdown-text', HTMLParagraphElement);
   countdownText.id = 'verify-countdown-text';
@@ -89,27 +93,32 @@ export interface FactorItemView {
   cancelButton: HTMLButtonElement;
 }
 
-const STATUS_TEXT: Record<FactorSummary['status'], string> = {
-  verified: 'Verified',
-  unverified: 'Not verified yet',
-};
+/** The name a factor goes by on the page: its account name, or "Authenticator" in the page's language. */
+export function factorName(i18n: Localizer, factor: FactorSummary): string {
+  return factor.label === '' ? i18n.t.text('factors.unnamed') : factor.label;
+}
 
 /** One row of the factors list; verified factors ask for a current code before they can be deleted. */
-export function renderFactorItem(factor: FactorSummary, index: number): FactorItemView {
-  const fragment = cloneTemplate('factor-template');
+export function renderFactorItem(i18n: Localizer, factor: FactorSummary, index: number): FactorItemView {
+  const fragment = cloneTemplate(i18n, 'factor-template');
   const root = requireElement(fragment, '.factor', HTMLLIElement);
   root.dataset.factorSid = factor.factorSid;
+  const name = (): string => factorName(i18n, factor);
 
-  const name = factor.label === '' ? 'Authenticator' : factor.label;
-  requireElement(root, '.factor-label', HTMLSpanElement).textContent = name;
+  i18n.show(requireElement(root, '.factor-label', HTMLSpanElement), name);
   const status = requireElement(root, '.factor-status', HTMLSpanElement);
-  status.textContent = STATUS_TEXT[factor.status];
+  i18n.show(status, (t) => t.text(factor.status === 'verified' ? 'factors.verified' : 'factors.unverified'));
   status.classList.add(factor.status);
-  const time = requireElement(root, 'time', HTMLTimeElement);
+  const time = document.createElement('time');
   time.dateTime = factor.createdAt;
-  time.textContent = formatDate(factor.createdAt);
+  i18n.show(requireElement(root, '.factor-date', HTMLSpanElement), (t) => {
+    time.textContent = t.date(factor.createdAt);
+    return t.parts('factors.added', { date: time });
+  });
 
-  requireElement(root, '.delete-target', HTMLSpanElement).textContent = ` ${name}`;
+  const deleteButton = requireElement(root, '.delete-button', HTMLButtonElement);
+  // Visible "Delete"; the accessible name adds which one, in the word order of the language.
+  i18n.showAttribute(deleteButton, 'aria-label', (t) => t.text('factors.deleteNamed', { name: name() }));
   const deleteForm = requireElement(root, '.delete-form', HTMLFormElement);
   const question = requireElement(root, '.delete-question', HTMLParagraphElement);
   question.id = `delete-question-${index}`;
@@ -118,7 +127,7 @@ export function renderFactorItem(factor: FactorSummary, index: number): FactorIt
   let codeInput: HTMLInputElement | null = null;
   const codeField = requireElement(root, '.delete-code-field', HTMLDivElement);
   if (factor.status === 'verified') {
-    question.textContent = `To delete “${name}”, enter a current code from it.`;
+    i18n.show(question, (t) => t.parts('factors.deleteVerified', { name: isolate(document, name()) }));
     codeInput = requireElement(root, '.delete-code', HTMLInputElement);
     codeInput.id = `delete-code-${index}`;
     codeInput.required = true;
@@ -126,13 +135,13 @@ export function renderFactorItem(factor: FactorSummary, index: number): FactorIt
     codeInput.setAttribute('aria-describedby', question.id);
     requireElement(root, '.delete-label', HTMLLabelElement).htmlFor = codeInput.id;
   } else {
-    question.textContent = `Delete “${name}”? It was never verified, so no code is needed.`;
+    i18n.show(question, (t) => t.parts('factors.deleteUnverified', { name: isolate(document, name()) }));
     codeField.remove();
   }
 
   return {
     root,
-    deleteButton: requireElement(root, '.delete-button', HTMLButtonElement),
+    deleteButton,
     deleteForm,
     codeInput,
     cancelButton: requireElement(root, '.cancel-delete', HTMLButtonElement),

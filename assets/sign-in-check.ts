@@ -1,5 +1,6 @@
 // The sign-in check: a current code against the verified factor → approved, not approved, or locked.
 import type { FactorConfig } from '../lib/contract';
+import type { TextKey } from './catalog';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
 import { startStepCountdown } from './countdown';
 import { DEFAULT_CONFIG } from './format';
@@ -19,6 +20,7 @@ export function createSignInCheck(ctx: PageContext): SignInCheck {
   const codeInput = requireElement(document, '#check-code', HTMLInputElement);
   const result = requireElement(document, '#check-result', HTMLParagraphElement);
   const countdown = startStepCountdown(
+    ctx.i18n,
     {
       text: requireElement(document, '#check-countdown-text', HTMLParagraphElement),
       bar: requireElement(document, '#check-countdown-bar', HTMLProgressElement),
@@ -28,8 +30,8 @@ export function createSignInCheck(ctx: PageContext): SignInCheck {
   let digits: number = DEFAULT_CONFIG.digits;
   keepDigitsOnly(codeInput);
 
-  function showResult(kind: 'success' | 'error', text: string): void {
-    result.textContent = text;
+  function showResult(kind: 'success' | 'error', key: TextKey): void {
+    ctx.i18n.show(result, (t) => t.text(key));
     result.className = `result ${kind}`;
     result.hidden = false;
   }
@@ -37,7 +39,7 @@ export function createSignInCheck(ctx: PageContext): SignInCheck {
   async function check(): Promise<void> {
     const code = readCode(codeInput, digits);
     if (code === null) {
-      ctx.announcer.announce('error', `Enter the ${digits}-digit code from your app.`);
+      ctx.announcer.announce('error', (t) => t.plural('code.enter', digits));
       return;
     }
     let outcome;
@@ -45,16 +47,16 @@ export function createSignInCheck(ctx: PageContext): SignInCheck {
       outcome = await ctx.api.createChallenge({ code });
     } catch (error) {
       const locked = ctx.reportFailure(error);
-      showResult('error', locked ? 'Locked' : 'Not checked');
+      showResult('error', locked ? 'check.locked' : 'check.notChecked');
       return;
     }
     if (outcome.status === 'approved') {
-      showResult('success', 'Approved');
-      ctx.announcer.announce('success', 'Approved: this code would sign you in.');
+      showResult('success', 'check.approved');
+      ctx.announcer.announce('success', 'check.approvedMessage');
       codeInput.value = '';
     } else {
-      showResult('error', 'Not approved');
-      ctx.announcer.announce('error', 'Not approved: that code did not match. Try again with the current code.');
+      showResult('error', 'check.notApproved');
+      ctx.announcer.announce('error', 'check.notApprovedMessage');
       markInvalid(codeInput);
     }
   }

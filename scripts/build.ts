@@ -1,8 +1,9 @@
 // Builds dist/: one CommonJS bundle per Function (lib/ inlined, `twilio` left to the platform) and the page assets.
 // A deployed Function cannot import files outside functions/ and assets/, hence a bundle per Function.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { LOCALES } from '../assets/locales';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'dist');
@@ -10,6 +11,23 @@ const OUT = join(ROOT, 'dist');
 const PLATFORM_PACKAGES = ['twilio', '@twilio/runtime-handler'];
 /** Source files of the page that are not copied as they are. */
 const ASSET_SOURCES = /\.ts$|^tsconfig\.json$/;
+
+/**
+ * Each language's catalog, assets/i18n/<tag>.ts, as its own dist/assets/i18n/<tag>.json: the page fetches only the
+ * visitor's language (connect-src 'self'), and a catalog is data, never script.
+ */
+function writeCatalogs(sourceDir: string, outDir: string): void {
+  const expected = LOCALES.map(({ tag }) => `${tag}.ts`).sort();
+  const found = readdirSync(sourceDir).sort();
+  if (found.join() !== expected.join()) {
+    throw new Error(`assets/i18n/ holds ${found.join(', ')}; assets/locales.ts lists ${expected.join(', ')}`);
+  }
+  mkdirSync(outDir, { recursive: true });
+  for (const { tag } of LOCALES) {
+    const catalog = (require(join(sourceDir, `${tag}.ts`)) as { default: unknown }).default;
+    writeFileSync(join(outDir, `${tag}.json`), JSON.stringify(catalog));
+  }
+}
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -57,6 +75,7 @@ export async function buildAll(): Promise<void> {
     legalComments: 'none',
     logLevel: 'warning',
   });
+  writeCatalogs(join(assetsDir, 'i18n'), join(assetsOut, 'i18n'));
 }
 
 if (require.main === module) {

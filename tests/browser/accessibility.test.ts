@@ -1,8 +1,8 @@
 // The page for everyone: no axe-core violations, keyboard-only enrollment, a 375 px phone, both colour schemes,
 // the strict Content-Security-Policy, and the caller-token hand-over a deployed host app uses.
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { saveStep } from './support/artifacts';
+import { axeViolations as axeViolationsIn, overflowsWidth } from './support/axe';
 import { describeFocus, tabTo } from './support/keyboard';
 import {
   checkRegion,
@@ -23,29 +23,14 @@ import type { PageWatch } from './support/watch';
 jest.setTimeout(120_000);
 
 const STEP_MS = 30_000;
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-/** WCAG 2.2 A/AA plus axe's best practices. */
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
 // Each test opens its page itself, with its own colour scheme, address or routes.
 const suite = useBrowserSuite();
 let page: Page;
 let watch: PageWatch;
 
-/**
- * axe-core is evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an
- * injected <script>, so this also shows the policy is in force.
- */
-async function axeViolations(): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const found = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } })
-    .then((result) => result.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
-  return found as string[];
-}
-
-async function pageOverflowsWidth(): Promise<boolean> {
-  return (await page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth')) === true;
-}
+const axeViolations = (): Promise<string[]> => axeViolationsIn(page);
+const pageOverflowsWidth = (): Promise<boolean> => overflowsWidth(page);
 
 describe.each(['light', 'dark'] as const)('in the %s colour scheme', (colorScheme) => {
   test('axe-core finds no violations at any step, and the page fits a 375 px screen', async () => {

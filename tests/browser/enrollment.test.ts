@@ -62,7 +62,7 @@ test('a person scans the QR code, verifies the first code and passes a sign-in c
   // Default settings (SHA1, 6 digits, 30 s) need no note.
   expect(await setup.getByText(/choose these settings/).count()).toBe(0);
   // 10 s into the step, 20 s remain.
-  await expect(setup.getByText('The code changes in 20 s.').count()).resolves.toBe(1);
+  await expect(setup.getByText('The code changes in 20 seconds.').count()).resolves.toBe(1);
 
   const codeField = setup.getByRole('textbox', { name: 'Code', exact: true });
   await expect(codeField.getAttribute('inputmode')).resolves.toBe('numeric');
@@ -140,7 +140,7 @@ test('deleting a verified authenticator asks for a current code', async () => {
 
   // A wrong code is refused (403 invalid_code) and the authenticator stays.
   await codeField.fill(wrongCodeAt(account, nextStep));
-  await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), 'The code is not valid.');
+  await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), 'That code is not valid.');
   await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
   await expect(item.getByText('Verified').isVisible()).resolves.toBe(true);
 

@@ -50,7 +50,7 @@ test('finding 6: framed by another site, the page refuses to run: no sign-in, no
   expect(await frame.getByRole('button', { name: 'Set up authenticator' }).isVisible()).toBe(false);
   // Only the documents and the page's own static files were fetched: no API call, not even the dev sign-in probe.
   const kitRequests = requests.filter((url) => url.startsWith(suite.stack.origin)).map((url) => new URL(url).pathname);
-  expect(kitRequests.every((path) => ['/index.html', '/app.js', '/style.css', '/favicon.svg'].includes(path))).toBe(true);
+  expect(kitRequests.every((path) => ['/index.html', '/app.js', '/style.css', '/favicon.svg', '/i18n/en.json'].includes(path))).toBe(true);
   expect(kitRequests).toContain('/app.js');
   expect(watch.foreignRequests).toEqual(['http://attacker.test/']);
   expect(watch.errors).toEqual([]);

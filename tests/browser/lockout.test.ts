@@ -69,7 +69,7 @@ test('repeated wrong sign-in codes lock the check: one announcement, a countdown
   await expectAnnouncement(page, () => submitCheckCode(page, wrong), new RegExp(`^Locked: too many wrong codes\\. Try again in 60 seconds \\(at ${retryClock}`));
   expect([(await answer).status(), (await answer).headers()['retry-after']]).toEqual([429, '60']);
   await checkRegion(page).getByText('Locked', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
-  await timer(page).getByText('Code checks are locked. Try again in 1 min 00 s.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await timer(page).getByText('Code checks are locked. Try again in 1 min.').waitFor({ timeout: STATE_TIMEOUT_MS });
   expect(await checkRegion(page).getByRole('button', { name: 'Check' }).getAttribute('aria-disabled')).toBe('true');
   await saveStep(page, '12-check-locked');
 
@@ -77,7 +77,7 @@ test('repeated wrong sign-in codes lock the check: one announcement, a countdown
   const announced = await liveRegion(page).locator('p').elementHandle();
   // The timer wakes just after each whole second of the wait (here 30 000 ms + 20 ms).
   await page.clock.runFor(30_100);
-  await timer(page).getByText('Code checks are locked. Try again in 30 s.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await timer(page).getByText('Code checks are locked. Try again in 30 sec.').waitFor({ timeout: STATE_TIMEOUT_MS });
   expect(await announced?.isVisible()).toBe(true);
 
   // Even the right code is not sent while locked; the page says how long is left.
@@ -90,7 +90,7 @@ test('repeated wrong sign-in codes lock the check: one announcement, a countdown
       await field.fill(codeAt(account, checkAt));
       await field.press('Enter');
     },
-    /^Still locked: try again in 30 s\./,
+    /^Still locked: try again in 30 sec\./,
   );
   expect(sent.filter((path) => path.endsWith('/create-challenge')).length).toBe(checksSent);
 
@@ -111,7 +111,7 @@ test('wrong codes during set-up lock it the same way; afterwards a new set-up fi
   const wrong = wrongCodeAt(account, T0);
   for (let i = 0; i < 4; i += 1) await expectAnnouncement(page, () => submitVerificationCode(page, wrong), /did not match/);
   await expectAnnouncement(page, () => submitVerificationCode(page, wrong), /^Locked: too many wrong codes\. Try again in 60 seconds/);
-  await timer(page).getByText('Code checks are locked. Try again in 1 min 00 s.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await timer(page).getByText('Code checks are locked. Try again in 1 min.').waitFor({ timeout: STATE_TIMEOUT_MS });
   expect(await setupRegion(page).getByRole('button', { name: 'Verify' }).getAttribute('aria-disabled')).toBe('true');
   await saveStep(page, '11-set-up-locked');
 

@@ -1,16 +1,23 @@
-// The page's pure logic, checked without a browser: secret blocks, settings note, code cleaning, step and retry times.
+// The page's pure logic, checked without a browser: secret blocks, settings note, code cleaning, step and retry times,
+// the kit's lock and enrollment hold, and which language a visit gets.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { ApiError, createApiClient, parseRetryAfter } from '../../assets/api';
 import { describeFailure } from '../../assets/failure';
 import { describeNonDefaultConfig, describeRetry, digitsOnly, formatWait, groupSecret } from '../../assets/format';
+import ar from '../../assets/i18n/ar';
+import en from '../../assets/i18n/en';
+import ja from '../../assets/i18n/ja';
+import { chooseLocale, matchLocale } from '../../assets/locales';
+import { createTranslator } from '../../assets/translator';
 import { mayRunHere, parseFrameAncestors, type FrameContext } from '../../assets/frame-guard';
 import { signedInName } from '../../assets/signed-in-user';
 import { secondsLeftInStep } from '../../assets/time-step';
 import { codeAt, parseOtpauthUri, wrongCodeAt } from './support/totp';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.split('');
+const english = createTranslator('en', en);
 
 describe('the secret for manual entry', () => {
   test('is shown in blocks of four that join back into the secret', () => {
@@ -29,17 +36,28 @@ describe('the secret for manual entry', () => {
 
 describe('the settings note', () => {
   test('is absent for the settings every app assumes (SHA1, 6 digits, 30 s)', () => {
-    expect(describeNonDefaultConfig({ algorithm: 'SHA1', digits: 6, period: 30, skew: 1 })).toBeNull();
+    expect(describeNonDefaultConfig(english, { algorithm: 'SHA1', digits: 6, period: 30, skew: 1 })).toBeNull();
     // Skew is the server's tolerance, not an app setting.
-    expect(describeNonDefaultConfig({ algorithm: 'SHA1', digits: 6, period: 30, skew: 2 })).toBeNull();
+    expect(describeNonDefaultConfig(english, { algorithm: 'SHA1', digits: 6, period: 30, skew: 2 })).toBeNull();
   });
 
-  test('names each setting that differs', () => {
-    const note = describeNonDefaultConfig({ algorithm: 'SHA256', digits: 8, period: 60, skew: 1 });
-    expect(note).toContain('algorithm SHA256');
-    expect(note).toContain('8 digits');
-    expect(note).toContain('every 60 seconds');
-    expect(describeNonDefaultConfig({ algorithm: 'SHA1', digits: 8, period: 30, skew: 1 })).not.toContain('algorithm');
+  test('names each setting that differs, as a list in the language', () => {
+    expect(describeNonDefaultConfig(english, { algorithm: 'SHA256', digits: 8, period: 60, skew: 1 })).toBe(
+      'If you type the key by hand, choose these settings in your app: algorithm SHA256, 8 digits, and a new code every 60 seconds.',
+    );
+    expect(describeNonDefaultConfig(english, { algorithm: 'SHA1', digits: 8, period: 30, skew: 1 })).not.toContain('algorithm');
+    expect(describeNonDefaultConfig(createTranslator('ja', ja), { algorithm: 'SHA1', digits: 8, period: 60, skew: 1 })).toBe(
+      'キーを手動で入力する場合は、アプリで次の設定を選んでください：8 桁、60 秒ごとに新しいコード。',
+    );
+  });
+
+  test("counts in the language's plural forms (Intl.PluralRules), not in English ones", () => {
+    const arabic = createTranslator('ar', ar);
+    // Arabic: two → dual, 3–10 → few (plural noun), 11–99 → many (singular accusative).
+    expect([2, 3, 8, 11].map((digits) => arabic.plural('config.digits', digits))).toEqual(['رقمان', '3 أرقام', '8 أرقام', '11 رقمًا']);
+    expect(arabic.plural('config.period', 1)).toBe('رمز جديد كل ثانية');
+    expect(english.plural('config.period', 1)).toBe('a new code every second');
+    expect(english.plural('config.period', 45)).toBe('a new code every 45 seconds');
   });
 });
 
@@ -47,6 +65,10 @@ test('a typed or pasted code keeps only its digits, up to the code length', () =
   expect(digitsOnly('123 456', 6)).toBe('123456');
   expect(digitsOnly('12-34-56-78', 6)).toBe('123456');
   expect(digitsOnly('abc', 6)).toBe('');
+  // Arabic-Indic, Eastern Arabic-Indic (Persian) and full-width (Japanese input) digits are the same digits.
+  expect(digitsOnly('١٢٣ ٤٥٦', 6)).toBe('123456');
+  expect(digitsOnly('۷۸۹۰', 6)).toBe('7890');
+  expect(digitsOnly('０１２３４５', 6)).toBe('012345');
   fc.assert(
     fc.property(fc.string(), fc.integer({ min: 1, max: 10 }), (typed, length) => {
       const code = digitsOnly(typed, length);
@@ -89,18 +111,25 @@ describe('Retry-After (RFC 9110 §10.2.3)', () => {
   });
 
   test('becomes a sentence with a duration and a clock time', () => {
-    expect(describeRetry(null, now)).toBe('Try again later.');
-    expect(describeRetry(now + 45_000, now)).toMatch(/^Try again in 45 seconds \(at .+\)\.$/);
-    expect(describeRetry(now + 3_600_000, now)).toMatch(/^Try again in 60 minutes \(at .+\)\.$/);
-    expect(describeRetry(now + 86_400_000, now)).toMatch(/^Try again after .+\.$/);
+    expect(describeRetry(english, null, now)).toBe('Try again later.');
+    expect(describeRetry(english, now + 45_000, now)).toMatch(/^Try again in 45 seconds \(at .+\)\.$/);
+    expect(describeRetry(english, now + 1_000, now)).toMatch(/^Try again in 1 second \(at .+\)\.$/);
+    expect(describeRetry(english, now + 3_600_000, now)).toMatch(/^Try again in 60 minutes \(at .+\)\.$/);
+    expect(describeRetry(english, now + 86_400_000, now)).toMatch(/^Try again after .+\.$/);
+  });
+
+  test("says the wait with Intl.RelativeTimeFormat in the reader's language", () => {
+    expect(describeRetry(createTranslator('ja', ja), now + 240_000, now)).toMatch(/^4 分後（.+）に再度お試しください。$/);
+    expect(describeRetry(createTranslator('ar', ar), now + 240_000, now)).toMatch(/^حاول مرة أخرى خلال 4 دقائق \(في الساعة .+\)\.$/);
   });
 });
 
 describe("the kit's own lock and enrollment hold", () => {
   const now = Date.UTC(2030, 0, 15, 9, 0, 10);
 
-  test('the countdown reads at a glance', () => {
-    expect([1, 59, 60, 65, 3600].map(formatWait)).toEqual(['1 s', '59 s', '1 min 00 s', '1 min 05 s', '60 min 00 s']);
+  test('the countdown reads at a glance, in units of the reader\'s language (Intl)', () => {
+    expect([1, 59, 60, 65, 3600].map((seconds) => formatWait(english, seconds))).toEqual(['1 sec', '59 sec', '1 min', '1 min, 5 sec', '60 min']);
+    expect(formatWait(createTranslator('ja', ja), 245)).toBe('4 分 5 秒');
   });
 
   test("a lock's wait is read from the body when Retry-After cannot be (another origin: not CORS-safelisted)", async () => {
@@ -118,12 +147,12 @@ describe("the kit's own lock and enrollment hold", () => {
   });
 
   test('a lock says when to retry; a set-up under way is news, not an error', () => {
-    const locked = describeFailure(new ApiError(429, 'locked', 'x', now + 60_000), now);
+    const locked = describeFailure(new ApiError(429, 'locked', 'x', now + 60_000));
     expect(locked).toMatchObject({ kind: 'error', locked: true, sessionEnded: false });
-    expect(locked.text).toMatch(/^Locked: too many wrong codes\. Try again in 60 seconds/);
-    const held = describeFailure(new ApiError(409, 'enrollment_in_progress', 'x', now + 12_000), now);
+    expect(locked.text(english, now)).toMatch(/^Locked: too many wrong codes\. Try again in 60 seconds/);
+    const held = describeFailure(new ApiError(409, 'enrollment_in_progress', 'x', now + 12_000));
     expect(held).toMatchObject({ kind: 'info', locked: false });
-    expect(held.text).toMatch(/already under way.*Try again in 12 seconds/);
+    expect(held.text(english, now)).toMatch(/already under way.*Try again in 12 seconds/);
   });
 });
 
@@ -194,5 +223,28 @@ describe('finding 6: the signed-in name shown from the token', () => {
     expect(signedInName('not-a-token')).toBeNull();
     expect(signedInName('a.%%%.c')).toBeNull();
     expect(signedInName(token({}))).toBeNull();
+  });
+});
+
+describe('the language of a visit', () => {
+  test('matches a tag to a language the page has, by region first and then by language', () => {
+    expect(matchLocale('pt-BR')).toBe('pt-BR');
+    expect(matchLocale('pt-PT')).toBe('pt-BR');
+    expect(matchLocale('pt')).toBe('pt-BR');
+    expect(matchLocale('es-MX')).toBe('es');
+    expect(matchLocale('DE-at')).toBe('de');
+    expect(matchLocale('ar-EG')).toBe('ar');
+    expect(matchLocale('zh-CN')).toBeNull();
+    expect(matchLocale('not a tag')).toBeNull();
+    expect(matchLocale('')).toBeNull();
+  });
+
+  test('?lang= wins, then the remembered choice, then the browser languages in order, then English', () => {
+    const browser = ['zh-CN', 'fr-CA', 'de'];
+    expect(chooseLocale({ query: 'ja', stored: 'de', browser })).toBe('ja');
+    expect(chooseLocale({ query: 'xx', stored: 'de', browser })).toBe('de');
+    expect(chooseLocale({ query: null, stored: null, browser })).toBe('fr');
+    expect(chooseLocale({ query: null, stored: 'klingon', browser: ['zh'] })).toBe('en');
+    expect(chooseLocale({ query: '', stored: null, browser: [] })).toBe('en');
   });
 });

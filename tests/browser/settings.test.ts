@@ -34,10 +34,10 @@ test('8-digit codes every 60 s: the page names the settings and follows them', a
   expect(account).toMatchObject({ digits: 8, period: 60 });
 
   const setup = setupRegion(page);
-  await setup.getByText('If you type the key by hand, choose these settings in your app: 8 digits, a new code every 60 seconds.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await setup.getByText('If you type the key by hand, choose these settings in your app: 8 digits and a new code every 60 seconds.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await setup.getByText('Enter the 8-digit code your app shows for this account.').waitFor({ timeout: STATE_TIMEOUT_MS });
   // 10 s into a 60 s step.
-  await setup.getByText('The code changes in 50 s.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await setup.getByText('The code changes in 50 seconds.').waitFor({ timeout: STATE_TIMEOUT_MS });
   const codeField = setup.getByRole('textbox', { name: 'Code', exact: true });
   await codeField.fill('1234 5678 90');
   await expect(codeField.inputValue()).resolves.toBe('12345678');
@@ -47,7 +47,7 @@ test('8-digit codes every 60 s: the page names the settings and follows them', a
   const nextStep = T0 + 60_000;
   await suite.stack.setClock(nextStep);
   await page.clock.setFixedTime(nextStep);
-  await checkRegion(page).getByText('The code changes in 50 s.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await checkRegion(page).getByText('The code changes in 50 seconds.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), /Approved/);
 
   expect(watch.foreignRequests).toEqual([]);

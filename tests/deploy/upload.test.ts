@@ -10,6 +10,7 @@ import { getListOfFunctionsAndAssets } from '@twilio-labs/serverless-api/dist/ut
 import type { DirectoryContent } from '@twilio-labs/serverless-api';
 import { readSpecializedConfig } from 'twilio-run/dist/config/global';
 import { planDeploy, type DeployPlan } from '../../scripts/deploy';
+import { LOCALES } from '../../assets/locales';
 
 const ROOT = join(__dirname, '..', '..');
 const PACKAGE_JSON = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -111,15 +112,30 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
     }
   });
 
-  it('uploads only assets that come from assets/ (app.ts as the bundled app.js), all public', () => {
+  it('uploads only assets that come from assets/ (app.ts as the bundled app.js, catalogs as JSON), all public', () => {
     const sources = new Set(listFiles(join(ROOT, 'assets')).map((f) => relative(join(ROOT, 'assets'), f).split(sep).join('/')));
     expect(upload.assets.length).toBeGreaterThan(0);
     for (const asset of upload.assets) {
       const name = asset.path.slice(1);
-      expect([asset.path, sources.has(name) || sources.has(name.replace(/\.js$/, '.ts'))]).toEqual([asset.path, true]);
+      const built = name.startsWith('i18n/') ? name.replace(/\.json$/, '.ts') : name.replace(/\.js$/, '.ts');
+      expect([asset.path, sources.has(name) || sources.has(built)]).toEqual([asset.path, true]);
       expect(asset.access).toBe('public');
     }
     expect(upload.assets.map((a) => a.path)).toEqual(expect.arrayContaining(['/index.html', '/app.js']));
+  });
+
+  it('uploads one catalog per language as data (JSON), which the page fetches on its own origin', () => {
+    const catalogs = upload.assets.filter((asset) => asset.path.startsWith('/i18n/'));
+    expect(catalogs.map((asset) => asset.path).sort()).toEqual(LOCALES.map(({ tag }) => `/i18n/${tag}.json`).sort());
+    for (const asset of catalogs) {
+      const catalog: unknown = JSON.parse(String(asset.content));
+      expect([asset.path, typeof catalog === 'object' && catalog !== null && 'page.title' in catalog]).toEqual([asset.path, true]);
+    }
+    // The page's CSP lets it fetch them (connect-src 'self') and nothing else loosens for them.
+    const html = String(upload.assets.find((asset) => asset.path === '/index.html')?.content);
+    expect(html).toContain("connect-src 'self'");
+    expect(html).toContain("script-src 'self'");
+    expect(html).not.toContain('unsafe-');
   });
 
   it('bundles carry no dev-only emulator client: production always talks to Twilio', () => {

@@ -15,14 +15,14 @@ export async function describeFocus(page: Page): Promise<string> {
   return String(await page.evaluate(DESCRIBE_FOCUS));
 }
 
-/** Presses Tab until `target` (as describeFocus writes it) has focus; fails after `maxPresses`. */
-export async function tabTo(page: Page, target: string, maxPresses = 30): Promise<void> {
+/** Presses Tab (or `key`, e.g. Shift+Tab) until `target` (as describeFocus writes it) has focus; fails after `maxPresses`. */
+export async function tabTo(page: Page, target: string, maxPresses = 30, key = 'Tab'): Promise<void> {
   const seen: string[] = [];
   for (let presses = 0; presses < maxPresses; presses += 1) {
     const focused = await describeFocus(page);
     if (focused === target) return;
     seen.push(focused);
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
   }
   throw new Error(`Tab never reached ${target}; focus went through: ${seen.join(' → ')}`);
 }

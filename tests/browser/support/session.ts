@@ -14,6 +14,8 @@ export interface OpenPageOptions {
   width?: number;
   colorScheme?: 'light' | 'dark';
   reducedMotion?: 'reduce' | 'no-preference';
+  /** The browser's language (navigator.languages, Accept-Language); en-US unless given. */
+  locale?: string;
   /** false leaves the browser clock running, for tests that never look at codes or countdowns. */
   pinClock?: boolean;
   /** Runs once the page exists and before it loads, e.g. to route a request the page makes at start-up. */
@@ -68,7 +70,7 @@ export function useBrowserSuite(): BrowserSuite {
         viewport: { width: options.width ?? 375, height: 812 },
         colorScheme: options.colorScheme ?? 'light',
         reducedMotion: options.reducedMotion ?? 'reduce',
-        locale: 'en-US',
+        locale: options.locale ?? 'en-US',
         timezoneId: 'UTC',
       });
       // Tracked before anything else can fail, so afterEach closes it whatever happens next.

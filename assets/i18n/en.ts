@@ -1,0 +1,144 @@
+// English: the page's source catalog. Its keys are the keys of every language; add a key here first (docs/page.md).
+// Placeholders are {name}; numbers and dates are formatted with Intl in the reader's language. A plural message has
+// one form per Intl.PluralRules category of the language. Kit error codes map to keys in assets/failure.ts.
+import type { Message } from '../catalog';
+
+export const en = {
+  'page.title': 'Two-step sign-in',
+  'page.intro': 'Protect your account with a code from an authenticator app.',
+  'page.loading': 'Loading…',
+  'language.label': 'Language',
+
+  'devSignIn.title': 'Sign in (local development)',
+  'devSignIn.note': 'This sign-in exists only on the local stack. A deployed page receives its token from your application.',
+  'devSignIn.user': 'User name',
+  'devSignIn.submit': 'Sign in',
+  'devSignIn.enterUser': 'Enter a user name.',
+  'devSignIn.failed': 'Could not sign in. Is the local stack running?',
+
+  'framed.title': 'This page cannot be used inside another site',
+  'framed.text': 'For your safety it works only when opened on its own. Open it from your application instead.',
+
+  'signedOut.title': 'You are not signed in',
+  'signedOut.text': 'Open this page from your application: it signs you in and hands the page your session.',
+
+  /** {name}: the signed-in person's name, e-mail address or user id, from the token. */
+  'session.signedIn': 'Signed in as {name}.',
+  'session.signedInLocal': 'Signed in as {name} (local development).',
+  'session.unnamed': 'an unnamed account',
+  'session.signOut': 'Sign out',
+  'session.signedOut': 'Signed out.',
+
+  'setup.title': 'Set up an authenticator app',
+  'setup.account': 'This adds an authenticator to the account of {name}. If that is not you, do not continue: sign out.',
+  'setup.label': 'Account name',
+  'setup.labelHint': 'Your authenticator app shows this name next to the code.',
+  'setup.submit': 'Set up authenticator',
+  'setup.colon': 'The account name cannot contain a colon (:).',
+  'setup.done': 'Your authenticator app is set up. To move to a new phone, delete it below with a current code, then set up the new one.',
+
+  'enroll.title': 'Add the account to your app',
+  'enroll.scan': 'Scan this QR code with your authenticator app.',
+  'enroll.qrLabel': 'QR code for your authenticator app',
+  'enroll.openLink': 'Open in authenticator app',
+  'enroll.typeKey': 'Can’t scan it? Type this key into the app instead.',
+  'enroll.copyKey': 'Copy key',
+  'enroll.copied': 'Key copied to the clipboard.',
+  'enroll.copyFailed': 'Could not copy the key. Select it and copy it yourself.',
+  'enroll.hint': {
+    one: 'Enter the {count}-digit code your app shows for this account.',
+    other: 'Enter the {count}-digit code your app shows for this account.',
+  },
+  'enroll.verify': 'Verify',
+  'enroll.started': 'Scan the QR code with your authenticator app, then enter the code it shows.',
+  'enroll.noMatch': 'That code did not match. Enter the current code from your app, and check that your phone sets its time automatically.',
+  /** {button}: the label of the set-up button (setup.submit). */
+  'enroll.locked': 'Locked: too many wrong codes. Choose “{button}” to start again with a new QR code.',
+  'enroll.success': 'Your authenticator app is set up. From now on, signing in asks for a code from it.',
+
+  /** {settings}: a list of config.algorithm, config.digits and config.period, joined with Intl.ListFormat. */
+  'config.note': 'If you type the key by hand, choose these settings in your app: {settings}.',
+  /** {name}: SHA256 or SHA512. */
+  'config.algorithm': 'algorithm {name}',
+  'config.digits': { one: '{count} digit', other: '{count} digits' },
+  'config.period': { one: 'a new code every second', other: 'a new code every {count} seconds' },
+
+  /** {when}: Intl.RelativeTimeFormat, e.g. "in 20 seconds". */
+  'countdown.normal': 'The code changes {when}.',
+  'countdown.edge': 'The code changes {when} — if yours is about to change, wait for the next one.',
+
+  'code.label': 'Code',
+  'code.enter': { one: 'Enter the {count}-digit code from your app.', other: 'Enter the {count}-digit code from your app.' },
+
+  'check.title': 'Try a sign-in check',
+  'check.hint': 'Enter the current code from your app, as you would when signing in.',
+  'check.submit': 'Check',
+  'check.approved': 'Approved',
+  'check.notApproved': 'Not approved',
+  'check.locked': 'Locked',
+  'check.notChecked': 'Not checked',
+  'check.approvedMessage': 'Approved: this code would sign you in.',
+  'check.notApprovedMessage': 'Not approved: that code did not match. Try again with the current code.',
+
+  'factors.title': 'Your authenticators',
+  'factors.empty': 'No authenticator is set up yet.',
+  /** The name shown for an authenticator without an account name. */
+  'factors.unnamed': 'Authenticator',
+  'factors.verified': 'Verified',
+  'factors.unverified': 'Not verified yet',
+  /** {date}: Intl.DateTimeFormat, e.g. "Jan 15, 2030". */
+  'factors.added': 'Added {date}',
+  'factors.delete': 'Delete',
+  /** The Delete button's accessible name; it must contain factors.delete (WCAG 2.5.3, label in name). */
+  'factors.deleteNamed': 'Delete {name}',
+  'factors.deleteVerified': 'To delete “{name}”, enter a current code from it.',
+  'factors.deleteUnverified': 'Delete “{name}”? It was never verified, so no code is needed.',
+  'factors.deleteConfirm': 'Delete authenticator',
+  'factors.cancel': 'Cancel',
+  'factors.deleted': 'Deleted “{name}”.',
+  'factors.enterCode': {
+    one: 'Enter the {count}-digit code from your app to delete it.',
+    other: 'Enter the {count}-digit code from your app to delete it.',
+  },
+
+  /** {when}: Intl.RelativeTimeFormat ("in 4 minutes"); {time}: the clock time on the reader's clock. */
+  'retry.in': 'Try again {when} (at {time}).',
+  /** {dateTime}: a date and time, for waits of more than about an hour and a half. */
+  'retry.after': 'Try again after {dateTime}.',
+  'retry.later': 'Try again later.',
+
+  // What the page says for each error code of the kit (assets/failure.ts). {retry} is one of the retry.* sentences.
+  'error.generic': 'Something went wrong. Try again.',
+  'error.network': 'Could not reach the server. Check your connection and try again.',
+  'error.unexpected': 'The server answered in a way this page does not understand. Try again.',
+  'error.sessionEnded': 'Your session has ended. Sign in again.',
+  'error.badRequest': 'The server could not accept this request. Check what you entered and try again.',
+  'error.pageOutdated': 'This page sent a request the server does not accept. Reload the page and try again.',
+  'error.hostNotAllowed': 'The local sign-in works only at this machine’s own address, such as localhost. Open the page there.',
+  'error.signInCheckUnavailable': 'Your sign-in cannot be checked right now. Try again in a moment.',
+  'error.stepUpRequired': 'To delete this authenticator, enter a current code from it.',
+  'error.invalidCode': 'That code is not valid. Enter the current code from your app.',
+  'error.factorNotFound': 'This authenticator was not found. Reload the page to see your authenticators.',
+  'error.challengeNotFound': 'This sign-in check was not found. Try again.',
+  'error.notEnrolled': 'No authenticator app is set up for this account yet.',
+  'error.alreadyEnrolled': 'An authenticator app is already set up. To replace it, delete it with a current code first.',
+  'error.alreadyVerified': 'This authenticator app is already set up.',
+  'error.factorNotVerified': 'This authenticator is not verified yet. Finish setting it up first.',
+  'error.factorStateConflict': 'This authenticator cannot do that right now. Reload the page and try again.',
+  'error.tooManyFactors': 'This account has too many authenticators. Delete one first.',
+  'error.tooManyAttempts': 'Locked: too many attempts with this authenticator. {retry}',
+  'error.tooManyChallenges': 'Locked: too many sign-in checks with this authenticator. {retry}',
+  'error.tooManyEnrollments': 'Too many set-ups for today. {retry}',
+  'error.locked': 'Locked: too many wrong codes. {retry}',
+  'lock.timer': 'Code checks are locked. Try again in {wait}.',
+  'lock.ended': 'The lock has ended: you can enter a code again.',
+  'lock.still': 'Still locked: try again in {wait}.',
+  'error.enrollmentInProgress': 'A set-up is already under way, perhaps in another tab. Use that one, or start again: {retry}',
+  'error.busy': 'The service is busy right now. {retry}',
+  'error.serviceFailed': 'The verification service failed. Try again.',
+  'error.serviceUnavailable': 'The verification service is unavailable right now. {retry}',
+  'error.stateUnavailable': 'Codes cannot be checked right now. {retry}',
+  'error.internal': 'Something went wrong on our side. Try again later.',
+} as const satisfies Record<string, Message>;
+
+export default en;
