@@ -1,7 +1,7 @@
 // Entry point of the enrollment page: picks the language, finds the caller token, signs in and out, and wires the
 // page's parts together.
 import { createAnnouncer } from './announcer';
-import { ApiError, createApiClient } from './api';
+import { createTotpClient, TotpClientError } from './totp-client';
 import { createEnrollmentPanel } from './enrollment';
 import { createFactorList } from './factor-list';
 import { describeFailure } from './failure';
@@ -79,11 +79,12 @@ async function start(): Promise<void> {
   const announcer = createAnnouncer($('#messages', HTMLDivElement), i18n);
   const lock = createLockGate($('#lock-timer', HTMLParagraphElement), announcer, i18n);
   const ctx: PageContext = {
-    api: createApiClient({ baseUrl, getToken: () => token }),
+    // The kit's Functions sit next to the page, under the page's own folder.
+    api: createTotpClient({ baseUrl: new URL('.', baseUrl), getToken: () => token }),
     announcer,
     i18n,
     reportFailure(error) {
-      if (error instanceof ApiError && error.code === 'locked') {
+      if (error instanceof TotpClientError && error.code === 'locked') {
         // The kit's own lock: a countdown, then the forms work again (announced when it begins and when it ends).
         lock.lockUntil(error.retryAt ?? Date.now() + 60_000);
         return true;
@@ -156,7 +157,7 @@ async function start(): Promise<void> {
       token = await devSignIn(baseUrl, user);
     } catch (error) {
       // Opened under a host name the dev sign-in refuses (it answers only at this machine's own address).
-      const wrongHost = error instanceof ApiError && error.code === 'host_not_allowed';
+      const wrongHost = error instanceof TotpClientError && error.code === 'host_not_allowed';
       announcer.announce('error', wrongHost ? 'error.hostNotAllowed' : 'devSignIn.failed');
       return;
     }

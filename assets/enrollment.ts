@@ -1,6 +1,6 @@
 // Set-up and first verification: creates the factor, shows its QR code and key, and checks the first code.
 import type { CreateFactorResponse } from '../lib/contract';
-import { ApiError } from './api';
+import { TotpClientError } from './totp-client';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
 import { startStepCountdown, type StepCountdown } from './countdown';
 import { onSubmit, type PageContext } from './page-context';
@@ -63,9 +63,9 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     }
     let status;
     try {
-      status = (await ctx.api.verifyFactor({ factorSid: enrollment.factor.factorSid, code })).status;
+      status = (await ctx.api.confirm({ factorSid: enrollment.factor.factorSid, code })).status;
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'too_many_attempts') {
+      if (error instanceof TotpClientError && error.code === 'too_many_attempts') {
         // Verify locks an unverified factor for good after too many wrong codes; only a new set-up helps.
         drop();
         ctx.announcer.announce('error', (t) => t.text('enroll.locked', { button: t.text('setup.submit') }));
@@ -101,7 +101,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     labelInput.removeAttribute('aria-invalid');
     let factor: CreateFactorResponse;
     try {
-      factor = await ctx.api.createFactor(label === '' ? {} : { label });
+      factor = await ctx.api.enroll(label === '' ? {} : { label });
     } catch (error) {
       ctx.reportFailure(error);
       return;

@@ -1,7 +1,7 @@
 // Turns a failed call into what the person reads, in their language. The kit's API speaks English to developers;
 // the page never shows the server's message, only the text this table gives each stable error `code`.
 import type { TextKey } from './catalog';
-import { ApiError } from './api';
+import { TotpClientError, type TotpErrorCode } from './totp-client';
 import { describeRetry } from './format';
 import type { Translator } from './translator';
 
@@ -16,10 +16,11 @@ interface CodeText {
 }
 
 /**
- * Every code the kit answers (README's error table, lib/failure-table.ts) and the page's own two (assets/api.ts).
+ * Every code the kit answers (README's error table, lib/failure-table.ts) and the client's own two
+ * (assets/totp-client.ts): typed by the client's TotpErrorCode, so a code missing here, or here only, fails to compile.
  * Codes a working page cannot provoke (a malformed body, a wrong method) share one "reload the page" text.
  */
-export const ERROR_TEXTS: Readonly<Record<string, CodeText>> = {
+export const ERROR_TEXTS: Readonly<Record<TotpErrorCode, CodeText>> = {
   invalid_request: { key: 'error.badRequest' },
   invalid_json: { key: 'error.pageOutdated' },
   reserved_field: { key: 'error.pageOutdated' },
@@ -67,12 +68,16 @@ export interface FailureText {
   locked: boolean;
 }
 
+/** Own property only: a code named like Object.prototype's members must not find them. */
+function isKnownCode(code: string): code is TotpErrorCode {
+  return Object.hasOwn(ERROR_TEXTS, code);
+}
+
 export function describeFailure(error: unknown): FailureText {
-  if (!(error instanceof ApiError)) {
+  if (!(error instanceof TotpClientError)) {
     return { text: (t) => t.text('error.generic'), kind: 'error', sessionEnded: false, locked: false };
   }
-  // Own property only: a code named like Object.prototype's members must not find them.
-  const known = Object.hasOwn(ERROR_TEXTS, error.code) ? ERROR_TEXTS[error.code] : undefined;
+  const known = isKnownCode(error.code) ? ERROR_TEXTS[error.code] : undefined;
   // 401 is always the end of the session, whatever its code; an unknown 429 is still a lock.
   const sessionEnded = error.status === 401;
   const entry: CodeText = sessionEnded ? { key: 'error.sessionEnded' } : (known ?? { key: 'error.generic' });

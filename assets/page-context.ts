@@ -1,11 +1,11 @@
 // What every part of the page shares: the API client, the live region, the language, and one way to report a failed call.
 import type { Announcer } from './announcer';
-import type { ApiClient } from './api';
+import type { TotpClient } from './totp-client';
 import type { LockGate } from './lock';
 import type { Localizer } from './localizer';
 
 export interface PageContext {
-  api: ApiClient;
+  api: TotpClient;
   announcer: Announcer;
   /** The page's language: texts shown through it follow the language picker. */
   i18n: Localizer;

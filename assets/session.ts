@@ -1,6 +1,6 @@
 // Where the caller token comes from: a `#token=` hand-over from the host app, or the local stack's dev sign-in.
 // The token lives in memory only (never storage, never the address bar) so it cannot outlive the tab.
-import { ApiError } from './api';
+import { TotpClientError } from './totp-client';
 
 /** Reads `#token=<jwt>` once and removes the fragment from the address bar and the history entry. */
 export function takeTokenFromFragment(location: Location, history: History): string | null {
@@ -30,7 +30,7 @@ export async function isDevSignInAvailable(baseUrl: string): Promise<boolean> {
   }
 }
 
-/** Asks the local stack for a caller token for `user`; a refusal with the kit's error body is an ApiError. */
+/** Asks the local stack for a caller token for `user`; a refusal with the kit's error body is a TotpClientError. */
 export async function devSignIn(baseUrl: string, user: string): Promise<string> {
   const response = await fetch(new URL(DEV_TOKEN_ROUTE, baseUrl), {
     method: 'POST',
@@ -44,5 +44,5 @@ export async function devSignIn(baseUrl: string, user: string): Promise<string> 
   }
   const error = typeof body === 'object' && body !== null && 'error' in body ? body.error : null;
   const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'unexpected_response';
-  throw new ApiError(response.status, code, `Dev sign-in failed (${response.status}).`);
+  throw new TotpClientError(response.status, code, `Dev sign-in failed (${response.status}).`);
 }

@@ -44,7 +44,7 @@ export function createSignInCheck(ctx: PageContext): SignInCheck {
     }
     let outcome;
     try {
-      outcome = await ctx.api.createChallenge({ code });
+      outcome = await ctx.api.check({ code });
     } catch (error) {
       const locked = ctx.reportFailure(error);
       showResult('error', locked ? 'check.locked' : 'check.notChecked');

@@ -1,9 +1,6 @@
 // The page's pure logic, checked without a browser: secret blocks, settings note, code cleaning, step and retry times,
 // the kit's lock and enrollment hold, and which language a visit gets.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { ApiError, createApiClient, parseRetryAfter } from '../../assets/api';
 import { describeFailure } from '../../assets/failure';
 import { describeNonDefaultConfig, describeRetry, digitsOnly, formatWait, groupSecret } from '../../assets/format';
 import ar from '../../assets/i18n/ar';
@@ -14,6 +11,7 @@ import { createTranslator } from '../../assets/translator';
 import { mayRunHere, parseFrameAncestors, type FrameContext } from '../../assets/frame-guard';
 import { signedInName } from '../../assets/signed-in-user';
 import { secondsLeftInStep } from '../../assets/time-step';
+import { parseRetryAfter, TotpClientError } from '../../assets/totp-client';
 import { codeAt, parseOtpauthUri, wrongCodeAt } from './support/totp';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.split('');
@@ -99,9 +97,11 @@ describe('the step countdown', () => {
 describe('Retry-After (RFC 9110 §10.2.3)', () => {
   const now = Date.UTC(2030, 0, 15, 9, 0, 10);
 
-  test('accepts delta-seconds and an HTTP-date', () => {
-    expect(parseRetryAfter('300', now)).toBe(now + 300_000);
-    expect(parseRetryAfter('Tue, 15 Jan 2030 10:00:10 GMT', now)).toBe(now + 3_600_000);
+  test('accepts delta-seconds and an HTTP-date, as seconds from now', () => {
+    expect(parseRetryAfter('300', now)).toBe(300);
+    expect(parseRetryAfter('Tue, 15 Jan 2030 10:00:10 GMT', now)).toBe(3600);
+    // A date already past is no wait at all, never a negative one.
+    expect(parseRetryAfter('Tue, 15 Jan 2030 08:00:10 GMT', now)).toBe(0);
   });
 
   test('ignores a missing or unreadable header', () => {
@@ -132,25 +132,11 @@ describe("the kit's own lock and enrollment hold", () => {
     expect(formatWait(createTranslator('ja', ja), 245)).toBe('4 分 5 秒');
   });
 
-  test("a lock's wait is read from the body when Retry-After cannot be (another origin: not CORS-safelisted)", async () => {
-    const server = createServer((_req, res) => {
-      res.writeHead(429, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'locked', message: 'Locked.', retryAfterSeconds: 42 } }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const api = createApiClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, getToken: () => 't', now: () => now });
-      await expect(api.createChallenge({ code: '123456' })).rejects.toMatchObject({ status: 429, code: 'locked', retryAt: now + 42_000 });
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  });
-
   test('a lock says when to retry; a set-up under way is news, not an error', () => {
-    const locked = describeFailure(new ApiError(429, 'locked', 'x', now + 60_000));
+    const locked = describeFailure(new TotpClientError(429, 'locked', 'x', 60, now));
     expect(locked).toMatchObject({ kind: 'error', locked: true, sessionEnded: false });
     expect(locked.text(english, now)).toMatch(/^Locked: too many wrong codes\. Try again in 60 seconds/);
-    const held = describeFailure(new ApiError(409, 'enrollment_in_progress', 'x', now + 12_000));
+    const held = describeFailure(new TotpClientError(409, 'enrollment_in_progress', 'x', 12, now));
     expect(held).toMatchObject({ kind: 'info', locked: false });
     expect(held.text(english, now)).toMatch(/already under way.*Try again in 12 seconds/);
   });
