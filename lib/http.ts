@@ -105,12 +105,15 @@ function jsonResponse(status: number, body: object, headers: Record<string, stri
   return response;
 }
 
-/** Every answer, success or error: JSON, never cached (factor secrets, tokens), CORS only for allowed origins. */
+/**
+ * Every answer, success or error: JSON, never cached (factor secrets, tokens), CORS only for allowed origins. An
+ * allowed origin may also read Retry-After, which is not CORS-safelisted (Fetch standard), so its page can count down.
+ */
 export function respond(outcome: Outcome, origin: string | undefined, extraHeaders: Record<string, string> = {}): RuntimeResponse {
   return jsonResponse(outcome.status, outcome.body, {
     'Cache-Control': 'no-store',
     Vary: 'Origin',
-    ...(origin !== undefined && { 'Access-Control-Allow-Origin': origin }),
+    ...(origin !== undefined && { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After' }),
     ...extraHeaders,
   });
 }

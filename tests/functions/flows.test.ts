@@ -260,6 +260,13 @@ describe('CORS and caching', () => {
     const other = await harness.post('/list-factors', {}, { token, headers: { origin: 'https://evil.example' } });
     expect(other.status).toBe(200);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    expect(other.headers.get('access-control-expose-headers')).toBeNull();
+  });
+
+  test("an allowed origin may read Retry-After (not CORS-safelisted), so its page can count a limit's wait down", async () => {
+    const token = await harness.token('cors-2');
+    const allowed = await harness.post('/list-factors', {}, { token, headers: { origin: 'https://app.example.com' } });
+    expect(allowed.headers.get('access-control-expose-headers')).toBe('Retry-After');
   });
 
   test('errors carry the same headers: no-store, JSON, allowed origin', async () => {
