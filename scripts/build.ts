@@ -1,16 +1,31 @@
-// Builds dist/: one CommonJS bundle per Function (lib/ inlined, `twilio` left to the platform) and the page assets.
-// A deployed Function cannot import files outside functions/ and assets/, hence a bundle per Function.
-import { build } from 'esbuild';
+// Builds dist/: every handler in one private Function, a stub per public route, the page, and the client module.
+// A deployed Function cannot import files outside functions/ and assets/; the Twilio way to share code between
+// Functions is a private Function, required through Runtime.getFunctions(). So lib/, jose and zod are bundled once,
+// into dist/functions/kit.private.js, and each route is a two-line stub that requires it.
+import { build, type BuildOptions } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { LOCALES } from '../assets/locales';
+import { clientDeclarations } from './client-types';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'dist');
 /** Provided by the Twilio platform from package.json `dependencies`; everything else is bundled. */
 const PLATFORM_PACKAGES = ['twilio', '@twilio/runtime-handler'];
+/** The private Function holding every handler: its name in Runtime.getFunctions(), and its file. */
+export const KIT_FUNCTION = 'kit';
+const KIT_FILE = `${KIT_FUNCTION}.private.js`;
 /** Source files of the page that are not copied as they are. */
 const ASSET_SOURCES = /\.ts$|^tsconfig\.json$/;
+/** Browsers the page and the client module support (ES2022 syntax, ES modules). */
+const BROWSERS = ['chrome110', 'firefox110', 'safari16'];
+
+/** One route of functions/: its source, its key in the kit's handler map (the route without the slash), its stub. */
+export interface FunctionRoute {
+  source: string;
+  key: string;
+  stub: string;
+}
 
 /**
  * Each language's catalog, assets/i18n/<tag>.ts, as its own dist/assets/i18n/<tag>.json: the page fetches only the
@@ -36,14 +51,43 @@ function listFiles(dir: string): string[] {
   });
 }
 
-export async function buildAll(): Promise<void> {
-  rmSync(OUT, { recursive: true, force: true });
-  const functionsDir = join(ROOT, 'functions');
-  const entryPoints = listFiles(functionsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+/** Every functions/**.ts is a route (new ones included, with no list to keep); `x.protected.ts` keeps its marker. */
+export function functionRoutes(functionsDir: string, outDir: string): FunctionRoute[] {
+  return listFiles(functionsDir)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .map((source) => {
+      const rel = relative(functionsDir, source).split(sep).join('/');
+      // The route as twilio-run names it: visibility marker and extension dropped.
+      const key = rel.replace(/(\.protected|\.private)?\.ts$/, '');
+      if (key === KIT_FUNCTION) throw new Error(`functions/${rel}: the route /${KIT_FUNCTION} is the shared bundle's name`);
+      return { source, key, stub: join(outDir, rel.replace(/\.ts$/, '.js')) };
+    });
+}
+
+/** The kit's entry: every route's handler, by route. */
+function kitEntry(routes: FunctionRoute[]): string {
+  const imports = routes.map((route, i) => `import { handler as handler${i} } from './${relative(ROOT, route.source).split(sep).join('/').replace(/\.ts$/, '')}';`);
+  const entries = routes.map((route, i) => `  ${JSON.stringify(route.key)}: handler${i},`);
+  return [...imports, 'export const handlers = {', ...entries, '};', ''].join('\n');
+}
+
+/**
+ * A route's Function: the platform requires it and calls `handler`; the handler lives in the kit. The one computed
+ * require of the upload (tests/deploy/upload.test.ts says why it is safe).
+ */
+function stubSource(route: FunctionRoute): string {
+  return [
+    `// /${route.key}: its handler is in the private Function "${KIT_FUNCTION}", which holds every route's (scripts/build.ts).`,
+    `exports.handler = require(Runtime.getFunctions()[${JSON.stringify(KIT_FUNCTION)}].path).handlers[${JSON.stringify(route.key)}];`,
+    '',
+  ].join('\n');
+}
+
+async function buildFunctions(functionsDir: string, outDir: string): Promise<void> {
+  const routes = functionRoutes(functionsDir, outDir);
   await build({
-    entryPoints,
-    outbase: functionsDir,
-    outdir: join(OUT, 'functions'),
+    stdin: { contents: kitEntry(routes), resolveDir: ROOT, sourcefile: 'kit.ts', loader: 'ts' },
+    outfile: join(outDir, KIT_FILE),
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -51,31 +95,44 @@ export async function buildAll(): Promise<void> {
     external: PLATFORM_PACKAGES,
     sourcemap: false,
     minify: true,
+    // Function and class names survive minification, so stack traces in the Twilio Console stay readable.
     keepNames: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
+  for (const route of routes) {
+    mkdirSync(dirname(route.stub), { recursive: true });
+    writeFileSync(route.stub, stubSource(route));
+  }
+}
 
-  const assetsDir = join(ROOT, 'assets');
-  const assetsOut = join(OUT, 'assets');
-  mkdirSync(assetsOut, { recursive: true });
+async function buildAssets(assetsDir: string, outDir: string): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
   for (const file of listFiles(assetsDir)) {
     const rel = relative(assetsDir, file);
-    if (!ASSET_SOURCES.test(rel.split('/').pop() ?? '')) cpSync(file, join(assetsOut, rel));
+    if (!ASSET_SOURCES.test(rel.split(sep).pop() ?? '')) cpSync(file, join(outDir, rel));
   }
+  const browser: BuildOptions = { bundle: true, platform: 'browser', target: BROWSERS, sourcemap: false, legalComments: 'none', logLevel: 'warning' };
+  // The page: one script, the client module and qrcode included.
+  await build({ ...browser, entryPoints: [join(assetsDir, 'app.ts')], outfile: join(outDir, 'app.js'), format: 'iife', minify: true });
+  // The client module for host frontends: an ES module, readable (not minified), with its types next to it.
   await build({
-    entryPoints: [join(assetsDir, 'app.ts')],
-    outfile: join(assetsOut, 'app.js'),
-    bundle: true,
-    platform: 'browser',
-    target: ['chrome110', 'firefox110', 'safari16'],
-    format: 'iife',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'warning',
+    ...browser,
+    entryPoints: [join(assetsDir, 'totp-client.ts')],
+    outfile: join(outDir, 'totp-client.js'),
+    format: 'esm',
+    banner: { js: '// totp-client.js: the TOTP kit\'s browser client, an ES module with no dependencies. Types: totp-client.d.ts. Guide: docs/integrate.md.' },
   });
-  writeCatalogs(join(assetsDir, 'i18n'), join(assetsOut, 'i18n'));
+  writeFileSync(join(outDir, 'totp-client.d.ts'), clientDeclarations(join(assetsDir, 'totp-client.ts')));
+  // The example sign-in step imports the client module as a separate file, as a host page would.
+  await build({ ...browser, entryPoints: [join(assetsDir, 'sign-in-step.ts')], outfile: join(outDir, 'sign-in-step.js'), format: 'esm', external: ['./totp-client.js'] });
+  writeCatalogs(join(assetsDir, 'i18n'), join(outDir, 'i18n'));
+}
+
+export async function buildAll(): Promise<void> {
+  rmSync(OUT, { recursive: true, force: true });
+  await buildFunctions(join(ROOT, 'functions'), join(OUT, 'functions'));
+  await buildAssets(join(ROOT, 'assets'), join(OUT, 'assets'));
 }
 
 if (require.main === module) {

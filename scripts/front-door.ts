@@ -1,4 +1,5 @@
-// The local stack's request router in front of the runtime: the bare address, CORS preflights, dev routes, a log line.
+// The local stack's request router in front of the runtime: the bare address, CORS preflights, dev routes, private
+// Functions kept private, a log line.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { handleDevRoute, sendJson, type DevRouteContext } from './dev-routes';
 import { answerPreflight } from './local-cors';
@@ -7,6 +8,11 @@ export interface FrontDoorOptions extends DevRouteContext {
   /** The Functions and the page. */
   runtime: RequestListener;
   allowedOrigins: ReadonlySet<string>;
+  /**
+   * Routes of private Functions (the shared kit.private.js): deployed, Twilio never serves them over HTTP, but the
+   * runtime's dev server would run them (serverless-toolkit issue 194), so the front door answers 404 as Twilio does.
+   */
+  privateRoutes: ReadonlySet<string>;
   /** One line per request: method, path, status, time (never a body, header or query). */
   log: (line: string) => void;
 }
@@ -24,6 +30,8 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     } else if (req.url === '/') {
       // Convenience for a person typing the bare address; the page itself lives at /index.html as when deployed.
       res.writeHead(302, { Location: '/index.html' }).end();
+    } else if (options.privateRoutes.has(path)) {
+      sendJson(res, 404, { error: { code: 'not_found', message: 'No such route.' } });
     } else if (path.startsWith('/__dev/')) {
       handleDevRoute(req, res, options).catch(() => sendJson(res, 500, { error: { code: 'internal_error', message: 'Dev route failed.' } }));
     } else {

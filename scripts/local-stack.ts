@@ -108,7 +108,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // No await from here to the handler: Node runs this before it reads any request from the new socket.
     const url = `http://${localUrlHost(host)}:${boundPort}`;
     const runtime = createRuntimeApp({ routes, env, port: boundPort, url, allowedOrigins });
-    front.on('request', createFrontDoor({ runtime, env, allowedHosts: devHostsFor(boundPort, host), allowedOrigins, log }));
+    const privateRoutes = new Set(routes.functions.filter((fn) => fn.access === 'private').map((fn) => fn.path));
+    front.on('request', createFrontDoor({ runtime, env, allowedHosts: devHostsFor(boundPort, host), allowedOrigins, privateRoutes, log }));
     return { url, emulatorUrl, env, warnings, setClock: (epochMs) => clock.freezeAt(epochMs), close };
   } catch (error) {
     await close();

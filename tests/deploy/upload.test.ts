@@ -9,6 +9,7 @@ import { getDependencies } from '@twilio-labs/serverless-api';
 import { getListOfFunctionsAndAssets } from '@twilio-labs/serverless-api/dist/utils/fs';
 import type { DirectoryContent } from '@twilio-labs/serverless-api';
 import { readSpecializedConfig } from 'twilio-run/dist/config/global';
+import { KIT_FUNCTION } from '../../scripts/build';
 import { planDeploy, type DeployPlan } from '../../scripts/deploy';
 import { LOCALES } from '../../assets/locales';
 
@@ -20,6 +21,14 @@ const PACKAGE_JSON = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')
 /** The endpoints the kit promises (ARCHITECTURE.md), and the approval tokens' public keys; the Studio one is Twilio-signed. */
 const PUBLIC_ENDPOINTS = ['/create-factor', '/verify-factor', '/create-challenge', '/list-factors', '/delete-factor', '/approval-keys'];
 const PROTECTED_ENDPOINTS = ['/studio/check-code'];
+/** The private Function that holds every handler (scripts/build.ts); each route's Function is a stub requiring it. */
+const KIT_PATH = `/${KIT_FUNCTION}`;
+/** The one computed require of the upload, in each stub. */
+const KIT_REQUIRE = `Runtime.getFunctions()[${JSON.stringify(KIT_FUNCTION)}].path`;
+/** Issue 11's budget for everything uploaded, Functions and assets (kB of 1000 bytes). */
+const UPLOAD_BUDGET_BYTES = 400_000;
+/** The client module's types: the one TypeScript file uploaded, for host projects (declarations only, no code). */
+const DECLARATION_ASSETS = ['/totp-client.d.ts'];
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`, `node:fs` → `fs`. */
 function packageName(specifier: string): string {
@@ -81,9 +90,9 @@ describe('deploy configuration', () => {
 });
 
 describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
-  it('holds exactly one Function per functions/*.ts source, each a built .js under dist/functions', () => {
+  it('holds exactly one Function per functions/*.ts source, and the private kit they share, each a built .js under dist/functions', () => {
     const sources = listFiles(join(ROOT, 'functions')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
-    expect(upload.functions.map((f) => f.path).sort()).toEqual(sources.map(routeOfSource).sort());
+    expect(upload.functions.map((f) => f.path).sort()).toEqual([...sources.map(routeOfSource), KIT_PATH].sort());
     for (const fn of upload.functions) {
       expect(relative(ROOT, fn.filePath).split(sep).slice(0, 2)).toEqual(['dist', 'functions']);
       expect(fn.filePath).toMatch(/\.js$/);
@@ -94,6 +103,22 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
     const access = new Map(upload.functions.map((f) => [f.path, f.access]));
     for (const path of PUBLIC_ENDPOINTS) expect([path, access.get(path)]).toEqual([path, 'public']);
     for (const path of PROTECTED_ENDPOINTS) expect([path, access.get(path)]).toEqual([path, 'protected']);
+    // Never reachable over HTTP once deployed; only the Functions require it.
+    expect(access.get(KIT_PATH)).toBe('private');
+  });
+
+  it('carries lib/, jose and zod once: every route is a stub of a few hundred bytes, the kit holds the code', () => {
+    for (const fn of upload.functions.filter((f) => f.path !== KIT_PATH)) {
+      expect([fn.path, String(fn.content).length < 400]).toEqual([fn.path, true]);
+    }
+    const kit = String(upload.functions.find((f) => f.path === KIT_PATH)?.content);
+    // Markers of lib/ (the kit's log prefix) and of its two bundled libraries' code (error names they define).
+    for (const marker of ['[totp-functions]', 'JWTExpired', 'ZodMini']) expect([marker, kit.includes(marker)]).toEqual([marker, true]);
+  });
+
+  it(`stays within issue 11's budget: ${UPLOAD_BUDGET_BYTES / 1000} kB for every Function and asset`, () => {
+    const bytes = [...upload.functions, ...upload.assets].reduce((sum, resource) => sum + Buffer.byteLength(resource.content as string | Buffer), 0);
+    expect(bytes).toBeLessThanOrEqual(UPLOAD_BUDGET_BYTES);
   });
 
   it('uploads no source maps, TypeScript, tests, emulator or dev-only files', () => {
@@ -101,6 +126,7 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
     for (const resource of all) {
       const rel = relative(ROOT, resource.filePath).split(sep);
       expect(rel[0]).toBe('dist');
+      if (DECLARATION_ASSETS.includes(resource.path)) continue;
       expect(resource.filePath).not.toMatch(/\.(map|ts|tsx)$|tsconfig\.json$|\.test\.|\.env/);
       expect(resource.path).not.toMatch(/emulator|__dev|\/tests?\//);
     }
@@ -112,16 +138,18 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
     }
   });
 
-  it('uploads only assets that come from assets/ (app.ts as the bundled app.js, catalogs as JSON), all public', () => {
+  it('uploads only assets that come from assets/ (app.ts as the bundled app.js, catalogs as JSON, the client module with its types), all public', () => {
     const sources = new Set(listFiles(join(ROOT, 'assets')).map((f) => relative(join(ROOT, 'assets'), f).split(sep).join('/')));
     expect(upload.assets.length).toBeGreaterThan(0);
     for (const asset of upload.assets) {
       const name = asset.path.slice(1);
-      const built = name.startsWith('i18n/') ? name.replace(/\.json$/, '.ts') : name.replace(/\.js$/, '.ts');
+      const built = name.startsWith('i18n/') ? name.replace(/\.json$/, '.ts') : name.replace(/\.d\.ts$|\.js$/, '.ts');
       expect([asset.path, sources.has(name) || sources.has(built)]).toEqual([asset.path, true]);
       expect(asset.access).toBe('public');
     }
-    expect(upload.assets.map((a) => a.path)).toEqual(expect.arrayContaining(['/index.html', '/app.js']));
+    expect(upload.assets.map((a) => a.path)).toEqual(
+      expect.arrayContaining(['/index.html', '/app.js', '/totp-client.js', '/totp-client.d.ts', '/sign-in-step.html', '/sign-in-step.js']),
+    );
   });
 
   it('uploads one catalog per language as data (JSON), which the page fetches on its own origin', () => {
@@ -146,40 +174,64 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
     }
   });
 
-  it('bundles import only Node built-ins and package.json dependencies, and export a handler', () => {
+  it('the kit imports only Node built-ins and package.json dependencies; each stub only the kit, and exports its route\'s handler', () => {
     const allowed = new Set([...builtinModules, ...getDependencies(PACKAGE_JSON).map((d) => d.name)]);
+    const kitFile = upload.functions.find((f) => f.path === KIT_PATH)?.filePath;
     for (const fn of upload.functions) {
       const code = String(fn.content);
-      // Every require() names a literal module; a computed one could pull in anything at run time.
       const calls = [...code.matchAll(/\brequire\(([^)]*)\)/g)].map((m) => (m[1] ?? '').trim());
-      for (const arg of calls) expect([fn.path, arg]).toEqual([fn.path, expect.stringMatching(/^"[^"]+"$|^'[^']+'$/)]);
-      for (const arg of calls) expect([fn.path, arg, allowed.has(packageName(arg.slice(1, -1)))]).toEqual([fn.path, arg, true]);
+      if (fn.path === KIT_PATH) {
+        // Every require() of the kit names a literal module; a computed one could pull in anything at run time.
+        for (const arg of calls) expect([fn.path, arg]).toEqual([fn.path, expect.stringMatching(/^"[^"]+"$|^'[^']+'$/)]);
+        for (const arg of calls) expect([fn.path, arg, allowed.has(packageName(arg.slice(1, -1)))]).toEqual([fn.path, arg, true]);
+      } else {
+        // A stub's one require is computed, on purpose: Runtime.getFunctions() is how a Function finds a private one
+        // (Twilio's documented way). It stays as safe as a literal: the name is a literal, the platform maps it only
+        // to this service's own uploaded Functions, and it names the private kit checked above.
+        expect([fn.path, calls.length, code.includes(`require(${KIT_REQUIRE})`)]).toEqual([fn.path, 1, true]);
+      }
     }
-    // Loading each bundle in a plain Node process, recording what it actually requires at load time.
+    // Each Function loaded in a plain Node process whose Runtime is the platform's (names of this upload's Functions
+    // → their files), recording what each file actually requires at load time.
     const probe = `
       const Module = require('node:module');
       const load = Module._load;
       const seen = {};
-      let current;
       Module._load = function (request, parent, isMain) {
-        if (parent && parent.filename === current) (seen[current] = seen[current] || []).push(request);
+        if (parent) (seen[parent.filename] = seen[parent.filename] || []).push(request);
         return load.apply(this, arguments);
       };
+      const [files, functions] = JSON.parse(process.argv[1]);
+      globalThis.Runtime = { getFunctions: () => functions };
       const out = {};
-      for (const file of JSON.parse(process.argv[1])) {
-        current = file;
+      for (const file of files) {
         const mod = require(file);
-        out[file] = { handler: typeof mod.handler, requires: seen[file] || [] };
+        out[file] = { handler: typeof mod.handler, handlers: Object.keys(mod.handlers || {}), sameAsKit: null };
+      }
+      const kit = require(functions[${JSON.stringify(KIT_FUNCTION)}].path);
+      for (const file of files) {
+        const route = Object.keys(kit.handlers).find((key) => require(file).handler === kit.handlers[key]);
+        out[file].route = route === undefined ? null : '/' + route;
+        out[file].requires = seen[file] || [];
       }
       process.stdout.write(JSON.stringify(out));`;
     const files = upload.functions.map((f) => f.filePath);
+    // What Runtime.getFunctions() answers on Twilio: each Function's path without the slash → its file.
+    const functions = Object.fromEntries(upload.functions.map((f) => [f.path.slice(1), { path: f.filePath }]));
     const loaded = JSON.parse(
-      execFileSync(process.execPath, ['-e', probe, JSON.stringify(files)], { cwd: ROOT, encoding: 'utf8', timeout: 60000 }),
-    ) as Record<string, { handler: string; requires: string[] }>;
-    for (const file of files) {
-      const result = loaded[file];
-      expect([file, result?.handler]).toEqual([file, 'function']);
-      for (const mod of result?.requires ?? []) expect([file, mod, allowed.has(packageName(mod))]).toEqual([file, mod, true]);
+      execFileSync(process.execPath, ['-e', probe, JSON.stringify([files, functions])], { cwd: ROOT, encoding: 'utf8', timeout: 60000 }),
+    ) as Record<string, { handler: string; handlers: string[]; route: string | null; requires: string[] }>;
+    const routes = upload.functions.filter((f) => f.path !== KIT_PATH).map((f) => f.path);
+    for (const fn of upload.functions) {
+      const result = loaded[fn.filePath];
+      if (fn.path === KIT_PATH) {
+        expect(result?.handlers.map((key) => `/${key}`).sort()).toEqual([...routes].sort());
+        for (const mod of result?.requires ?? []) expect([fn.path, mod, allowed.has(packageName(mod))]).toEqual([fn.path, mod, true]);
+      } else {
+        // The route's own handler, not another route's.
+        expect([fn.path, result?.handler, result?.route]).toEqual([fn.path, 'function', fn.path]);
+        expect([fn.path, result?.requires]).toEqual([fn.path, [kitFile]]);
+      }
     }
   }, 120_000);
 });

@@ -244,6 +244,15 @@ describe('dev-only routes', () => {
     expect(payload.sub).toBe('grace');
   });
 
+  test('the private Function holding every handler answers 404 over HTTP, as deployed (only the Functions require it)', async () => {
+    for (const path of ['/kit', '/kit?x=1']) {
+      const answer = await postJson(`${stack.url}${path}`, {});
+      expect([path, answer.status, answer.json]).toEqual([path, 404, { error: { code: 'not_found', message: 'No such route.' } }]);
+    }
+    // The public Functions, which require it, work.
+    expect((await postJson(`${stack.url}/list-factors`, {})).status).toBe(401);
+  });
+
   test('the built page is served next to the Functions', async () => {
     const response = await fetch(`${stack.url}/index.html`);
     expect(response.status).toBe(200);
