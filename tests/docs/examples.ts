@@ -20,9 +20,15 @@ export interface Example {
 
 const FENCE = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
 
-/** Every fenced block whose info string has the word `test`; `server` among the words makes it a server block. */
-export function findExamples(markdown: string, file: string): Example[] {
-  const examples: Example[] = [];
+/** A fenced block: where it starts, the words of its info string, and its text (a list item's indentation removed). */
+export interface FencedBlock {
+  where: string;
+  words: string[];
+  code: string;
+}
+
+export function fencedBlocks(markdown: string, file: string): FencedBlock[] {
+  const blocks: FencedBlock[] = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i += 1) {
     const open = FENCE.exec(lines[i] ?? '');
@@ -30,14 +36,18 @@ export function findExamples(markdown: string, file: string): Example[] {
     const [, indent = '', fence = '', info = ''] = open;
     const end = lines.findIndex((line, j) => j > i && line.trim().startsWith(fence) && line.trim().replace(/[`~]/g, '') === '');
     const close = end < 0 ? lines.length : end;
-    const words = info.trim().split(/\s+/);
-    if (words.includes('test')) {
-      const body = lines.slice(i + 1, close).map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line));
-      examples.push({ where: `${file}:${i + 1}`, kind: words.includes('server') ? 'server' : 'script', code: body.join('\n') });
-    }
+    const body = lines.slice(i + 1, close).map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line));
+    blocks.push({ where: `${file}:${i + 1}`, words: info.trim().split(/\s+/), code: body.join('\n') });
     i = close;
   }
-  return examples;
+  return blocks;
+}
+
+/** Every fenced block whose info string has the word `test`; `server` among the words makes it a server block. */
+export function findExamples(markdown: string, file: string): Example[] {
+  return fencedBlocks(markdown, file)
+    .filter((block) => block.words.includes('test'))
+    .map((block) => ({ where: block.where, kind: block.words.includes('server') ? 'server' : 'script', code: block.code }));
 }
 
 export function examplesIn(path: string, file: string): Example[] {
