@@ -1,7 +1,7 @@
 // One browser test file's setup: the local stack and Chromium for the file, a fresh context per page, the clock at T0.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
-import { startPageStack, type PageStack } from './stack';
+import { startPageStack, type PageStack, type PageStackOptions } from './stack';
 import { watchPage, type PageWatch } from './watch';
 
 /** 10 s into a 30 s (or 60 s) step: the emulator and the page both stand still here, so every code is known in advance. */
@@ -34,14 +34,17 @@ export interface BrowserSuite {
   openPage(options?: OpenPageOptions): Promise<OpenedPage>;
 }
 
-/** Registers the file's beforeAll/afterEach/afterAll hooks; call it once at the top level of a test file. */
-export function useBrowserSuite(): BrowserSuite {
+/**
+ * Registers the file's beforeAll/afterEach/afterAll hooks; call it once at the top level of a test file. `stackOptions`
+ * is read when the stack starts, after the file's earlier beforeAll hooks (e.g. one that starts another origin).
+ */
+export function useBrowserSuite(stackOptions: () => PageStackOptions = () => ({})): BrowserSuite {
   let stack: PageStack | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startPageStack(), launchChromium()]);
+    [stack, browser] = await Promise.all([startPageStack(stackOptions()), launchChromium()]);
   });
 
   afterEach(async () => {

@@ -9,6 +9,10 @@ import { startLocalStack } from '../../../scripts/local-stack';
 export interface PageStack {
   /** The origin the page is served from, e.g. http://127.0.0.1:41234 */
   origin: string;
+  /** The variables the Functions see (e.g. APPROVAL_SIGNING_SECRET, for a test's stand-in host backend). */
+  env: Readonly<Record<string, string>>;
+  /** The requests the stack answered, as "METHOD /path status", oldest first (never the emulator's). */
+  requests: string[];
   /** Address of the enrollment page. */
   pageUrl: string;
   /** Freezes the clock of the emulator and the Functions at `atMs` (epoch ms); the page's codes are computed at that instant. */
@@ -20,9 +24,24 @@ export interface PageStack {
   close(): Promise<void>;
 }
 
-export async function startPageStack(): Promise<PageStack> {
+export interface PageStackOptions {
+  /** Variables for the Functions on top of the generated ones, e.g. ALLOWED_ORIGINS. */
+  envOverrides?: Record<string, string>;
+}
+
+export async function startPageStack(options: PageStackOptions = {}): Promise<PageStack> {
   const dir = mkdtempSync(join(tmpdir(), 'totp-page-'));
-  const stack = await startLocalStack({ port: 0, envFile: join(dir, '.env.local'), dataDir: join(dir, 'emulator-data') });
+  const requests: string[] = [];
+  const stack = await startLocalStack({
+    port: 0,
+    envFile: join(dir, '.env.local'),
+    dataDir: join(dir, 'emulator-data'),
+    envOverrides: options.envOverrides,
+    // "POST /list-factors 200 3.1 ms" → "POST /list-factors 200"; the emulator's own lines are not the page's requests.
+    log: (line) => {
+      if (!line.startsWith('emulator ')) requests.push(line.replace(/ [\d.]+ ms$/, ''));
+    },
+  });
   const origin = new URL(stack.url).origin;
 
   async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
@@ -38,6 +57,8 @@ export async function startPageStack(): Promise<PageStack> {
 
   return {
     origin,
+    env: stack.env,
+    requests,
     pageUrl: new URL('/index.html', origin).href,
     async setClock(atMs) {
       // The stack's clock: the emulator and the Functions (the kit's locks) follow it together.
