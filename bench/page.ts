@@ -68,8 +68,10 @@ function isSetUpTiming(value: unknown): value is SetUpTiming {
 
 async function main(): Promise<void> {
   await buildAll();
-  const files = listFiles(ASSETS_DIR);
-  // A visit downloads every file but the catalogs, plus its own language's catalog (i18n/<tag>.json) only.
+  // A visit downloads every file but the catalogs, plus its own language's catalog (i18n/<tag>.json) only; the client
+  // module for host frontends (the page bundles its own copy) and the example sign-in step are not the page's.
+  const notThePage = new Set(['totp-client.js', 'totp-client.d.ts', 'sign-in-step.html', 'sign-in-step.js']);
+  const files = listFiles(ASSETS_DIR).filter((file) => !notThePage.has(relative(ASSETS_DIR, file)));
   const isCatalog = (file: string): boolean => relative(ASSETS_DIR, file).startsWith(`i18n${sep}`);
   const sizes = new Map(files.map((file) => {
     const bytes = readFileSync(file);
