@@ -39,16 +39,13 @@ const DAY_MS = 86_400_000;
 /** The longest a host's webhook may hold up the answer; within the request's budget in any case. */
 const WEBHOOK_TIMEOUT_MS = 2000;
 
-/** What the runtime tells about a browser caller, where it tells it; Studio's requests come from Twilio itself. */
+/**
+ * What the runtime tells about a browser caller: its User-Agent. The runtime strips X-Forwarded-For and X-Real-IP from
+ * a Function's headers, so no event can name the client's IP. Studio's requests come from Twilio itself.
+ */
 function clientOf(event: RuntimeEvent, user: ProvenUser): ClientInfo | undefined {
-  if (user.kind !== 'caller') return undefined;
-  const headers = requestHeaders(event);
-  const forwarded = headers['x-forwarded-for'];
-  const agent = headers['user-agent'];
-  const client: ClientInfo = {};
-  if (typeof forwarded === 'string' && forwarded.trim() !== '') client.ip = forwarded.split(',')[0]?.trim();
-  if (typeof agent === 'string' && agent !== '') client.userAgent = agent.slice(0, 256);
-  return client.ip === undefined && client.userAgent === undefined ? undefined : client;
+  const agent = requestHeaders(event)['user-agent'];
+  return user.kind === 'caller' && typeof agent === 'string' && agent !== '' ? { userAgent: agent.slice(0, 256) } : undefined;
 }
 
 /** The request's events go to the log and the host's webhook before the answer (a Function is frozen after it). */

@@ -10,10 +10,9 @@ export type SecurityEvent = ActivityEvent;
 /** What the core says happened; the state layer stamps the id, the time and the channel. */
 export type EventNote = Omit<ActivityEvent, 'id' | 'occurredAt' | 'channel'>;
 
-/** What the runtime tells about the client, where it tells it (browser requests; never Studio's). */
+/** What the runtime tells about the client (browser requests; never Studio's): its User-Agent, never its IP. */
 export interface ClientInfo {
-  ip?: string;
-  userAgent?: string;
+  userAgent: string;
 }
 
 /** The webhook's payload: the event plus the host's own user id and the client, for its "was this you?" mail. */
