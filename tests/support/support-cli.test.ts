@@ -266,6 +266,10 @@ describe('reset', () => {
       event: { type: 'support.reset', channel: 'support', detail: { factorsRemoved: 1, recoveryCodesRemoved: 10 } },
     });
     expect(body(await harness.post('/list-factors', {}, { token: enrolled.token }))).toMatchObject({ factors: [], recoveryCodesLeft: 0 });
+    // A recovery code signs in without any factor: the reset must have ended the old set itself.
+    const unenrolled = await harness.post('/use-recovery-code', { code: enrolled.codes[1] }, { token: enrolled.token });
+    expect(unenrolled.status).toBe(403);
+    expect(errorOf(unenrolled).code).toBe('invalid_code');
 
     const created = await harness.post('/create-factor', { label: 'New phone' }, { token: enrolled.token });
     expect(created.status).toBe(201);
