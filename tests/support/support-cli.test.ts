@@ -314,6 +314,34 @@ describe('reset', () => {
   }, 60_000);
 });
 
+describe('a state document the kit did not write', () => {
+  test('status says so, unlock refuses it (exit 1), and reset replaces it so the user can enroll', async () => {
+    const user = `support-user-${(users += 1)}`;
+    const token = await harness.token(user);
+    const basic = Buffer.from(`${harness.env.ACCOUNT_SID}:${harness.env.AUTH_TOKEN}`).toString('base64');
+    const written = await fetch(`${harness.stack.emulatorUrl}/v1/Services/${harness.env.SYNC_SERVICE_SID}/Documents`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ UniqueName: `totp-user-${harness.identityOf(user)}`, Data: JSON.stringify({ someone: 'else' }) }),
+    });
+    expect(written.status).toBe(201);
+    // The Functions fail closed on it.
+    expect((await harness.post('/create-factor', {}, { token })).status).toBe(503);
+
+    const status = await support(['status', user, '--json']);
+    expect(status.code).toBe(0);
+    expect(json(status)).toMatchObject({ state: 'unreadable', factors: [] });
+    const unlock = await support(['unlock', user, '--json']);
+    expect(unlock.code).toBe(1);
+    expect(json(unlock)).toEqual({ error: { code: 'unreadable_state', message: expect.stringContaining('`reset` replaces it') } });
+
+    const reset = await support(['reset', user, '--yes', '--json']);
+    expect(reset.code).toBe(0);
+    expect(json(reset)).toMatchObject({ removed: { factors: [], unreadableState: true } });
+    expect((await harness.post('/create-factor', {}, { token })).status).toBe(201);
+  }, 60_000);
+});
+
 describe('failures and their exit codes', () => {
   test('an unknown user is exit 3 for every command, and nothing is written for them', async () => {
     const user = 'nobody-ever-enrolled';
