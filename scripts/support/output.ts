@@ -41,7 +41,7 @@ export function statusText(status: UserStatus): string {
     lines.push('Locks:', `  ${lockLine('web', status.locks.web)}`, `  ${lockLine('studio', status.locks.studio)}`);
     lines.push(`Recovery codes left: ${status.recoveryCodesLeft}`);
   }
-  lines.push(status.activity.length === 0 ? 'Recent activity: none' : `Recent activity (newest first):`);
+  lines.push(status.activity.length === 0 ? 'Recent activity: none' : 'Recent activity (newest first):');
   for (const event of status.activity) lines.push(`  ${eventLine(event)}`);
   return lines.join('\n');
 }
