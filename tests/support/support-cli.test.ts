@@ -21,15 +21,11 @@ let clock: number;
 let users = 0;
 
 beforeAll(async () => {
-  // The Functions' log lines (this process runs them) are not what these tests look at.
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  jest.spyOn(console, 'error').mockImplementation(() => undefined);
   harness = await startFunctionsHarness();
   dir = mkdtempSync(join(tmpdir(), 'totp-support-'));
 });
 afterAll(async () => {
   await harness.close();
-  jest.restoreAllMocks();
   rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(async () => {
