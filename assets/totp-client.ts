@@ -8,58 +8,18 @@ import type {
   CreateFactorResponse,
   DeleteFactorRequest,
   DeleteFactorResponse,
+  ListActivityResponse,
   ListFactorsResponse,
+  RegenerateRecoveryCodesRequest,
+  RegenerateRecoveryCodesResponse,
+  UseRecoveryCodeRequest,
+  UseRecoveryCodeResponse,
   VerifyFactorRequest,
   VerifyFactorResponse,
 } from '../lib/contract';
 
 // The JSON contract, for code that names these types; totp-client.d.ts carries it inline (scripts/client-types.ts).
 export type * from '../lib/contract';
-
-// Recovery codes and the activity trail: the lead's endpoints, described here until lib/contract.ts has them (then
-// these declarations go, and the intersections below become the contract's own fields).
-
-/** POST /use-recovery-code: a sign-in with a recovery code instead of an authenticator code. */
-export interface UseRecoveryCodeRequest {
-  /** `XXXXX-XXXXX`; case, spaces and dashes do not matter. */
-  code: string;
-  /** As for a code check: echoed in the approval token. */
-  nonce?: string;
-}
-export interface UseRecoveryCodeResponse {
-  status: 'approved';
-  /** Signed JWT for the host backend; its `amr` is `["recovery_code"]`. */
-  approval: string;
-  recoveryCodesLeft: number;
-}
-
-/** POST /regenerate-recovery-codes: a new set for a current authenticator code; every earlier code stops working. */
-export interface RegenerateRecoveryCodesRequest {
-  code: string;
-}
-export interface RegenerateRecoveryCodesResponse {
-  recoveryCodes: string[];
-}
-
-/** One security event of the caller's trail. */
-export interface ActivityEvent {
-  id: string;
-  /** e.g. `challenge.approved`, `lock.started`, `recovery_code.used`. */
-  type: string;
-  /** ISO 8601 */
-  occurredAt: string;
-  channel: 'web' | 'studio' | 'support';
-  factorSid?: string;
-  /** A short machine word, e.g. `wrong_code`. */
-  outcome?: string;
-  /** Small numbers that explain the event, e.g. `{lockSeconds: 60}`. */
-  detail?: Record<string, number>;
-}
-
-/** POST /list-activity: the caller's last events, newest first. */
-export interface ListActivityResponse {
-  events: ActivityEvent[];
-}
 
 /**
  * Every error code the kit answers (README's error table), and the client's own two: `network_error` (no answer
@@ -148,15 +108,15 @@ export interface TotpClient {
   /** POST /create-factor: starts a set-up; show `uri` as a QR code and `secret` for typing, then `confirm`. */
   enroll(request?: CreateFactorRequest): Promise<CreateFactorResponse>;
   /** POST /verify-factor: the first code from the app; `recoveryCodes` come once, when this call verifies the factor. */
-  confirm(request: VerifyFactorRequest): Promise<VerifyFactorResponse & { recoveryCodes?: string[] }>;
+  confirm(request: VerifyFactorRequest): Promise<VerifyFactorResponse>;
   /** POST /create-challenge: a sign-in check; `approved` carries the approval token for your backend. */
   check(request: CreateChallengeRequest): Promise<CreateChallengeResponse>;
   /** POST /use-recovery-code: a sign-in with a recovery code; each code works once. */
   useRecoveryCode(request: UseRecoveryCodeRequest): Promise<UseRecoveryCodeResponse>;
   /** POST /list-factors: the caller's authenticators, never a secret. */
-  listFactors(): Promise<ListFactorsResponse & { recoveryCodesLeft: number }>;
+  listFactors(): Promise<ListFactorsResponse>;
   /** POST /delete-factor: a verified factor needs a current `code`, or a `recoveryCode` for a lost phone. */
-  deleteFactor(request: DeleteFactorRequest & { recoveryCode?: string }): Promise<DeleteFactorResponse>;
+  deleteFactor(request: DeleteFactorRequest): Promise<DeleteFactorResponse>;
   /** POST /regenerate-recovery-codes: a new set of recovery codes for a current authenticator code. */
   regenerateRecoveryCodes(request: RegenerateRecoveryCodesRequest): Promise<RegenerateRecoveryCodesResponse>;
   /** POST /list-activity: the caller's recent security events. */

@@ -3,9 +3,9 @@
 // Response: 200 {factors: [{factorSid, label, status, createdAt, config}]}
 import { createCallerEndpoint } from '../lib/endpoint';
 import { listFactors } from '../lib/factors';
-import { listFactorsSchema } from '../lib/schemas';
+import { noInputSchema } from '../lib/schemas';
 
-export const handler = createCallerEndpoint('list-factors', listFactorsSchema, async (scope) => ({
+export const handler = createCallerEndpoint('list-factors', noInputSchema, async (scope) => ({
   status: 200,
   body: await listFactors(scope),
 }));

@@ -1,7 +1,7 @@
 // The approval token: proof for the host backend that this user just passed a TOTP challenge (the browser can't be trusted to say so).
 import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { ApprovalClaims, ApprovalKeysResponse } from './contract';
+import type { ApprovalClaims, ApprovalKeysResponse, ApprovalMethod } from './contract';
 
 /** The public half of the ES256 key as published (RFC 7517 §4), with its RFC 7638 thumbprint as `kid`. */
 export type PublicSigningJwk = ApprovalKeysResponse['keys'][number];
@@ -29,6 +29,8 @@ export interface ApprovalSubject {
   challengeSid: string;
   /** Echoed as the `nonce` claim, so the host can bind the approval to its own pending sign-in. */
   nonce?: string;
+  /** What the person proved themselves with (the `amr` claim); default `otp`, an authenticator code. */
+  method?: ApprovalMethod;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface ApprovalSubject {
  */
 export async function signApprovalToken(signer: ApprovalSigner, claims: ApprovalSubject, now: Date): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  const payload: Pick<ApprovalClaims, 'amr' | 'nonce'> = { amr: ['otp'] };
+  const payload: Pick<ApprovalClaims, 'amr' | 'nonce'> = { amr: [claims.method ?? 'otp'] };
   if (claims.nonce !== undefined) payload.nonce = claims.nonce;
   let token = new SignJWT(payload)
     .setSubject(claims.sub)

@@ -3,6 +3,7 @@ import { createHash, createPrivateKey, createPublicKey, createSecretKey, sign, v
 import type { ApprovalKey, ApprovalSigner } from './approval';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './auth';
 import { ConfigError } from './errors';
+import { parseWebhookSecret, type WebhookTarget } from './webhook';
 
 /** A secret from the environment, as a key object (jose and node:crypto use it without re-importing it per call). */
 export type SecretKey = KeyObject;
@@ -32,6 +33,9 @@ export const CONFIG_VARIABLES = [
   'LOCKOUT_THRESHOLD',
   'LOCKOUT_BASE_SECONDS',
   'LOCKOUT_MAX_SECONDS',
+  'ACTIVITY_TTL_DAYS',
+  'EVENTS_WEBHOOK_URL',
+  'EVENTS_WEBHOOK_SECRET',
   'DOMAIN_NAME',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -58,6 +62,10 @@ export interface Config {
   lockoutMaxSeconds: number;
   /** Studio answers `pending` instead of `not_enrolled`, so a spoofed caller ID cannot learn who is enrolled. */
   studioHideEnrollment: boolean;
+  /** How long the user's activity trail keeps an event (ACTIVITY_TTL_DAYS). */
+  activityTtlDays: number;
+  /** Where security events go to the host backend, signed (Standard Webhooks); none when EVENTS_WEBHOOK_URL is unset. */
+  eventsWebhook: WebhookTarget | undefined;
 }
 
 export const DEFAULT_APPROVAL_TTL_SECONDS = 120;
@@ -76,6 +84,8 @@ export const MAX_LOCKOUT_THRESHOLD = 100;
 export const DEFAULT_LOCKOUT_BASE_SECONDS = 60;
 export const DEFAULT_LOCKOUT_MAX_SECONDS = 3600;
 export const MAX_LOCKOUT_SECONDS = 86400;
+export const DEFAULT_ACTIVITY_TTL_DAYS = 90;
+export const MAX_ACTIVITY_TTL_DAYS = 365;
 /** RFC 7518 §3.2: an HS256 key must be at least 256 bits; the identity key follows the same rule. */
 export const MIN_SECRET_LENGTH = 32;
 
@@ -134,6 +144,24 @@ function parseUrl(name: ConfigVariable, value: string): URL {
 }
 
 /** JWKS must come over TLS (the keys decide who is who); plain http is allowed only on the loopback for local runs. */
+/** Events carry the host's user ids: https only, plain http only on this machine (a local receiver). */
+function parseEventsWebhook(read: Read): WebhookTarget | undefined {
+  const raw = read('EVENTS_WEBHOOK_URL');
+  const secret = read('EVENTS_WEBHOOK_SECRET');
+  if (raw === undefined) {
+    if (secret !== undefined) throw new ConfigError('EVENTS_WEBHOOK_SECRET', 'is set without EVENTS_WEBHOOK_URL');
+    return undefined;
+  }
+  const url = parseUrl('EVENTS_WEBHOOK_URL', raw);
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new ConfigError('EVENTS_WEBHOOK_URL', 'must use https (http only on localhost)');
+  }
+  if (secret === undefined) throw new ConfigError('EVENTS_WEBHOOK_SECRET', 'is not set (events must be signed)');
+  const key = parseWebhookSecret(secret);
+  if (key === undefined) throw new ConfigError('EVENTS_WEBHOOK_SECRET', 'is not a whsec_… secret of at least 16 bytes');
+  return { url, key };
+}
+
 function parseJwksUrl(value: string): URL {
   const url = parseUrl('AUTH_JWKS_URL', value);
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
@@ -333,5 +361,7 @@ export function parseConfig(env: Env): Config {
     lockoutBaseSeconds,
     lockoutMaxSeconds,
     studioHideEnrollment: parseBoolean(read, 'STUDIO_HIDE_ENROLLMENT'),
+    activityTtlDays: parseInteger(read, 'ACTIVITY_TTL_DAYS', DEFAULT_ACTIVITY_TTL_DAYS, 1, MAX_ACTIVITY_TTL_DAYS),
+    eventsWebhook: parseEventsWebhook(read),
   };
 }

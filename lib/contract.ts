@@ -34,6 +34,8 @@ export interface VerifyFactorRequest {
 export interface VerifyFactorResponse {
   factorSid: string;
   status: FactorStatus;
+  /** Present once, when this call verified the factor: 10 single-use codes for a lost phone. Show them, never store them. */
+  recoveryCodes?: string[];
 }
 
 /** POST /create-challenge */
@@ -59,16 +61,73 @@ export interface FactorSummary {
 }
 export interface ListFactorsResponse {
   factors: FactorSummary[];
+  /** Unused recovery codes of the user's current set (0 when there is none). */
+  recoveryCodesLeft: number;
 }
 
 /** POST /delete-factor */
 export interface DeleteFactorRequest {
   factorSid: string;
-  /** Required when the factor is verified (step-up). */
+  /** A current code: required when the factor is verified (step-up), unless `recoveryCode` is sent instead. */
   code?: string;
+  /** A recovery code as the step-up, for a lost phone (used up by the delete). */
+  recoveryCode?: string;
 }
 export interface DeleteFactorResponse {
   deleted: true;
+}
+
+/** POST /use-recovery-code: a sign-in with a recovery code instead of an authenticator code. */
+export interface UseRecoveryCodeRequest {
+  /** `XXXXX-XXXXX`; case, spaces and dashes do not matter. */
+  code: string;
+  nonce?: string;
+}
+export interface UseRecoveryCodeResponse {
+  status: 'approved';
+  /** Signed JWT for the host backend; its `amr` is `["recovery_code"]`. */
+  approval: string;
+  recoveryCodesLeft: number;
+}
+
+/** POST /regenerate-recovery-codes: a new set for a current authenticator code; every earlier code stops working. */
+export interface RegenerateRecoveryCodesRequest {
+  code: string;
+}
+export interface RegenerateRecoveryCodesResponse {
+  recoveryCodes: string[];
+}
+
+/** Security events, as the user's trail and the host's webhook carry them (lib/events.ts). */
+export type ActivityType =
+  | 'factor.created'
+  | 'factor.verified'
+  | 'factor.deleted'
+  | 'challenge.approved'
+  | 'challenge.failed'
+  | 'lock.started'
+  | 'recovery_codes.generated'
+  | 'recovery_code.used'
+  | 'support.reset'
+  | 'support.unlock';
+export type ActivityChannel = 'web' | 'studio' | 'support';
+export interface ActivityEvent {
+  /** `ev_…` */
+  id: string;
+  type: ActivityType;
+  /** ISO 8601 */
+  occurredAt: string;
+  channel: ActivityChannel;
+  factorSid?: string;
+  /** A short machine word, e.g. `wrong_code`, `replay`, `recovery_code`. */
+  outcome?: string;
+  /** Small numbers that explain the event, e.g. `{lockSeconds: 60}`. */
+  detail?: Record<string, number>;
+}
+
+/** POST /list-activity: the caller's last events (at most 50), newest first. */
+export interface ListActivityResponse {
+  events: ActivityEvent[];
 }
 
 /** POST /studio/check-code (Twilio-signed; always 200 for expected outcomes) */
@@ -87,9 +146,11 @@ export interface ErrorResponse {
 }
 
 /** The claims of the approval token that an approved challenge returns. */
+/** RFC 8176 `amr`: `otp` for an authenticator code; `recovery_code` (the kit's own value) for a recovery code. */
+export type ApprovalMethod = 'otp' | 'recovery_code';
 export interface ApprovalClaims {
   sub: string;
-  amr: ['otp'];
+  amr: [ApprovalMethod];
   /** The challenge SID: a backend refuses a second use of the same approval. */
   jti: string;
   iat: number;

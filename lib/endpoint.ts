@@ -5,6 +5,8 @@ import { kitClock } from './clock';
 import { loadConfig, REQUEST_BUDGET_MS, type Config } from './config';
 import type { UserScope } from './factors';
 import { toKitError } from './failure-table';
+import type { ActivityEvent } from './contract';
+import { recordEvent, type ClientInfo, type EventSubject } from './events';
 import { Failure } from './failures';
 import { allowedOrigin, fail, requestFields, requestHeaders, requirePostBody, respond, type Logger, type Outcome, type RuntimeEvent, type RuntimeResponse } from './http';
 import { parseInput } from './schemas';
@@ -21,6 +23,8 @@ export type RuntimeHandler = (context: RuntimeContext, event: RuntimeEvent, call
 
 
 const log: Logger = (line) => console.error(`[totp-functions] ${line}`);
+/** Events are information, not errors: one JSON line each, searchable in the Console's Function logs. */
+const eventLog: Logger = (line) => console.log(`[totp-functions] ${line}`);
 
 export interface EndpointRequest {
   config: Config;
@@ -31,50 +35,89 @@ export interface EndpointRequest {
   scopeFor<User extends ProvenUser>(user: User): UserScope<User>;
 }
 
+const DAY_MS = 86_400_000;
+/** The longest a host's webhook may hold up the answer; within the request's budget in any case. */
+const WEBHOOK_TIMEOUT_MS = 2000;
+
+/**
+ * What the runtime tells about a browser caller: its User-Agent. The runtime strips X-Forwarded-For and X-Real-IP from
+ * a Function's headers, so no event can name the client's IP. Studio's requests come from Twilio itself.
+ */
+function clientOf(event: RuntimeEvent, user: ProvenUser): ClientInfo | undefined {
+  const agent = requestHeaders(event)['user-agent'];
+  return user.kind === 'caller' && typeof agent === 'string' && agent !== '' ? { userAgent: agent.slice(0, 256) } : undefined;
+}
+
+/** The request's events go to the log and the host's webhook before the answer (a Function is frozen after it). */
+async function deliverEvents(batches: EventBatch[], config: Config | undefined, deadline: number): Promise<void> {
+  const webhook = config?.eventsWebhook;
+  const timeoutMs = Math.min(WEBHOOK_TIMEOUT_MS, deadline - Date.now());
+  const destinations = { log: eventLog, webhook: webhook === undefined || timeoutMs <= 0 ? undefined : { target: webhook, timeoutMs } };
+  await Promise.all(batches.flatMap(({ subject, events }) => events.map((recorded) => recordEvent(destinations, subject, recorded, new Date()))));
+}
+
+interface EventBatch {
+  subject: EventSubject;
+  events: ActivityEvent[];
+}
+
 /** Wraps `handle` so that every outcome, including every failure, goes through respond()/fail() exactly once. */
 export function createEndpoint(name: string, handle: (request: EndpointRequest) => Promise<Outcome>): RuntimeHandler {
   return async (context, event, callback) => {
     const deadline = Date.now() + REQUEST_BUDGET_MS;
     let origin: string | undefined;
+    let config: Config | undefined;
+    const recorded: EventBatch[] = [];
+    let response: RuntimeResponse;
     try {
-      const config = loadConfig(context);
+      config = loadConfig(context);
+      const loaded = config;
       origin = allowedOrigin(event, config.allowedOrigins);
       requirePostBody(event);
       const request: EndpointRequest = {
         config,
         fields: requestFields(event),
         authenticate: async () => {
-          const caller = await authenticateCaller(requestHeaders(event).authorization, config.caller);
+          const caller = await authenticateCaller(requestHeaders(event).authorization, loaded.caller);
           return provenCaller(caller.sub);
         },
         scopeFor: (user) => {
-          const client = getTwilioClient(context, config);
-          const identity = deriveIdentity(config.identitySecret, userKeyOf(user));
-          const now = kitClock(config.verifyEmulatorUrl);
+          const client = getTwilioClient(context, loaded);
+          const identity = deriveIdentity(loaded.identitySecret, userKeyOf(user));
+          const now = kitClock(loaded.verifyEmulatorUrl);
+          const subject: EventSubject = { identity, sub: userKeyOf(user), client: clientOf(event, user) };
           return {
             user,
-            verify: createVerifyGateway(client, { serviceSid: config.verifyServiceSid, deadline }),
+            verify: createVerifyGateway(client, { serviceSid: loaded.verifyServiceSid, deadline }),
             identity,
-            approval: config.approval,
+            approval: loaded.approval,
             now,
             state: createStateGuard({
-              store: createSyncStateStore(client, { serviceSid: config.syncServiceSid, deadline }),
+              store: createSyncStateStore(client, { serviceSid: loaded.syncServiceSid, deadline }),
               identity,
               // A Studio flow (voice) and a caller with a token (web) lock separately: one cannot lock the other out.
               channel: user.kind,
-              policy: { threshold: config.lockoutThreshold, baseSeconds: config.lockoutBaseSeconds, maxSeconds: config.lockoutMaxSeconds },
+              policy: { threshold: loaded.lockoutThreshold, baseSeconds: loaded.lockoutBaseSeconds, maxSeconds: loaded.lockoutMaxSeconds },
               now,
-              codeKey: config.identitySecret,
+              codeKey: loaded.identitySecret,
               log: (line) => log(`${name}: ${line}`),
+              activity: {
+                channel: user.kind === 'caller' ? 'web' : 'studio',
+                ttlMs: loaded.activityTtlDays * DAY_MS,
+                onRecorded: (events) => recorded.push({ subject, events }),
+              },
             }),
           };
         },
       };
-      callback(null, respond(await handle(request), origin));
+      response = respond(await handle(request), origin);
     } catch (error) {
       // The core's failures become HTTP answers here, through the one table.
-      callback(null, fail(error instanceof Failure ? toKitError(error) : error, origin, log, name));
+      response = fail(error instanceof Failure ? toKitError(error) : error, origin, log, name);
     }
+    // Events stand whatever the answer: a lock that began is reported though the request answers 429.
+    await deliverEvents(recorded, config, deadline);
+    callback(null, response);
   };
 }
 

@@ -1,40 +1,18 @@
 // Security events: one record per security-relevant action, sent to the log, the user's trail and the host's webhook.
 // Each destination gets only what it may hold: the trail and the log no personal data, the host its own user id.
 import { randomUUID } from 'node:crypto';
+import type { ActivityEvent } from './contract';
 import { deliverWebhook, type WebhookTarget } from './webhook';
 
-export type EventType =
-  | 'factor.created'
-  | 'factor.verified'
-  | 'factor.deleted'
-  | 'challenge.approved'
-  | 'challenge.failed'
-  | 'lock.started'
-  | 'recovery_codes.generated'
-  | 'recovery_code.used'
-  | 'support.reset'
-  | 'support.unlock';
-
-export type EventChannel = 'web' | 'studio' | 'support';
-
 /** What the user's trail keeps and /list-activity returns: never a code, a secret, a token or personal data. */
-export interface SecurityEvent {
-  id: string;
-  type: EventType;
-  /** ISO 8601 */
-  occurredAt: string;
-  channel: EventChannel;
-  factorSid?: string;
-  /** A short machine word: e.g. `wrong_code`, `replay`, `recovery_code`. */
-  outcome?: string;
-  /** Small numbers that explain the event, e.g. `{failures: 5, lockSeconds: 60}`. */
-  detail?: Record<string, number>;
-}
+export type SecurityEvent = ActivityEvent;
 
-/** What the runtime tells about the client, where it tells it (browser requests; never Studio's). */
+/** What the core says happened; the state layer stamps the id, the time and the channel. */
+export type EventNote = Omit<ActivityEvent, 'id' | 'occurredAt' | 'channel'>;
+
+/** What the runtime tells about the client (browser requests; never Studio's): its User-Agent, never its IP. */
 export interface ClientInfo {
-  ip?: string;
-  userAgent?: string;
+  userAgent: string;
 }
 
 /** The webhook's payload: the event plus the host's own user id and the client, for its "was this you?" mail. */
@@ -46,7 +24,12 @@ export interface HostEvent extends SecurityEvent {
 export type NewEvent = Omit<SecurityEvent, 'id' | 'occurredAt'>;
 
 export function createEvent(fields: NewEvent, now: Date): SecurityEvent {
-  return { id: `ev_${randomUUID().replace(/-/g, '')}`, occurredAt: now.toISOString(), ...fields };
+  const event: SecurityEvent = { id: `ev_${randomUUID().replace(/-/g, '')}`, occurredAt: now.toISOString(), type: fields.type, channel: fields.channel };
+  // Absent fields stay absent (not `undefined`), so the stored trail and the webhook carry only what is known.
+  if (fields.factorSid !== undefined) event.factorSid = fields.factorSid;
+  if (fields.outcome !== undefined) event.outcome = fields.outcome;
+  if (fields.detail !== undefined) event.detail = fields.detail;
+  return event;
 }
 
 /** Where an event goes; every destination is optional, and none can fail the user's request. */

@@ -1,18 +1,23 @@
 // The core of the kit: enrollment, first verification, sign-in checks, listing and deletion of one user's TOTP factors.
 // It speaks in results and Failure kinds; lib/failure-table.ts turns those into HTTP answers at the edge.
 // Every code check goes in one order: 1 lock check (state), 2 Verify, 3 the atomic "used" record (state), 4 approval.
+import { randomUUID } from 'node:crypto';
 import { signApprovalToken, type ApprovalSigner } from './approval';
 import type {
   CreateChallengeResponse,
   CreateFactorResponse,
   DeleteFactorResponse,
+  ListActivityResponse,
   ListFactorsResponse,
+  RegenerateRecoveryCodesResponse,
   StudioStatus,
+  UseRecoveryCodeResponse,
   VerifyFactorResponse,
 } from './contract';
 import { Failure, isFailure, type FailureKind } from './failures';
+import { normalizeRecoveryCode } from './recovery-codes';
 import type { CodeAttempt, StateGuard } from './state-guard';
-import type { VerifiedFactor } from './state-model';
+import type { UserState, VerifiedFactor } from './state-model';
 import type { ProvenCaller, ProvenUser, StudioUser } from './users';
 import type { TotpFactor, VerifyGateway } from './verify';
 
@@ -127,6 +132,7 @@ export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string
   try {
     await Promise.all(factors.map((factor) => deleteIfPresent(scope, factor.sid)));
     const factor = await scope.verify.createTotpFactor(scope.identity, label);
+    await scope.state.record([{ type: 'factor.created', factorSid: factor.sid }]);
     return { factorSid: factor.sid, status: 'unverified', uri: factor.uri, secret: factor.secret, config: factor.config };
   } catch (error) {
     // Nothing was handed out: the user's retry need not wait for the hold to run out.
@@ -138,7 +144,7 @@ export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string
 /**
  * The first code from the authenticator app; a wrong code is a result (`unverified`), not an error. A verified
  * factor is refused without a code check: Verify would answer `verified` to any code, which an integrator could
- * mistake for a passed check.
+ * mistake for a passed check. Verifying issues the recovery codes, shown this once (only their hashes are kept).
  */
 export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: string, code: string): Promise<VerifyFactorResponse> {
   const attempt = await scope.state.beginCodeCheck();
@@ -146,9 +152,14 @@ export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: s
   if (factor.status === 'verified') throw new Failure('already_verified');
   requireCodeLength(factor, code);
   const status = await countingWrongCode(attempt, () => scope.verify.verifyFactor(scope.identity, factorSid, code));
-  if (status === 'verified') await attempt.activated({ sid: factorSid, config: factor.config }, code);
-  else await attempt.refused();
-  return { factorSid, status };
+  if (status !== 'verified') {
+    await attempt.refused({ factorSid });
+    return { factorSid, status };
+  }
+  // A new authenticator comes with a new set: any earlier codes stop working in the same write.
+  const recovery = scope.state.issueRecoveryCodes();
+  await attempt.activated({ sid: factorSid, config: factor.config }, code, recovery.stored);
+  return { factorSid, status, recoveryCodes: recovery.codes };
 }
 
 /** A sign-in check. Approved answers carry a signed approval token for the host backend; a wrong code is `pending`. */
@@ -162,7 +173,7 @@ export async function checkCode(
     checkAgainstVerifiedFactor(scope, attempt, code, options.factorSid, (checked) => scope.verify.createChallenge(scope.identity, checked.sid, code)),
   );
   if (challenge.status !== 'approved') {
-    await attempt.refused();
+    await attempt.refused({ factorSid: factor.sid });
     return { status: 'pending', challengeSid: challenge.sid };
   }
   // A replayed code (or one that lost a race) answers as a wrong code, and no token is signed for it.
@@ -177,7 +188,7 @@ export async function checkCode(
 
 /** The user's TOTP factors without any secret (Verify returns the binding only at creation anyway). */
 export async function listFactors(scope: UserScope<ProvenCaller>): Promise<ListFactorsResponse> {
-  const factors = await scope.verify.listTotpFactors(scope.identity);
+  const [factors, recoveryCodesLeft] = await Promise.all([scope.verify.listTotpFactors(scope.identity), scope.state.recoveryCodesLeft()]);
   return {
     factors: factors.sort(newestFirst).map((factor) => ({
       factorSid: factor.sid,
@@ -186,28 +197,96 @@ export async function listFactors(scope: UserScope<ProvenCaller>): Promise<ListF
       createdAt: factor.createdAt.toISOString(),
       config: factor.config,
     })),
+    recoveryCodesLeft,
   };
 }
 
-/** Deleting a verified factor is a step-up: it needs a fresh valid code, so a stolen caller token alone cannot do it. */
-export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: string, code?: string): Promise<DeleteFactorResponse> {
+/** What proves the person at a delete: a current code from the authenticator, or (a lost phone) a recovery code. */
+export type StepUp = { code: string } | { recoveryCode: string } | Record<string, never>;
+
+/** Text that cannot be a recovery code is bad input (400), not a guess: it costs no attempt. */
+function requireRecoveryCodeFormat(input: string): void {
+  if (normalizeRecoveryCode(input) === undefined) throw new Failure('malformed_recovery_code');
+}
+
+/** The verified factor and its recovery codes go together: the state forgets both when the factor is deleted. */
+const forgetFactor = (state: UserState): UserState => ({ ...state, factor: null, recovery: null });
+
+/**
+ * Deleting a verified factor is a step-up: it needs a fresh valid code, or a recovery code for a lost phone, so a
+ * stolen caller token alone cannot do it. Deleting the verified factor also ends its recovery codes.
+ */
+export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: string, stepUp: StepUp = {}): Promise<DeleteFactorResponse> {
+  if ('recoveryCode' in stepUp) requireRecoveryCodeFormat(stepUp.recoveryCode);
   // With a code, the lock check comes first, before Verify is asked anything.
-  const attempt = code === undefined ? undefined : await scope.state.beginCodeCheck();
+  const attempt = 'code' in stepUp || 'recoveryCode' in stepUp ? await scope.state.beginCodeCheck() : undefined;
   const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
   if (factor.status === 'verified') {
-    if (code === undefined || attempt === undefined) throw new Failure('step_up_required');
-    requireCodeLength(factor, code);
-    const challenge = await countingWrongCode(attempt, () => scope.verify.createChallenge(scope.identity, factorSid, code));
-    if (challenge.status !== 'approved') {
-      await attempt.refused();
-      throw new Failure('wrong_code');
+    if (attempt === undefined) throw new Failure('step_up_required');
+    if ('recoveryCode' in stepUp) {
+      const left = await attempt.redeemRecoveryCode(stepUp.recoveryCode, { purpose: 'delete_factor', factorSid, change: forgetFactor });
+      if (left === undefined) throw new Failure('wrong_code');
+    } else if ('code' in stepUp) {
+      requireCodeLength(factor, stepUp.code);
+      const challenge = await countingWrongCode(attempt, () => scope.verify.createChallenge(scope.identity, factorSid, stepUp.code));
+      if (challenge.status !== 'approved') {
+        await attempt.refused({ factorSid, outcome: 'wrong_code' });
+        throw new Failure('wrong_code');
+      }
+      // The state forgets the factor in the same write that records the code as used, before Verify deletes it.
+      const step = { sid: factorSid, config: factor.config };
+      if (!(await attempt.approved(step, stepUp.code, { change: forgetFactor }))) throw new Failure('wrong_code');
     }
-    // The state forgets the factor in the same write that records the code as used, before Verify deletes it.
-    attempt.noteFactor(null);
-    if (!(await attempt.approved({ sid: factorSid, config: factor.config }, code))) throw new Failure('wrong_code');
   }
   await scope.verify.deleteFactor(scope.identity, factorSid);
+  await scope.state.record([{ type: 'factor.deleted', factorSid }]);
   return { deleted: true };
+}
+
+/**
+ * A sign-in with a recovery code (a lost phone): the same approval token as for an authenticator code, with
+ * `amr: ["recovery_code"]` so the host can tell the two apart. The code is used up atomically; a wrong one counts
+ * towards the lock like a wrong authenticator code.
+ */
+export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: string, options: { nonce?: string } = {}): Promise<UseRecoveryCodeResponse> {
+  requireRecoveryCodeFormat(code);
+  const attempt = await scope.state.beginCodeCheck();
+  const left = await attempt.redeemRecoveryCode(code, { purpose: 'sign_in' });
+  if (left === undefined) throw new Failure('wrong_code');
+  const approval = await signApprovalToken(
+    scope.approval,
+    // No Verify challenge stands behind it: the token's jti is the kit's own, unique per use.
+    { sub: scope.user.sub, challengeSid: `rc_${randomUUID().replace(/-/g, '')}`, nonce: options.nonce, method: 'recovery_code' },
+    scope.now(),
+  );
+  return { status: 'approved', approval, recoveryCodesLeft: left };
+}
+
+/** A new set of recovery codes for a current authenticator code (step-up); every earlier code stops working at once. */
+export async function regenerateRecoveryCodes(scope: UserScope<ProvenCaller>, code: string): Promise<RegenerateRecoveryCodesResponse> {
+  const attempt = await scope.state.beginCodeCheck();
+  const { factor, result: challenge } = await countingWrongCode(attempt, () =>
+    checkAgainstVerifiedFactor(scope, attempt, code, undefined, (checked) => scope.verify.createChallenge(scope.identity, checked.sid, code)),
+  );
+  if (challenge.status !== 'approved') {
+    await attempt.refused({ factorSid: factor.sid });
+    throw new Failure('wrong_code');
+  }
+  const recovery = scope.state.issueRecoveryCodes();
+  const replaced = await attempt.approved(factor, code, {
+    events: [
+      { type: 'challenge.approved', factorSid: factor.sid, outcome: 'step_up' },
+      { type: 'recovery_codes.generated', factorSid: factor.sid, detail: { count: recovery.codes.length } },
+    ],
+    change: (state) => ({ ...state, recovery: recovery.stored }),
+  });
+  if (!replaced) throw new Failure('wrong_code');
+  return { recoveryCodes: recovery.codes };
+}
+
+/** The caller's recent security events, newest first (no code, secret or personal data is ever in them). */
+export async function listActivity(scope: UserScope<ProvenCaller>): Promise<ListActivityResponse> {
+  return { events: await scope.state.activity() };
 }
 
 /** Verify's own limits that mean "this user's factor is blocked for now" (account-wide rate limits stay real faults). */
@@ -252,7 +331,7 @@ async function studioOutcome(scope: UserScope<StudioUser>, code: string, options
     return 'pending';
   }
   if (checked.result.status !== 'approved') {
-    await attempt.refused();
+    await attempt.refused({ factorSid: checked.factor.sid });
     return 'pending';
   }
   return (await attempt.approved(checked.factor, code)) ? 'approved' : 'pending';

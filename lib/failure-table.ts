@@ -42,6 +42,11 @@ export const FAILURE_TABLE: Readonly<Record<FailureKind, Answer>> = {
     message: 'Deleting a verified authenticator needs a current code from it.',
   },
   code_length_mismatch: { status: 400, code: 'invalid_request', message: 'Invalid request: code must have as many digits as the authenticator shows.' },
+  malformed_recovery_code: {
+    status: 400,
+    code: 'invalid_request',
+    message: 'Invalid request: a recovery code has 10 letters and digits, as XXXXX-XXXXX.',
+  },
   wrong_code: { status: 403, code: 'invalid_code', message: 'The code is not valid.' },
   locked: {
     status: 429,

@@ -14,6 +14,8 @@ export type FailureKind =
   | 'step_up_required'
   /** A code with another number of digits than the factor's: malformed for this user, so it costs no Verify quota. */
   | 'code_length_mismatch'
+  /** Text that cannot be a recovery code: bad input, not a guess, so it costs no attempt. */
+  | 'malformed_recovery_code'
   /** A code that Verify refused where the flow cannot go on (the delete step-up, legacy wrong-code errors). */
   | 'wrong_code'
   // The kit's own state (lib/state.ts, on Twilio Sync)

@@ -41,7 +41,8 @@ export function normalizeRecoveryCode(input: string): string | undefined {
  * server secret (a pepper that never reaches Sync), so a copy of the state alone does not allow a 50-bit search.
  */
 function hashCode(pepper: KeyObject | Uint8Array, salt: string, canonical: string): string {
-  return createHmac('sha256', pepper).update(`${salt}:${canonical}`).digest('base64url');
+  // Its own domain: the same key also derives identities and used-code digests, which must never collide with this.
+  return createHmac('sha256', pepper).update(`recovery-code\0${salt}\0${canonical}`).digest('base64url');
 }
 
 /** A new set: the codes to show once, and the hashes to keep. */

@@ -5,7 +5,9 @@ import type {
   CreateChallengeRequest,
   CreateFactorRequest,
   DeleteFactorRequest,
+  RegenerateRecoveryCodesRequest,
   StudioCheckCodeRequest,
+  UseRecoveryCodeRequest,
   VerifyFactorRequest,
 } from './contract';
 import { KitError } from './errors';
@@ -47,11 +49,19 @@ export const createChallengeSchema: z.ZodMiniType<CreateChallengeRequest> = z.ob
   factorSid: z.optional(factorSid),
   nonce: z.optional(nonce),
 });
-export const listFactorsSchema: z.ZodMiniType<Record<string, never>> = z.pipe(
+/** Endpoints that take no input (list-factors, list-activity): an empty JSON object or form. */
+export const noInputSchema: z.ZodMiniType<Record<string, never>> = z.pipe(
   z.object({}),
   z.transform(() => ({})),
 );
-export const deleteFactorSchema: z.ZodMiniType<DeleteFactorRequest> = z.object({ factorSid, code: z.optional(code) });
+/** What a person types from a recovery sheet; its form (XXXXX-XXXXX, any case, spaces) is checked by the core. */
+const recoveryCode = z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(32, 'must be at most 32 characters'));
+
+export const deleteFactorSchema: z.ZodMiniType<DeleteFactorRequest> = z
+  .object({ factorSid, code: z.optional(code), recoveryCode: z.optional(recoveryCode) })
+  .check(z.refine((input) => input.code === undefined || input.recoveryCode === undefined, 'send code or recoveryCode, not both'));
+export const useRecoveryCodeSchema: z.ZodMiniType<UseRecoveryCodeRequest> = z.object({ code: recoveryCode, nonce: z.optional(nonce) });
+export const regenerateRecoveryCodesSchema: z.ZodMiniType<RegenerateRecoveryCodesRequest> = z.object({ code });
 /** Studio passes what the caller keyed in; a malformed code is an outcome (`invalid`) there, so it is checked apart. */
 export const studioCheckCodeSchema: z.ZodMiniType<Omit<StudioCheckCodeRequest, 'code'> & { code?: unknown }> = z.object({
   user,

@@ -3,7 +3,10 @@
 // Every write is a compare-and-swap on the user's one document (lib/state.ts); any doubt fails closed.
 import { createHmac, randomUUID, type KeyObject } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { ActivityChannel, ActivityEvent } from './contract';
+import { createEvent, type EventNote } from './events';
 import { Failure } from './failures';
+import { createRecoveryCodes, findRecoveryCode, type RecoveryCodeHashes } from './recovery-codes';
 import type { StateStore } from './state';
 import {
   emptyState,
@@ -13,9 +16,11 @@ import {
   lockRemainingSeconds,
   parseState,
   pruned,
+  recentActivity,
   storedForm,
   usedUntil,
   withFailure,
+  withEvents,
   withSuccess,
   withUsedCode,
   type Channel,
@@ -32,6 +37,16 @@ export const MAX_WRITE_ATTEMPTS = 10;
 /** Upper bound of the random pause before retrying a lost race, per attempt so far (spreads a burst of writers out). */
 const RETRY_JITTER_MS = 15;
 
+/** The user's one Sync document, named by the HMAC identity (no personal data reaches Sync). */
+export function stateDocumentName(identity: string): string {
+  return `totp-user-${identity}`;
+}
+
+/** The document lives as long as the longest thing it keeps (Sync's TTL only collects it; no decision reads the TTL). */
+export function stateTtlSeconds(activityTtlMs: number): number {
+  return Math.max(STATE_TTL_SECONDS, Math.ceil(activityTtlMs / 1000));
+}
+
 export interface StateGuardOptions {
   store: StateStore;
   /** The user's HMAC identity (lib/auth.ts): the document's name, so no Sync object takes more than one user's writes. */
@@ -43,7 +58,18 @@ export interface StateGuardOptions {
   codeKey: KeyObject;
   /** One line when a lock begins; never personal data. */
   log: (line: string) => void;
+  /** The user's security activity: kept in the same document, written in the same compare-and-swap as each outcome. */
+  activity: {
+    channel: ActivityChannel;
+    /** Events older than this are dropped from the trail (ACTIVITY_TTL_DAYS). */
+    ttlMs: number;
+    /** Called with the events of each successful write, for the log line and the host's webhook (lib/events.ts). */
+    onRecorded: (events: ActivityEvent[]) => void;
+  };
 }
+
+/** What a change to the state may also set: the recovery codes and factor go with the outcome, in one write. */
+export type StateChange = (state: UserState) => UserState;
 
 /** One code check in progress, from the lock check to the recorded outcome. */
 export interface CodeAttempt {
@@ -53,18 +79,28 @@ export interface CodeAttempt {
   noteFactor(factor: VerifiedFactor | null): void;
   /** Writes a noted factor change now, when no outcome will be recorded (e.g. the known factor turned out deleted). */
   saveFactor(): Promise<void>;
-  /** Verify refused the code: count it. Throws Failure('locked') when this failure starts a lock. */
-  refused(): Promise<void>;
   /**
-   * Verify approved the code: record it as used, atomically. False when the code was used already or another attempt
-   * was recorded since the lock check; that counts as a wrong code (and may throw Failure('locked') the same way).
+   * Verify refused the code: count it, with a `challenge.failed` event (`outcome` default `wrong_code`). Throws
+   * Failure('locked') when this failure starts a lock.
    */
-  approved(factor: VerifiedFactor, code: string): Promise<boolean>;
+  refused(failed?: { factorSid?: string; outcome?: string }): Promise<void>;
   /**
-   * The first code of a new factor was accepted (Verify has activated it): record the code as used and the factor as
-   * the verified one, and end the enrollment in flight. Never refused: Verify's answer is already final.
+   * Verify approved the code: record it as used, atomically, with `events` (default `challenge.approved`) and `change`.
+   * False when the code was used already or another attempt was recorded since the lock check; that counts as a wrong
+   * code (and may throw Failure('locked') the same way).
    */
-  activated(factor: VerifiedFactor, code: string): Promise<void>;
+  approved(factor: VerifiedFactor, code: string, effects?: { events?: EventNote[]; change?: StateChange }): Promise<boolean>;
+  /**
+   * The first code of a new factor was accepted (Verify has activated it): record the code as used, the factor as the
+   * verified one and its new recovery codes, and end the enrollment in flight. Never refused: Verify's answer is final.
+   */
+  activated(factor: VerifiedFactor, code: string, recovery: RecoveryCodeHashes): Promise<void>;
+  /**
+   * A recovery code instead of an authenticator code: used up atomically if it is one of the set, with `event` and
+   * `change`; the codes left, or undefined when it is not one (counted as a wrong code, may throw Failure('locked')).
+   * The `recovery_code.used` event names `purpose` as its outcome.
+   */
+  redeemRecoveryCode(input: string, effects: { purpose: string; factorSid?: string; change?: StateChange }): Promise<number | undefined>;
 }
 
 export interface EnrollmentTicket {
@@ -75,6 +111,14 @@ export interface EnrollmentTicket {
 export interface StateGuard {
   /** Step 1 of every code check: throws Failure('locked') while this channel is locked, without asking Verify. */
   beginCodeCheck(): Promise<CodeAttempt>;
+  /** A new set of recovery codes, keyed like the rest of the state: the codes to show once, the hashes to keep. No I/O. */
+  issueRecoveryCodes(): { codes: string[]; stored: RecoveryCodeHashes };
+  /** Unused recovery codes of the current set (a read). */
+  recoveryCodesLeft(): Promise<number>;
+  /** The user's recent security events, newest first (a read). */
+  activity(): Promise<ActivityEvent[]>;
+  /** Writes events that come with no other change (a factor created or deleted), with `change` if given. */
+  record(events: EventNote[], change?: StateChange): Promise<void>;
   /** Holds the user's enrollment for ~30 s; throws Failure('enrollment_in_progress') while another one holds it. */
   holdEnrollment(): Promise<EnrollmentTicket>;
 }
@@ -91,12 +135,18 @@ interface Snapshot {
 interface Step<T> {
   next: UserState | undefined;
   result: T;
+  /** Events that go into the trail with `next`, and out to the log and webhook once written. */
+  events?: ActivityEvent[];
 }
 
 export function createStateGuard(options: StateGuardOptions): StateGuard {
   const { store, channel, policy } = options;
-  const name = `totp-user-${options.identity}`;
+  const name = stateDocumentName(options.identity);
   const nowMs = (): number => options.now().getTime();
+  const { activity } = options;
+  const ttlSeconds = stateTtlSeconds(activity.ttlMs);
+  const stamp = (notes: readonly EventNote[], now: number): ActivityEvent[] =>
+    notes.map((note) => createEvent({ ...note, channel: activity.channel }, new Date(now)));
 
   function digest(factorSid: string, code: string): string {
     return createHmac('sha256', options.codeKey).update(`used-code\0${factorSid}\0${code}`).digest('base64url').slice(0, 22);
@@ -120,12 +170,16 @@ export function createStateGuard(options: StateGuardOptions): StateGuard {
     let current = snapshot;
     for (let attempt = 1; ; attempt += 1) {
       const now = nowMs();
-      const { next, result } = decide(pruned(current.state, now), now);
-      if (next === undefined) return { result, snapshot: current };
+      const { next: decided, result, events = [] } = decide(pruned(current.state, now, activity.ttlMs), now);
+      if (decided === undefined) return { result, snapshot: current };
+      const next = withEvents(decided, events);
       const data = storedForm(next);
       const written =
-        current.revision === undefined ? await store.create(name, data, STATE_TTL_SECONDS) : await store.replace(name, data, current.revision, STATE_TTL_SECONDS);
-      if (typeof written !== 'string') return { result, snapshot: { state: next, revision: written.revision } };
+        current.revision === undefined ? await store.create(name, data, ttlSeconds) : await store.replace(name, data, current.revision, ttlSeconds);
+      if (typeof written !== 'string') {
+        if (events.length > 0) activity.onRecorded(events);
+        return { result, snapshot: { state: next, revision: written.revision } };
+      }
       if (attempt >= MAX_WRITE_ATTEMPTS) {
         throw new Failure('state_unavailable', { logDetail: `state write: lost ${attempt} compare-and-swap races in a row` });
       }
@@ -134,10 +188,12 @@ export function createStateGuard(options: StateGuardOptions): StateGuard {
     }
   }
 
-  /** Counts a wrong code in `state`; the result says whether that started a lock. */
-  function countFailure(state: UserState, now: number): Step<LockBegins | undefined> {
+  /** Counts a wrong code in `state`, with its `challenge.failed` event; the result says whether that started a lock. */
+  function countFailure(state: UserState, now: number, failed: EventNote): Step<LockBegins | undefined> {
     const { state: next, lockBegins } = withFailure(state, channel, policy, now);
-    return { next, result: lockBegins };
+    const notes: EventNote[] = [failed];
+    if (lockBegins !== undefined) notes.push({ type: 'lock.started', outcome: lockBegins.reason, detail: { lockSeconds: lockBegins.seconds, lockLevel: lockBegins.level } });
+    return { next, result: lockBegins, events: stamp(notes, now) };
   }
 
   /** A lock that begins is logged once (no user, no code) and answered `locked` with its length. */
@@ -166,37 +222,77 @@ export function createStateGuard(options: StateGuardOptions): StateGuard {
           if (factorChange === undefined) return;
           ({ snapshot } = await update(snapshot, (state) => ({ next: withFactor(state), result: undefined })));
         },
-        async refused() {
-          const { result, snapshot: written } = await update(snapshot, (state, now) => countFailure(withFactor(state), now));
+        async refused(failed = {}) {
+          const note: EventNote = { type: 'challenge.failed', factorSid: failed.factorSid, outcome: failed.outcome ?? 'wrong_code' };
+          const { result, snapshot: written } = await update(snapshot, (state, now) => countFailure(withFactor(state), now, note));
           snapshot = written;
           afterFailure(result);
         },
-        async approved(factor, code) {
+        async approved(factor, code, effects = {}) {
           const key = digest(factor.sid, code);
           const { result, snapshot: written } = await update(snapshot, (state, now) => {
             const base = withFactor(state);
             const marked = withUsedCode(base, key, usedUntil(factor.config, now));
             // A replay, or a race: another outcome was recorded since this check's lock check, so this one cannot stand.
             if (isUsed(base, key, now) || base[channel].attempts !== attemptsAtCheck) {
-              const failure = countFailure(marked, now);
-              return { next: failure.next, result: { accepted: false, lock: failure.result } };
+              const failure = countFailure(marked, now, { type: 'challenge.failed', factorSid: factor.sid, outcome: 'replay' });
+              return { ...failure, result: { accepted: false, lock: failure.result } };
             }
-            return { next: withSuccess(marked, channel), result: { accepted: true, lock: undefined } };
+            const change = effects.change ?? ((same: UserState) => same);
+            const events = effects.events ?? [{ type: 'challenge.approved', factorSid: factor.sid }];
+            return { next: change(withSuccess(marked, channel)), result: { accepted: true, lock: undefined }, events: stamp(events, now) };
           });
           snapshot = written;
           afterFailure(result.lock);
           return result.accepted;
         },
-        async activated(factor, code) {
+        async activated(factor, code, recovery) {
           const key = digest(factor.sid, code);
           ({ snapshot } = await update(snapshot, (state, now) => {
-            let next: UserState = { ...withUsedCode(state, key, usedUntil(factor.config, now)), factor, enrollment: null };
+            let next: UserState = { ...withUsedCode(state, key, usedUntil(factor.config, now)), factor, enrollment: null, recovery };
             // A success resets the count only if nothing else was recorded meanwhile (a race keeps the stricter state).
             if (state[channel].attempts === attemptsAtCheck) next = withSuccess(next, channel);
-            return { next, result: undefined };
+            const events = stamp([{ type: 'factor.verified', factorSid: factor.sid }, { type: 'recovery_codes.generated', detail: { count: recovery.hashes.length } }], now);
+            return { next, result: undefined, events };
           }));
         },
+        async redeemRecoveryCode(input, effects) {
+          const { result, snapshot: written } = await update<{ left: number | undefined; lock: LockBegins | undefined }>(snapshot, (state, now) => {
+            const base = withFactor(state);
+            const index = base.recovery === null ? undefined : findRecoveryCode(options.codeKey, base.recovery, input);
+            // Not one of the set (or one that a racing request used first): a wrong code, counted like any other.
+            if (base.recovery === null || index === undefined || base[channel].attempts !== attemptsAtCheck) {
+              const failure = countFailure(base, now, { type: 'challenge.failed', outcome: 'wrong_recovery_code' });
+              return { ...failure, result: { left: undefined, lock: failure.result } };
+            }
+            const hashes = base.recovery.hashes.filter((_, at) => at !== index);
+            const spent: UserState = { ...withSuccess(base, channel), recovery: { ...base.recovery, hashes } };
+            const next = (effects.change ?? ((same: UserState) => same))(spent);
+            const event: EventNote = { type: 'recovery_code.used', outcome: effects.purpose, detail: { recoveryCodesLeft: hashes.length } };
+            if (effects.factorSid !== undefined) event.factorSid = effects.factorSid;
+            return { next, result: { left: hashes.length, lock: undefined }, events: stamp([event], now) };
+          });
+          snapshot = written;
+          afterFailure(result.lock);
+          return result.left;
+        },
       };
+    },
+
+    issueRecoveryCodes() {
+      return createRecoveryCodes(options.codeKey);
+    },
+
+    async recoveryCodesLeft() {
+      return (await read()).state.recovery?.hashes.length ?? 0;
+    },
+
+    async activity() {
+      return recentActivity((await read()).state, nowMs(), activity.ttlMs);
+    },
+
+    async record(notes, change) {
+      await update(await read(), (state, now) => ({ next: change === undefined ? state : change(state), result: undefined, events: stamp(notes, now) }));
     },
 
     async holdEnrollment() {

@@ -1,7 +1,8 @@
 // The kit's per-user security state and its rules, as pure functions of the state and the time: the lockout with
 // backoff per channel, the used codes of the replay guard, the enrollment in flight, and the verified factor's settings.
 // lib/state-guard.ts reads and writes it through lib/state.ts; nothing here does I/O.
-import type { FactorConfig } from './contract';
+import type { ActivityEvent, FactorConfig } from './contract';
+import type { RecoveryCodeHashes } from './recovery-codes';
 
 /** Who checks the code: a caller with a token (the page, a backend) or a Studio flow (voice). Each locks on its own. */
 export type Channel = 'caller' | 'studio';
@@ -63,7 +64,14 @@ export interface UserState {
   used: UsedCode[];
   factor: VerifiedFactor | null;
   enrollment: EnrollmentHold | null;
+  /** Salted, keyed hashes of the unused recovery codes (lib/recovery-codes.ts); never a code. */
+  recovery: RecoveryCodeHashes | null;
+  /** The user's security activity, oldest first: at most ACTIVITY_LIMIT events, none older than the trail's TTL. */
+  trail: ActivityEvent[];
 }
+
+/** The last events a user can see (/list-activity); older ones are dropped on the next write. */
+export const ACTIVITY_LIMIT = 50;
 
 const VERSION = 1;
 
@@ -72,7 +80,7 @@ function emptyChannel(): ChannelState {
 }
 
 export function emptyState(): UserState {
-  return { caller: emptyChannel(), studio: emptyChannel(), used: [], factor: null, enrollment: null };
+  return { caller: emptyChannel(), studio: emptyChannel(), used: [], factor: null, enrollment: null, recovery: null, trail: [] };
 }
 
 // ---- reading the stored form (Sync's data is input like any other: checked, never trusted) ----
@@ -122,6 +130,34 @@ function parseHold(value: unknown): EnrollmentHold | null | undefined {
   return { id: value.id, until: value.until };
 }
 
+function parseRecovery(value: unknown): RecoveryCodeHashes | null | undefined {
+  // Documents written before recovery codes existed have no such field.
+  if (value === undefined || value === null) return null;
+  if (!isRecord(value) || typeof value.salt !== 'string' || !Array.isArray(value.hashes)) return undefined;
+  const hashes = value.hashes;
+  if (!hashes.every((hash): hash is string => typeof hash === 'string')) return undefined;
+  return { salt: value.salt, hashes: [...hashes] };
+}
+
+const EVENT_FIELDS = new Set(['id', 'type', 'occurredAt', 'channel', 'factorSid', 'outcome', 'detail']);
+
+function parseEvent(value: unknown): ActivityEvent | undefined {
+  if (!isRecord(value) || Object.keys(value).some((key) => !EVENT_FIELDS.has(key))) return undefined;
+  const { id, type, occurredAt, channel, factorSid, outcome, detail } = value;
+  if (typeof id !== 'string' || typeof type !== 'string' || typeof occurredAt !== 'string' || typeof channel !== 'string') return undefined;
+  if (factorSid !== undefined && typeof factorSid !== 'string') return undefined;
+  if (outcome !== undefined && typeof outcome !== 'string') return undefined;
+  if (detail !== undefined && (!isRecord(detail) || !Object.values(detail).every((entry) => typeof entry === 'number'))) return undefined;
+  return value as unknown as ActivityEvent;
+}
+
+function parseTrail(value: unknown): ActivityEvent[] | undefined {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return undefined;
+  const events = value.map(parseEvent);
+  return events.every((event): event is ActivityEvent => event !== undefined) ? events : undefined;
+}
+
 /** The state in a stored document, or undefined when the document is not one the kit wrote. */
 export function parseState(data: unknown): UserState | undefined {
   if (!isRecord(data) || data.v !== VERSION) return undefined;
@@ -130,10 +166,20 @@ export function parseState(data: unknown): UserState | undefined {
   const used = parseUsed(data.used);
   const factor = parseFactor(data.factor);
   const enrollment = parseHold(data.enrollment);
-  if (caller === undefined || studio === undefined || used === undefined || factor === undefined || enrollment === undefined) {
+  const recovery = parseRecovery(data.recovery);
+  const trail = parseTrail(data.trail);
+  if (
+    caller === undefined ||
+    studio === undefined ||
+    used === undefined ||
+    factor === undefined ||
+    enrollment === undefined ||
+    recovery === undefined ||
+    trail === undefined
+  ) {
     return undefined;
   }
-  return { caller, studio, used, factor, enrollment };
+  return { caller, studio, used, factor, enrollment, recovery, trail };
 }
 
 export function storedForm(state: UserState): object {
@@ -208,12 +254,47 @@ export function withUsedCode(state: UserState, key: string, until: number): User
   return { ...state, used };
 }
 
+/** Appends events to the trail, keeping the newest ACTIVITY_LIMIT. */
+export function withEvents(state: UserState, events: readonly ActivityEvent[]): UserState {
+  return events.length === 0 ? state : { ...state, trail: [...state.trail, ...events].slice(-ACTIVITY_LIMIT) };
+}
+
+/** The trail as the user sees it: newest first, nothing older than `ttlMs`. */
+export function recentActivity(state: UserState, nowMs: number, ttlMs: number): ActivityEvent[] {
+  return state.trail.filter((event) => Date.parse(event.occurredAt) > nowMs - ttlMs).reverse();
+}
+
 /** Drops what no rule reads any more: used codes past their window and an enrollment hold past its time. */
-export function pruned(state: UserState, nowMs: number): UserState {
+export function pruned(state: UserState, nowMs: number, trailTtlMs = Number.POSITIVE_INFINITY): UserState {
   return {
     ...state,
+    trail: state.trail.filter((event) => Date.parse(event.occurredAt) > nowMs - trailTtlMs),
     used: state.used.filter((entry) => entry.until > nowMs),
     enrollment: state.enrollment !== null && state.enrollment.until > nowMs ? state.enrollment : null,
+  };
+}
+
+// ---- the operator's changes (npm run support) ----
+
+/**
+ * Lifts the lock on `channel`: the lock ends, and so do the counts that would start the next one at the user's first
+ * typo (the consecutive failures, the 24 h window). The backoff level stays: only a correct code proves the person.
+ */
+export function withoutLock(state: UserState, channel: Channel): UserState {
+  return { ...state, [channel]: { ...state[channel], failures: 0, lockedUntil: 0, recent: [] } };
+}
+
+/**
+ * What a reset leaves: no verified factor, recovery codes, lock, used code or enrollment hold; the trail stays, for the
+ * record. Each channel's attempt count moves on, so a code check in flight across the reset cannot record a success.
+ */
+export function resetState(state: UserState): UserState {
+  const fresh = emptyState();
+  return {
+    ...fresh,
+    caller: { ...fresh.caller, attempts: state.caller.attempts + 1 },
+    studio: { ...fresh.studio, attempts: state.studio.attempts + 1 },
+    trail: state.trail,
   };
 }
 

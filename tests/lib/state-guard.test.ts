@@ -2,6 +2,7 @@
 // the Functions cannot order deterministically: two checks that read the same revision, then write one after the other.
 import { createSecretKey } from 'node:crypto';
 import { createSyncStateStore } from '../../lib/state';
+import { createRecoveryCodes } from '../../lib/recovery-codes';
 import { createStateGuard, type StateGuard } from '../../lib/state-guard';
 import type { Channel, VerifiedFactor } from '../../lib/state-model';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
@@ -37,6 +38,7 @@ function requestsOf(channel: Channel = 'caller'): { guard: () => StateGuard; log
         now: () => new Date(now),
         codeKey,
         log: (line) => logged.push(line),
+        activity: { channel: channel === 'caller' ? 'web' : 'studio', ttlMs: 90 * 86_400_000, onRecorded: () => undefined },
       }),
   };
 }
@@ -83,7 +85,7 @@ test('an activation is never refused by a race, but a race keeps the failures it
   const { guard } = requestsOf();
   const activation = await guard().beginCodeCheck();
   await (await guard().beginCodeCheck()).refused();
-  await activation.activated(FACTOR, '111111');
+  await activation.activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
   const next = await guard().beginCodeCheck();
   expect(next.knownFactor).toEqual(FACTOR);
   expect(await next.approved(FACTOR, '111111')).toBe(false);

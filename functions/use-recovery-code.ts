@@ -1,0 +1,12 @@
+// POST /use-recovery-code — a sign-in with one of the caller's recovery codes (a lost phone); each code works once.
+// Request:  Authorization: Bearer <caller JWT>; {code: "XXXXX-XXXXX" (case, spaces, dashes do not matter), nonce?}
+// Response: 200 {status: "approved", approval: <JWT, amr ["recovery_code"]>, recoveryCodesLeft}; 403 invalid_code for
+//           a wrong or used code (it counts towards the lock); 429 locked.
+import { createCallerEndpoint } from '../lib/endpoint';
+import { useRecoveryCode } from '../lib/factors';
+import { useRecoveryCodeSchema } from '../lib/schemas';
+
+export const handler = createCallerEndpoint('use-recovery-code', useRecoveryCodeSchema, async (scope, { code, nonce }) => ({
+  status: 200,
+  body: await useRecoveryCode(scope, code, { nonce }),
+}));
