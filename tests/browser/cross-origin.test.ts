@@ -56,7 +56,7 @@ async function openSignInStep(host: HostApp, user: string, nonce: string): Promi
  * Enrollment from the host's page through its copy of the client module: enroll, scan, confirm with the first code.
  * What a host's own set-up screen would do; the caller token comes from the test here.
  */
-async function enrollFromPage(page: Page, user: string): Promise<ScannedAccount> {
+async function enrollFromPage(page: Page, user: string): Promise<ScannedAccount & { recoveryCodes: string[] }> {
   const token = await suite.stack.devToken(user);
   const kit = suite.stack.origin;
   const { uri, factorSid } = await page.evaluate(
@@ -67,15 +67,15 @@ async function enrollFromPage(page: Page, user: string): Promise<ScannedAccount>
     { kit, token, module: CLIENT_MODULE },
   );
   const account = parseOtpauthUri(uri);
-  const status = await page.evaluate(
+  const { status, recoveryCodes } = await page.evaluate(
     async ({ kit, token, factorSid, code, module }) => {
       const { createTotpClient } = (await import(module)) as ClientModule;
-      return (await createTotpClient({ baseUrl: kit, getToken: () => token }).confirm({ factorSid, code })).status;
+      return createTotpClient({ baseUrl: kit, getToken: () => token }).confirm({ factorSid, code });
     },
     { kit, token, factorSid, code: codeAt(account, T0), module: CLIENT_MODULE },
   );
   expect(status).toBe('verified');
-  return account;
+  return { ...account, recoveryCodes: recoveryCodes ?? [] };
 }
 
 /** Types the code and presses Enter (a locked form's button is aria-disabled, which a click would wait out). */
@@ -131,13 +131,24 @@ test('the lock reaches the page on another origin as data: a countdown, and no r
   await saveStep(page, 'cross-origin-locked');
 });
 
-test('"Lost your phone?" switches to the recovery-code field and back, moving focus to each heading', async () => {
+test('"Lost your phone?" signs in with a recovery code across origins (amr recovery_code); a used one is refused', async () => {
   const { page } = await openSignInStep(allowed, 'fay', 'signin-fay-1');
+  const { recoveryCodes } = await enrollFromPage(page, 'fay');
+  expect(recoveryCodes.length).toBeGreaterThan(0);
   await page.getByRole('button', { name: 'Lost your phone? Use a recovery code' }).click();
   await expect(page.evaluate(FOCUSED_TEXT)).resolves.toBe('Enter one of your recovery codes');
-  await expect(page.getByRole('textbox', { name: 'Recovery code' }).isVisible()).resolves.toBe(true);
   await expect(page.getByRole('textbox', { name: 'Code', exact: true }).isVisible()).resolves.toBe(false);
   expect(await axeViolations(page)).toEqual([]);
+  const field = page.getByRole('textbox', { name: 'Recovery code' });
+  await field.fill(recoveryCodes[0] ?? '');
+  await field.press('Enter');
+  await page.getByRole('status').getByText('You are signed in.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(allowed.signedIn).toContainEqual({ userId: 'fay', amr: ['recovery_code'] });
+  // Each recovery code works once.
+  allowed.expectSignIn({ userId: 'fay', nonce: 'signin-fay-1' });
+  await field.fill(recoveryCodes[0] ?? '');
+  await field.press('Enter');
+  await page.getByRole('status').getByText('That recovery code is not valid, or was used already.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await page.getByRole('button', { name: 'Use your authenticator app instead' }).click();
   await expect(page.evaluate(FOCUSED_TEXT)).resolves.toBe('Enter the code from your authenticator app');
 });
