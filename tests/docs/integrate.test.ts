@@ -1,7 +1,7 @@
 // docs/integrate.md's Node `checkApproval` (the ```js verify-approval block), run as written in its own Node process
 // against the local stack, with ES256 (the public keys at /approval-keys) and with HS256 (the shared secret): an
-// approval for the right user and nonce passes once; a replay, another user, another nonce, another kit's token, an
-// expired one and a tampered one are refused.
+// approval for the right user and nonce passes once, as `otp` or `recovery_code`; a replay, another user, another
+// nonce, another kit's token, an expired one and a tampered one are refused.
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -139,6 +139,21 @@ describe.each([
       { ok: { userId: `${mode}-bob`, method: 'otp' } },
     ]);
   }, 120_000);
+
+  test("a recovery code's approval passes as `recovery_code`, once", async () => {
+    const now = alignedNow();
+    await harness.setClock(now);
+    const token = await harness.token(`${mode}-eli`);
+    const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
+    const { recoveryCodes } = body(await harness.post('/verify-factor', { factorSid, code: totp(secret, now) }, { token })) as { recoveryCodes: string[] };
+    const answer = body(await harness.post('/use-recovery-code', { code: recoveryCodes[0], nonce: 'nonce-eli-1' }, { token }));
+    const pending = { userId: `${mode}-eli`, nonce: 'nonce-eli-1' };
+    const approval = String(answer.approval);
+    expect(await runSnippet(snippetEnv, [{ approval, pending }, { approval, pending }])).toEqual([
+      { ok: { userId: `${mode}-eli`, method: 'recovery_code' } },
+      { error: 'this approval was used already' },
+    ]);
+  }, 60_000);
 
   test('an approval from another deployment of the kit (another issuer) is refused', async () => {
     const approval = await approvalFor(harness, `${mode}-dee`, 'nonce-dee-1');
