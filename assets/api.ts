@@ -6,7 +6,12 @@ import type {
   CreateFactorResponse,
   DeleteFactorRequest,
   DeleteFactorResponse,
+  ListActivityResponse,
   ListFactorsResponse,
+  RegenerateRecoveryCodesRequest,
+  RegenerateRecoveryCodesResponse,
+  UseRecoveryCodeRequest,
+  UseRecoveryCodeResponse,
   VerifyFactorRequest,
   VerifyFactorResponse,
 } from '../lib/contract';
@@ -34,6 +39,9 @@ export interface ApiClient {
   createChallenge(body: CreateChallengeRequest): Promise<CreateChallengeResponse>;
   listFactors(): Promise<ListFactorsResponse>;
   deleteFactor(body: DeleteFactorRequest): Promise<DeleteFactorResponse>;
+  useRecoveryCode(body: UseRecoveryCodeRequest): Promise<UseRecoveryCodeResponse>;
+  regenerateRecoveryCodes(body: RegenerateRecoveryCodesRequest): Promise<RegenerateRecoveryCodesResponse>;
+  listActivity(): Promise<ListActivityResponse>;
 }
 
 export interface ApiClientOptions {
@@ -111,5 +119,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     createChallenge: (body) => post<CreateChallengeResponse>('create-challenge', body),
     listFactors: () => post<ListFactorsResponse>('list-factors', {}),
     deleteFactor: (body) => post<DeleteFactorResponse>('delete-factor', body),
+    useRecoveryCode: (body) => post<UseRecoveryCodeResponse>('use-recovery-code', body),
+    regenerateRecoveryCodes: (body) => post<RegenerateRecoveryCodesResponse>('regenerate-recovery-codes', body),
+    listActivity: () => post<ListActivityResponse>('list-activity', {}),
   };
 }
