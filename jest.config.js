@@ -7,4 +7,5 @@ module.exports = {
   testTimeout: 30000,
   // The Functions suites run dist/: rebuild it first, so no run can test yesterday's code.
   globalSetup: '<rootDir>/tests/global-setup.ts',
+  setupFiles: ['<rootDir>/tests/setup/quiet-event-log.ts'],
 };

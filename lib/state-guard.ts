@@ -37,6 +37,16 @@ export const MAX_WRITE_ATTEMPTS = 10;
 /** Upper bound of the random pause before retrying a lost race, per attempt so far (spreads a burst of writers out). */
 const RETRY_JITTER_MS = 15;
 
+/** The user's one Sync document, named by the HMAC identity (no personal data reaches Sync). */
+export function stateDocumentName(identity: string): string {
+  return `totp-user-${identity}`;
+}
+
+/** The document lives as long as the longest thing it keeps (Sync's TTL only collects it; no decision reads the TTL). */
+export function stateTtlSeconds(activityTtlMs: number): number {
+  return Math.max(STATE_TTL_SECONDS, Math.ceil(activityTtlMs / 1000));
+}
+
 export interface StateGuardOptions {
   store: StateStore;
   /** The user's HMAC identity (lib/auth.ts): the document's name, so no Sync object takes more than one user's writes. */
@@ -131,11 +141,10 @@ interface Step<T> {
 
 export function createStateGuard(options: StateGuardOptions): StateGuard {
   const { store, channel, policy } = options;
-  const name = `totp-user-${options.identity}`;
+  const name = stateDocumentName(options.identity);
   const nowMs = (): number => options.now().getTime();
   const { activity } = options;
-  // The document lives as long as the longest thing it keeps (Sync's TTL only collects it; no decision reads the TTL).
-  const ttlSeconds = Math.max(STATE_TTL_SECONDS, Math.ceil(activity.ttlMs / 1000));
+  const ttlSeconds = stateTtlSeconds(activity.ttlMs);
   const stamp = (notes: readonly EventNote[], now: number): ActivityEvent[] =>
     notes.map((note) => createEvent({ ...note, channel: activity.channel }, new Date(now)));
 

@@ -274,6 +274,30 @@ export function pruned(state: UserState, nowMs: number, trailTtlMs = Number.POSI
   };
 }
 
+// ---- the operator's changes (npm run support) ----
+
+/**
+ * Lifts the lock on `channel`: the lock ends, and so do the counts that would start the next one at the user's first
+ * typo (the consecutive failures, the 24 h window). The backoff level stays: only a correct code proves the person.
+ */
+export function withoutLock(state: UserState, channel: Channel): UserState {
+  return { ...state, [channel]: { ...state[channel], failures: 0, lockedUntil: 0, recent: [] } };
+}
+
+/**
+ * What a reset leaves: no verified factor, recovery codes, lock, used code or enrollment hold; the trail stays, for the
+ * record. Each channel's attempt count moves on, so a code check in flight across the reset cannot record a success.
+ */
+export function resetState(state: UserState): UserState {
+  const fresh = emptyState();
+  return {
+    ...fresh,
+    caller: { ...fresh.caller, attempts: state.caller.attempts + 1 },
+    studio: { ...fresh.studio, attempts: state.studio.attempts + 1 },
+    trail: state.trail,
+  };
+}
+
 /** Seconds until the enrollment in flight no longer holds; 0 when there is none. */
 export function enrollmentHeldSeconds(state: UserState, nowMs: number): number {
   const hold = state.enrollment;

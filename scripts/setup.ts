@@ -4,9 +4,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../lib/emulator-http-client';
+import type twilio from 'twilio';
 import { readEnvFile, setEnvVariable, writeEnvFile } from './env-file';
+import { CliSettingError, createCliClient, emulatorUrlFrom, type Lookup } from './twilio-cli-client';
 import {
   DEFAULT_SETTINGS,
   SETTING_SOURCES,
@@ -29,7 +29,6 @@ const SYNC_SERVICE_SID = /^IS[0-9a-fA-F]{32}$/;
 /** Verify factors use SHA1 unless created with Config.Alg, which this kit's create-factor never sends. */
 const FACTOR_ALGORITHM = 'SHA1';
 const REQUEST_TIMEOUT_MS = 15000;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export class SetupError extends Error {
   override name = 'SetupError';
@@ -72,8 +71,6 @@ interface ServiceTotp {
   skew?: number | null;
 }
 
-type Lookup = (name: string) => string | undefined;
-
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
@@ -87,32 +84,21 @@ function rawSettingsFrom(flags: RawSettings, lookup: Lookup): RawSettings {
   return raw;
 }
 
+/** The CLI client, its setting errors said the way setup says every problem. */
 function createClient(lookup: Lookup): twilio.Twilio {
-  const accountSid = nonEmpty(lookup('ACCOUNT_SID')) ?? nonEmpty(lookup('TWILIO_ACCOUNT_SID'));
-  const authToken = nonEmpty(lookup('AUTH_TOKEN')) ?? nonEmpty(lookup('TWILIO_AUTH_TOKEN'));
-  if (accountSid === undefined || authToken === undefined) {
-    throw new SetupError(['ACCOUNT_SID and AUTH_TOKEN must be set in the env file or the environment (Twilio Console → Account info)']);
+  try {
+    return createCliClient(lookup, REQUEST_TIMEOUT_MS);
+  } catch (error) {
+    throw error instanceof CliSettingError ? new SetupError([error.message]) : error;
   }
-  const emulatorUrl = emulatorUrlFrom(lookup);
-  // Same path as the local stack: the real client, its Verify calls rerouted to the emulator.
-  const httpClient = emulatorUrl === undefined ? undefined : createEmulatorHttpClient({ emulatorUrl, timeoutMs: REQUEST_TIMEOUT_MS });
-  return twilio(accountSid, authToken, { httpClient, timeout: REQUEST_TIMEOUT_MS, autoRetry: false });
 }
 
-/** The emulator runs on this machine; any other host would receive the account's credentials, so it is refused. */
-function emulatorUrlFrom(lookup: Lookup): string | undefined {
-  const value = nonEmpty(lookup('VERIFY_EMULATOR_URL'));
-  if (value === undefined) return undefined;
-  let url: URL | undefined;
+function emulatorTarget(lookup: Lookup): string | undefined {
   try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
+    return emulatorUrlFrom(lookup);
+  } catch (error) {
+    throw error instanceof CliSettingError ? new SetupError([error.message]) : error;
   }
-  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new SetupError([`VERIFY_EMULATOR_URL must be an http(s) address on this machine (127.0.0.1, localhost), not "${value}"`]);
-  }
-  return url.origin;
 }
 
 function settingsInForce(friendlyName: string, totp: ServiceTotp | null | undefined): TotpSettings {
@@ -247,7 +233,7 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
   if (problems.length > 0) throw new SetupError(problems);
 
   const client = createClient(lookup);
-  const target = emulatorUrlFrom(lookup) ?? 'Twilio';
+  const target = emulatorTarget(lookup) ?? 'Twilio';
   await checkSyncService(client, existingSyncSid);
   const service = await createOrUpdateService(client, existingSid, requested);
   const sync = await createOrReuseSyncService(client, existingSyncSid, service.settings.serviceName);

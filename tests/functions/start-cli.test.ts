@@ -11,6 +11,10 @@ import { decodeJwt } from 'jose';
 const ROOT = join(__dirname, '..', '..');
 let dir: string;
 
+// Each test starts real processes that build and serve the stack: far slower than an in-process suite on a busy
+// 2-core machine. A safety net for hung processes, not a speed check.
+jest.setTimeout(90_000);
+
 /** Process groups started here; whatever a failed test leaves behind is killed after it. */
 const groups = new Set<number>();
 

@@ -31,6 +31,8 @@ export interface FunctionsHarness {
   url: string;
   /** The emulator's data folder (journal and snapshots), to check what the kit stored at rest. */
   dataDir: string;
+  /** The stack's .env.local, for the command-line tools (`--env`). */
+  envFile: string;
   env: Record<string, string>;
   post(path: string, body?: unknown, options?: PostOptions): Promise<Answer>;
   /** A valid caller token for `user` (HS256 with AUTH_JWT_SECRET), with extra or overriding claims. */
@@ -91,6 +93,7 @@ export async function startFunctionsHarness(options: HarnessOptions = {}): Promi
     stack,
     url: stack.url,
     dataDir: join(dir, 'emulator-data'),
+    envFile: join(dir, '.env.local'),
     env,
     async post(path, body = {}, postOptions = {}) {
       const headers: Record<string, string> = { ...postOptions.headers };

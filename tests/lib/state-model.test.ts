@@ -11,11 +11,13 @@ import {
   maxFailuresPerDay,
   parseState,
   pruned,
+  resetState,
   storedForm,
   usedUntil,
   withFailure,
   withSuccess,
   withUsedCode,
+  withoutLock,
   type LockoutPolicy,
   type UserState,
 } from '../../lib/state-model';
@@ -138,5 +140,41 @@ describe('the stored form', () => {
     for (const bad of [null, [], {}, { ...storedForm(full), v: 2 }, { ...storedForm(full), caller: { failures: -1 } }, { ...storedForm(full), used: [{ key: 1 }] }]) {
       expect(parseState(bad)).toBeUndefined();
     }
+  });
+});
+
+describe("the operator's changes", () => {
+  test('an unlock ends the lock and the counts that would relock at the next typo; the backoff and the other channel stay', () => {
+    // Six locks in a row, then the daily limit: 30 wrong codes within a day.
+    let state = failTimes(emptyState(), DAILY_FAILURE_LIMIT, T0).state;
+    state = withFailure(state, 'studio', DEFAULTS, T0).state;
+    expect(lockRemainingSeconds(state, 'caller', T0)).toBeGreaterThan(0);
+    const unlocked = withoutLock(state, 'caller');
+    expect(lockRemainingSeconds(unlocked, 'caller', T0)).toBe(0);
+    expect(unlocked.caller).toMatchObject({ failures: 0, lockedUntil: 0, recent: [], level: state.caller.level, attempts: state.caller.attempts });
+    expect(unlocked.studio).toEqual(state.studio);
+    // One typo does not lock again; the next lock (after the threshold) is as long as the backoff had reached.
+    expect(withFailure(unlocked, 'caller', DEFAULTS, T0).lockBegins).toBeUndefined();
+    expect(failTimes(unlocked, 5, T0).locks).toEqual([lockSeconds(DEFAULTS, state.caller.level)]);
+  });
+
+  test('a reset keeps only the trail, and moves the attempt counts on so a check in flight cannot record a success', () => {
+    const event = { id: 'ev_1', type: 'challenge.failed' as const, occurredAt: new Date(T0).toISOString(), channel: 'web' as const };
+    const locked = withUsedCode(failTimes(emptyState(), 5, T0).state, 'k', T0 + 1);
+    const state: UserState = {
+      ...locked,
+      factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG },
+      enrollment: { id: 'x', until: T0 + 1 },
+      recovery: { salt: 's', hashes: ['h1', 'h2'] },
+      trail: [event],
+    };
+    const reset = resetState(state);
+    expect(reset).toEqual({
+      ...emptyState(),
+      caller: { ...emptyState().caller, attempts: state.caller.attempts + 1 },
+      studio: { ...emptyState().studio, attempts: state.studio.attempts + 1 },
+      trail: [event],
+    });
+    expect(parseState(JSON.parse(JSON.stringify(storedForm(reset))))).toEqual(reset);
   });
 });

@@ -1,0 +1,238 @@
+// What the support tool does for one user, over the kit's own gateways and state rules: look (status), remove what
+// authenticates the user (reset), lift a lock (unlock). Plain data in and out; printing and prompting live elsewhere.
+import type { ActivityEvent, FactorStatus } from '../../lib/contract';
+import { createEvent, type NewEvent } from '../../lib/events';
+import { Failure, isFailure } from '../../lib/failures';
+import type { StateStore } from '../../lib/state';
+import { MAX_WRITE_ATTEMPTS, stateDocumentName, stateTtlSeconds } from '../../lib/state-guard';
+import {
+  CHANNELS,
+  emptyState,
+  enrollmentHeldSeconds,
+  lockRemainingSeconds,
+  parseState,
+  pruned,
+  recentActivity,
+  resetState,
+  storedForm,
+  withEvents,
+  withoutLock,
+  type Channel,
+  type UserState,
+} from '../../lib/state-model';
+import type { VerifyGateway } from '../../lib/verify';
+import { EXIT, SupportError } from './errors';
+
+/** The channels as the kit names them to people (the trail's `web` is the state's `caller`). */
+export type SupportChannel = 'web' | 'studio';
+export const SUPPORT_CHANNELS: readonly SupportChannel[] = ['web', 'studio'];
+const NAME_OF: Readonly<Record<Channel, SupportChannel>> = { caller: 'web', studio: 'studio' };
+const CHANNEL_OF: Readonly<Record<SupportChannel, Channel>> = { web: 'caller', studio: 'studio' };
+
+/** How many of the newest activity events `status` shows. */
+export const ACTIVITY_SHOWN = 10;
+
+export interface SupportUser {
+  /** The host application's user id, as typed by the operator. */
+  user: string;
+  /** The HMAC identity the Functions derive from it (lib/auth.ts): the Verify entity and the Sync document's key. */
+  identity: string;
+}
+
+export interface SupportDeps {
+  verify: VerifyGateway;
+  store: StateStore;
+  /** The kit's time (the emulator's clock on the local stack). */
+  now: Date;
+  activityTtlMs: number;
+}
+
+export interface FactorSummary {
+  sid: string;
+  label: string;
+  status: FactorStatus;
+  createdAt: string;
+}
+
+export interface LockSummary {
+  locked: boolean;
+  /** ISO 8601, null when not locked. */
+  lockedUntil: string | null;
+  remainingSeconds: number;
+  /** Wrong codes since the last success or the last lock; the threshold starts a lock. */
+  consecutiveFailures: number;
+  /** Wrong codes within the last 24 h (at most 30 per day start a lock of their own). */
+  failuresLast24h: number;
+  /** Locks since the last success: the next one lasts base × 2^level. */
+  lockLevel: number;
+}
+
+/**
+ * `kept`: the kit's state document; `none`: there is none (a user who never checked a code keeps none); `unreadable`:
+ * a document the kit did not write. The Functions then refuse every code of this user until a reset replaces it.
+ */
+export type StateOnFile = 'kept' | 'none' | 'unreadable';
+
+export interface UserStatus extends SupportUser {
+  factors: FactorSummary[];
+  state: StateOnFile;
+  locks: Record<SupportChannel, LockSummary>;
+  recoveryCodesLeft: number;
+  /** Newest first, at most ACTIVITY_SHOWN. */
+  activity: ActivityEvent[];
+}
+
+export interface ResetResult extends SupportUser {
+  removed: {
+    factors: FactorSummary[];
+    recoveryCodes: number;
+    /** Channels that were locked. */
+    locks: SupportChannel[];
+    /** An enrollment was in flight. */
+    enrollmentInFlight: boolean;
+    /** The state document was not the kit's, and was replaced (its trail with it). */
+    unreadableState: boolean;
+  };
+  event: ActivityEvent;
+}
+
+export interface UnlockResult extends SupportUser {
+  channels: Array<{ channel: SupportChannel; wasLocked: boolean; lockedUntil: string | null; consecutiveFailures: number }>;
+  event: ActivityEvent;
+}
+
+function summary(factor: { sid: string; friendlyName: string; status: FactorStatus; createdAt: Date }): FactorSummary {
+  return { sid: factor.sid, label: factor.friendlyName, status: factor.status, createdAt: factor.createdAt.toISOString() };
+}
+
+function lockOf(state: UserState, channel: Channel, nowMs: number): LockSummary {
+  const remainingSeconds = lockRemainingSeconds(state, channel, nowMs);
+  const { failures, level, lockedUntil, recent } = state[channel];
+  return {
+    locked: remainingSeconds > 0,
+    lockedUntil: remainingSeconds > 0 ? new Date(lockedUntil).toISOString() : null,
+    remainingSeconds,
+    consecutiveFailures: failures,
+    failuresLast24h: recent.filter((at) => at > nowMs - 86_400_000).length,
+    lockLevel: level,
+  };
+}
+
+async function readState(store: StateStore, identity: string): Promise<{ state: UserState | undefined; onFile: StateOnFile; revision: string | undefined }> {
+  const document = await store.fetch(stateDocumentName(identity));
+  if (document === undefined) return { state: undefined, onFile: 'none', revision: undefined };
+  const state = parseState(document.data);
+  return { state, onFile: state === undefined ? 'unreadable' : 'kept', revision: document.revision };
+}
+
+/** Factors, locks, codes left and recent activity: what the kit knows about the user, and never a secret. */
+export async function userStatus(user: SupportUser, deps: SupportDeps): Promise<UserStatus> {
+  const [factors, read] = await Promise.all([deps.verify.listTotpFactors(user.identity), readState(deps.store, user.identity)]);
+  const nowMs = deps.now.getTime();
+  const state = read.state ?? emptyState();
+  return {
+    ...user,
+    factors: factors.map(summary),
+    state: read.onFile,
+    locks: { web: lockOf(state, 'caller', nowMs), studio: lockOf(state, 'studio', nowMs) },
+    recoveryCodesLeft: state.recovery?.hashes.length ?? 0,
+    activity: recentActivity(state, nowMs, deps.activityTtlMs).slice(0, ACTIVITY_SHOWN),
+  };
+}
+
+/** Exit 3 for a user id the kit has nothing on: a typo, or an IDENTITY_SECRET other than the Functions'. */
+export function requireKnown(status: UserStatus): void {
+  if (status.factors.length === 0 && status.state === 'none') {
+    throw new SupportError(
+      EXIT.unknownUser,
+      'unknown_user',
+      `no factors and no state for user "${status.user}" (identity ${status.identity}): check the id, and that the env file's IDENTITY_SECRET is the Functions'`,
+    );
+  }
+}
+
+/**
+ * Writes the user's state as `change` makes it from the freshest document, with If-Match (or creates it), again after a
+ * lost race: the Functions may be writing the same document. `change` runs once per try, on what that try read.
+ */
+async function updateState(
+  store: StateStore,
+  identity: string,
+  ttlSeconds: number,
+  change: (current: { state: UserState | undefined; onFile: StateOnFile }) => UserState,
+): Promise<void> {
+  const name = stateDocumentName(identity);
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await readState(store, identity);
+    const data = storedForm(change(current));
+    const written = current.revision === undefined ? await store.create(name, data, ttlSeconds) : await store.replace(name, data, current.revision, ttlSeconds);
+    if (typeof written !== 'string') return;
+    if (attempt >= MAX_WRITE_ATTEMPTS) throw new Failure('state_unavailable', { logDetail: `state write: lost ${attempt} compare-and-swap races in a row` });
+  }
+}
+
+function supportEvent(fields: Omit<NewEvent, 'channel'>, now: Date): ActivityEvent {
+  return createEvent({ ...fields, channel: 'support' }, now);
+}
+
+/**
+ * Removes every TOTP factor of the user in Verify, then their recovery codes, locks, used codes and enrollment hold in
+ * the state (which keeps its trail, with a `support.reset` event). Factors go first: should the state write fail, a
+ * second run finds the rest to remove.
+ */
+export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<ResetResult> {
+  const factors = await deps.verify.listTotpFactors(user.identity);
+  for (const factor of factors) {
+    try {
+      await deps.verify.deleteFactor(user.identity, factor.sid);
+    } catch (error) {
+      // Gone already (Verify expires unverified factors, or the user removed it meanwhile): that is the goal.
+      if (!isFailure(error, 'factor_not_found')) throw error;
+    }
+  }
+  const nowMs = deps.now.getTime();
+  let removed: Omit<ResetResult['removed'], 'factors'> | undefined;
+  let event: ActivityEvent | undefined;
+  await updateState(deps.store, user.identity, stateTtlSeconds(deps.activityTtlMs), ({ state, onFile }) => {
+    // A document the kit did not write cannot be kept (the Functions would go on refusing the user): it is replaced.
+    const before = state ?? emptyState();
+    removed = {
+      recoveryCodes: before.recovery?.hashes.length ?? 0,
+      locks: CHANNELS.filter((channel) => lockRemainingSeconds(before, channel, nowMs) > 0).map((channel) => NAME_OF[channel]),
+      enrollmentInFlight: enrollmentHeldSeconds(before, nowMs) > 0,
+      unreadableState: onFile === 'unreadable',
+    };
+    event = supportEvent({ type: 'support.reset', detail: { factorsRemoved: factors.length, recoveryCodesRemoved: removed.recoveryCodes } }, deps.now);
+    return withEvents(resetState(pruned(before, nowMs, deps.activityTtlMs)), [event]);
+  });
+  if (removed === undefined || event === undefined) throw new Error('reset: the state was not written');
+  return { ...user, removed: { factors: factors.map(summary), ...removed }, event };
+}
+
+/** Lifts the lock of the given channels (lib/state-model.ts withoutLock), with a `support.unlock` event. */
+export async function unlockUser(user: SupportUser, channels: readonly SupportChannel[], deps: SupportDeps): Promise<UnlockResult> {
+  const nowMs = deps.now.getTime();
+  let lifted: UnlockResult['channels'] = [];
+  let event: ActivityEvent | undefined;
+  await updateState(deps.store, user.identity, stateTtlSeconds(deps.activityTtlMs), ({ state, onFile }) => {
+    if (onFile === 'unreadable') {
+      // Nothing in it can be trusted or kept; only a reset replaces it.
+      throw new SupportError(
+        EXIT.unexpected,
+        'unreadable_state',
+        `the state of user "${user.user}" is not in the kit's format, so the Functions refuse their codes; \`reset\` replaces it`,
+      );
+    }
+    const before = state ?? emptyState();
+    lifted = channels.map((name) => {
+      const lock = lockOf(before, CHANNEL_OF[name], nowMs);
+      return { channel: name, wasLocked: lock.locked, lockedUntil: lock.lockedUntil, consecutiveFailures: lock.consecutiveFailures };
+    });
+    const outcome = channels.length === SUPPORT_CHANNELS.length ? 'all' : channels.join(',');
+    event = supportEvent({ type: 'support.unlock', outcome, detail: { locksLifted: lifted.filter((entry) => entry.wasLocked).length } }, deps.now);
+    const unlocked = channels.reduce((next, name) => withoutLock(next, CHANNEL_OF[name]), pruned(before, nowMs, deps.activityTtlMs));
+    return withEvents(unlocked, [event]);
+  });
+  if (event === undefined) throw new Error('unlock: the state was not written');
+  return { ...user, channels: lifted, event };
+}

@@ -1,0 +1,87 @@
+// The support tool's words for people: status, the reset's confirmation and result, the unlock's result. (`--json`
+// prints the same data as it is.)
+import type { ActivityEvent } from '../../lib/contract';
+import type { FactorSummary, LockSummary, ResetResult, UnlockResult, UserStatus } from './actions';
+
+/** "1 h 4 min", "4 min 12 s", "40 s". */
+export function duration(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
+  if (minutes > 0) return rest > 0 ? `${minutes} min ${rest} s` : `${minutes} min`;
+  return `${rest} s`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function factorLine(factor: FactorSummary): string {
+  return `${factor.sid}  ${JSON.stringify(factor.label)}  ${factor.status}  created ${factor.createdAt}`;
+}
+
+function lockLine(channel: string, lock: LockSummary): string {
+  const state = lock.locked ? `LOCKED until ${lock.lockedUntil} (${duration(lock.remainingSeconds)} left)` : 'not locked';
+  return `${channel.padEnd(7)}${state}; ${plural(lock.consecutiveFailures, 'consecutive failure')}, ${lock.failuresLast24h} in 24 h, lock level ${lock.lockLevel}`;
+}
+
+function eventLine(event: ActivityEvent): string {
+  const detail = event.detail === undefined ? '' : ` ${Object.entries(event.detail).map(([name, value]) => `${name}=${value}`).join(' ')}`;
+  return [event.occurredAt, event.channel.padEnd(7), event.type.padEnd(24), event.outcome ?? '', event.factorSid ?? ''].filter((part) => part !== '').join('  ') + detail;
+}
+
+export function statusText(status: UserStatus): string {
+  const lines = [`User ${JSON.stringify(status.user)} (identity ${status.identity})`];
+  lines.push(status.factors.length === 0 ? 'Factors: none' : `Factors (${status.factors.length}):`);
+  for (const factor of status.factors) lines.push(`  ${factorLine(factor)}`);
+  if (status.state === 'unreadable') {
+    lines.push("State: NOT IN THE KIT'S FORMAT: the Functions refuse this user's codes until `reset` replaces it");
+  } else {
+    lines.push('Locks:', `  ${lockLine('web', status.locks.web)}`, `  ${lockLine('studio', status.locks.studio)}`);
+    lines.push(`Recovery codes left: ${status.recoveryCodesLeft}`);
+  }
+  lines.push(status.activity.length === 0 ? 'Recent activity: none' : 'Recent activity (newest first):');
+  for (const event of status.activity) lines.push(`  ${eventLine(event)}`);
+  return lines.join('\n');
+}
+
+/** What a reset of this user would remove, shown before the typed confirmation. */
+export function resetPreview(status: UserStatus): string {
+  const lines = [`This removes, for user ${JSON.stringify(status.user)} (identity ${status.identity}):`];
+  lines.push(`  ${plural(status.factors.length, 'factor')}${status.factors.length > 0 ? ':' : ''}`);
+  for (const factor of status.factors) lines.push(`    ${factorLine(factor)}`);
+  if (status.state === 'unreadable') {
+    lines.push("  the state document, which is not in the kit's format");
+  } else {
+    lines.push(`  ${plural(status.recoveryCodesLeft, 'recovery code')}`);
+    const locked = (['web', 'studio'] as const).filter((channel) => status.locks[channel].locked);
+    lines.push(`  the lock state${locked.length > 0 ? ` (locked: ${locked.join(', ')})` : ''}`);
+  }
+  lines.push('The user can then enroll a new authenticator; their old recovery codes stop working.');
+  return lines.join('\n');
+}
+
+export function resetText(result: ResetResult): string {
+  const { removed } = result;
+  const lines = [`Reset user ${JSON.stringify(result.user)} (identity ${result.identity}):`];
+  lines.push(`  removed ${plural(removed.factors.length, 'factor')}`);
+  for (const factor of removed.factors) lines.push(`    ${factorLine(factor)}`);
+  lines.push(`  removed ${plural(removed.recoveryCodes, 'recovery code')}`);
+  lines.push(removed.locks.length > 0 ? `  lifted the lock on ${removed.locks.join(', ')}` : '  no lock to lift');
+  if (removed.enrollmentInFlight) lines.push('  ended the enrollment in flight');
+  if (removed.unreadableState) lines.push("  replaced the state document, which was not in the kit's format");
+  lines.push(`  recorded ${result.event.type} (${result.event.id}) in the user's activity`);
+  return lines.join('\n');
+}
+
+export function unlockText(result: UnlockResult): string {
+  const lines = [`Unlock user ${JSON.stringify(result.user)} (identity ${result.identity}):`];
+  for (const entry of result.channels) {
+    const failures = entry.consecutiveFailures > 0 ? `; cleared ${plural(entry.consecutiveFailures, 'consecutive failure')}` : '';
+    const was = entry.wasLocked ? `lifted the lock (was locked until ${entry.lockedUntil})` : 'was not locked';
+    lines.push(`  ${entry.channel.padEnd(7)}${was}${failures}`);
+  }
+  lines.push(`  recorded ${result.event.type} (${result.event.id}) in the user's activity`);
+  return lines.join('\n');
+}

@@ -1,0 +1,103 @@
+// The support tool's settings: the variables it shares with the Functions, read from the env file (the shell fills only
+// what the file leaves unset) and checked before anything reaches Twilio, so a missing or bad one is named up front.
+import { existsSync } from 'node:fs';
+import { DEFAULT_ACTIVITY_TTL_DAYS, DEFAULT_SYNC_SERVICE_SID, MAX_ACTIVITY_TTL_DAYS, MIN_SECRET_LENGTH } from '../../lib/config';
+import { parseWebhookSecret, type WebhookTarget } from '../../lib/webhook';
+import { readEnvFile } from '../env-file';
+import { emulatorUrlFrom, type Lookup } from '../twilio-cli-client';
+import { configurationError } from './errors';
+
+export interface SupportSettings {
+  /** The variables as the tool reads them, for the twilio client (credentials, VERIFY_EMULATOR_URL). */
+  lookup: Lookup;
+  verifyServiceSid: string;
+  syncServiceSid: string;
+  /** The key of the identity HMAC: the same as the Functions', or every user looks unknown. */
+  identitySecret: Uint8Array;
+  /** How long the trail keeps an event (ACTIVITY_TTL_DAYS), as the Functions prune it. */
+  activityTtlMs: number;
+  /** The local emulator's origin, when the file is the local stack's. */
+  emulatorUrl: string | undefined;
+  /** The host's webhook for security events; the tool's own events go there too. */
+  eventsWebhook: WebhookTarget | undefined;
+}
+
+const VERIFY_SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
+const SYNC_SERVICE_SID = /^IS[0-9a-fA-F]{32}$/;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const DAY_MS = 86_400_000;
+
+/** Blank counts as unset, as for the Functions; a value is taken as it is (IDENTITY_SECRET's bytes key the HMAC). */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/**
+ * The file decides: it names the deployment (or the local stack) whose users the tool acts on, so a variable left in
+ * the shell for another one cannot silently change whose identities are derived. The shell only fills gaps, e.g. the
+ * twilio CLI's TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.
+ */
+export function readSupportSettings(envFile: string, environment: Readonly<Record<string, string | undefined>>): SupportSettings {
+  const file = readEnvFile(envFile).values;
+  const lookup: Lookup = (name) => nonEmpty(file[name]) ?? nonEmpty(environment[name]);
+  const where = existsSync(envFile) ? `in ${envFile} or the environment` : `in the environment (${envFile} does not exist; pass --env <file>)`;
+  const required = (name: string): string => {
+    const value = lookup(name);
+    if (value === undefined) throw configurationError(`${name} is not set ${where}`);
+    return value;
+  };
+
+  // The twilio CLI's names stand in for the kit's (as for npm run setup).
+  if (lookup('ACCOUNT_SID') === undefined && lookup('TWILIO_ACCOUNT_SID') === undefined) throw configurationError(`ACCOUNT_SID is not set ${where}`);
+  if (lookup('AUTH_TOKEN') === undefined && lookup('TWILIO_AUTH_TOKEN') === undefined) throw configurationError(`AUTH_TOKEN is not set ${where}`);
+  const verifyServiceSid = required('VERIFY_SERVICE_SID');
+  if (!VERIFY_SERVICE_SID.test(verifyServiceSid)) throw configurationError('VERIFY_SERVICE_SID is not a Verify service SID (VA followed by 32 hex digits)');
+  const syncServiceSid = lookup('SYNC_SERVICE_SID') ?? DEFAULT_SYNC_SERVICE_SID;
+  if (syncServiceSid !== DEFAULT_SYNC_SERVICE_SID && !SYNC_SERVICE_SID.test(syncServiceSid)) {
+    throw configurationError('SYNC_SERVICE_SID is not a Sync service SID (IS followed by 32 hex digits) or "default"');
+  }
+  const identitySecret = required('IDENTITY_SECRET');
+  // The Functions refuse a shorter one (lib/config.ts); a tool that accepted it would act on identities no Function uses.
+  if (identitySecret.length < MIN_SECRET_LENGTH) throw configurationError(`IDENTITY_SECRET is shorter than ${MIN_SECRET_LENGTH} characters`);
+  return {
+    lookup,
+    verifyServiceSid,
+    syncServiceSid,
+    // lib/config.ts keys the HMAC with the variable's UTF-8 bytes; so does this.
+    identitySecret: new TextEncoder().encode(identitySecret),
+    activityTtlMs: activityTtlDays(lookup) * DAY_MS,
+    emulatorUrl: emulatorUrlFrom(lookup),
+    eventsWebhook: eventsWebhook(lookup),
+  };
+}
+
+function activityTtlDays(lookup: Lookup): number {
+  const raw = lookup('ACTIVITY_TTL_DAYS');
+  if (raw === undefined) return DEFAULT_ACTIVITY_TTL_DAYS;
+  const days = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(days >= 1 && days <= MAX_ACTIVITY_TTL_DAYS)) throw configurationError(`ACTIVITY_TTL_DAYS must be a whole number between 1 and ${MAX_ACTIVITY_TTL_DAYS}`);
+  return days;
+}
+
+/** The same rules as the Functions' (lib/config.ts): both or neither, https (http on this machine), a whsec_ secret. */
+function eventsWebhook(lookup: Lookup): WebhookTarget | undefined {
+  const raw = lookup('EVENTS_WEBHOOK_URL');
+  const secret = lookup('EVENTS_WEBHOOK_SECRET');
+  if (raw === undefined) {
+    if (secret !== undefined) throw configurationError('EVENTS_WEBHOOK_SECRET is set without EVENTS_WEBHOOK_URL');
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))) {
+    throw configurationError('EVENTS_WEBHOOK_URL must be an https URL (http only on localhost)');
+  }
+  if (secret === undefined) throw configurationError('EVENTS_WEBHOOK_SECRET is not set (events must be signed)');
+  const key = parseWebhookSecret(secret);
+  if (key === undefined) throw configurationError('EVENTS_WEBHOOK_SECRET is not a whsec_… secret of at least 16 bytes');
+  return { url, key };
+}
