@@ -101,7 +101,7 @@ export function createSignInCheck(ctx: PageContext, hooks: SignInCheckHooks): Si
     showResult('success', 'check.approved');
     recoveryInput.value = '';
     await hooks.recoveryCodeUsed();
-    ctx.announcer.announce('success', (t) => t.plural('lost.approvedMessage', left));
+    ctx.announcer.announce('success', (t) => t.text('lost.approved', { left: t.plural('recovery.left', left) }));
   }
 
   onSubmit(form, ctx.lock.guard(check));

@@ -1,9 +1,10 @@
 // Builds dist/: one CommonJS bundle per Function (lib/ inlined, `twilio` left to the platform) and the page assets.
 // A deployed Function cannot import files outside functions/ and assets/, hence a bundle per Function.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LOCALES } from '../assets/locales';
+import { minifyAsset } from './minify-assets';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'dist');
@@ -63,7 +64,10 @@ export async function buildAll(): Promise<void> {
   mkdirSync(assetsOut, { recursive: true });
   for (const file of listFiles(assetsDir)) {
     const rel = relative(assetsDir, file);
-    if (!ASSET_SOURCES.test(rel.split('/').pop() ?? '')) cpSync(file, join(assetsOut, rel));
+    if (ASSET_SOURCES.test(rel.split('/').pop() ?? '')) continue;
+    const minified = minifyAsset(rel, readFileSync(file, 'utf8'));
+    if (minified === null) cpSync(file, join(assetsOut, rel));
+    else writeFileSync(join(assetsOut, rel), minified);
   }
   await build({
     entryPoints: [join(assetsDir, 'app.ts')],

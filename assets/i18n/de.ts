@@ -83,10 +83,7 @@ const de: Catalog = {
   'recovery.invalidCode': 'Dieser Wiederherstellungscode ist ungültig oder wurde schon verwendet. Prüfen Sie ihn oder versuchen Sie einen anderen.',
   'lost.toggle': 'Telefon verloren? Wiederherstellungscode verwenden',
   'lost.submit': 'Mit Wiederherstellungscode anmelden',
-  'lost.approvedMessage': {
-    one: 'Bestätigt: Mit diesem Wiederherstellungscode würden Sie angemeldet. Er ist jetzt verbraucht; noch {count} Code übrig.',
-    other: 'Bestätigt: Mit diesem Wiederherstellungscode würden Sie angemeldet. Er ist jetzt verbraucht; noch {count} Codes übrig.',
-  },
+  'lost.approved': 'Bestätigt: Mit diesem Wiederherstellungscode würden Sie angemeldet. Er ist jetzt verbraucht. {left}',
 
   'config.note': 'Wenn Sie den Schlüssel von Hand eingeben, wählen Sie in Ihrer App diese Einstellungen: {settings}.',
   'config.algorithm': 'Algorithmus {name}',

@@ -92,10 +92,8 @@ export const en = {
   // "Lost your phone?": a recovery code in place of the authenticator's code.
   'lost.toggle': 'Lost your phone? Use a recovery code',
   'lost.submit': 'Sign in with recovery code',
-  'lost.approvedMessage': {
-    one: 'Approved: this recovery code would sign you in. It is used up now; {count} code is left.',
-    other: 'Approved: this recovery code would sign you in. It is used up now; {count} codes are left.',
-  },
+  /** {left}: recovery.left, how many codes the set still has. */
+  'lost.approved': 'Approved: this recovery code would sign you in. It is used up now. {left}',
 
   /** {settings}: a list of config.algorithm, config.digits and config.period, joined with Intl.ListFormat. */
   'config.note': 'If you type the key by hand, choose these settings in your app: {settings}.',

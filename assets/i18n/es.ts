@@ -86,11 +86,7 @@ const es: Catalog = {
   'recovery.invalidCode': 'Ese código de recuperación no es válido o ya se usó. Revísalo o prueba con otro.',
   'lost.toggle': '¿Perdiste tu teléfono? Usa un código de recuperación',
   'lost.submit': 'Iniciar sesión con código de recuperación',
-  'lost.approvedMessage': {
-    one: 'Aprobado: este código de recuperación te permitiría iniciar sesión. Ya está usado; te queda {count} código.',
-    many: 'Aprobado: este código de recuperación te permitiría iniciar sesión. Ya está usado; te quedan {count} de códigos.',
-    other: 'Aprobado: este código de recuperación te permitiría iniciar sesión. Ya está usado; te quedan {count} códigos.',
-  },
+  'lost.approved': 'Aprobado: este código de recuperación te permitiría iniciar sesión. Ya está usado. {left}',
 
   'config.note': 'Si escribes la clave a mano, elige estos ajustes en tu aplicación: {settings}.',
   'config.algorithm': 'algoritmo {name}',

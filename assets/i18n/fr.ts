@@ -86,11 +86,7 @@ const fr: Catalog = {
   'recovery.invalidCode': 'Ce code de récupération n’est pas valide ou a déjà été utilisé. Vérifiez-le ou essayez-en un autre.',
   'lost.toggle': 'Téléphone perdu\u00a0? Utilisez un code de récupération',
   'lost.submit': 'Se connecter avec un code de récupération',
-  'lost.approvedMessage': {
-    one: 'Approuvé\u00a0: ce code de récupération vous connecterait. Il est désormais utilisé\u00a0; il vous reste {count} code.',
-    many: 'Approuvé\u00a0: ce code de récupération vous connecterait. Il est désormais utilisé\u00a0; il vous reste {count} de codes.',
-    other: 'Approuvé\u00a0: ce code de récupération vous connecterait. Il est désormais utilisé\u00a0; il vous reste {count} codes.',
-  },
+  'lost.approved': 'Approuvé\u00a0: ce code de récupération vous connecterait. Il est désormais utilisé. {left}',
 
   'config.note': 'Si vous saisissez la clé à la main, choisissez ces réglages dans votre application\u00a0: {settings}.',
   'config.algorithm': 'algorithme {name}',

@@ -78,7 +78,7 @@ const ja: Catalog = {
   'recovery.invalidCode': 'このリカバリーコードは無効か、すでに使用されています。確認するか、別のコードをお試しください。',
   'lost.toggle': 'スマートフォンをなくした場合は、リカバリーコードを使用',
   'lost.submit': 'リカバリーコードでログイン',
-  'lost.approvedMessage': { other: '承認されました：このリカバリーコードでログインできます。このコードは使用済みになりました。残りは {count} 個です。' },
+  'lost.approved': '承認されました：このリカバリーコードでログインできます。このコードは使用済みになりました。{left}',
 
   'config.note': 'キーを手動で入力する場合は、アプリで次の設定を選んでください：{settings}。',
   'config.algorithm': 'アルゴリズム {name}',

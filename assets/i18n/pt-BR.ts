@@ -86,11 +86,7 @@ const ptBR: Catalog = {
   'recovery.invalidCode': 'Esse código de recuperação não é válido ou já foi usado. Confira-o ou tente outro.',
   'lost.toggle': 'Perdeu o celular? Use um código de recuperação',
   'lost.submit': 'Entrar com código de recuperação',
-  'lost.approvedMessage': {
-    one: 'Aprovado: este código de recuperação faria o seu login. Agora ele está usado; resta {count} código.',
-    many: 'Aprovado: este código de recuperação faria o seu login. Agora ele está usado; restam {count} de códigos.',
-    other: 'Aprovado: este código de recuperação faria o seu login. Agora ele está usado; restam {count} códigos.',
-  },
+  'lost.approved': 'Aprovado: este código de recuperação faria o seu login. Agora ele está usado. {left}',
 
   'config.note': 'Se você digitar a chave manualmente, escolha estas configurações no app: {settings}.',
   'config.algorithm': 'algoritmo {name}',

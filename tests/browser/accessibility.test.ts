@@ -68,7 +68,7 @@ describe.each(['light', 'dark'] as const)('in the %s colour scheme', (colorSchem
     // Few codes left (the warning), a wrong code in Recent activity, and every form open: the lost-phone sign-in,
     // a new set, and a delete with a recovery code.
     await suite.stack.useRecoveryCodes(`axe-${colorScheme}`, codes.slice(0, 7));
-    await signInWithRecoveryCode(page, codes[7] ?? '', /2 codes are left/);
+    await signInWithRecoveryCode(page, codes[7] ?? '', /2 unused recovery codes left/);
     await recoveryRegion(page).getByText(/Almost out of recovery codes/).waitFor({ timeout: STATE_TIMEOUT_MS });
     await expectAnnouncement(page, () => submitCheckCode(page, wrongCodeAt(account, T0)), /^Not approved/);
     await activityRegion(page).getByRole('listitem').first().getByText('Wrong code entered').waitFor({ timeout: STATE_TIMEOUT_MS });

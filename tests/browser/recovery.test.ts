@@ -160,7 +160,7 @@ test('Lost your phone? A recovery code passes the sign-in check once; a used or 
   });
 
   // Typed the way people do: lower case, a space for the dash.
-  await signInWithRecoveryCode(page, first.toLowerCase().replace('-', ' '), 'Approved: this recovery code would sign you in. It is used up now; 9 codes are left.');
+  await signInWithRecoveryCode(page, first.toLowerCase().replace('-', ' '), 'Approved: this recovery code would sign you in. It is used up now. 9 unused recovery codes left.');
   await checkRegion(page).getByText('Approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
   await recoveryRegion(page).getByText('9 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await saveStep(page, '34-recovery-sign-in');
@@ -225,7 +225,7 @@ test('a lost phone: its authenticator is removed with a recovery code, a new pho
 
   // The old set went with the old phone.
   await signInWithRecoveryCode(page, codes[4] ?? '', 'That recovery code is not valid, or it has been used already. Check it, or try another one.');
-  await signInWithRecoveryCode(page, fresher[0] ?? '', /It is used up now; 9 codes are left\.$/);
+  await signInWithRecoveryCode(page, fresher[0] ?? '', /It is used up now\. 9 unused recovery codes left\.$/);
 
   expect(watch.foreignRequests).toEqual([]);
   expect(unexpectedErrors()).toEqual([]);
@@ -241,10 +241,10 @@ test('with 2 or fewer codes left the page warns, and a current code generates a 
 
   // Six used elsewhere, then two here: three are left, then two.
   await suite.stack.useRecoveryCodes('grace-low', codes.slice(0, 6));
-  await signInWithRecoveryCode(page, codes[6] ?? '', /It is used up now; 3 codes are left\.$/);
+  await signInWithRecoveryCode(page, codes[6] ?? '', /It is used up now\. 3 unused recovery codes left\.$/);
   await card.getByText('3 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
   expect(await warning.isVisible()).toBe(false);
-  await signInWithRecoveryCode(page, codes[7] ?? '', /It is used up now; 2 codes are left\.$/);
+  await signInWithRecoveryCode(page, codes[7] ?? '', /It is used up now\. 2 unused recovery codes left\.$/);
   await card.getByText('2 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await warning.waitFor({ timeout: STATE_TIMEOUT_MS });
   await saveStep(page, '37-few-codes-left');
