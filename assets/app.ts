@@ -115,7 +115,7 @@ async function start(): Promise<void> {
   const enrollment = createEnrollmentPanel(ctx, {
     factorsChanged: () => factors.load(),
     verified(recoveryCodes) {
-      // The codes come once, with the first code: they must be saved before the person goes on to the check.
+      // The codes come once, with the first code: their save step comes first, then the focus moves on to the check.
       if (recoveryCodes === undefined) check.focus();
       else saveStep.show(recoveryCodes, () => check.focus());
     },
