@@ -6,6 +6,9 @@ const base = require('./jest.config.js');
 
 module.exports = {
   ...base,
+  // Stryker runs only the suites related to a mutated file (jest --findRelatedTests), which needs the whole import graph
+  // (tests → emulator server → operations) inside the roots.
+  roots: ['<rootDir>/tests', '<rootDir>/lib', '<rootDir>/emulator'],
   testMatch: [
     '<rootDir>/tests/core/**/*.test.ts',
     '<rootDir>/tests/lib/**/*.test.ts',

@@ -187,6 +187,18 @@ describe('with a shared HS256 secret', () => {
     function rotateInPlace(): void {
       source.secret = encode('rotated-secret-0123456789abcdefghijk');
     }
+    const at = (seconds: number): CallerVerification => ({ ...verification, currentDate: new Date(NOW.getTime() + seconds * 1000) });
+
+    test('a remembered token is answered from memory up to the same time boundaries as a fresh one', async () => {
+      const remembered = await token({ exp: NOW_SECONDS + 60, nbf: NOW_SECONDS + 10 });
+      await authenticateCaller(`Bearer ${remembered}`, at(30));
+      // Only the memory can accept it now: a fresh verification would use the rotated key.
+      rotateInPlace();
+      await expect(authenticateCaller(`Bearer ${remembered}`, at(5))).resolves.toBeDefined();
+      await expect(authenticateCaller(`Bearer ${remembered}`, at(64))).resolves.toBeDefined();
+      expect((await refusal(authenticateCaller(`Bearer ${remembered}`, at(4)))).code).toBe('invalid_token');
+      expect((await refusal(authenticateCaller(`Bearer ${remembered}`, at(65)))).code).toBe('invalid_token');
+    });
 
     test('a verified token is remembered per token, answering its own subject', async () => {
       const alice = await token({ sub: 'alice' });
@@ -246,7 +258,12 @@ describe('with a JWKS', () => {
     });
     server = createServer((req, res) => {
       fetches[req.url ?? ''] = (fetches[req.url ?? ''] ?? 0) + 1;
-      if (req.url?.startsWith('/hang')) return; // never answers
+      if (req.url?.startsWith('/slow')) {
+        // Answers after 4 s: later than the kit's 3 s limit, sooner than jose's own 5 s default.
+        const timer = setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks), 4000);
+        res.on('close', () => clearTimeout(timer));
+        return;
+      }
       if (req.url?.startsWith('/garbage')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"keys": "not a list"}');
@@ -310,7 +327,7 @@ describe('with a JWKS', () => {
   });
 
   test('a key set that does not answer within 3 s is 503 auth_keys_unavailable (this test waits those 3 s)', async () => {
-    const error = await refusal(authenticateCaller(`Bearer ${await signed('RS256', 'rsa', rsa.privateKey, 't')}`, at('/hang.json')));
+    const error = await refusal(authenticateCaller(`Bearer ${await signed('RS256', 'rsa', rsa.privateKey, 't')}`, at('/slow.json')));
     expect([error.status, error.code, error.message]).toEqual([503, 'auth_keys_unavailable', 'The identity provider did not answer; try again.']);
     expect(error.cause).toBeInstanceOf(joseErrors.JWKSTimeout);
   });

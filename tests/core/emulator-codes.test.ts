@@ -1,7 +1,9 @@
 // The emulator's code checking (RFC 6238 window and replay rule) and ownership lookups, at their boundaries, through
 // the real twilio client: the rules the kit's own security tests rely on when they run against the emulator.
+import { nodeHmac } from '../../emulator/crypto';
+import { decodeBase32, hotp, keyUri, totpAt as emulatorTotpAt, verifyTotp } from '../../emulator/totp';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { totpAt } from '../helpers/totp';
+import { decodeBase32 as independentBase32, totpAt } from '../helpers/totp';
 
 /** RFC 6238 Appendix B's SHA-1 seed, "12345678901234567890", in Base32. */
 const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
@@ -189,5 +191,46 @@ describe('unverified factors age out after one hour', () => {
     const sid = await verifiedFactor(identity, T);
     await emulator.setClock(T + 365 * 24 * 3_600_000);
     expect((await entity(identity).factors(sid).fetch()).status).toBe('verified');
+  });
+});
+
+describe('emulator/totp.ts edges', () => {
+  const params = { key: independentBase32(RFC_SECRET), algorithm: 'sha1' as const, digits: 8, period: 30 };
+
+  test.each([
+    ['the first step past 32 bits', 2 ** 32 * 30],
+    ['the step after it', 2 ** 32 * 30 + 30],
+    ['a step past 33 bits', 2 ** 33 * 30 + 7],
+  ])('the 8-byte counter (RFC 4226 §5.2) holds %s: same code as otplib', (_what, seconds) => {
+    expect(emulatorTotpAt(nodeHmac, params, seconds * 1000)).toBe(totpAt(RFC_SECRET, seconds * 1000, { digits: 8 }));
+  });
+
+  test('no step before the Unix epoch is tried: at T = 10 s with skew 1 only steps 0 and 1 count', () => {
+    // What HOTP gives for "step -1" (the counter wraps to 2^64 - 1): never a valid code.
+    const beforeEpoch = hotp(nodeHmac, params, -1);
+    expect([hotp(nodeHmac, params, 0), hotp(nodeHmac, params, 1)]).not.toContain(beforeEpoch);
+    expect(verifyTotp(nodeHmac, params, beforeEpoch, 10_000, 1)).toEqual({ valid: false });
+    expect(verifyTotp(nodeHmac, params, hotp(nodeHmac, params, 0), 10_000, 1)).toEqual({ valid: true, step: 0 });
+  });
+
+  test.each(['MZ=XW6', '1MZXW6', 'M1ZXW6', 'MZXW6 ', '=MZXW6'])('decodeBase32 refuses %j (padding only at the end, alphabet only)', (text) => {
+    expect(decodeBase32(text)).toBeUndefined();
+  });
+
+  test('decodeBase32 accepts trailing padding and lower case', () => {
+    expect(Buffer.from(decodeBase32('mzxw6===') ?? []).toString()).toBe('foo');
+  });
+
+  test('an imported secret with padding inside is refused (60314)', async () => {
+    const identity = newIdentity();
+    const code = await restCode(() =>
+      entity(identity).newFactors.create({ friendlyName: 'Phone', factorType: 'totp', 'binding.secret': 'GEZDGNBVGY3TQOJQ=GEZDGNBVGY3TQOJQ' }),
+    );
+    expect(code).toBe(60314);
+  });
+
+  test("the Key-Uri percent-encodes !'()* with upper-case hex (RFC 3986 §2.1)", () => {
+    const uri = keyUri({ issuer: "A*B!C'D(E)", accountName: 'x*y', secret: 'MZXW6', algorithm: 'sha512', digits: 6, period: 30 });
+    expect(uri).toBe('otpauth://totp/A%2AB%21C%27D%28E%29:x%2Ay?secret=MZXW6&issuer=A%2AB%21C%27D%28E%29&algorithm=SHA512&digits=6&period=30');
   });
 });

@@ -137,6 +137,7 @@ describe('describeVerifyFailure', () => {
     ['a body that is not JSON', new SyntaxError('Unexpected token'), 'Verify answered a body that is not JSON'],
     ['a socket error', transportError('ECONNRESET', 'secret-free?'), 'Verify call failed (ECONNRESET)'],
     ['an error without a code', new Error('the auth token is abc'), 'Verify call failed'],
+    ['an error with a numeric code', Object.assign(new Error('x'), { code: 42 }), 'Verify call failed'],
     ['a thrown string', 'oops', 'Verify call failed'],
   ])('%s', (_what, error, line) => {
     expect(describeVerifyFailure(error)).toBe(line);

@@ -190,7 +190,16 @@ describe('checkCode', () => {
     const result = await checkCode(scope, core.code(secret), { nonce: 'sign-in.42~x_y-z' });
     if (result.status !== 'approved') throw new Error(`expected approved, got ${result.status}`);
     const { payload } = await jwtVerify(result.approval, APPROVAL.secret, { currentDate: new Date(core.now()) });
-    expect(payload.nonce).toBe('sign-in.42~x_y-z');
+    const iat = Math.floor(core.now() / 1000);
+    expect(payload).toEqual({
+      sub: (scope.user as ProvenCaller).sub,
+      amr: ['otp'],
+      nonce: 'sign-in.42~x_y-z',
+      jti: result.challengeSid,
+      iss: 'core-tests',
+      iat,
+      exp: iat + 120,
+    });
   });
 
   test('a wrong code is pending, with the challenge and no approval', async () => {
@@ -223,12 +232,8 @@ describe('checkCode', () => {
   });
 
   describe('with two verified factors', () => {
-    let scope: UserScope<ProvenCaller>;
-    let older: { sid: string; secret: string };
-    let newer: { sid: string; secret: string };
-
     /** A second factor is possible in Verify (another app, an earlier version of the kit): made here with the raw client. */
-    async function addVerifiedFactor(name: string): Promise<{ sid: string; secret: string }> {
+    async function addVerifiedFactor(scope: UserScope<ProvenCaller>, name: string): Promise<{ sid: string; secret: string }> {
       const entity = core.entityOf(scope.user);
       const factor = await entity.newFactors.create({ friendlyName: name, factorType: 'totp' });
       const { secret } = factor.binding as { secret: string };
@@ -236,29 +241,32 @@ describe('checkCode', () => {
       return { sid: factor.sid, secret };
     }
 
-    beforeAll(async () => {
-      scope = newUser();
-      older = await addVerifiedFactor('Older');
+    /** Older and newer verified factors, then an unfinished enrollment, newest of all (built in each test, not in a hook). */
+    async function twoFactors(): Promise<{ scope: UserScope<ProvenCaller>; older: { sid: string; secret: string }; newer: { sid: string; secret: string } }> {
+      const scope = newUser();
+      const older = await addVerifiedFactor(scope, 'Older');
       await core.nextStep();
-      newer = await addVerifiedFactor('Newer');
-      // An unfinished enrollment, newest of all: never the default.
+      const newer = await addVerifiedFactor(scope, 'Newer');
       await core.nextStep();
       await core.entityOf(scope.user).newFactors.create({ friendlyName: 'Unfinished', factorType: 'totp' });
       await core.nextStep();
-    });
+      return { scope, older, newer };
+    }
 
     test('without a factorSid the newest verified factor is checked', async () => {
+      const { scope, older, newer } = await twoFactors();
       expect((await checkCode(scope, core.code(older.secret))).status).toBe('pending');
       expect((await checkCode(scope, core.code(newer.secret))).status).toBe('approved');
     });
 
     test('with a factorSid that factor is checked', async () => {
-      await core.nextStep();
+      const { scope, older, newer } = await twoFactors();
       expect((await checkCode(scope, core.code(newer.secret), { factorSid: older.sid })).status).toBe('pending');
       expect((await checkCode(scope, core.code(older.secret), { factorSid: older.sid })).status).toBe('approved');
     });
 
     test('the listing is newest first', async () => {
+      const { scope } = await twoFactors();
       const { factors } = await listFactors(scope);
       expect(factors.map((factor) => factor.label)).toEqual(['Unfinished', 'Newer', 'Older']);
     });
@@ -270,7 +278,11 @@ describe('checkCode', () => {
     expect(await failureOf(checkCode(scope, '123456', { factorSid: foreign }))).toBe('factor_not_found');
     expect(await failureOf(checkCode(scope, '123456', { factorSid: `YF${'0'.repeat(32)}` }))).toBe('factor_not_found');
     const pending = await core.entityOf(scope.user).newFactors.create({ friendlyName: 'Unfinished', factorType: 'totp' });
-    expect(await failureOf(checkCode(scope, '123456', { factorSid: pending.sid }))).toBe('factor_not_verified');
+    // Refused by the core itself: the code is not sent to Verify.
+    expect(await attempt(() => checkCode(scope, '123456', { factorSid: pending.sid }))).toEqual({
+      calls: [`GET /v2/Services/${core.serviceSid}/Entities/${scope.identity}/Factors`],
+      failure: 'factor_not_verified',
+    });
     expect(await verifyFactorsOf(other)).toEqual([[foreign, 'verified']]);
   });
 });

@@ -109,7 +109,19 @@ describe('answers parsed into the core types', () => {
 
   test('a challenge on an unverified factor is factor_not_verified (60318)', async () => {
     const { sid, secret } = await rawFactor('unverified-challenge-identity');
-    expect((await kindOf(verify.createChallenge('unverified-challenge-identity', sid, core.code(secret))))[0]).toBe('factor_not_verified');
+    expect(await kindOf(verify.createChallenge('unverified-challenge-identity', sid, core.code(secret)))).toEqual([
+      'factor_not_verified',
+      'verify create challenge: Verify answered HTTP 403 code 60318',
+    ]);
+  });
+
+  test('a failed code submission names its operation in the log line', async () => {
+    const { sid, secret } = await rawFactor('verify-fault-identity');
+    await core.emulator.fault({ match: { method: 'POST', path: `/Factors/${sid}` }, status: 500 });
+    expect(await kindOf(verify.verifyFactor('verify-fault-identity', sid, core.code(secret)))).toEqual([
+      'upstream_error',
+      'verify verify factor: Verify answered HTTP 500 code 20500',
+    ]);
   });
 });
 
