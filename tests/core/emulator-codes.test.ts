@@ -28,13 +28,17 @@ function newIdentity(): string {
 
 const entity = (identity: string) => emulator.client.verify.v2.services(serviceSid).entities(identity);
 
-async function restCode(call: () => Promise<unknown>): Promise<number> {
+async function restError(call: () => Promise<unknown>): Promise<{ code: number; message: string }> {
   try {
     await call();
   } catch (error) {
-    return (error as { code: number }).code;
+    return error as { code: number; message: string };
   }
   throw new Error('expected the call to fail');
+}
+
+async function restCode(call: () => Promise<unknown>): Promise<number> {
+  return (await restError(call)).code;
 }
 
 /** A factor with the RFC seed, verified with the code of `at`; its replay rule then starts at that step. */
@@ -79,9 +83,12 @@ describe('the code window (RFC 6238 §5.2)', () => {
     const eight = await verifiedFactor(identity, T - 10 * STEP, { 'config.codeLength': 8 });
     await emulator.setClock(T);
     expect(await challenge(identity, eight, totpAt(RFC_SECRET, T, { digits: 8 }))).toBe('approved');
-    expect(await restCode(() => challenge(identity, three, '12'))).toBe(60200);
+    expect(await restError(() => challenge(identity, three, '12'))).toMatchObject({ code: 60200, message: 'Invalid parameter: AuthPayload' });
     expect(await restCode(() => challenge(identity, eight, '123456789'))).toBe(60200);
-    expect(await restCode(() => entity(identity).factors(three).update({ authPayload: '12' }))).toBe(60200);
+    expect(await restError(() => entity(identity).factors(three).update({ authPayload: '12' }))).toMatchObject({
+      code: 60200,
+      message: 'Invalid parameter: AuthPayload',
+    });
   });
 });
 
@@ -150,6 +157,28 @@ describe('ownership lookups', () => {
     // 8 and 64 characters are valid identities (the entity does not exist, hence 60392).
     expect(await restCode(() => entity('abcd-123').factors.list())).toBe(60392);
     expect(await restCode(() => entity('a'.repeat(64)).factors.list())).toBe(60392);
+    // An entity created without any Identity is refused the same way (raw HTTP: twilio-node refuses to send it).
+    const created = await fetch(`${emulator.url}/v2/Services/${serviceSid}/Entities`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${emulator.accountSid}:${emulator.authToken}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: '',
+    });
+    expect([created.status, ((await created.json()) as { code: number }).code]).toEqual([400, 60367]);
+  });
+
+  test('with strictIdentityFormat off, any dashes pass but other characters still do not, anywhere', async () => {
+    const lenient = await startEmulator({ switches: { strictIdentityFormat: false } });
+    try {
+      const sid = await lenient.createService({ friendlyName: 'Lenient' });
+      const list = (identity: string) => restCode(() => lenient.client.verify.v2.services(sid).entities(identity).factors.list());
+      expect(await list('--double--dash--')).toBe(60392);
+      for (const identity of ['_abcdefgh', 'abcdefgh_', 'abcd_efgh']) expect(await list(identity)).toBe(60367);
+    } finally {
+      await lenient.close();
+    }
   });
 
   test('an unknown or malformed service is 20404', async () => {
@@ -170,9 +199,10 @@ describe('unverified factors age out after one hour', () => {
     expect((await entity(identity).factors.list()).map((listed) => listed.sid)).toEqual([kept, factor.sid]);
     await emulator.setClock(T + 3_600_000);
     expect((await entity(identity).factors.list()).map((listed) => listed.sid)).toEqual([kept]);
-    // Purged when noticed: turning the clock back does not bring it back.
+    // Purged when noticed, and only it: turning the clock back does not bring it back.
     await emulator.setClock(T);
     expect(await restCode(() => entity(identity).factors(factor.sid).fetch())).toBe(60390);
+    expect((await entity(identity).factors.list()).map((listed) => listed.sid)).toEqual([kept]);
   });
 
   test('a fetch that notices the age purges the factor too', async () => {
