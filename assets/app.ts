@@ -1,5 +1,6 @@
 // Entry point of the enrollment page: picks the language, finds the caller token, signs in and out, and wires the
 // page's parts together.
+import { createActivityList, refreshAfterEachAction } from './activity-list';
 import { createAnnouncer } from './announcer';
 import { createTotpClient, TotpClientError } from './totp-client';
 import { createEnrollmentPanel } from './enrollment';
@@ -12,7 +13,9 @@ import { createLocalizer, fetchCatalog, isolate, type Localizer } from './locali
 import { createLockGate } from './lock';
 import { onSubmit, type PageContext } from './page-context';
 import { warmUpQrEncoder } from './qr';
+import { createRecoveryStatus } from './recovery-status';
 import { requireElement } from './render';
+import { createSaveStep } from './save-codes';
 import { devSignIn, isDevSignInAvailable, takeTokenFromFragment } from './session';
 import { createSignInCheck } from './sign-in-check';
 import { signedInName } from './signed-in-user';
@@ -78,9 +81,14 @@ async function start(): Promise<void> {
 
   const announcer = createAnnouncer($('#messages', HTMLDivElement), i18n);
   const lock = createLockGate($('#lock-timer', HTMLParagraphElement), announcer, i18n);
+  // The kit's Functions sit next to the page, under the page's own folder.
+  const api = createTotpClient({ baseUrl: new URL('.', baseUrl), getToken: () => token });
+  const activity = createActivityList({ api, i18n });
+  /** The signed-in person's name, from the token (display only): the page names whose account it acts on. */
+  let accountName = (): string => i18n.t.text('session.unnamed');
   const ctx: PageContext = {
-    // The kit's Functions sit next to the page, under the page's own folder.
-    api: createTotpClient({ baseUrl: new URL('.', baseUrl), getToken: () => token }),
+    // Every action that can leave a security event brings Recent activity up to date.
+    api: refreshAfterEachAction(api, () => void activity.refresh()),
     announcer,
     i18n,
     reportFailure(error) {
@@ -96,17 +104,35 @@ async function start(): Promise<void> {
     },
     lock,
   };
-  const check = createSignInCheck(ctx);
+  const saveStep = createSaveStep(ctx, { accountName: () => accountName() });
+  const check = createSignInCheck(ctx, { recoveryCodeUsed: () => factors.load() });
+  const recovery = createRecoveryStatus(ctx, {
+    // A new set replaces the old one in the save step; once it is put away, focus returns to the card.
+    regenerated(codes) {
+      saveStep.show(codes, () => recovery.focus());
+      void factors.load();
+    },
+  });
   const enrollment = createEnrollmentPanel(ctx, {
     factorsChanged: () => factors.load(),
-    verified: () => check.focus(),
+    verified(recoveryCodes) {
+      // The codes come once, with the first code: their save step comes first, then the focus moves on to the check.
+      if (recoveryCodes === undefined) check.focus();
+      else saveStep.show(recoveryCodes, () => check.focus());
+    },
   });
   const factors = createFactorList(ctx, {
-    loaded(verified) {
+    loaded(verified, recoveryCodesLeft) {
       check.configure(verified);
+      recovery.configure(verified, recoveryCodesLeft);
       enrollment.showEnrolled(verified !== null);
     },
-    deleted: (factorSid) => enrollment.dropIfFactor(factorSid),
+    deleted(factor) {
+      enrollment.dropIfFactor(factor.factorSid);
+      // A verified factor takes its recovery codes with it: codes still on screen no longer work.
+      if (factor.status === 'verified') saveStep.drop();
+    },
+    replaceLost: () => enrollment.focusLabel(),
   });
 
   /** `focus`: after a sign-out the focus would be lost with the workspace; on first load it stays at the top. */
@@ -123,6 +149,7 @@ async function start(): Promise<void> {
   function showWorkspace(signedInToken: string, local: boolean): void {
     const claimed = signedInName(signedInToken);
     const name = (): string => claimed ?? i18n.t.text('session.unnamed');
+    accountName = name;
     loading.hidden = true;
     devSection.hidden = true;
     signedOut.hidden = true;
@@ -130,6 +157,7 @@ async function start(): Promise<void> {
     i18n.show(sessionUser, (t) => t.parts(local ? 'session.signedInLocal' : 'session.signedIn', { name: isolate(document, name()) }));
     i18n.show(setupAccountName, name);
     void factors.load();
+    void activity.refresh();
     // While the person reads the page and types a label, so that "Set up" shows the code without a cold start.
     if ('requestIdleCallback' in window) window.requestIdleCallback(warmUpQrEncoder);
     else setTimeout(warmUpQrEncoder, 0);
@@ -139,8 +167,11 @@ async function start(): Promise<void> {
     token = null;
     lock.stop();
     enrollment.drop();
+    saveStep.drop();
     factors.clear();
+    activity.clear();
     check.configure(null);
+    recovery.configure(null, 0);
     await showSignIn(true);
   }
 

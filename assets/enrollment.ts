@@ -9,8 +9,8 @@ import { renderEnrollment, requireElement, type EnrollmentView } from './render'
 export interface EnrollmentHooks {
   /** The factor list changed (a factor was created, verified or locked). */
   factorsChanged(): Promise<void>;
-  /** The first code was accepted. */
-  verified(): void;
+  /** The first code was accepted; `recoveryCodes` came with it, to be shown this once. */
+  verified(recoveryCodes: readonly string[] | undefined): void;
 }
 
 export interface EnrollmentPanel {
@@ -61,9 +61,9 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
       ctx.announcer.announce('error', (t) => t.plural('code.enter', digits));
       return;
     }
-    let status;
+    let answer;
     try {
-      status = (await ctx.api.confirm({ factorSid: enrollment.factor.factorSid, code })).status;
+      answer = await ctx.api.confirm({ factorSid: enrollment.factor.factorSid, code });
     } catch (error) {
       if (error instanceof TotpClientError && error.code === 'too_many_attempts') {
         // Verify locks an unverified factor for good after too many wrong codes; only a new set-up helps.
@@ -77,7 +77,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
       if (current === enrollment) markInvalid(codeInput);
       return;
     }
-    if (status !== 'verified') {
+    if (answer.status !== 'verified') {
       ctx.announcer.announce('error', 'enroll.noMatch');
       markInvalid(codeInput);
       return;
@@ -85,8 +85,9 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     drop();
     labelInput.value = '';
     await hooks.factorsChanged();
-    ctx.announcer.announce('success', 'enroll.success');
-    hooks.verified();
+    const { recoveryCodes } = answer;
+    ctx.announcer.announce('success', recoveryCodes === undefined ? 'enroll.success' : 'enroll.successCodes');
+    hooks.verified(recoveryCodes);
   }
 
   async function begin(): Promise<void> {

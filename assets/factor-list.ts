@@ -1,14 +1,19 @@
-// The person's factors (label, status, date) with Delete; a verified factor needs a current code to go.
+// The person's factors (label, status, date) with Delete; a verified factor needs a current code to go, or a recovery
+// code when the phone is lost.
 import type { FactorConfig, FactorSummary } from '../lib/contract';
+import { TotpClientError } from './totp-client';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { normalizeRecoveryCode } from './format';
 import { isolate } from './localizer';
 import { onSubmit, type PageContext } from './page-context';
 import { factorName, renderFactorItem, requireElement } from './render';
 
 export interface FactorListHooks {
-  /** After each load: the verified factor's settings, or null when none is verified. */
-  loaded(verified: FactorConfig | null): void;
-  deleted(factorSid: string): void;
+  /** After each load: the verified factor's settings (null when none is verified) and the recovery codes left. */
+  loaded(verified: FactorConfig | null, recoveryCodesLeft: number): void;
+  deleted(factor: FactorSummary): void;
+  /** A lost phone's authenticator was deleted with a recovery code: the next thing to do is a new set-up. */
+  replaceLost(): void;
 }
 
 export interface FactorList {
@@ -22,12 +27,19 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
   const list = requireElement(document, '#factor-list', HTMLUListElement);
 
   function wireItem(factor: FactorSummary, index: number): HTMLLIElement {
-    const { root, deleteButton, deleteForm, codeInput, cancelButton } = renderFactorItem(ctx.i18n, factor, index);
+    const { root, deleteButton, deleteForm, stepUp, cancelButton } = renderFactorItem(ctx.i18n, factor, index);
     deleteButton.setAttribute('aria-expanded', 'false');
-    if (codeInput !== null) {
-      keepDigitsOnly(codeInput);
+    let lostPhone = false;
+    if (stepUp !== null) {
+      keepDigitsOnly(stepUp.codeInput);
+      stepUp.recoveryInput.addEventListener('input', () => stepUp.recoveryInput.removeAttribute('aria-invalid'));
       // A delete with a code is a code check: the caller's lock holds it back too.
       deleteForm.dataset.codeCheck = '';
+      stepUp.switchButton.addEventListener('click', () => {
+        lostPhone = !lostPhone;
+        stepUp.useRecoveryCode(lostPhone);
+        (lostPhone ? stepUp.recoveryInput : stepUp.codeInput).focus();
+      });
     }
 
     function showForm(open: boolean): void {
@@ -38,49 +50,71 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
 
     deleteButton.addEventListener('click', () => {
       showForm(true);
-      (codeInput ?? requireElement(deleteForm, 'button[type="submit"]', HTMLButtonElement)).focus();
+      (stepUp?.codeInput ?? requireElement(deleteForm, 'button[type="submit"]', HTMLButtonElement)).focus();
     });
     cancelButton.addEventListener('click', () => {
       showForm(false);
+      if (stepUp !== null && lostPhone) {
+        lostPhone = false;
+        stepUp.useRecoveryCode(false);
+      }
       deleteButton.focus();
     });
-    const submitDelete = async (): Promise<void> => {
-      let code: string | undefined;
-      if (codeInput !== null) {
-        const typed = readCode(codeInput, factor.config.digits);
-        if (typed === null) {
-          ctx.announcer.announce('error', (t) => t.plural('factors.enterCode', factor.config.digits));
-          return;
-        }
-        code = typed;
+
+    /** What proves the person, or null after asking again (nothing is sent, so a typo costs no attempt). */
+    function readStepUp(): { code: string } | { recoveryCode: string } | Record<string, never> | null {
+      if (stepUp === null) return {};
+      if (lostPhone) {
+        const recoveryCode = normalizeRecoveryCode(stepUp.recoveryInput.value);
+        if (recoveryCode !== null) return { recoveryCode };
+        markInvalid(stepUp.recoveryInput);
+        ctx.announcer.announce('error', 'recovery.enterCode');
+        return null;
       }
+      const code = readCode(stepUp.codeInput, factor.config.digits);
+      if (code !== null) return { code };
+      ctx.announcer.announce('error', (t) => t.plural('factors.enterCode', factor.config.digits));
+      return null;
+    }
+
+    const submitDelete = async (): Promise<void> => {
+      const proof = readStepUp();
+      if (proof === null) return;
+      const withRecoveryCode = 'recoveryCode' in proof;
       try {
-        await ctx.api.deleteFactor(code === undefined ? { factorSid: factor.factorSid } : { factorSid: factor.factorSid, code });
+        await ctx.api.deleteFactor({ factorSid: factor.factorSid, ...proof });
       } catch (error) {
-        ctx.reportFailure(error);
-        if (codeInput !== null) markInvalid(codeInput);
+        if (withRecoveryCode && error instanceof TotpClientError && error.code === 'invalid_code') {
+          ctx.announcer.announce('error', 'recovery.invalidCode');
+        } else {
+          ctx.reportFailure(error);
+        }
+        if (stepUp !== null) markInvalid(withRecoveryCode ? stepUp.recoveryInput : stepUp.codeInput);
         return;
       }
-      hooks.deleted(factor.factorSid);
+      hooks.deleted(factor);
       await load();
-      ctx.announcer.announce('success', (t) => t.parts('factors.deleted', { name: isolate(document, factorName(ctx.i18n, factor)) }));
-      title.focus();
+      const key = withRecoveryCode ? 'factors.deletedLost' : 'factors.deleted';
+      ctx.announcer.announce('success', (t) => t.parts(key, { name: isolate(document, factorName(ctx.i18n, factor)) }));
+      if (withRecoveryCode) hooks.replaceLost();
+      else title.focus();
     };
-    onSubmit(deleteForm, codeInput === null ? submitDelete : ctx.lock.guard(submitDelete));
+    onSubmit(deleteForm, stepUp === null ? submitDelete : ctx.lock.guard(submitDelete));
     return root;
   }
 
   async function load(): Promise<void> {
     let factors: FactorSummary[];
+    let recoveryCodesLeft: number;
     try {
-      factors = (await ctx.api.listFactors()).factors;
+      ({ factors, recoveryCodesLeft } = await ctx.api.listFactors());
     } catch (error) {
       ctx.reportFailure(error);
       return;
     }
     list.replaceChildren(...factors.map(wireItem));
     empty.hidden = factors.length > 0;
-    hooks.loaded(factors.find((factor) => factor.status === 'verified')?.config ?? null);
+    hooks.loaded(factors.find((factor) => factor.status === 'verified')?.config ?? null, recoveryCodesLeft);
   }
 
   return {

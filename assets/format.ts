@@ -53,3 +53,25 @@ export function digitsOnly(value: string, length: number): string {
   }
   return digits.slice(0, length);
 }
+
+/**
+ * Crockford's Base32, the kit's recovery-code alphabet (lib/recovery-codes.ts): no I, L, O or U. What a person types
+ * is read the way the kit reads it: case, spaces and dashes do not matter, O is 0 and I or L is 1.
+ */
+const RECOVERY_SYMBOL = /^[0-9A-HJKMNP-TV-Z]{10}$/;
+
+/**
+ * A typed recovery code as `XXXXX-XXXXX`, or null when it cannot be one (then the page asks again and sends nothing,
+ * so a typo costs no attempt). Full-width letters and digits (NFKC) and digits of other scripts count as ASCII.
+ */
+export function normalizeRecoveryCode(value: string): string | null {
+  let compact = '';
+  for (const char of value.normalize('NFKC').toUpperCase()) {
+    const code = char.codePointAt(0) ?? 0;
+    const zero = DIGIT_ZEROS.find((base) => code >= base && code <= base + 9);
+    if (zero !== undefined) compact += String(code - zero);
+    else if (!/[\s\-\u2010-\u2015\u2212]/u.test(char)) compact += char;
+  }
+  compact = compact.replace(/O/g, '0').replace(/[IL]/g, '1');
+  return RECOVERY_SYMBOL.test(compact) ? `${compact.slice(0, 5)}-${compact.slice(5)}` : null;
+}

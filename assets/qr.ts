@@ -1,7 +1,9 @@
 // Draws an otpauth:// URI as a QR code in inline SVG, from the modules that the bundled qrcode computes.
 // SVG rather than toDataURL: no PNG encoding and decoding on the way to the screen, sharp at any zoom, and the
 // Content-Security-Policy needs no data: images.
-import { create } from 'qrcode';
+/// <reference path="./qrcode-core.d.ts" />
+// The encoder alone: the package's entry point would also bundle its canvas, SVG-string and data-URL renderers.
+import { create } from 'qrcode/lib/core/qrcode';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** ISO/IEC 18004 asks for a quiet zone of four modules around the symbol. */

@@ -1,5 +1,6 @@
 // Builds the page's dynamic parts from its <template>s; data only ever goes in through textContent and attributes.
 import type { CreateFactorResponse, FactorSummary } from '../lib/contract';
+import type { ActivityTone } from './activity';
 import { describeNonDefaultConfig, groupSecret } from './format';
 import { isolate, type Localizer } from './localizer';
 import { renderQrSvg } from './qr';
@@ -12,7 +13,7 @@ export function requireElement<T extends Element>(root: ParentNode, selector: st
 }
 
 /** A template's content, translated into the page's language before it is shown. */
-function cloneTemplate(i18n: Localizer, templateId: string): DocumentFragment {
+export function cloneTemplate(i18n: Localizer, templateId: string): DocumentFragment {
   const template = requireElement(document, `#${templateId}`, HTMLTemplateElement);
   const fragment = template.content.cloneNode(true) as DocumentFragment;
   i18n.translate(fragment);
@@ -85,11 +86,24 @@ export function renderEnrollment(i18n: Localizer, factor: CreateFactorResponse):
   };
 }
 
+/** A verified factor's delete form: a code from the app, or (a lost phone) a recovery code, one shown at a time. */
+export interface StepUpFields {
+  codeInput: HTMLInputElement;
+  codeField: HTMLElement;
+  recoveryInput: HTMLInputElement;
+  recoveryField: HTMLElement;
+  /** "Lost your phone? Use a recovery code instead" / "Use a code from the app instead" */
+  switchButton: HTMLButtonElement;
+  /** Shows the field for a recovery code (true) or for the app's code (false), with the question that goes with it. */
+  useRecoveryCode(on: boolean): void;
+}
+
 export interface FactorItemView {
   root: HTMLLIElement;
   deleteButton: HTMLButtonElement;
   deleteForm: HTMLFormElement;
-  codeInput: HTMLInputElement | null;
+  /** Null for an unverified factor, which is deleted without a code. */
+  stepUp: StepUpFields | null;
   cancelButton: HTMLButtonElement;
 }
 
@@ -124,26 +138,111 @@ export function renderFactorItem(i18n: Localizer, factor: FactorSummary, index: 
   question.id = `delete-question-${index}`;
   deleteForm.setAttribute('aria-labelledby', question.id);
 
-  let codeInput: HTMLInputElement | null = null;
   const codeField = requireElement(root, '.delete-code-field', HTMLDivElement);
+  const recoveryField = requireElement(root, '.delete-recovery-field', HTMLDivElement);
+  const switchRow = requireElement(root, '.step-up-switch', HTMLParagraphElement);
+  let stepUp: StepUpFields | null = null;
   if (factor.status === 'verified') {
-    i18n.show(question, (t) => t.parts('factors.deleteVerified', { name: isolate(document, name()) }));
-    codeInput = requireElement(root, '.delete-code', HTMLInputElement);
+    const codeInput = requireElement(root, '.delete-code', HTMLInputElement);
     codeInput.id = `delete-code-${index}`;
     codeInput.required = true;
     configureCodeInput(codeInput, factor.config.digits);
     codeInput.setAttribute('aria-describedby', question.id);
     requireElement(root, '.delete-label', HTMLLabelElement).htmlFor = codeInput.id;
+
+    const recoveryInput = requireElement(root, '.delete-recovery-code', HTMLInputElement);
+    recoveryInput.id = `delete-recovery-code-${index}`;
+    const recoveryHint = requireElement(root, '.delete-recovery-hint', HTMLParagraphElement);
+    recoveryHint.id = `delete-recovery-hint-${index}`;
+    recoveryInput.setAttribute('aria-describedby', `${question.id} ${recoveryHint.id}`);
+    requireElement(root, '.delete-recovery-label', HTMLLabelElement).htmlFor = recoveryInput.id;
+
+    const switchButton = requireElement(root, '.switch-step-up', HTMLButtonElement);
+    const useRecoveryCode = (on: boolean): void => {
+      codeField.hidden = on;
+      codeInput.required = !on;
+      recoveryField.hidden = !on;
+      recoveryInput.required = on;
+      i18n.show(question, (t) => t.parts(on ? 'factors.deleteWithRecovery' : 'factors.deleteVerified', { name: isolate(document, name()) }));
+      i18n.show(switchButton, (t) => t.text(on ? 'factors.useAppCode' : 'factors.lostPhone'));
+    };
+    useRecoveryCode(false);
+    stepUp = { codeInput, codeField, recoveryInput, recoveryField, switchButton, useRecoveryCode };
   } else {
     i18n.show(question, (t) => t.parts('factors.deleteUnverified', { name: isolate(document, name()) }));
     codeField.remove();
+    recoveryField.remove();
+    switchRow.remove();
   }
 
   return {
     root,
     deleteButton,
     deleteForm,
-    codeInput,
+    stepUp,
     cancelButton: requireElement(root, '.cancel-delete', HTMLButtonElement),
   };
+}
+
+export interface RecoveryCodesView {
+  root: HTMLElement;
+  copyButton: HTMLButtonElement;
+  downloadButton: HTMLButtonElement;
+  printButton: HTMLButtonElement;
+  confirmForm: HTMLFormElement;
+  savedBox: HTMLInputElement;
+}
+
+/**
+ * The save step's sheet: a title naming the account, the codes in a grid, when they were created; then Copy all,
+ * Download and Print, and the confirmation. Removing `root` removes the codes from the page.
+ */
+export function renderRecoveryCodes(i18n: Localizer, codes: readonly string[], accountName: () => string, createdAt: number): RecoveryCodesView {
+  const fragment = cloneTemplate(i18n, 'recovery-codes-template');
+  const root = requireElement(fragment, '.recovery-step', HTMLDivElement);
+  i18n.show(requireElement(root, '.recovery-sheet-title', HTMLHeadingElement), (t) =>
+    t.parts('codes.sheetTitle', { name: isolate(document, accountName()) }),
+  );
+  const list = requireElement(root, '.recovery-codes', HTMLOListElement);
+  for (const recoveryCode of codes) {
+    const item = document.createElement('li');
+    const code = document.createElement('code');
+    code.dir = 'ltr';
+    code.textContent = recoveryCode;
+    item.append(code);
+    list.append(item);
+  }
+  i18n.show(requireElement(root, '.recovery-sheet-note', HTMLParagraphElement), (t) => t.text('codes.sheetNote', { dateTime: t.dateTime(createdAt) }));
+  return {
+    root,
+    copyButton: requireElement(root, '.copy-codes', HTMLButtonElement),
+    downloadButton: requireElement(root, '.download-codes', HTMLButtonElement),
+    printButton: requireElement(root, '.print-codes', HTMLButtonElement),
+    confirmForm: requireElement(root, '.recovery-confirm', HTMLFormElement),
+    savedBox: requireElement(root, '.codes-saved', HTMLInputElement),
+  };
+}
+
+export interface ActivityItemView {
+  root: HTMLLIElement;
+  what: HTMLElement;
+  when: HTMLTimeElement;
+}
+
+/** Icons drawn with strokes, one shape per tone, so a line's kind never rests on its colour alone. */
+const TONE_ICONS: Readonly<Record<ActivityTone, string>> = {
+  ok: 'M4.5 10.5l3.5 3.5 7.5-8',
+  alert: 'M10 2.5l8 14.5H2z M10 8v4 M10 14.2v.3',
+  info: 'M10 2.75a7.25 7.25 0 1 0 0 14.5a7.25 7.25 0 1 0 0-14.5z M10 9v4.5 M10 6.2v.3',
+};
+
+/** One line of Recent activity: its icon and tone, the words and the time are filled by the caller. */
+export function renderActivityItem(i18n: Localizer, tone: ActivityTone, occurredAt: string): ActivityItemView {
+  const fragment = cloneTemplate(i18n, 'activity-template');
+  const root = requireElement(fragment, '.activity-item', HTMLLIElement);
+  root.classList.add(tone);
+  requireElement(root, '.activity-icon path', SVGPathElement).setAttribute('d', TONE_ICONS[tone]);
+  const when = requireElement(root, '.activity-when time', HTMLTimeElement);
+  when.dateTime = occurredAt;
+  return { root, what: requireElement(root, '.activity-what', HTMLParagraphElement), when };
 }

@@ -1,11 +1,18 @@
-// The sign-in check: a current code against the verified factor → approved, not approved, or locked.
+// The sign-in check: a current code against the verified factor → approved, not approved, or locked; and, for a lost
+// phone, a recovery code in its place (each works once).
 import type { FactorConfig } from '../lib/contract';
+import { TotpClientError } from './totp-client';
 import type { TextKey } from './catalog';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
 import { startStepCountdown } from './countdown';
-import { DEFAULT_CONFIG } from './format';
+import { DEFAULT_CONFIG, normalizeRecoveryCode } from './format';
 import { onSubmit, type PageContext } from './page-context';
 import { configureCodeInput, requireElement } from './render';
+
+export interface SignInCheckHooks {
+  /** A recovery code was used up: the count of codes left has changed. */
+  recoveryCodeUsed(): Promise<void>;
+}
 
 export interface SignInCheck {
   /** Shows the check for the verified factor's settings, or hides it when there is none. */
@@ -13,12 +20,15 @@ export interface SignInCheck {
   focus(): void;
 }
 
-export function createSignInCheck(ctx: PageContext): SignInCheck {
+export function createSignInCheck(ctx: PageContext, hooks: SignInCheckHooks): SignInCheck {
   const section = requireElement(document, '#check', HTMLElement);
   const title = requireElement(document, '#check-title', HTMLHeadingElement);
   const form = requireElement(document, '#check-form', HTMLFormElement);
   const codeInput = requireElement(document, '#check-code', HTMLInputElement);
   const result = requireElement(document, '#check-result', HTMLParagraphElement);
+  const lostToggle = requireElement(document, '#lost-phone-toggle', HTMLButtonElement);
+  const recoveryForm = requireElement(document, '#recovery-check-form', HTMLFormElement);
+  const recoveryInput = requireElement(document, '#recovery-check-code', HTMLInputElement);
   const countdown = startStepCountdown(
     ctx.i18n,
     {
@@ -61,13 +71,54 @@ export function createSignInCheck(ctx: PageContext): SignInCheck {
     }
   }
 
+  function showRecoveryForm(open: boolean): void {
+    recoveryForm.hidden = !open;
+    lostToggle.setAttribute('aria-expanded', String(open));
+    if (!open) recoveryInput.value = '';
+  }
+
+  async function checkRecoveryCode(): Promise<void> {
+    const code = normalizeRecoveryCode(recoveryInput.value);
+    if (code === null) {
+      markInvalid(recoveryInput);
+      ctx.announcer.announce('error', 'recovery.enterCode');
+      return;
+    }
+    let left: number;
+    try {
+      left = (await ctx.api.useRecoveryCode({ code })).recoveryCodesLeft;
+    } catch (error) {
+      if (error instanceof TotpClientError && error.code === 'invalid_code') {
+        showResult('error', 'check.notApproved');
+        ctx.announcer.announce('error', 'recovery.invalidCode');
+      } else {
+        const locked = ctx.reportFailure(error);
+        showResult('error', locked ? 'check.locked' : 'check.notChecked');
+      }
+      markInvalid(recoveryInput);
+      return;
+    }
+    showResult('success', 'check.approved');
+    recoveryInput.value = '';
+    await hooks.recoveryCodeUsed();
+    ctx.announcer.announce('success', (t) => t.text('lost.approved', { left: t.plural('recovery.left', left) }));
+  }
+
   onSubmit(form, ctx.lock.guard(check));
+  onSubmit(recoveryForm, ctx.lock.guard(checkRecoveryCode));
+  recoveryInput.addEventListener('input', () => recoveryInput.removeAttribute('aria-invalid'));
+  lostToggle.addEventListener('click', () => {
+    const open = recoveryForm.hidden;
+    showRecoveryForm(open);
+    if (open) recoveryInput.focus();
+  });
 
   return {
     configure(config) {
       section.hidden = config === null;
       if (config === null) {
         result.hidden = true;
+        showRecoveryForm(false);
         return;
       }
       digits = config.digits;

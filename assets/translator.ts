@@ -23,6 +23,10 @@ export interface Translator {
   relative(value: number, unit: RelativeUnit): string;
   /** A wait of `seconds` in minutes and seconds, short enough to read every second ("4 min, 5 sec", "4分5秒"). */
   duration(seconds: number): string;
+  /** A length of time in words, to the minute above one minute ("1 minute", "1 hour, 30 minutes", "1 時間 30 分"). */
+  span(seconds: number): string;
+  /** A day counted back from today: "today", "yesterday", "2 days ago" (Intl.RelativeTimeFormat, numeric: auto). */
+  day(daysAgo: number): string;
   /** A calendar date from an ISO 8601 string ("Jan 15, 2030"); the string itself if it is not a date. */
   date(iso: string): string;
   /** A clock time ("10:05 AM", "10:05") */
@@ -45,6 +49,11 @@ export function createTranslator(locale: LocaleTag, catalog: Catalog): Translato
   const minutes = new Intl.NumberFormat(locale, { style: 'unit', unit: 'minute', unitDisplay: 'short' });
   const seconds = new Intl.NumberFormat(locale, { style: 'unit', unit: 'second', unitDisplay: 'short' });
   const units = new Intl.ListFormat(locale, { type: 'unit', style: 'short' });
+  const longUnits = new Intl.ListFormat(locale, { type: 'unit', style: 'long' });
+  const long = (unit: 'hour' | 'minute' | 'second'): Intl.NumberFormat =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' });
+  const [longHours, longMinutes, longSeconds] = [long('hour'), long('minute'), long('second')];
+  const days = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'long' });
   const dates = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' });
   const times = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
   const dateTimes = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
@@ -91,6 +100,16 @@ export function createTranslator(locale: LocaleTag, catalog: Catalog): Translato
       if (whole < 60 || whole % 60 !== 0) parts.push(seconds.format(whole % 60));
       return units.format(parts);
     },
+    span: (total) => {
+      const whole = Math.max(0, Math.ceil(total));
+      if (whole < 60) return longSeconds.format(whole);
+      const minutes = Math.ceil(whole / 60);
+      if (minutes < 60) return longMinutes.format(minutes);
+      const parts = [longHours.format(Math.floor(minutes / 60))];
+      if (minutes % 60 !== 0) parts.push(longMinutes.format(minutes % 60));
+      return longUnits.format(parts);
+    },
+    day: (daysAgo) => days.format(-daysAgo, 'day'),
     date(iso) {
       const date = new Date(iso);
       return Number.isNaN(date.getTime()) ? iso : dates.format(date);

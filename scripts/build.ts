@@ -3,10 +3,11 @@
 // Functions is a private Function, required through Runtime.getFunctions(). So lib/, jose and zod are bundled once,
 // into dist/functions/kit.private.js, and each route is a two-line stub that requires it.
 import { build, type BuildOptions } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { LOCALES } from '../assets/locales';
 import { clientDeclarations } from './client-types';
+import { minifyAsset } from './minify-assets';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'dist');
@@ -112,7 +113,11 @@ async function buildAssets(assetsDir: string, outDir: string): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   for (const file of listFiles(assetsDir)) {
     const rel = relative(assetsDir, file);
-    if (!ASSET_SOURCES.test(rel.split(sep).pop() ?? '')) cpSync(file, join(outDir, rel));
+    if (ASSET_SOURCES.test(rel.split(sep).pop() ?? '')) continue;
+    // CSS minified and HTML without comments and indentation (scripts/minify-assets.ts); the rest as it is.
+    const minified = minifyAsset(rel, readFileSync(file, 'utf8'));
+    if (minified === null) cpSync(file, join(outDir, rel));
+    else writeFileSync(join(outDir, rel), minified);
   }
   const browser: BuildOptions = { bundle: true, platform: 'browser', target: BROWSERS, sourcemap: false, legalComments: 'none', logLevel: 'warning' };
   // The page: one script, the client module and qrcode included.

@@ -55,6 +55,45 @@ export const en = {
   /** {button}: the label of the set-up button (setup.submit). */
   'enroll.locked': 'Locked: too many wrong codes. Choose “{button}” to start again with a new QR code.',
   'enroll.success': 'Your authenticator app is set up. From now on, signing in asks for a code from it.',
+  'enroll.successCodes': 'Your authenticator app is set up. Now save your recovery codes: this is the only time they are shown.',
+
+  // The save step: the recovery codes, shown once after the first code and again for each new set.
+  'codes.title': 'Save your recovery codes',
+  'codes.intro': 'If you lose your phone, each code lets you sign in once, or remove the lost authenticator. Keep them somewhere safe, such as a password manager or a printout: this is the only time they are shown.',
+  /** {name}: the signed-in person, as in session.signedIn. Also the first line of the downloaded file. */
+  'codes.sheetTitle': 'Recovery codes for {name}',
+  /** {dateTime}: when the set was shown (Intl.DateTimeFormat). Also the last line of the downloaded file. */
+  'codes.sheetNote': 'Each code works once. Created {dateTime}.',
+  'codes.copy': 'Copy all',
+  'codes.download': 'Download .txt',
+  'codes.print': 'Print',
+  'codes.copied': 'Recovery codes copied to the clipboard.',
+  'codes.copyFailed': 'Could not copy the codes. Select them and copy them yourself.',
+  /** {file}: the file's name, recovery-codes.txt */
+  'codes.downloaded': 'Recovery codes saved as {file} in your downloads.',
+  'codes.confirm': 'I have saved these codes',
+  'codes.done': 'Done',
+  /** {label}: the checkbox's label (codes.confirm). */
+  'codes.confirmFirst': 'Save the codes, then tick “{label}” to close this step.',
+  'codes.closed': 'Your recovery codes are no longer shown on this page.',
+
+  'recovery.title': 'Recovery codes',
+  'recovery.left': { one: '{count} unused recovery code left.', other: '{count} unused recovery codes left.' },
+  'recovery.low': 'Almost out of recovery codes. Generate a new set now, with a code from your app, so that a lost phone cannot lock you out.',
+  'recovery.regenerate': 'Generate new codes',
+  'recovery.regenerateQuestion': 'Enter a current code from your app. Your old recovery codes stop working at once.',
+  'recovery.regenerateConfirm': 'Replace my recovery codes',
+  'recovery.regenerated': 'New recovery codes generated; the old ones no longer work. Save the new ones now.',
+  'recovery.codeLabel': 'Recovery code',
+  'recovery.codeHint': 'Ten letters and digits, such as 7K2QD-X9M4B. Each code works once.',
+  'recovery.enterCode': 'Enter a recovery code: ten letters and digits, such as 7K2QD-X9M4B.',
+  'recovery.invalidCode': 'That recovery code is not valid, or it has been used already. Check it, or try another one.',
+
+  // "Lost your phone?": a recovery code in place of the authenticator's code.
+  'lost.toggle': 'Lost your phone? Use a recovery code',
+  'lost.submit': 'Sign in with recovery code',
+  /** {left}: recovery.left, how many codes the set still has. */
+  'lost.approved': 'Approved: this recovery code would sign you in. It is used up now. {left}',
 
   /** {settings}: a list of config.algorithm, config.digits and config.period, joined with Intl.ListFormat. */
   'config.note': 'If you type the key by hand, choose these settings in your app: {settings}.',
@@ -96,10 +135,43 @@ export const en = {
   'factors.deleteConfirm': 'Delete authenticator',
   'factors.cancel': 'Cancel',
   'factors.deleted': 'Deleted “{name}”.',
+  'factors.lostPhone': 'Lost your phone? Use a recovery code instead',
+  'factors.useAppCode': 'Use a code from the app instead',
+  'factors.deleteWithRecovery': 'To delete “{name}” without the phone, enter one of your recovery codes. Then set up your new phone.',
+  'factors.deletedLost': 'Deleted “{name}”, and its recovery codes with it. Set up your new phone now.',
   'factors.enterCode': {
     one: 'Enter the {count}-digit code from your app to delete it.',
     other: 'Enter the {count}-digit code from your app to delete it.',
   },
+
+  // Recent activity: the account's security events in plain words, newest first (assets/activity.ts).
+  'activity.title': 'Recent activity',
+  'activity.intro': 'Sign-ins, set-ups and wrong codes on your account, newest first. If you do not recognise something here, contact support.',
+  'activity.empty': 'Nothing has happened yet.',
+  'activity.unavailable': 'Recent activity cannot be shown right now.',
+  /** {day}: "today", "yesterday" (Intl.RelativeTimeFormat) or a date; {time}: the clock time. */
+  'activity.when': '{day}, {time}',
+  /** {when}: activity.when. For a code keyed in on a phone call (the Studio flow). */
+  'activity.byPhone': '{when}, by phone',
+  'activity.factorCreated': 'Set-up of an authenticator started',
+  'activity.factorVerified': 'Authenticator app set up',
+  'activity.factorDeleted': 'Authenticator removed',
+  'activity.deletedWithRecovery': 'Lost authenticator removed with a recovery code',
+  'activity.approved': 'Sign-in code accepted',
+  'activity.stepUp': 'Code accepted to confirm a change',
+  'activity.wrongCode': 'Wrong code entered',
+  'activity.replay': 'A code that was already used was refused',
+  'activity.wrongRecoveryCode': 'Wrong recovery code entered',
+  'activity.wrongCodes': { one: '{count} wrong code', other: '{count} wrong codes' },
+  /** {wait}: how long the lock lasted, in words ("1 minute"). */
+  'activity.wrongCodesLocked': { one: '{count} wrong code, then locked for {wait}', other: '{count} wrong codes, then locked for {wait}' },
+  'activity.locked': 'Code checks locked for {wait}',
+  'activity.lockedDaily': 'Too many wrong codes today: code checks locked for {wait}',
+  'activity.codesGenerated': { one: '{count} new recovery code issued', other: '{count} new recovery codes issued' },
+  'activity.recoverySignIn': { one: 'Recovery code used to sign in; {count} left', other: 'Recovery code used to sign in; {count} left' },
+  'activity.supportReset': 'Two-step sign-in reset by support',
+  'activity.supportUnlock': 'Lock lifted by support',
+  'activity.other': 'Security event',
 
   /** {when}: Intl.RelativeTimeFormat ("in 4 minutes"); {time}: the clock time on the reader's clock. */
   'retry.in': 'Try again {when} (at {time}).',

@@ -5,19 +5,26 @@ import { saveStep } from './support/artifacts';
 import { axeViolations as axeViolationsIn, overflowsWidth } from './support/axe';
 import { describeFocus, tabTo } from './support/keyboard';
 import {
+  activityRegion,
   checkRegion,
   expectAnnouncement,
   factorsRegion,
   liveRegion,
+  putAwayRecoveryCodes,
+  recoveryRegion,
+  saveCodesRegion,
   scanQrCode,
   setupRegion,
+  shownRecoveryCodes,
   signInAsDeveloper,
+  signInWithRecoveryCode,
   startSetUp,
   STATE_TIMEOUT_MS,
+  submitCheckCode,
   submitVerificationCode,
 } from './support/person';
 import { T0, useBrowserSuite } from './support/session';
-import { codeAt } from './support/totp';
+import { codeAt, wrongCodeAt } from './support/totp';
 import type { PageWatch } from './support/watch';
 
 jest.setTimeout(120_000);
@@ -50,8 +57,26 @@ describe.each(['light', 'dark'] as const)('in the %s colour scheme', (colorSchem
     expect(await axeViolations()).toEqual([]);
 
     await expectAnnouncement(page, () => submitVerificationCode(page, codeAt(account, T0)), /authenticator app is set up/);
+    // The save step, with the recovery codes.
+    await saveCodesRegion(page).waitFor({ timeout: STATE_TIMEOUT_MS });
+    expect(await axeViolations()).toEqual([]);
+    expect(await pageOverflowsWidth()).toBe(false);
+    await saveStep(page, `21-save-codes-${colorScheme}`);
+    const codes = await shownRecoveryCodes(page);
+    await putAwayRecoveryCodes(page);
+
+    // Few codes left (the warning), a wrong code in Recent activity, and every form open: the lost-phone sign-in,
+    // a new set, and a delete with a recovery code.
+    await suite.stack.useRecoveryCodes(`axe-${colorScheme}`, codes.slice(0, 7));
+    await signInWithRecoveryCode(page, codes[7] ?? '', /2 unused recovery codes left/);
+    await recoveryRegion(page).getByText(/Almost out of recovery codes/).waitFor({ timeout: STATE_TIMEOUT_MS });
+    await expectAnnouncement(page, () => submitCheckCode(page, wrongCodeAt(account, T0)), /^Not approved/);
+    await activityRegion(page).getByRole('listitem').first().getByText('Wrong code entered').waitFor({ timeout: STATE_TIMEOUT_MS });
+    await recoveryRegion(page).getByRole('button', { name: 'Generate new codes' }).click();
     const item = factorsRegion(page).getByRole('listitem').first();
     await item.getByRole('button', { name: /^Delete/ }).click();
+    await item.getByRole('button', { name: 'Lost your phone? Use a recovery code instead' }).click();
+    await item.getByRole('textbox', { name: 'Recovery code', exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
     expect(await axeViolations()).toEqual([]);
     expect(await pageOverflowsWidth()).toBe(false);
     await saveStep(page, `21-verified-${colorScheme}`);
@@ -80,7 +105,16 @@ test('a keyboard alone signs in, sets up, verifies and checks a code', async () 
   await tabTo(page, 'textbox:Code');
   await page.keyboard.type(codeAt(account, T0));
   await expectAnnouncement(page, () => page.keyboard.press('Enter'), /authenticator app is set up/);
-  // Focus moves on to the next thing to do; the removed set-up never leaves it stranded on the page's body.
+  // Focus moves on to the next thing to do, the recovery codes; the removed set-up never leaves it on the page's body.
+  await expect(describeFocus(page)).resolves.toBe('h2:Save your recovery codes');
+  const codes = await shownRecoveryCodes(page);
+  await tabTo(page, 'button:Copy all');
+  await tabTo(page, 'button:Download .txt');
+  await tabTo(page, 'button:Print');
+  await tabTo(page, 'checkbox:I have saved these codes');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'button:Done');
+  await expectAnnouncement(page, () => page.keyboard.press('Enter'), 'Your recovery codes are no longer shown on this page.');
   await expect(describeFocus(page)).resolves.toBe('h2:Try a sign-in check');
 
   const nextStep = T0 + STEP_MS;
@@ -90,6 +124,13 @@ test('a keyboard alone signs in, sets up, verifies and checks a code', async () 
   await page.keyboard.type(codeAt(account, nextStep));
   await expectAnnouncement(page, () => page.keyboard.press('Enter'), /Approved/);
   await checkRegion(page).getByText('Approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+
+  // Lost your phone? The recovery-code form opens from the keyboard and takes its focus.
+  await tabTo(page, 'button:Lost your phone? Use a recovery code');
+  await page.keyboard.press('Enter');
+  await expect(describeFocus(page)).resolves.toBe('textbox:Recovery code');
+  await page.keyboard.type(codes[0] ?? '');
+  await expectAnnouncement(page, () => page.keyboard.press('Enter'), /^Approved: this recovery code would sign you in/);
   await saveStep(page, '22-keyboard-only');
 
   expect(watch.foreignRequests).toEqual([]);

@@ -145,7 +145,7 @@ test('the page writes text only through the catalogs, apart from data (the key, 
   // Each direct text write in assets/, and why it is not a message: anything new here is most likely English.
   const allowed: Readonly<Record<string, readonly RegExp[]>> = {
     'localizer.ts': [/element\.textContent = rendered;/, /bdi\.textContent = text;/],
-    'render.ts': [/\.textContent = groupSecret\(factor\.secret\);/, /time\.textContent = t\.date\(/],
+    'render.ts': [/\.textContent = groupSecret\(factor\.secret\);/, /time\.textContent = t\.date\(/, /code\.textContent = recoveryCode;/],
     'language-picker.ts': [/option\.textContent = name;/],
   };
   const modules = await pageModules();

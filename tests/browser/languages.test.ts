@@ -1,6 +1,8 @@
-// The page in every language, in Chromium: each locale signs in, sets up and reaches the sign-in check with no key,
-// placeholder or English left, passes axe, and Arabic mirrors right to left on a 375 px phone. Then how a visit picks
-// its language (?lang=, the picker, navigator.languages), that only that catalog is fetched, and translated errors.
+// The page in every language, in Chromium: each locale signs in, sets up, saves its recovery codes (the downloaded
+// file in the language too) and reaches the sign-in check and Recent activity with no key, placeholder or English left,
+// passes axe, and Arabic mirrors right to left on a 375 px phone. Then how a visit picks its language (?lang=, the
+// picker, navigator.languages), that only that catalog is fetched, and translated errors.
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { Catalog, Message } from '../../assets/catalog';
 import en from '../../assets/i18n/en';
@@ -15,6 +17,9 @@ import { codeAt, wrongCodeAt, type ScannedAccount } from './support/totp';
 import type { PageWatch } from './support/watch';
 
 jest.setTimeout(240_000);
+
+/** The downloaded file's name (assets/save-codes.ts): data, the same in every language. */
+const RECOVERY_CODES_FILE = 'recovery-codes.txt';
 
 /** Pages in parallel contexts of the one browser; more would only queue on a two-core machine. */
 const PARALLEL_PAGES = 3;
@@ -78,6 +83,7 @@ const LAYOUT = `(() => {
   const text = range.getBoundingClientRect();
   const message = document.querySelector('.message');
   const steps = document.querySelector('.steps');
+  const activityItem = document.querySelector('.activity-item');
   return {
     dir: document.documentElement.dir,
     lang: document.documentElement.lang,
@@ -87,6 +93,17 @@ const LAYOUT = `(() => {
     pickerGap: { left: rect(document.querySelector('#language')).left, right: document.documentElement.clientWidth - rect(document.querySelector('#language')).right },
     messageBorder: message ? { left: parseFloat(getComputedStyle(message).borderLeftWidth), right: parseFloat(getComputedStyle(message).borderRightWidth) } : null,
     stepsPadding: steps ? { left: parseFloat(getComputedStyle(steps).paddingLeft), right: parseFloat(getComputedStyle(steps).paddingRight) } : null,
+    activityEdge: activityItem ? { left: parseFloat(getComputedStyle(activityItem).borderLeftWidth), right: parseFloat(getComputedStyle(activityItem).borderRightWidth) } : null,
+  };
+})()`;
+
+/** The save step's grid: the first code's side, and each code read left to right whatever the page's direction. */
+const CODES_LAYOUT = `(() => {
+  const [first, second] = document.querySelectorAll('.recovery-codes li');
+  const code = document.querySelector('.recovery-codes code');
+  return {
+    firstOnTheRight: first.getBoundingClientRect().left > second.getBoundingClientRect().left,
+    codeDirection: getComputedStyle(code).direction,
   };
 })()`;
 
@@ -100,12 +117,26 @@ interface Layout {
   pickerGap: { left: number; right: number };
   messageBorder: { left: number; right: number } | null;
   stepsPadding: { left: number; right: number } | null;
+  activityEdge: { left: number; right: number } | null;
+}
+
+interface CodesLayout {
+  firstOnTheRight: boolean;
+  codeDirection: string;
 }
 
 interface LocaleRun {
   /** Screen name → untranslated findings, axe violations and whether the page scrolled sideways. */
   screens: Record<string, { untranslated: string[]; axe: string[]; overflows: boolean }>;
   layout: Layout;
+  codesLayout: CodesLayout;
+  /** The save step's codes, and the lines of the file its Download gave. */
+  codes: string[];
+  file: string[];
+  /** Recent activity at the end, each line as "what · when". */
+  activity: string[];
+  /** T0 as the page's clock shows it (in the browser's time zone, UTC), for the expected times. */
+  clockTime: string;
   watch: PageWatch;
   catalogRequests: string[];
 }
@@ -136,7 +167,7 @@ async function runLocale(tag: LocaleTag): Promise<LocaleRun> {
   let step = 0;
   async function look(screen: string): Promise<void> {
     const texts = (await page.evaluate(SHOWN_TEXT)) as string[];
-    screens[screen] = { untranslated: untranslated(tag, texts, [user, label]), axe: await axeViolations(page), overflows: await overflowsWidth(page) };
+    screens[screen] = { untranslated: untranslated(tag, texts, [user, label, RECOVERY_CODES_FILE]), axe: await axeViolations(page), overflows: await overflowsWidth(page) };
     step += 1;
     await saveStep(page, `lang-${tag}-${step}-${screen}`);
   }
@@ -165,20 +196,42 @@ async function runLocale(tag: LocaleTag): Promise<LocaleRun> {
 
   await setup.getByRole('textbox', { name: t.text('code.label'), exact: true }).fill(codeAt(account, T0));
   await setup.getByRole('button', { name: t.text('enroll.verify'), exact: true }).click();
-  await liveRegion(page).getByText(t.text('enroll.success'), { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await liveRegion(page).getByText(t.text('enroll.successCodes'), { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  // The save step in the language, and its file too.
+  const save = page.getByRole('region', { name: t.text('codes.title'), exact: true });
+  await save.getByRole('listitem').nth(9).waitFor({ timeout: STATE_TIMEOUT_MS });
+  const codes = (await save.getByRole('listitem').allInnerTexts()).map((code) => code.trim());
+  const downloading = page.waitForEvent('download');
+  await save.getByRole('button', { name: t.text('codes.download'), exact: true }).click();
+  const file = readFileSync(await (await downloading).path(), 'utf8').split('\n');
+  await liveRegion(page).getByText(t.text('codes.downloaded', { file: RECOVERY_CODES_FILE }), { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await look('recovery-codes');
+  const codesLayout = (await page.evaluate(CODES_LAYOUT)) as CodesLayout;
+  await save.getByRole('checkbox', { name: t.text('codes.confirm'), exact: true }).check();
+  await save.getByRole('button', { name: t.text('codes.done'), exact: true }).click();
+  await liveRegion(page).getByText(t.text('codes.closed'), { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+
   // The sign-in check, answered in the language (a wrong code: the clock stays at T0 for every locale at once).
   const check = page.getByRole('region', { name: t.text('check.title'), exact: true });
   await check.getByRole('textbox', { name: t.text('code.label'), exact: true }).fill(wrongCodeAt(account, T0));
   await check.getByRole('button', { name: t.text('check.submit'), exact: true }).click();
   await check.getByText(t.text('check.notApproved'), { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  // The lost-phone form, open.
+  await check.getByRole('button', { name: t.text('lost.toggle'), exact: true }).click();
+  await check.getByRole('textbox', { name: t.text('recovery.codeLabel'), exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
   const factors = page.getByRole('region', { name: t.text('factors.title'), exact: true });
   await factors.getByText(t.text('factors.verified'), { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
   await factors.getByRole('button', { name: t.text('factors.deleteNamed', { name: label }), exact: true }).click();
   await factors.getByRole('button', { name: t.text('factors.deleteConfirm'), exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  // Recent activity after the check: five lines (the check's wrong code is the newest).
+  const activity = page.getByRole('region', { name: t.text('activity.title'), exact: true });
+  await activity.getByRole('listitem').nth(4).waitFor({ timeout: STATE_TIMEOUT_MS });
+  const lines = (await activity.getByRole('listitem').allInnerTexts()).map((text) => text.replace(/\s*\n+\s*/g, ' · ').replace(/\s+/g, ' ').trim());
+  const clockTime = String(await page.evaluate(`new Intl.DateTimeFormat(${JSON.stringify(tag)}, { hour: '2-digit', minute: '2-digit' }).format(${T0})`));
   await look('sign-in-check');
 
   await page.context().close();
-  return { screens, layout, watch, catalogRequests };
+  return { screens, layout, codesLayout, codes, file, activity: lines, clockTime, watch, catalogRequests };
 }
 
 /** Runs `task` over `items`, at most `limit` at a time, keeping each outcome (a failure stays with its locale). */
@@ -216,7 +269,7 @@ describe('every language, from sign-in to the sign-in check', () => {
 
   test.each(TAGS)('%s: every screen is in the language, passes axe and fits 375 px', (tag) => {
     const run = runOf(tag);
-    expect(Object.keys(run.screens)).toEqual(['sign-in', 'enrollment', 'wrong-code', 'sign-in-check']);
+    expect(Object.keys(run.screens)).toEqual(['sign-in', 'enrollment', 'wrong-code', 'recovery-codes', 'sign-in-check']);
     for (const [screen, found] of Object.entries(run.screens)) {
       expect({ screen, ...found }).toEqual({ screen, untranslated: [], axe: [], overflows: false });
     }
@@ -225,6 +278,26 @@ describe('every language, from sign-in to the sign-in check', () => {
     expect(run.catalogRequests).toEqual([`/i18n/${tag}.json`]);
     expect(run.watch.foreignRequests).toEqual([]);
     expect(run.watch.errors).toEqual([]);
+  });
+
+  test.each(TAGS)('%s: the recovery codes, their file and Recent activity are in the language', (tag) => {
+    const run = runOf(tag);
+    const t = translators[tag];
+    expect(run.codes).toHaveLength(10);
+    for (const code of run.codes) expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    expect(run.file.slice(0, 13)).toEqual([t.text('codes.sheetTitle', { name: `u-${tag}` }), '', ...run.codes, '']);
+    const [before = ''] = t.text('codes.sheetNote').split('{dateTime}');
+    expect(run.file[13]?.startsWith(before)).toBe(true);
+    const when = t.text('activity.when', { day: t.day(0), time: run.clockTime });
+    expect(run.activity).toEqual(
+      [
+        t.text('activity.wrongCode'),
+        t.plural('activity.codesGenerated', 10),
+        t.text('activity.factorVerified'),
+        t.text('activity.wrongCode'),
+        t.text('activity.factorCreated'),
+      ].map((what) => `${what} · ${when}`.replace(/\s+/g, ' ')),
+    );
   });
 
   test('Arabic mirrors the layout: text from the right, the picker on the left, borders and list numbers on the right', () => {
@@ -247,6 +320,12 @@ describe('every language, from sign-in to the sign-in check', () => {
     expect(arabic.stepsPadding?.right).toBeGreaterThan(0);
     expect(english.stepsPadding).toEqual({ left: expect.any(Number), right: 0 });
     expect(english.stepsPadding?.left).toBeGreaterThan(0);
+    // Recent activity's edge on the start side; the codes' grid starts on the right, each code still reads left to right.
+    expect(arabic.activityEdge).toEqual({ left: 0, right: expect.any(Number) });
+    expect(arabic.activityEdge?.right).toBeGreaterThan(0);
+    expect(english.activityEdge).toEqual({ left: expect.any(Number), right: 0 });
+    expect(runOf('ar').codesLayout).toEqual({ firstOnTheRight: true, codeDirection: 'ltr' });
+    expect(runOf('en').codesLayout).toEqual({ firstOnTheRight: false, codeDirection: 'ltr' });
   });
 });
 

@@ -1,9 +1,12 @@
 // The page's pure logic, checked without a browser: secret blocks, settings note, code cleaning, step and retry times,
 // the kit's lock and enrollment hold, and which language a visit gets.
 import fc from 'fast-check';
+import type { ActivityEvent } from '../../lib/contract';
+import { describeWhen, summarizeActivity } from '../../assets/activity';
 import { describeFailure } from '../../assets/failure';
-import { describeNonDefaultConfig, describeRetry, digitsOnly, formatWait, groupSecret } from '../../assets/format';
+import { describeNonDefaultConfig, describeRetry, digitsOnly, formatWait, groupSecret, normalizeRecoveryCode } from '../../assets/format';
 import ar from '../../assets/i18n/ar';
+import de from '../../assets/i18n/de';
 import en from '../../assets/i18n/en';
 import ja from '../../assets/i18n/ja';
 import { chooseLocale, matchLocale } from '../../assets/locales';
@@ -232,5 +235,153 @@ describe('the language of a visit', () => {
     expect(chooseLocale({ query: null, stored: null, browser })).toBe('fr');
     expect(chooseLocale({ query: null, stored: 'klingon', browser: ['zh'] })).toBe('en');
     expect(chooseLocale({ query: '', stored: null, browser: [] })).toBe('en');
+  });
+});
+
+describe('a typed recovery code', () => {
+  test('is read the way the kit reads it: case, spaces and dashes do not matter, O is 0, I and L are 1', () => {
+    expect(normalizeRecoveryCode('7K2QD-X9M4B')).toBe('7K2QD-X9M4B');
+    expect(normalizeRecoveryCode(' 7k2qd x9m4b ')).toBe('7K2QD-X9M4B');
+    expect(normalizeRecoveryCode('7K2QDX9M4B')).toBe('7K2QD-X9M4B');
+    expect(normalizeRecoveryCode('7K2QD\u2013X9M4B')).toBe('7K2QD-X9M4B');
+    expect(normalizeRecoveryCode('oilab-cdefg')).toBe('011AB-CDEFG');
+  });
+
+  test('takes full-width letters and digits of other scripts, as typed on those keyboards', () => {
+    expect(normalizeRecoveryCode('７Ｋ２ＱＤ－Ｘ９Ｍ４Ｂ')).toBe('7K2QD-X9M4B');
+    expect(normalizeRecoveryCode('١٢٣٤٥-ABCDE')).toBe('12345-ABCDE');
+  });
+
+  test('is null for what cannot be a code, so nothing is sent and no attempt is spent', () => {
+    for (const typed of ['', '12345', '7K2QD-X9M4', '7K2QD-X9M4BB', '7K2QD-X9M4U', '7K2QD_X9M4B', '7K2QD-X9M4É']) {
+      expect([typed, normalizeRecoveryCode(typed)]).toEqual([typed, null]);
+    }
+  });
+});
+
+describe('Recent activity in plain words', () => {
+  const at = Date.UTC(2030, 0, 15, 9, 0, 10);
+  let sequence = 0;
+  /** An event `secondsAgo` before `at`, on the web unless told. */
+  function event(type: string, secondsAgo: number, fields: Partial<ActivityEvent> = {}): ActivityEvent {
+    sequence += 1;
+    return { id: `ev_${sequence}`, type: type as ActivityEvent['type'], occurredAt: new Date(at - secondsAgo * 1000).toISOString(), channel: 'web', ...fields };
+  }
+  const failed = (secondsAgo: number, fields: Partial<ActivityEvent> = {}): ActivityEvent =>
+    event('challenge.failed', secondsAgo, { outcome: 'wrong_code', ...fields });
+  const lines = (events: ActivityEvent[], t = english): string[] => summarizeActivity(events).map((item) => item.describe(t));
+
+  test('a lock and the wrong codes before it are one line; wrong codes in a row are one line', () => {
+    const events = [
+      event('lock.started', 0, { outcome: 'threshold', detail: { lockSeconds: 60, lockLevel: 1 } }),
+      ...[1, 2, 3, 4, 5].map((ago) => failed(ago)),
+      event('challenge.approved', 60),
+      failed(70),
+      failed(80, { outcome: 'wrong_recovery_code' }),
+      failed(90),
+    ];
+    const items = summarizeActivity(events);
+    expect(items.map((item) => [item.describe(english), item.tone, item.events])).toEqual([
+      ['5 wrong codes, then locked for 1 minute', 'alert', 6],
+      ['Sign-in code accepted', 'ok', 1],
+      ['3 wrong codes', 'alert', 3],
+    ]);
+    // The line keeps the newest event's id and time.
+    expect(items[0]).toMatchObject({ id: events[0]?.id, occurredAt: events[0]?.occurredAt });
+    expect(lines(events, createTranslator('de', de))[0]).toBe('5 falsche Codes, dann für 1 Minute gesperrt');
+  });
+
+  test('a single failure says what kind it was; wrong codes by phone are not counted with those on the web', () => {
+    expect(lines([failed(0, { outcome: 'replay' })])).toEqual(['A code that was already used was refused']);
+    expect(lines([failed(0, { outcome: 'wrong_recovery_code' })])).toEqual(['Wrong recovery code entered']);
+    const mixed = [
+      event('lock.started', 0, { detail: { lockSeconds: 300 } }),
+      failed(1),
+      failed(2, { channel: 'studio' }),
+      failed(3),
+    ];
+    expect(summarizeActivity(mixed).map((item) => [item.describe(english), item.channel])).toEqual([
+      ['1 wrong code, then locked for 5 minutes', 'web'],
+      ['Wrong code entered', 'studio'],
+      ['Wrong code entered', 'web'],
+    ]);
+  });
+
+  test('a lock alone (its wrong codes older than the trail) and the daily limit say how long', () => {
+    expect(lines([event('lock.started', 0, { outcome: 'threshold', detail: { lockSeconds: 3600 } })])).toEqual(['Code checks locked for 1 hour']);
+    expect(lines([event('lock.started', 0, { outcome: 'daily_limit', detail: { lockSeconds: 19_740 } })])).toEqual([
+      'Too many wrong codes today: code checks locked for 5 hours, 29 minutes',
+    ]);
+  });
+
+  test('the code that confirmed a change is part of that change; a sign-in just before it is not', () => {
+    const regenerated = [
+      event('recovery_codes.generated', 0, { factorSid: 'YF1', detail: { count: 10 } }),
+      event('challenge.approved', 0, { factorSid: 'YF1', outcome: 'step_up' }),
+      event('challenge.approved', 30, { factorSid: 'YF1' }),
+    ];
+    expect(lines(regenerated)).toEqual(['10 new recovery codes issued', 'Sign-in code accepted']);
+    const deleted = [event('factor.deleted', 0, { factorSid: 'YF1' }), event('challenge.approved', 1, { factorSid: 'YF1' })];
+    expect(lines(deleted)).toEqual(['Authenticator removed']);
+    // Another factor's approval, or one long before, stays a line of its own.
+    expect(lines([event('factor.deleted', 0, { factorSid: 'YF1' }), event('challenge.approved', 1, { factorSid: 'YF2' })])).toHaveLength(2);
+    expect(lines([event('factor.deleted', 0, { factorSid: 'YF1' }), event('challenge.approved', 600, { factorSid: 'YF1' })])).toHaveLength(2);
+  });
+
+  test('a lost phone, recovery codes and support read as such; an unknown event is still shown', () => {
+    expect(
+      lines([
+        event('factor.deleted', 0, { factorSid: 'YF1' }),
+        event('recovery_code.used', 0, { factorSid: 'YF1', outcome: 'delete_factor', detail: { recoveryCodesLeft: 7 } }),
+        event('recovery_code.used', 10, { outcome: 'sign_in', detail: { recoveryCodesLeft: 8 } }),
+        event('recovery_code.used', 20, { outcome: 'sign_in', detail: { recoveryCodesLeft: 1 } }),
+        event('factor.verified', 30, { factorSid: 'YF1' }),
+        event('factor.created', 40, { factorSid: 'YF1' }),
+        event('support.unlock', 50, { channel: 'support' }),
+        event('support.reset', 60, { channel: 'support' }),
+        event('something.new', 70),
+      ]),
+    ).toEqual([
+      'Lost authenticator removed with a recovery code',
+      'Recovery code used to sign in; 8 left',
+      'Recovery code used to sign in; 1 left',
+      'Authenticator app set up',
+      'Set-up of an authenticator started',
+      'Lock lifted by support',
+      'Two-step sign-in reset by support',
+      'Security event',
+    ]);
+    expect(lines([event('recovery_codes.generated', 0, { detail: { count: 10 } })], createTranslator('ar', ar))).toEqual(['تم إصدار 10 رموز استرداد جديدة']);
+  });
+
+  test("says when on the reader's clock: today, yesterday or the date, and by phone for the Studio flow", () => {
+    // Local times, so the expectations hold in any time zone.
+    const now = new Date(2030, 0, 15, 18, 30).getTime();
+    const item = (time: Date, channel: ActivityEvent['channel'] = 'web') => ({ occurredAt: time.toISOString(), channel });
+    const clock = (time: Date): string => english.time(time.getTime());
+    const morning = new Date(2030, 0, 15, 9, 14);
+    const lastNight = new Date(2030, 0, 14, 23, 59);
+    const lastWeek = new Date(2030, 0, 8, 7, 5);
+    expect(describeWhen(english, item(morning), now)).toBe(`today, ${clock(morning)}`);
+    expect(describeWhen(english, item(lastNight), now)).toBe(`yesterday, ${clock(lastNight)}`);
+    expect(describeWhen(english, item(lastWeek), now)).toBe(`Jan 8, 2030, ${clock(lastWeek)}`);
+    expect(describeWhen(english, item(morning, 'studio'), now)).toBe(`today, ${clock(morning)}, by phone`);
+    const japanese = createTranslator('ja', ja);
+    expect(describeWhen(japanese, item(lastNight), now)).toBe(`昨日 ${japanese.time(lastNight.getTime())}`);
+    expect(describeWhen(english, { occurredAt: 'not a date', channel: 'web' }, now)).toBe('not a date');
+  });
+
+  test('lengths of time in words, to the minute above a minute', () => {
+    expect([1, 45, 60, 61, 300, 3600, 5400, 86_400].map((seconds) => english.span(seconds))).toEqual([
+      '1 second',
+      '45 seconds',
+      '1 minute',
+      '2 minutes',
+      '5 minutes',
+      '1 hour',
+      '1 hour, 30 minutes',
+      '24 hours',
+    ]);
+    expect(createTranslator('ja', ja).span(5400)).toBe('1 時間 30 分');
   });
 });

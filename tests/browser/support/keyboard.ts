@@ -1,12 +1,12 @@
 // Keyboard-only navigation: Tab until a control with the given role and name has focus, as a keyboard user would.
 import type { Page } from 'playwright-core';
 
-/** "button:Verify", "textbox:Code", "link:Open in authenticator app" for the focused element. */
+/** "button:Verify", "textbox:Code", "checkbox:I have saved these codes", "link:…" for the focused element. */
 const DESCRIBE_FOCUS = `(() => {
   const el = document.activeElement;
   if (!el || el === document.body) return 'body:';
   const tag = el.tagName.toLowerCase();
-  const role = tag === 'input' ? 'textbox' : tag === 'a' ? 'link' : tag;
+  const role = tag === 'input' ? (el.type === 'checkbox' ? 'checkbox' : 'textbox') : tag === 'a' ? 'link' : tag;
   const name = el.labels && el.labels.length > 0 ? el.labels[0].textContent : el.textContent;
   return role + ':' + (name || '').replace(/\\s+/g, ' ').trim();
 })()`;

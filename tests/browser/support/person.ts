@@ -64,3 +64,55 @@ export async function expectAnnouncement(page: Page, action: () => Promise<void>
   if (previous !== null) await previous.waitForElementState('hidden', { timeout: STATE_TIMEOUT_MS });
   await liveRegion(page).getByText(text).waitFor({ timeout: STATE_TIMEOUT_MS });
 }
+
+export function saveCodesRegion(page: Page): Locator {
+  return page.getByRole('region', { name: 'Save your recovery codes' });
+}
+
+export function recoveryRegion(page: Page): Locator {
+  return page.getByRole('region', { name: 'Recovery codes', exact: true });
+}
+
+export function activityRegion(page: Page): Locator {
+  return page.getByRole('region', { name: 'Recent activity' });
+}
+
+/** The lines of Recent activity as a person reads them, newest first: "what · when". */
+export async function activityLines(page: Page): Promise<string[]> {
+  const items = activityRegion(page).getByRole('list').getByRole('listitem');
+  return (await items.allInnerTexts()).map((text) => text.replace(/\s*\n+\s*/g, ' · ').trim());
+}
+
+/** The recovery codes the save step shows, in order, as a person would copy them off the screen. */
+export async function shownRecoveryCodes(page: Page): Promise<string[]> {
+  const codes = saveCodesRegion(page).getByRole('listitem');
+  await codes.first().waitFor({ timeout: STATE_TIMEOUT_MS });
+  return (await codes.allInnerTexts()).map((text) => text.trim());
+}
+
+/** Ticks "I have saved these codes" and chooses Done: the save step closes and its codes leave the page. */
+export async function putAwayRecoveryCodes(page: Page): Promise<void> {
+  await saveCodesRegion(page).getByRole('checkbox', { name: 'I have saved these codes' }).check();
+  await expectAnnouncement(
+    page,
+    () => saveCodesRegion(page).getByRole('button', { name: 'Done' }).click(),
+    'Your recovery codes are no longer shown on this page.',
+  );
+}
+
+/** The sign-in check's "Lost your phone?" path: a recovery code in place of the app's code. */
+export async function signInWithRecoveryCode(page: Page, typed: string, expected: string | RegExp): Promise<void> {
+  const check = checkRegion(page);
+  const field = check.getByRole('textbox', { name: 'Recovery code', exact: true });
+  if (!(await field.isVisible())) await check.getByRole('button', { name: 'Lost your phone? Use a recovery code' }).click();
+  await field.fill(typed);
+  await expectAnnouncement(page, () => check.getByRole('button', { name: 'Sign in with recovery code' }).click(), expected);
+}
+
+/** Verifies the first code, reads the recovery codes the save step shows and puts them away. */
+export async function verifyAndSaveCodes(page: Page, code: string): Promise<string[]> {
+  await expectAnnouncement(page, () => submitVerificationCode(page, code), /authenticator app is set up/);
+  const codes = await shownRecoveryCodes(page);
+  await putAwayRecoveryCodes(page);
+  return codes;
+}

@@ -21,6 +21,8 @@ export interface PageStack {
   setTotpSettings(settings: { codeLength?: number; timeStep?: number }): Promise<void>;
   /** A caller token for `user` from the dev-only endpoint, as the host app would hand it over. */
   devToken(user: string): Promise<string>;
+  /** Signs `user` in with each of `codes` over HTTP, as the same person would elsewhere (another device, the host's page). */
+  useRecoveryCodes(user: string, codes: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,12 @@ export async function startPageStack(options: PageStackOptions = {}): Promise<Pa
     return JSON.parse(text) as unknown;
   }
 
+  async function devToken(user: string): Promise<string> {
+    const body = await postJson(new URL('/__dev/token', origin).href, { user });
+    if (typeof body === 'object' && body !== null && 'token' in body && typeof body.token === 'string') return body.token;
+    throw new Error('the dev token endpoint answered without a token');
+  }
+
   return {
     origin,
     env: stack.env,
@@ -72,10 +80,10 @@ export async function startPageStack(options: PageStackOptions = {}): Promise<Pa
       if (serviceSid === undefined) throw new Error('the local stack has no VERIFY_SERVICE_SID');
       await client.verify.v2.services(serviceSid).update({ 'totp.codeLength': codeLength, 'totp.timeStep': timeStep });
     },
-    async devToken(user) {
-      const body = await postJson(new URL('/__dev/token', origin).href, { user });
-      if (typeof body === 'object' && body !== null && 'token' in body && typeof body.token === 'string') return body.token;
-      throw new Error('the dev token endpoint answered without a token');
+    devToken,
+    async useRecoveryCodes(user, codes) {
+      const token = await devToken(user);
+      for (const code of codes) await postJson(new URL('/use-recovery-code', origin).href, { code }, { authorization: `Bearer ${token}` });
     },
     async close() {
       await stack.close();

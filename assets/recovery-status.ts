@@ -1,0 +1,91 @@
+// The "Recovery codes" card: how many unused codes are left, a warning when few are, and a new set for a current
+// code from the app (the new set then shows in the save step; the old one stops working at once).
+import type { FactorConfig } from '../lib/contract';
+import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { onSubmit, type PageContext } from './page-context';
+import { configureCodeInput, requireElement } from './render';
+
+/** At this many codes or fewer the card warns: one lost phone more and the person could be locked out. */
+export const LOW_RECOVERY_CODES = 2;
+
+export interface RecoveryStatusHooks {
+  /** A new set was issued: show it in the save step. */
+  regenerated(codes: readonly string[]): void;
+}
+
+export interface RecoveryStatus {
+  /** Shows the card for the verified factor (hidden when there is none) with the codes left. */
+  configure(verified: FactorConfig | null, left: number): void;
+  focus(): void;
+}
+
+export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHooks): RecoveryStatus {
+  const section = requireElement(document, '#recovery', HTMLElement);
+  const title = requireElement(document, '#recovery-title', HTMLHeadingElement);
+  const leftText = requireElement(document, '#recovery-left', HTMLParagraphElement);
+  const warning = requireElement(document, '#recovery-low', HTMLParagraphElement);
+  const toggle = requireElement(document, '#regenerate-toggle', HTMLButtonElement);
+  const form = requireElement(document, '#regenerate-form', HTMLFormElement);
+  const codeInput = requireElement(document, '#regenerate-code', HTMLInputElement);
+  const cancel = requireElement(document, '#regenerate-cancel', HTMLButtonElement);
+  let digits = 6;
+  keepDigitsOnly(codeInput);
+
+  function showForm(open: boolean): void {
+    form.hidden = !open;
+    toggle.hidden = open;
+    toggle.setAttribute('aria-expanded', String(open));
+    if (!open) {
+      codeInput.value = '';
+      codeInput.removeAttribute('aria-invalid');
+    }
+  }
+
+  toggle.addEventListener('click', () => {
+    showForm(true);
+    codeInput.focus();
+  });
+  cancel.addEventListener('click', () => {
+    showForm(false);
+    toggle.focus();
+  });
+
+  async function regenerate(): Promise<void> {
+    const code = readCode(codeInput, digits);
+    if (code === null) {
+      ctx.announcer.announce('error', (t) => t.plural('code.enter', digits));
+      return;
+    }
+    let codes: string[];
+    try {
+      codes = (await ctx.api.regenerateRecoveryCodes({ code })).recoveryCodes;
+    } catch (error) {
+      ctx.reportFailure(error);
+      markInvalid(codeInput);
+      return;
+    }
+    showForm(false);
+    ctx.announcer.announce('success', 'recovery.regenerated');
+    hooks.regenerated(codes);
+  }
+
+  onSubmit(form, ctx.lock.guard(regenerate));
+  showForm(false);
+
+  return {
+    configure(verified, left) {
+      section.hidden = verified === null;
+      if (verified === null) {
+        showForm(false);
+        return;
+      }
+      digits = verified.digits;
+      configureCodeInput(codeInput, digits);
+      ctx.i18n.show(leftText, (t) => t.plural('recovery.left', left));
+      warning.hidden = left > LOW_RECOVERY_CODES;
+    },
+    focus() {
+      title.focus();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * Jest for mutation testing only (stryker.config.mjs): the in-process suites that exercise the security core and the
+ * emulator's code checks, with no Functions runtime, no bundles, no browser and no child emulator process.
+ */
+const base = require('./jest.config.js');
+
+module.exports = {
+  ...base,
+  // Stryker runs only the suites related to a mutated file (jest --findRelatedTests), which needs the whole import graph
+  // (tests → emulator server → operations) inside the roots.
+  roots: ['<rootDir>/tests', '<rootDir>/lib', '<rootDir>/emulator'],
+  testMatch: [
+    '<rootDir>/tests/core/**/*.test.ts',
+    '<rootDir>/tests/lib/**/*.test.ts',
+    '<rootDir>/tests/emulator/{totp,challenges,factors,entities,services,control}.test.ts',
+  ],
+};
