@@ -111,7 +111,7 @@ function handlers(env: Env, routes: RuntimeRoutes): (path: string, token: string
   return (path, token, fields) =>
     new Promise((resolve, reject) => {
       const handler = handlerOf(path);
-      const event = token === null ? { ...fields, request: { headers: { 'content-type': 'application/json', 'content-length': '2' } } } : jsonEvent(token, fields);
+      const event = token === null ? { ...fields, request: { headers: { 'content-type': 'application/json', 'content-length': '2' }, cookies: {} } } : jsonEvent(token, fields);
       handler(route.constructContext(config, `/${path}`), event, (error, response) => {
         if (error) reject(error instanceof Error ? error : new Error(String(error)));
         else resolve(response as unknown as { statusCode: number; body: unknown });
