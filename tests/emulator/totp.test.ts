@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { nodeHmac } from '../../emulator/crypto';
 import { decodeBase32, encodeBase32, keyUri, totpAt, verifyTotp, type TotpAlgorithm } from '../../emulator/totp';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
+import { encodeBase32 as independentBase32 } from '../helpers/totp';
 import { base32ToBytes } from './fixtures';
 import { expectWireCompatible } from './wire';
 
@@ -107,7 +108,8 @@ function otplibCodes(cases: readonly RandomCase[]): string[] {
 }
 
 const randomCase: fc.Arbitrary<RandomCase> = fc.record({
-  secret: fc.uint8Array({ minLength: 16, maxLength: 64 }).map((bytes) => encodeBase32(bytes)),
+  // Built with the tests' own encoder: a broken emulator encoder must fail a test, not the suite's collection.
+  secret: fc.uint8Array({ minLength: 16, maxLength: 64 }).map((bytes) => independentBase32(bytes)),
   algorithm: fc.constantFrom<TotpAlgorithm>('sha1', 'sha256', 'sha512'),
   digits: fc.integer({ min: 3, max: 8 }),
   period: fc.integer({ min: 20, max: 60 }),

@@ -23,6 +23,22 @@ const nodeCrypto: CryptoPlugin = {
 
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+/** RFC 4648 §6 Base32 without padding, as the emulator writes secrets. */
+export function encodeBase32(bytes: Uint8Array): string {
+  let text = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = ((buffer << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      text += BASE32_ALPHABET[(buffer >> bits) & 31];
+    }
+  }
+  return bits > 0 ? text + BASE32_ALPHABET[(buffer << (5 - bits)) & 31] : text;
+}
+
 /** RFC 4648 §6 Base32, as key URIs carry the secret (upper case, padding optional). */
 export function decodeBase32(text: string): Uint8Array {
   const bytes: number[] = [];
