@@ -182,8 +182,23 @@ export function parseState(data: unknown): UserState | undefined {
   return { caller, studio, used, factor, enrollment, recovery, trail };
 }
 
+/**
+ * Sync refuses a document over 16 KiB (54006), and the kit fails closed without its state. The trail is the only part
+ * that grows with use, so it gives way: its oldest events are left out until the document fits, with room to spare.
+ */
+export const MAX_STORED_BYTES = 15 * 1024;
+
 export function storedForm(state: UserState): object {
-  return { v: VERSION, ...state };
+  const whole = { v: VERSION, ...state };
+  let excess = Buffer.byteLength(JSON.stringify(whole)) - MAX_STORED_BYTES;
+  if (excess <= 0) return whole;
+  let dropped = 0;
+  // Each event takes its JSON and a separating comma.
+  while (excess > 0 && dropped < state.trail.length) {
+    excess -= Buffer.byteLength(JSON.stringify(state.trail[dropped])) + 1;
+    dropped += 1;
+  }
+  return { ...whole, trail: state.trail.slice(dropped) };
 }
 
 // ---- the rules ----

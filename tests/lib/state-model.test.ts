@@ -1,7 +1,11 @@
 // The lockout, replay and enrollment rules of lib/state-model.ts as pure functions of state and time (no Sync here;
 // tests/functions/*.test.ts drive the same rules through the Functions and the emulator).
+import { createSecretKey } from 'node:crypto';
 import fc from 'fast-check';
+import { createEvent } from '../../lib/events';
+import { createRecoveryCodes } from '../../lib/recovery-codes';
 import {
+  ACTIVITY_LIMIT,
   DAILY_FAILURE_LIMIT,
   DAY_MS,
   emptyState,
@@ -9,6 +13,7 @@ import {
   lockRemainingSeconds,
   lockSeconds,
   maxFailuresPerDay,
+  MAX_STORED_BYTES,
   parseState,
   pruned,
   resetState,
@@ -16,6 +21,7 @@ import {
   usedUntil,
   withFailure,
   withSuccess,
+  withEvents,
   withUsedCode,
   withoutLock,
   type LockoutPolicy,
@@ -140,6 +146,50 @@ describe('the stored form', () => {
     for (const bad of [null, [], {}, { ...storedForm(full), v: 2 }, { ...storedForm(full), caller: { failures: -1 } }, { ...storedForm(full), used: [{ key: 1 }] }]) {
       expect(parseState(bad)).toBeUndefined();
     }
+  });
+
+  /** A state at its largest: both channels at the daily limit, every used-code slot taken, recovery codes, a full trail. */
+  function largestState(event: Parameters<typeof createEvent>[0]): UserState {
+    const recent = Array.from({ length: DAILY_FAILURE_LIMIT }, (_, i) => T0 - i * 1000);
+    const channel = { failures: 4, level: 30, lockedUntil: T0 + DAY_MS, attempts: Number.MAX_SAFE_INTEGER, recent };
+    let state: UserState = {
+      ...emptyState(),
+      caller: channel,
+      studio: channel,
+      factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA512', digits: 8, period: 30, skew: 1 } },
+      enrollment: { id: 'e'.repeat(36), until: T0 },
+      recovery: createRecoveryCodes(createSecretKey(Buffer.from('k'.repeat(32)))).stored,
+    };
+    for (let i = 0; i < 64; i += 1) state = withUsedCode(state, 'u'.repeat(43), T0 + i);
+    return withEvents(state, Array.from({ length: ACTIVITY_LIMIT }, (_, i) => createEvent(event, new Date(T0 + i))));
+  }
+
+  test('a document at its largest stays within Sync\'s 16 KiB: the oldest events give way, the rest is kept whole', () => {
+    const state = largestState({
+      type: 'recovery_code.used',
+      channel: 'support',
+      factorSid: `YF${'b'.repeat(32)}`,
+      outcome: 'wrong_recovery_code',
+      detail: { lockSeconds: 86_400, lockLevel: 30, recoveryCodesLeft: 10 },
+    });
+    const stored = storedForm(state);
+    const bytes = Buffer.byteLength(JSON.stringify(stored));
+    expect(bytes).toBeLessThanOrEqual(MAX_STORED_BYTES);
+    expect(MAX_STORED_BYTES).toBeLessThan(16 * 1024);
+    const parsed = parseState(JSON.parse(JSON.stringify(stored)));
+    // Only the oldest events went, and only as many as needed: one more would not have fitted.
+    const kept = parsed?.trail ?? [];
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(ACTIVITY_LIMIT);
+    expect(kept).toEqual(state.trail.slice(-kept.length));
+    expect(parsed).toEqual({ ...state, trail: kept });
+    const oneMore = state.trail[state.trail.length - kept.length - 1];
+    expect(bytes + Buffer.byteLength(JSON.stringify(oneMore)) + 1).toBeGreaterThan(MAX_STORED_BYTES);
+  });
+
+  test('a document that fits keeps its whole trail', () => {
+    const state = largestState({ type: 'challenge.approved', channel: 'web' });
+    expect(parseState(JSON.parse(JSON.stringify(storedForm(state))))?.trail).toHaveLength(ACTIVITY_LIMIT);
   });
 });
 
