@@ -7,6 +7,7 @@ import { errors as joseErrors, exportJWK, generateKeyPair, SignJWT, type JWTPayl
 import { authenticateCaller, type CallerVerification } from '../../lib/auth';
 import type { CallerKeySource } from '../../lib/auth';
 import { KitError } from '../../lib/errors';
+import { rejectionOf } from '../helpers/rejection';
 
 const encode = (text: string): KeyObject => createSecretKey(Buffer.from(text));
 /** Far from the machine's clock, so a rule that used the real time instead of `currentDate` would fail. */
@@ -15,15 +16,7 @@ const NOW_SECONDS = NOW.getTime() / 1000;
 const HEADER_MESSAGE = 'The Authorization header must be "Bearer <token>".';
 const TOKEN_MESSAGE = 'The bearer token is invalid or expired.';
 
-async function refusal(promise: Promise<unknown>): Promise<KitError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof KitError) return error;
-    throw error;
-  }
-  throw new Error('expected a KitError');
-}
+const refusal = (promise: Promise<unknown>): Promise<KitError> => rejectionOf(promise, KitError);
 
 async function hs256(secret: KeyObject, claims: JWTPayload, alg = 'HS256'): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg }).sign(secret);

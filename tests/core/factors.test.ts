@@ -15,6 +15,7 @@ import {
 } from '../../lib/factors';
 import { Failure, type FailureKind } from '../../lib/failures';
 import type { ProvenCaller } from '../../lib/users';
+import { rejectionOf } from '../helpers/rejection';
 import { APPROVAL_SECRET, startCore, type CoreHarness } from './harness';
 
 let core: CoreHarness;
@@ -33,13 +34,7 @@ function newUser(): UserScope<ProvenCaller> {
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<FailureKind> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Failure) return error.kind;
-    throw error;
-  }
-  throw new Error('expected a Failure');
+  return (await rejectionOf(promise, Failure)).kind;
 }
 
 /** The Verify requests (not the state's Sync requests) made since exchange `before`, as "METHOD /path-without-query". */

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Failure, type FailureKind } from '../../lib/failures';
 import { createVerifyGateway, type VerifyGateway } from '../../lib/verify';
+import { rejectionOf } from '../helpers/rejection';
 import { createEmulatorTwilioClient } from '../helpers/emulator';
 import { START, startCore, type CoreHarness } from './harness';
 
@@ -20,15 +21,7 @@ beforeAll(async () => {
 afterAll(() => core.close());
 afterEach(() => core.emulator.clearFaults());
 
-async function failureOf(promise: Promise<unknown>): Promise<Failure> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Failure) return error;
-    throw error;
-  }
-  throw new Error('expected a Failure');
-}
+const failureOf = (promise: Promise<unknown>): Promise<Failure> => rejectionOf(promise, Failure);
 
 async function kindOf(promise: Promise<unknown>): Promise<[FailureKind, string | undefined]> {
   const failure = await failureOf(promise);

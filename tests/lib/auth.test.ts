@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { jwtVerify, SignJWT } from 'jose';
 import { authenticateCaller, deriveIdentity } from '../../lib/auth';
 import { KitError } from '../../lib/errors';
+import { rejectionOf } from '../helpers/rejection';
 
 // jwtVerify stays the real one; wrapping it lets a test count how often lib/auth.ts really checks a signature.
 jest.mock('jose', () => {
@@ -15,15 +16,7 @@ const signatureChecks = jwtVerify as jest.MockedFunction<typeof jwtVerify>;
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-async function failure(promise: Promise<unknown>): Promise<KitError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof KitError) return error;
-    throw error;
-  }
-  throw new Error('expected a KitError');
-}
+const failure = (promise: Promise<unknown>): Promise<KitError> => rejectionOf(promise, KitError);
 
 describe('deriveIdentity', () => {
   test('is the first 32 hex characters of HMAC-SHA256 (RFC 4231 test case 2)', () => {
