@@ -1,5 +1,5 @@
 // The lockout, replay and enrollment rules of lib/state-model.ts as pure functions of state and time (no Sync here;
-// tests/functions/*.test.ts drive the same rules through the Functions and the emulator).
+// the suites in tests/functions/ drive the same rules through the Functions and the emulator).
 import { createSecretKey } from 'node:crypto';
 import fc from 'fast-check';
 import { createEvent } from '../../lib/events';
@@ -164,7 +164,7 @@ describe('the stored form', () => {
     return withEvents(state, Array.from({ length: ACTIVITY_LIMIT }, (_, i) => createEvent(event, new Date(T0 + i))));
   }
 
-  test('a document at its largest stays within Sync\'s 16 KiB: the oldest events give way, the rest is kept whole', () => {
+  test('a document at its largest stays within Sync’s 16 KiB: the oldest events give way, the rest is kept whole', () => {
     const state = largestState({
       type: 'recovery_code.used',
       channel: 'support',
