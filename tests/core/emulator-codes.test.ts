@@ -105,6 +105,15 @@ describe('the replay rule', () => {
     expect(await challenge(identity, sid, totpAt(RFC_SECRET, T + 2 * STEP))).toBe('approved');
   });
 
+  test('the code that verified the factor cannot approve a challenge; the next step can', async () => {
+    const identity = newIdentity();
+    const sid = await verifiedFactor(identity, T);
+    expect(await challenge(identity, sid, totpAt(RFC_SECRET, T))).toBe('pending');
+    expect(await challenge(identity, sid, totpAt(RFC_SECRET, T - STEP))).toBe('pending');
+    expect(await challenge(identity, sid, totpAt(RFC_SECRET, T + STEP))).toBe('approved');
+    expect(await challenge(identity, sid, totpAt(RFC_SECRET, T + STEP))).toBe('pending');
+  });
+
   test('the first time step of all (T = 0) is usable once, and the step after it too', async () => {
     const identity = newIdentity();
     await emulator.setClock(10_000);
