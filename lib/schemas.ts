@@ -70,7 +70,7 @@ export const noInputSchema: z.ZodMiniType<Record<string, never>> = z.lazy(() =>
 export const deleteFactorSchema: z.ZodMiniType<DeleteFactorRequest> = z.lazy(() =>
   z
     .object({ factorSid: factorSid(), code: z.optional(code()), recoveryCode: z.optional(recoveryCode()) })
-    .check(z.refine((input) => input.code === undefined || input.recoveryCode === undefined, 'send code or recoveryCode, not both')),
+    .check(z.refine((input) => input.code === undefined || input.recoveryCode === undefined, 'must hold code or recoveryCode, not both')),
 );
 export const useRecoveryCodeSchema: z.ZodMiniType<UseRecoveryCodeRequest> = z.lazy(() => z.object({ code: recoveryCode(), nonce: z.optional(nonce()) }));
 export const regenerateRecoveryCodesSchema: z.ZodMiniType<RegenerateRecoveryCodesRequest> = z.lazy(() => z.object({ code: code() }));

@@ -235,6 +235,29 @@ describe('failure kinds → the caller answer', () => {
     expect(toKitError(new Failure('wrong_code', { retryAfterSeconds: 3 })).retryAfterSeconds).toBe(3);
   });
 
+  test('only locked and enrollment_in_progress put the retry time in the body (a page on another origin cannot read Retry-After)', () => {
+    for (const kind of Object.keys(ANSWERS) as FailureKind[]) {
+      const inBody = kind === 'locked' || kind === 'enrollment_in_progress';
+      expect([kind, toKitError(new Failure(kind, { retryAfterSeconds: 42 })).bodyFields]).toStrictEqual([
+        kind,
+        inBody ? { retryAfterSeconds: 42 } : undefined,
+      ]);
+    }
+    // A table retry time is not put in the body of other kinds either.
+    expect(toKitError(new Failure('state_unavailable')).bodyFields).toBeUndefined();
+  });
+
+  test('a lock of unknown length puts no retryAfterSeconds in the body', () => {
+    expect(toKitError(new Failure('locked')).bodyFields).toBeUndefined();
+    expect(toKitError(new Failure('enrollment_in_progress')).bodyFields).toBeUndefined();
+  });
+
+  test('only locked is quiet (the lock logged once, when it began)', () => {
+    for (const kind of Object.keys(ANSWERS) as FailureKind[]) {
+      expect([kind, toKitError(new Failure(kind)).quiet]).toEqual([kind, kind === 'locked']);
+    }
+  });
+
   test("README's error table lists each code with its status", () => {
     const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
     for (const { status, code } of Object.values(FAILURE_TABLE)) {

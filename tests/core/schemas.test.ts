@@ -12,7 +12,9 @@ import {
   MAX_LABEL_LENGTH,
   MAX_NONCE_LENGTH,
   parseInput,
+  regenerateRecoveryCodesSchema,
   studioCheckCodeSchema,
+  useRecoveryCodeSchema,
   verifyFactorSchema,
 } from '../../lib/schemas';
 import { MAX_USER_KEY_LENGTH } from '../../lib/users';
@@ -21,13 +23,33 @@ const SID = `YF${'0123456789abcdef'.repeat(2)}`;
 const HEX = '0123456789abcdefABCDEF'.split('');
 const URL_SAFE = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-'];
 
-/** The message of the 400 that parseInput throws for `fields`. */
-function refusal(schema: Parameters<typeof parseInput>[0], fields: Record<string, unknown>): string {
+type Schemas = typeof import('../../lib/schemas');
+type SchemaName = { [K in keyof Schemas]: Schemas[K] extends Parameters<typeof parseInput>[0] ? K : never }[keyof Schemas];
+
+/**
+ * lib/schemas loaded afresh. Each endpoint's schema is built on its first use and kept (z.lazy), so a test that checks
+ * a rule builds the schema itself instead of reusing one an earlier test built: mutation testing's per-test coverage
+ * credits only the test that ran the building code.
+ */
+function fresh(): Schemas {
+  let schemas: Schemas | undefined;
+  jest.isolateModules(() => {
+    schemas = jest.requireActual<Schemas>('../../lib/schemas');
+  });
+  if (schemas === undefined) throw new Error('lib/schemas did not load');
+  return schemas;
+}
+
+/** The message of the 400 that parseInput throws for `fields`, checked by a freshly built schema. */
+function refusal(schema: SchemaName, fields: Record<string, unknown>): string {
+  const schemas = fresh();
   try {
-    parseInput(schema, fields);
+    schemas.parseInput<unknown>(schemas[schema], fields);
   } catch (error) {
-    if (!(error instanceof KitError)) throw error;
-    expect([error.status, error.code]).toEqual([400, 'invalid_request']);
+    // A fresh lib/errors too: its KitError is another class than the one imported above.
+    if (!(error instanceof Error) || error.name !== 'KitError') throw error;
+    const { status, code } = error as KitError;
+    expect([status, code]).toEqual([400, 'invalid_request']);
     return error.message;
   }
   throw new Error(`expected ${JSON.stringify(fields)} to be refused`);
@@ -53,7 +75,7 @@ describe('factorSid: YF and 32 hex digits', () => {
     ['a prefix before the SID', `xYF${'a'.repeat(32)}`],
     ['a suffix after the SID', `YF${'a'.repeat(32)}?x=1`],
   ])('%s is refused', (_what, factorSid) => {
-    expect(refusal(verifyFactorSchema, { factorSid, code: '123456' })).toBe(
+    expect(refusal('verifyFactorSchema', { factorSid, code: '123456' })).toBe(
       'Invalid request: factorSid must be a Verify factor SID (YF followed by 32 hex digits).',
     );
   });
@@ -82,12 +104,12 @@ describe('code: a string of 3 to 8 digits', () => {
 
   test.each(['12', '123456789', '12345a', ' 123456', '123456 ', '12 456', '１２３４５６', '', '-12345', '1e5'])('"%s" is refused', (code) => {
     expect(isWellFormedCode(code)).toBe(false);
-    expect(refusal(createChallengeSchema, { code })).toBe('Invalid request: code must be a string of 3 to 8 digits.');
+    expect(refusal('createChallengeSchema', { code })).toBe('Invalid request: code must be a string of 3 to 8 digits.');
   });
 
   test('a number, even with the right digits, is refused (leading zeros would be lost)', () => {
     expect(isWellFormedCode(123456)).toBe(false);
-    expect(refusal(createChallengeSchema, { code: 123456 })).toBe('Invalid request: code must be a string.');
+    expect(refusal('createChallengeSchema', { code: 123456 })).toBe('Invalid request: code must be a string.');
   });
 
   test('any string that is not 3–8 ASCII digits is refused', () => {
@@ -119,7 +141,7 @@ describe('nonce: 1 to 128 URL-safe characters', () => {
     ['a newline at the end', 'abc\n'],
     ['a non-ASCII letter', 'é'],
   ])('%s is refused', (_what, nonce) => {
-    expect(refusal(createChallengeSchema, { code: '123456', nonce })).toBe(
+    expect(refusal('createChallengeSchema', { code: '123456', nonce })).toBe(
       'Invalid request: nonce must be 1 to 128 URL-safe characters (A–Z, a–z, 0–9, . _ ~ -).',
     );
   });
@@ -143,7 +165,7 @@ describe('label: 1 to 64 printable characters without a colon', () => {
   test('64 characters are accepted, 65 are not', () => {
     expect(MAX_LABEL_LENGTH).toBe(64);
     expect(parseInput(createFactorSchema, { label: 'x'.repeat(64) })).toEqual({ label: 'x'.repeat(64) });
-    expect(refusal(createFactorSchema, { label: 'x'.repeat(65) })).toBe('Invalid request: label must be at most 64 characters.');
+    expect(refusal('createFactorSchema', { label: 'x'.repeat(65) })).toBe('Invalid request: label must be at most 64 characters.');
   });
 
   test.each([
@@ -154,11 +176,11 @@ describe('label: 1 to 64 printable characters without a colon', () => {
     ['del\u007f', 'label must not contain control characters'],
     ['\u0085next line', 'label must not contain control characters'],
   ])('%j is refused: %s', (label, rule) => {
-    expect(refusal(createFactorSchema, { label })).toBe(`Invalid request: ${rule}.`);
+    expect(refusal('createFactorSchema', { label })).toBe(`Invalid request: ${rule}.`);
   });
 
   test('every broken rule is named once, in order', () => {
-    expect(refusal(createFactorSchema, { label: `${'x'.repeat(64)}:\n` })).toBe(
+    expect(refusal('createFactorSchema', { label: `${'x'.repeat(64)}:\n` })).toBe(
       'Invalid request: label must be at most 64 characters; label must not contain control characters; label must not contain a colon.',
     );
   });
@@ -174,7 +196,7 @@ describe('Studio: user is 1 to 256 printable characters; code is checked apart',
     expect(MAX_USER_KEY_LENGTH).toBe(256);
     expect(parseInput(studioCheckCodeSchema, { user: 'u'.repeat(256), code: 12 })).toEqual({ user: 'u'.repeat(256), code: 12 });
     expect(parseInput(studioCheckCodeSchema, { user: '+15550100' })).toEqual({ user: '+15550100' });
-    expect(refusal(studioCheckCodeSchema, { user: 'u'.repeat(257) })).toBe('Invalid request: user must be at most 256 characters.');
+    expect(refusal('studioCheckCodeSchema', { user: 'u'.repeat(257) })).toBe('Invalid request: user must be at most 256 characters.');
   });
 
   test.each([
@@ -183,25 +205,77 @@ describe('Studio: user is 1 to 256 printable characters; code is checked apart',
     [{ user: '+1555\n0100' }, 'user must not contain control characters'],
     [{ user: ['+15550100'] }, 'user must be a string'],
   ])('%j is refused: %s', (fields, rule) => {
-    expect(refusal(studioCheckCodeSchema, fields)).toBe(`Invalid request: ${rule}.`);
+    expect(refusal('studioCheckCodeSchema', fields)).toBe(`Invalid request: ${rule}.`);
+  });
+});
+
+describe('delete-factor: a code or a recovery code as step-up, not both', () => {
+  test('either one alone, or neither, is accepted', () => {
+    const { parseInput: parse, deleteFactorSchema: schema } = fresh();
+    expect(parse(schema, { factorSid: SID, code: '123456' })).toEqual({ factorSid: SID, code: '123456' });
+    expect(parse(schema, { factorSid: SID, recoveryCode: 'ABCDE-FGHJK' })).toEqual({ factorSid: SID, recoveryCode: 'ABCDE-FGHJK' });
+    expect(parse(schema, { factorSid: SID })).toEqual({ factorSid: SID });
+  });
+
+  test('both are refused', () => {
+    expect(refusal('deleteFactorSchema', { factorSid: SID, code: '123456', recoveryCode: 'ABCDE-FGHJK' })).toBe(
+      'Invalid request: body must hold code or recoveryCode, not both.',
+    );
+  });
+});
+
+describe('recovery code: 1 to 32 characters (its form is checked by the core)', () => {
+  test('use-recovery-code keeps the code as typed, and the nonce', () => {
+    expect(parseInput(useRecoveryCodeSchema, { code: ' abcde fghjk ', nonce: 'n-1' })).toEqual({ code: ' abcde fghjk ', nonce: 'n-1' });
+    expect(parseInput(useRecoveryCodeSchema, { code: 'x'.repeat(32), user: 'ignored' })).toEqual({ code: 'x'.repeat(32) });
+  });
+
+  test.each([
+    [{}, 'code is required'],
+    [{ code: '' }, 'code must not be empty'],
+    [{ code: 'x'.repeat(33) }, 'code must be at most 32 characters'],
+    [{ code: 'ABCDE-FGHJK', nonce: 'a b' }, 'nonce must be 1 to 128 URL-safe characters (A–Z, a–z, 0–9, . _ ~ -)'],
+  ])('use-recovery-code refuses %j: %s', (fields, rule) => {
+    expect(refusal('useRecoveryCodeSchema', fields)).toBe(`Invalid request: ${rule}.`);
+  });
+
+  test('delete-factor applies the same rules to recoveryCode', () => {
+    expect(refusal('deleteFactorSchema', { factorSid: SID, recoveryCode: '' })).toBe('Invalid request: recoveryCode must not be empty.');
+    expect(refusal('deleteFactorSchema', { factorSid: SID, recoveryCode: 'x'.repeat(33) })).toBe(
+      'Invalid request: recoveryCode must be at most 32 characters.',
+    );
+  });
+});
+
+describe('regenerate-recovery-codes: a current authenticator code', () => {
+  test('a code of 3 to 8 digits is accepted; nothing else is passed on', () => {
+    expect(parseInput(regenerateRecoveryCodesSchema, { code: '012345', recoveryCode: 'ABCDE-FGHJK' })).toEqual({ code: '012345' });
+  });
+
+  test.each([
+    [{}, 'code is required'],
+    [{ code: 'ABCDE-FGHJK' }, 'code must be a string of 3 to 8 digits'],
+    [{ code: 123456 }, 'code must be a string'],
+  ])('%j is refused: %s', (fields, rule) => {
+    expect(refusal('regenerateRecoveryCodesSchema', fields)).toBe(`Invalid request: ${rule}.`);
   });
 });
 
 describe('parseInput', () => {
   test('names each problem field with its rule, missing fields as required', () => {
-    expect(refusal(verifyFactorSchema, {})).toBe('Invalid request: factorSid is required; code is required.');
-    expect(refusal(verifyFactorSchema, { factorSid: null, code: ['1'] })).toBe(
+    expect(refusal('verifyFactorSchema', {})).toBe('Invalid request: factorSid is required; code is required.');
+    expect(refusal('verifyFactorSchema', { factorSid: null, code: ['1'] })).toBe(
       'Invalid request: factorSid must be a string; code must be a string.',
     );
-    expect(refusal(deleteFactorSchema, { factorSid: SID, code: 'abc' })).toBe('Invalid request: code must be a string of 3 to 8 digits.');
+    expect(refusal('deleteFactorSchema', { factorSid: SID, code: 'abc' })).toBe('Invalid request: code must be a string of 3 to 8 digits.');
   });
 
   test('a field sent as null is "must be", not "required"', () => {
-    expect(refusal(createFactorSchema, { label: null })).toBe('Invalid request: label must be a string.');
+    expect(refusal('createFactorSchema', { label: null })).toBe('Invalid request: label must be a string.');
   });
 
   test('a problem with the body itself is named "body"', () => {
-    expect(refusal(createFactorSchema, [] as unknown as Record<string, unknown>)).toMatch(/^Invalid request: body must be an? object\.$/);
+    expect(refusal('createFactorSchema', [] as unknown as Record<string, unknown>)).toMatch(/^Invalid request: body must be an? object\.$/);
   });
 
   test('list-factors takes any object and passes nothing on', () => {

@@ -45,6 +45,13 @@ test('each code is found at its own index; another code, a near miss or another 
   expect(findRecoveryCode(Buffer.from('another-server-secret-of-32-bytes'), stored, first)).toBeUndefined();
 });
 
+test('a stored hash of another length (a damaged state) matches nothing and throws nothing', () => {
+  const { codes, stored } = createRecoveryCodes(PEPPER);
+  const damaged = { salt: stored.salt, hashes: ['short', ...stored.hashes.slice(1)] };
+  expect(findRecoveryCode(PEPPER, damaged, codes[0] ?? '')).toBeUndefined();
+  expect(findRecoveryCode(PEPPER, damaged, codes[1] ?? '')).toBe(1);
+});
+
 test('two sets of the same user never share a hash (a fresh salt each time)', () => {
   const a = createRecoveryCodes(PEPPER).stored;
   const b = createRecoveryCodes(PEPPER).stored;
