@@ -106,6 +106,12 @@ describe('with a shared HS256 secret', () => {
       expect([error.status, error.code, error.message]).toEqual([401, 'invalid_token', TOKEN_MESSAGE]);
     });
 
+    test('the lifetime cap allows exactly 5 s of tolerance: iat + 24 h + 5 s is accepted, one second more is not', async () => {
+      await expect(authenticateCaller(`Bearer ${await token({ sub: 'cap', iat: NOW_SECONDS, exp: NOW_SECONDS + 86_405 })}`, verification)).resolves.toEqual({ sub: 'cap' });
+      const error = await refusal(authenticateCaller(`Bearer ${await token({ iat: NOW_SECONDS, exp: NOW_SECONDS + 86_406 })}`, verification));
+      expect([error.status, error.code, error.message]).toEqual([401, 'invalid_token', TOKEN_MESSAGE]);
+    });
+
     test('a subject of 256 characters is accepted', async () => {
       const sub = 's'.repeat(256);
       await expect(authenticateCaller(`Bearer ${await token({ sub })}`, verification)).resolves.toEqual({ sub });

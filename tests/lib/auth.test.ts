@@ -2,7 +2,7 @@
 import { createSecretKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type KeyLike } from 'jose';
 import { authenticateCaller, deriveIdentity } from '../../lib/auth';
 import { KitError } from '../../lib/errors';
 import { rejectionOf } from '../helpers/rejection';
@@ -10,9 +10,11 @@ import { rejectionOf } from '../helpers/rejection';
 // jwtVerify stays the real one; wrapping it lets a test count how often lib/auth.ts really checks a signature.
 jest.mock('jose', () => {
   const actual = jest.requireActual<typeof import('jose')>('jose');
-  return { ...actual, jwtVerify: jest.fn(actual.jwtVerify) };
+  return { ...actual, jwtVerify: jest.fn(actual.jwtVerify), createRemoteJWKSet: jest.fn(actual.createRemoteJWKSet) };
 });
 const signatureChecks = jwtVerify as jest.MockedFunction<typeof jwtVerify>;
+// Also the real one, unless a test makes the key set's fetch fail in a way a local server cannot.
+const remoteKeySets = createRemoteJWKSet as jest.MockedFunction<typeof createRemoteJWKSet>;
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -90,6 +92,24 @@ describe('authenticateCaller with an unusable key set', () => {
     expect([error.status, error.code]).toEqual([503, 'auth_keys_unavailable']);
     expect(error.logDetail).toBe('AUTH_JWKS_URL could not be reached (ECONNREFUSED)');
   });
+
+  test.each([
+    ['an error without a code', new Error('socket closed')],
+    ['a thrown string', 'boom'],
+    ['null', null],
+  ])('a key-set fetch that fails with %s → 503 with Retry-After 5, logged as a network error', async (name, thrown) => {
+    remoteKeySets.mockReturnValueOnce((async () => {
+      throw thrown;
+    }) as unknown as ReturnType<typeof createRemoteJWKSet>);
+    const url = new URL(`https://idp.invalid/${encodeURIComponent(name)}.json`);
+    const error = await failure(authenticateCaller(`Bearer ${await rsLookingToken()}`, { key: { kind: 'jwks', url }, issuer: undefined, audience: undefined }));
+    expect([error.status, error.code, error.retryAfterSeconds, error.logDetail]).toEqual([
+      503,
+      'auth_keys_unavailable',
+      5,
+      'AUTH_JWKS_URL could not be reached (network error)',
+    ]);
+  });
 });
 
 describe('authenticateCaller with a shared secret', () => {
@@ -128,6 +148,13 @@ describe('authenticateCaller with a shared secret', () => {
     const otherKey = { kind: 'secret' as const, secret: createSecretKey(Buffer.from('o'.repeat(32))) };
     expect((await failure(authenticateCaller(`Bearer ${token}`, { key: otherKey, issuer: undefined, audience: undefined }))).code).toBe('invalid_token');
     expect((await failure(authenticateCaller(`Bearer ${token}`, { key, issuer: 'https://required.example', audience: undefined }))).code).toBe('invalid_token');
+  });
+
+  test('an unexpected error while verifying is passed on as it is, not turned into a 401', async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('jo').setExpirationTime('1m').sign(key.secret);
+    const unexpected = new TypeError('key trouble');
+    signatureChecks.mockRejectedValueOnce(unexpected);
+    await expect(rejectionOf(authenticateCaller(`Bearer ${token}`, { key, issuer: undefined, audience: undefined }), TypeError)).resolves.toBe(unexpected);
   });
 
   test('refuses a header given twice (an array) and an oversized token', async () => {
@@ -182,5 +209,108 @@ describe('finding 8: caller tokens with a capped lifetime and a well-formed subj
     expect(Buffer.from('\uD800', 'utf8')).toEqual(Buffer.from('\uDBFF', 'utf8'));
     expect(() => deriveIdentity(secret, '\uD800')).toThrow(KitError);
     expect(() => deriveIdentity(secret, '\uDBFF')).toThrow('well-formed');
+    const error = (() => {
+      try {
+        deriveIdentity(secret, '\uD800');
+      } catch (thrown) {
+        return thrown as KitError;
+      }
+      throw new Error('expected a KitError');
+    })();
+    expect([error.status, error.code, error.message]).toEqual([400, 'invalid_request', 'Invalid request: user must be well-formed Unicode.']);
+  });
+});
+
+describe('JWKS-verified tokens are remembered only while the key set they were checked against is in force', () => {
+  let server: Server;
+  let base: string;
+  let served: string;
+  let fetches = 0;
+  let old: Awaited<ReturnType<typeof generateKeyPair>>;
+  let rotated: Awaited<ReturnType<typeof generateKeyPair>>;
+  // Far from the machine's clock: the token's time rules use currentDate, the key set's age uses Date.now.
+  const currentDate = new Date('2041-06-07T08:09:10Z');
+  const T0 = 2_000_000_000_000;
+
+  const keySet = async (publicKey: KeyLike, kid: string): Promise<string> => JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] });
+  const signed = (privateKey: KeyLike, kid: string, sub: string): Promise<string> =>
+    new SignJWT({ sub, exp: currentDate.getTime() / 1000 + 60 }).setProtectedHeader({ alg: 'RS256', kid }).sign(privateKey);
+
+  beforeAll(async () => {
+    old = await generateKeyPair('RS256');
+    rotated = await generateKeyPair('RS256');
+    server = createServer((_req, res) => {
+      fetches += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(served);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  beforeEach(async () => {
+    served = await keySet(old.publicKey, 'old');
+    fetches = 0;
+  });
+
+  test('answered from memory for up to 10 minutes of key-set age; at 10 minutes the set is fetched again and a rotated-out key is refused', async () => {
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(T0);
+    try {
+      const verification = { key: { kind: 'jwks' as const, url: new URL(`${base}/aging.json`) }, issuer: undefined, audience: undefined, currentDate };
+      const token = await signed(old.privateKey, 'old', 'sam');
+      await expect(authenticateCaller(`Bearer ${token}`, verification)).resolves.toEqual({ sub: 'sam' });
+      const checked = signatureChecks.mock.calls.length;
+      clock.mockReturnValue(T0 + 599_999);
+      await expect(authenticateCaller(`Bearer ${token}`, verification)).resolves.toEqual({ sub: 'sam' });
+      expect([signatureChecks.mock.calls.length, fetches]).toEqual([checked, 1]);
+      // The identity provider rotated its key meanwhile; once the set is 10 minutes old the token is checked again.
+      served = await keySet(rotated.publicKey, 'new');
+      clock.mockReturnValue(T0 + 600_000);
+      const error = await failure(authenticateCaller(`Bearer ${token}`, verification));
+      expect([error.status, error.code, error.message, fetches]).toEqual([401, 'invalid_token', 'The bearer token is invalid or expired.', 2]);
+      expect(error.cause).toBeInstanceOf(joseErrors.JWKSNoMatchingKey);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  test('a token whose verification ends as its key set turns 10 minutes old is not remembered', async () => {
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(T0);
+    try {
+      const verification = { key: { kind: 'jwks' as const, url: new URL(`${base}/turning.json`) }, issuer: undefined, audience: undefined, currentDate };
+      const token = await signed(old.privateKey, 'old', 'cy');
+      const actual = jest.requireActual<typeof import('jose')>('jose').jwtVerify as (...args: unknown[]) => Promise<unknown>;
+      // The signature is checked with the set fetched at T0; the clock reaches T0 + 10 min before the result is remembered.
+      signatureChecks.mockImplementationOnce((async (...args: unknown[]) => {
+        const result = await actual(...args);
+        clock.mockReturnValue(T0 + 600_000);
+        return result;
+      }) as typeof jwtVerify);
+      await expect(authenticateCaller(`Bearer ${token}`, verification)).resolves.toEqual({ sub: 'cy' });
+      served = await keySet(rotated.publicKey, 'new');
+      const error = await failure(authenticateCaller(`Bearer ${token}`, verification));
+      expect([error.status, error.code, fetches]).toEqual([401, 'invalid_token', 2]);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  test('a refetch for a new key forgets the tokens verified against the previous key set', async () => {
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(T0);
+    try {
+      const verification = { key: { kind: 'jwks' as const, url: new URL(`${base}/rotation.json`) }, issuer: undefined, audience: undefined, currentDate };
+      const before = await signed(old.privateKey, 'old', 'ann');
+      await expect(authenticateCaller(`Bearer ${before}`, verification)).resolves.toEqual({ sub: 'ann' });
+      served = await keySet(rotated.publicKey, 'new');
+      // Past jose's 30 s cooldown, a token with an unknown kid makes it fetch the set again.
+      clock.mockReturnValue(T0 + 31_000);
+      await expect(authenticateCaller(`Bearer ${await signed(rotated.privateKey, 'new', 'bea')}`, verification)).resolves.toEqual({ sub: 'bea' });
+      const error = await failure(authenticateCaller(`Bearer ${before}`, verification));
+      expect([error.status, error.code, fetches]).toEqual([401, 'invalid_token', 2]);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
