@@ -14,6 +14,7 @@ import {
   type UserScope,
 } from '../../lib/factors';
 import { Failure, type FailureKind } from '../../lib/failures';
+import { stateDocumentName } from '../../lib/state-guard';
 import type { ProvenCaller } from '../../lib/users';
 import { rejectionOf } from '../helpers/rejection';
 import { APPROVAL_SECRET, startCore, type CoreHarness } from './harness';
@@ -597,5 +598,179 @@ describe('listActivity', () => {
     ]);
     const text = JSON.stringify(events);
     for (const secretText of [secret, recoveryCodes[0] as string, recoveryCodes[1] as string]) expect(text).not.toContain(secretText);
+  });
+});
+
+describe('mutation-pinned flows', () => {
+  const STATE_SERVICE = 'default';
+
+  async function stateOf(scope: UserScope<ProvenCaller>): Promise<Record<string, unknown>> {
+    return (await core.emulator.client.sync.v1.services(STATE_SERVICE).documents(stateDocumentName(scope.identity)).fetch()).data as Record<string, unknown>;
+  }
+
+  async function knownFactorSid(scope: UserScope<ProvenCaller>): Promise<string | null> {
+    const factor = (await stateOf(scope)).factor as { sid: string } | null;
+    return factor === null ? null : factor.sid;
+  }
+
+  /** The newest trail event as [type, outcome, factorSid] (absent fields as null). */
+  async function newestEvent(scope: UserScope<ProvenCaller>): Promise<[string, string | null, string | null]> {
+    const [event] = (await listActivity(scope)).events;
+    if (event === undefined) throw new Error('no event');
+    return [event.type, event.outcome ?? null, event.factorSid ?? null];
+  }
+
+  const challenges = (scope: UserScope<ProvenCaller>): string => `POST /v2/Services/${core.serviceSid}/Entities/${scope.identity}/Challenges`;
+
+  test('a check naming the factor the state knows asks Verify one challenge and no list', async () => {
+    const { scope, factorSid, secret } = await enrolled();
+    const before = core.emulator.exchanges.length;
+    expect((await checkCode(scope, core.code(secret), { factorSid })).status).toBe('approved');
+    expect(verifyCallsSince(before)).toEqual([challenges(scope)]);
+  });
+
+  test("a Verify fault on the known factor's challenge is thrown after one challenge and is not counted", async () => {
+    const { scope, secret } = await enrolled();
+    await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 500 });
+    expect(await attempt(() => checkCode(scope, core.code(secret)))).toEqual({ calls: [challenges(scope)], failure: 'upstream_error' });
+    expect(await newestEvent(scope)).toEqual(['recovery_codes.generated', null, null]);
+  });
+
+  test('a "not found" from the challenge while the factor is still listed is thrown, with no second challenge', async () => {
+    const { scope, secret } = await enrolled();
+    await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 404, code: 20404 });
+    expect(await attempt(() => checkCode(scope, core.code(secret)))).toEqual({
+      calls: [challenges(scope), `GET /v2/Services/${core.serviceSid}/Entities/${scope.identity}/Factors`],
+      failure: 'factor_not_found',
+    });
+  });
+
+  test('a known factor deleted outside the kit: the code is checked against the other verified factor, which the state then knows', async () => {
+    const { scope, factorSid } = await enrolled();
+    const entity = core.entityOf(scope.user);
+    const other = await entity.newFactors.create({ friendlyName: 'Other', factorType: 'totp' });
+    const { secret } = other.binding as { secret: string };
+    await entity.factors(other.sid).update({ authPayload: core.code(secret) });
+    await core.nextStep();
+    await entity.factors(factorSid).remove();
+    expect((await checkCode(scope, core.code(secret))).status).toBe('approved');
+    expect(await knownFactorSid(scope)).toBe(other.sid);
+  });
+
+  test('a known factor deleted outside the kit stays known while the factor list cannot be read', async () => {
+    const { scope, factorSid, secret } = await enrolled();
+    await core.entityOf(scope.user).factors(factorSid).remove();
+    await core.emulator.fault({ match: { method: 'GET', path: '/Factors' }, status: 503 });
+    expect(await failureOf(checkCode(scope, core.code(secret)))).not.toBe('factor_not_found');
+    expect(await knownFactorSid(scope)).toBe(factorSid);
+  });
+
+  test('a known factor deleted outside the kit, named in the check, is factor_not_found and forgotten', async () => {
+    const { scope, factorSid, secret } = await enrolled();
+    await core.entityOf(scope.user).factors(factorSid).remove();
+    expect(await failureOf(checkCode(scope, core.code(secret), { factorSid }))).toBe('factor_not_found');
+    expect(await knownFactorSid(scope)).toBeNull();
+  });
+
+  test('a known factor that turns out unverified in the list is factor_not_verified and forgotten', async () => {
+    const { scope, factorSid, secret } = await enrolled();
+    await core.entityOf(scope.user).factors(factorSid).remove();
+    const unverified = await enrollFactor(scope, 'Again');
+    const document = core.emulator.client.sync.v1.services(STATE_SERVICE).documents(stateDocumentName(scope.identity));
+    const data = (await document.fetch()).data as Record<string, unknown>;
+    await document.update({ data: { ...data, factor: { sid: unverified.factorSid, config: unverified.config } } });
+    await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 404, code: 20404 });
+    expect(await failureOf(checkCode(scope, core.code(secret), { factorSid: unverified.factorSid }))).toBe('factor_not_verified');
+    expect(await knownFactorSid(scope)).toBeNull();
+  });
+
+  test('a check for a user who never enrolled writes no state at all', async () => {
+    const scope = newUser();
+    expect(await failureOf(checkCode(scope, '123456'))).toBe('not_enrolled');
+    await expect(stateOf(scope)).rejects.toMatchObject({ status: 404 });
+  });
+
+  test("Verify's legacy wrong-code error (60311) is thrown as wrong_code and counted", async () => {
+    const { scope, secret } = await enrolled();
+    await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 400, code: 60311 });
+    expect(await failureOf(checkCode(scope, core.code(secret)))).toBe('wrong_code');
+    expect(await newestEvent(scope)).toEqual(['challenge.failed', 'wrong_code', null]);
+  });
+
+  test('a wrong first code is recorded as challenge.failed for that factor', async () => {
+    const scope = newUser();
+    const { factorSid, secret } = await enrollFactor(scope, 'Phone');
+    await confirmFactor(scope, factorSid, core.wrongCode(secret));
+    expect(await newestEvent(scope)).toEqual(['challenge.failed', 'wrong_code', factorSid]);
+  });
+
+  test('a wrong code at a delete is recorded as challenge.failed wrong_code for that factor', async () => {
+    const { scope, factorSid, secret } = await enrolled();
+    expect(await failureOf(removeFactor(scope, factorSid, { code: core.wrongCode(secret) }))).toBe('wrong_code');
+    expect(await newestEvent(scope)).toEqual(['challenge.failed', 'wrong_code', factorSid]);
+  });
+
+  /** The same user's scope, where another wrong code is recorded right after each lock check (a racing request). */
+  function racing(scope: UserScope<ProvenCaller>): UserScope<ProvenCaller> {
+    const other = core.caller((scope.user as ProvenCaller).sub);
+    const beginCodeCheck = async (): ReturnType<typeof scope.state.beginCodeCheck> => {
+      const begun = await scope.state.beginCodeCheck();
+      await (await other.state.beginCodeCheck()).refused();
+      return begun;
+    };
+    return { ...scope, state: { ...scope.state, beginCodeCheck } };
+  }
+
+  test('a delete whose approved code lost a race is wrong_code and the factor stays', async () => {
+    const { scope, factorSid, secret } = await enrolled();
+    expect(await failureOf(removeFactor(racing(scope), factorSid, { code: core.code(secret) }))).toBe('wrong_code');
+    expect(await verifyFactorsOf(scope)).toEqual([[factorSid, 'verified']]);
+  });
+
+  test('a delete with a recovery code records recovery_code.used delete_factor, then factor.deleted', async () => {
+    const { scope, factorSid, recoveryCodes } = await enrolled();
+    await removeFactor(scope, factorSid, { recoveryCode: recoveryCodes[0] as string });
+    const { events } = await listActivity(scope);
+    expect(events.slice(0, 2).map((event) => [event.type, event.outcome ?? null, event.factorSid ?? null])).toEqual([
+      ['factor.deleted', null, factorSid],
+      ['recovery_code.used', 'delete_factor', factorSid],
+    ]);
+  });
+
+  test('a recovery-code sign-in gets a token id of its own: rc_ and 32 hex digits', async () => {
+    const { scope, recoveryCodes } = await enrolled();
+    const { approval } = await useRecoveryCode(scope, recoveryCodes[0] as string);
+    const { payload } = await jwtVerify(approval, APPROVAL_SECRET, { algorithms: ['HS256'], currentDate: new Date(core.now()) });
+    expect(payload.jti).toMatch(/^rc_[0-9a-f]{32}$/);
+  });
+
+  test('a wrong code at regeneration is recorded as challenge.failed for the factor', async () => {
+    const { scope, factorSid, secret } = await enrolled();
+    expect(await failureOf(regenerateRecoveryCodes(scope, core.wrongCode(secret)))).toBe('wrong_code');
+    expect(await newestEvent(scope)).toEqual(['challenge.failed', 'wrong_code', factorSid]);
+  });
+
+  test('a regeneration records challenge.approved step_up and recovery_codes.generated with the count', async () => {
+    const { scope, factorSid, secret } = await enrolled();
+    await regenerateRecoveryCodes(scope, core.code(secret));
+    const { events } = await listActivity(scope);
+    expect(events.slice(0, 2).map((event) => [event.type, event.outcome ?? null, event.factorSid ?? null, event.detail ?? null])).toEqual([
+      ['recovery_codes.generated', null, factorSid, { count: 10 }],
+      ['challenge.approved', 'step_up', factorSid, null],
+    ]);
+  });
+
+  test('a regeneration whose approved code lost a race is wrong_code and the old set stays', async () => {
+    const { scope, secret, recoveryCodes } = await enrolled();
+    expect(await failureOf(regenerateRecoveryCodes(racing(scope), core.code(secret)))).toBe('wrong_code');
+    expect((await useRecoveryCode(scope, recoveryCodes[0] as string)).recoveryCodesLeft).toBe(9);
+  });
+
+  test('a wrong Studio code is recorded as challenge.failed for the factor', async () => {
+    const { factorSid, secret } = await enrolled(core.caller('+15550099001'));
+    const studio = core.studio('+15550099001');
+    expect(await checkCodeForStudio(studio, core.wrongCode(secret))).toBe('pending');
+    const [event] = (await studio.state.activity());
+    expect([event?.type, event?.channel, event?.factorSid]).toEqual(['challenge.failed', 'studio', factorSid]);
   });
 });

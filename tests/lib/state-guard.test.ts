@@ -1,11 +1,20 @@
 // The state guard over the real twilio client against the emulator's Sync, with interleavings that HTTP requests to
 // the Functions cannot order deterministically: two checks that read the same revision, then write one after the other.
 import { createSecretKey } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ActivityEvent } from '../../lib/contract';
 import { createSyncStateStore } from '../../lib/state';
 import { createRecoveryCodes } from '../../lib/recovery-codes';
-import { createStateGuard, type StateGuard } from '../../lib/state-guard';
-import type { Channel, VerifiedFactor } from '../../lib/state-model';
+import { createStateGuard, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type StateGuard } from '../../lib/state-guard';
+import { emptyState, storedForm, type Channel, type VerifiedFactor } from '../../lib/state-model';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
+
+// The pauses between lost races are recorded (and still taken, unless a test says otherwise).
+jest.mock('node:timers/promises', () => {
+  const actual = jest.requireActual('node:timers/promises');
+  return { ...actual, setTimeout: jest.fn(actual.setTimeout) };
+});
+const pauses = delay as unknown as jest.Mock;
 
 let emulator: TestEmulator;
 let serviceSid: string;
@@ -23,22 +32,35 @@ afterAll(async () => {
 });
 
 /** Two "requests" of one fresh user: guards over the same document, each with its own budget and log. */
-function requestsOf(channel: Channel = 'caller'): { guard: () => StateGuard; logged: string[] } {
+function requestsOf(channel: Channel = 'caller'): {
+  guard: () => StateGuard;
+  logged: string[];
+  recorded: ActivityEvent[][];
+  identity: string;
+  advance: (ms: number) => void;
+} {
   users += 1;
   const identity = `guard-user-${users}`;
   const logged: string[] = [];
+  const recorded: ActivityEvent[][] = [];
+  let clock = now;
   return {
     logged,
+    recorded,
+    identity,
+    advance: (ms) => {
+      clock += ms;
+    },
     guard: () =>
       createStateGuard({
         store: createSyncStateStore(emulator.client, { serviceSid, deadline: Date.now() + 5000 }),
         identity,
         channel,
         policy: { threshold: 5, baseSeconds: 60, maxSeconds: 3600 },
-        now: () => new Date(now),
+        now: () => new Date(clock),
         codeKey,
         log: (line) => logged.push(line),
-        activity: { channel: channel === 'caller' ? 'web' : 'studio', ttlMs: 90 * 86_400_000, onRecorded: () => undefined },
+        activity: { channel: channel === 'caller' ? 'web' : 'studio', ttlMs: 90 * 86_400_000, onRecorded: (events) => recorded.push(events) },
       }),
   };
 }
@@ -101,4 +123,163 @@ test('of concurrent enrollment holds exactly one is granted; a release lets the 
   }
   await (granted[0] as PromiseFulfilledResult<Awaited<ReturnType<StateGuard['holdEnrollment']>>>).value.release();
   await expect(guard().holdEnrollment()).resolves.toBeDefined();
+});
+
+/** Writes the user's document directly (as another writer, or an older kit, would). */
+async function writeDocument(identity: string, data: object): Promise<void> {
+  await emulator.client.sync.v1.services(serviceSid).documents.create({ uniqueName: stateDocumentName(identity), data });
+}
+
+async function documentOf(identity: string): Promise<Record<string, unknown>> {
+  return (await emulator.client.sync.v1.services(serviceSid).documents(stateDocumentName(identity)).fetch()).data as Record<string, unknown>;
+}
+
+test('the document lives 30 days, or as long as the activity trail if that is longer', () => {
+  expect(STATE_TTL_SECONDS).toBe(2_592_000);
+  expect(stateTtlSeconds(0)).toBe(2_592_000);
+  expect(stateTtlSeconds(90 * 86_400_000 + 1)).toBe(7_776_001);
+});
+
+test('a used code is kept as a 22-character digest, never the code', async () => {
+  const { guard, identity } = requestsOf();
+  await (await guard().beginCodeCheck()).approved(FACTOR, '123456');
+  const used = (await documentOf(identity)).used as Array<{ key: string }>;
+  expect(used.map((entry) => entry.key)).toEqual([expect.stringMatching(/^[A-Za-z0-9_-]{22}$/)]);
+});
+
+test('a document not in the kit format is state_unavailable, never reset', async () => {
+  const { guard, identity } = requestsOf();
+  await writeDocument(identity, { v: 999 });
+  await expect(guard().beginCodeCheck()).rejects.toMatchObject({
+    kind: 'state_unavailable',
+    logDetail: 'state read: the user document is not in the kit format',
+  });
+  expect(await documentOf(identity)).toEqual({ v: 999 });
+});
+
+test('a lost race is retried with growing pauses; ten lost in a row are state_unavailable', async () => {
+  const { guard, identity } = requestsOf();
+  const attempt = await guard().beginCodeCheck();
+  await writeDocument(identity, storedForm(emptyState()));
+  jest.spyOn(Math, 'random').mockReturnValue(0.5);
+  pauses.mockClear();
+  pauses.mockImplementation(async () => undefined);
+  try {
+    // The first create loses to the document above; then nine replaces lose too.
+    await emulator.fault({ match: { method: 'POST', path: `/Documents/${stateDocumentName(identity)}` }, status: 412, code: 54103, count: 9 });
+    await expect(attempt.refused()).rejects.toMatchObject({ kind: 'state_unavailable', logDetail: 'state write: lost 10 compare-and-swap races in a row' });
+    expect(pauses.mock.calls.map((call) => call[0])).toEqual([7.5, 15, 22.5, 30, 37.5, 45, 52.5, 60, 67.5]);
+  } finally {
+    pauses.mockImplementation(jest.requireActual('node:timers/promises').setTimeout);
+    jest.restoreAllMocks();
+    await emulator.clearFaults();
+  }
+});
+
+test('nine lost races in a row still end in the write', async () => {
+  const { guard, identity } = requestsOf();
+  const attempt = await guard().beginCodeCheck();
+  await writeDocument(identity, storedForm(emptyState()));
+  pauses.mockImplementation(async () => undefined);
+  try {
+    await emulator.fault({ match: { method: 'POST', path: `/Documents/${stateDocumentName(identity)}` }, status: 412, code: 54103, count: 8 });
+    await attempt.refused();
+    expect((await documentOf(identity)).caller).toMatchObject({ failures: 1, attempts: 1 });
+  } finally {
+    pauses.mockImplementation(jest.requireActual('node:timers/promises').setTimeout);
+    await emulator.clearFaults();
+  }
+});
+
+test('only writes that carry events are reported, once each, with exactly those events', async () => {
+  const { guard, recorded } = requestsOf();
+  const ticket = await guard().holdEnrollment();
+  await ticket.release();
+  await (await guard().beginCodeCheck()).refused({ factorSid: FACTOR.sid });
+  expect(recorded).toEqual([[{ id: expect.any(String), occurredAt: new Date(now).toISOString(), type: 'challenge.failed', channel: 'web', factorSid: FACTOR.sid, outcome: 'wrong_code' }]]);
+});
+
+test('the failure that starts a lock writes lock.started with the reason, length and level', async () => {
+  const { guard } = requestsOf();
+  for (let i = 0; i < 4; i += 1) await (await guard().beginCodeCheck()).refused();
+  await expect((await guard().beginCodeCheck()).refused()).rejects.toMatchObject({ kind: 'locked' });
+  const [newest] = await guard().activity();
+  expect(newest).toMatchObject({ type: 'lock.started', outcome: 'threshold', detail: { lockSeconds: 60, lockLevel: 1 } });
+});
+
+test('a daily-limit lock is logged as such', async () => {
+  const { guard, identity, logged } = requestsOf();
+  const state = emptyState();
+  await writeDocument(identity, storedForm({ ...state, caller: { ...state.caller, recent: Array.from({ length: 29 }, () => now - 1000) } }));
+  await expect((await guard().beginCodeCheck()).refused()).rejects.toMatchObject({ kind: 'locked', retryAfterSeconds: 86_399 });
+  expect(logged).toEqual(["lockout: a user's caller channel is locked for 86399 s (daily limit of wrong codes)"]);
+});
+
+test('an activation with nothing recorded in between resets the failure count and writes its two events', async () => {
+  const { guard, identity } = requestsOf();
+  for (let i = 0; i < 4; i += 1) await (await guard().beginCodeCheck()).refused();
+  await (await guard().beginCodeCheck()).activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  expect((await documentOf(identity)).caller).toEqual({ failures: 0, level: 0, lockedUntil: 0, attempts: 5, recent: [] });
+  expect((await guard().activity()).slice(0, 2)).toMatchObject([
+    { type: 'recovery_codes.generated', detail: { count: 10 } },
+    { type: 'factor.verified', factorSid: FACTOR.sid },
+  ]);
+});
+
+test('an activation that raced a failure keeps that failure counted', async () => {
+  const { guard, identity } = requestsOf();
+  const activation = await guard().beginCodeCheck();
+  await (await guard().beginCodeCheck()).refused();
+  await activation.activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  expect((await documentOf(identity)).caller).toMatchObject({ failures: 1, attempts: 1 });
+});
+
+describe('recovery codes', () => {
+  async function withCodes(): Promise<{ requests: ReturnType<typeof requestsOf>; codes: string[] }> {
+    const requests = requestsOf();
+    const recovery = createRecoveryCodes(codeKey);
+    await (await requests.guard().beginCodeCheck()).activated(FACTOR, '111111', recovery.stored);
+    requests.recorded.length = 0;
+    return { requests, codes: recovery.codes };
+  }
+
+  test('a wrong one is counted as challenge.failed wrong_recovery_code and leaves the set alone', async () => {
+    const { requests, codes } = await withCodes();
+    expect(await (await requests.guard().beginCodeCheck()).redeemRecoveryCode('AAAAA-AAAAA', { purpose: 'sign_in' })).toBeUndefined();
+    expect(requests.recorded).toEqual([[expect.objectContaining({ type: 'challenge.failed', outcome: 'wrong_recovery_code' })]]);
+    expect(await requests.guard().recoveryCodesLeft()).toBe(codes.length);
+  });
+
+  test('a right one is used up with recovery_code.used naming the purpose, the factor (if given) and the codes left', async () => {
+    const { requests, codes } = await withCodes();
+    expect(await (await requests.guard().beginCodeCheck()).redeemRecoveryCode(codes[0] as string, { purpose: 'delete_factor', factorSid: FACTOR.sid })).toBe(9);
+    expect(await (await requests.guard().beginCodeCheck()).redeemRecoveryCode(codes[1] as string, { purpose: 'sign_in' })).toBe(8);
+    const [[withFactor], [without]] = requests.recorded as [[ActivityEvent], [ActivityEvent]];
+    expect(withFactor).toStrictEqual({ id: expect.any(String), occurredAt: expect.any(String), type: 'recovery_code.used', channel: 'web', outcome: 'delete_factor', factorSid: FACTOR.sid, detail: { recoveryCodesLeft: 9 } });
+    expect(without).toStrictEqual({ id: expect.any(String), occurredAt: expect.any(String), type: 'recovery_code.used', channel: 'web', outcome: 'sign_in', detail: { recoveryCodesLeft: 8 } });
+  });
+
+  test('a right one that raced another outcome does not stand', async () => {
+    const { requests, codes } = await withCodes();
+    const redeem = await requests.guard().beginCodeCheck();
+    await (await requests.guard().beginCodeCheck()).refused();
+    expect(await redeem.redeemRecoveryCode(codes[0] as string, { purpose: 'sign_in' })).toBeUndefined();
+    expect(await requests.guard().recoveryCodesLeft()).toBe(10);
+  });
+});
+
+test('record applies its change in the same write as the events', async () => {
+  const { guard } = requestsOf();
+  await guard().record([{ type: 'factor.created', factorSid: FACTOR.sid }], (state) => ({ ...state, factor: FACTOR }));
+  expect((await guard().beginCodeCheck()).knownFactor).toEqual(FACTOR);
+});
+
+test("a release ends only its own hold, and is harmless once the hold has run out", async () => {
+  const { guard, advance } = requestsOf();
+  const first = await guard().holdEnrollment();
+  advance(31_000);
+  await first.release();
+  await guard().holdEnrollment();
+  await first.release();
+  await expect(guard().holdEnrollment()).rejects.toMatchObject({ kind: 'enrollment_in_progress', retryAfterSeconds: 30 });
 });
