@@ -107,6 +107,7 @@ describe('a stored document is read only when every part is what the kit writes'
     ['an event outcome that is an object', inEvent({ outcome: {} })],
     ['an event detail that is an array', inEvent({ detail: [1] })],
     ['an event detail holding a string', inEvent({ detail: { lockSeconds: '60' } })],
+    ['an event detail holding a number and a string', inEvent({ detail: { lockSeconds: 60, lockLevel: '1' } })],
     ['no version', part('v', undefined)],
   ])('%s is refused', (_what, change) => {
     expect(parseState(validStored())).toBeDefined();
