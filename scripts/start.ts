@@ -44,6 +44,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // Watched from the start, not once the stack is up: a parent that dies while the stack starts (npm stopped by a
+  // supervisor right after the address lines) would otherwise leave this process as the parent it watches for.
+  let stopRequested = false;
+  const stop = new Promise<void>((resolve) => stopOnSignals(() => resolve()));
+  void stop.then(() => (stopRequested = true));
   let stack: LocalStack;
   try {
     if (cli.build) {
@@ -51,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       const { buildAll } = require('./build') as typeof import('./build');
       await buildAll();
     }
+    if (stopRequested) return 0;
     stack = await startLocalStack({
       environment: process.env,
       envFile: localEnvFile(process.env),
@@ -61,18 +67,17 @@ async function main(argv: string[]): Promise<number> {
     console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
     return error instanceof SettingError ? 2 : 1;
   }
-  for (const warning of stack.warnings) console.warn(`warning: ${warning}`);
-  const page = displayUrl(stack.url);
-  console.log(`Verify emulator on ${stack.emulatorUrl}`);
-  console.log(`Functions on ${page}/, the page on ${page}/index.html (caller token: npm run --silent token -- <user>)`);
-  return new Promise((resolve) => {
-    stopOnSignals(() => {
-      stack.close().then(
-        () => resolve(0),
-        () => resolve(1),
-      );
-    });
-  });
+  if (!stopRequested) {
+    for (const warning of stack.warnings) console.warn(`warning: ${warning}`);
+    const page = displayUrl(stack.url);
+    console.log(`Verify emulator on ${stack.emulatorUrl}`);
+    console.log(`Functions on ${page}/, the page on ${page}/index.html (caller token: npm run --silent token -- <user>)`);
+  }
+  await stop;
+  return stack.close().then(
+    () => 0,
+    () => 1,
+  );
 }
 
 if (require.main === module) {

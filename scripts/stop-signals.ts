@@ -7,7 +7,8 @@ const PARENT_POLL_MS = 500;
 /**
  * Calls `stop` once, on SIGINT, SIGTERM or SIGHUP, or when the parent process exits. The last case matters under npm:
  * `npm start` runs the script through `sh -c`, and a SIGTERM to npm reaches only that shell, which dies without passing
- * it on, leaving this process (and its ports) behind.
+ * it on, leaving this process (and its ports) behind. The parent is read when this is called: call it before anything
+ * that lets the parent die first (before start-up, not after the address lines).
  */
 export function stopOnSignals(stop: (reason: string) => void): void {
   let stopping = false;

@@ -1,7 +1,7 @@
 // `npm start` and `npm run token` as processes: a normal stop ends everything they started, and exit codes say why.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,6 +82,26 @@ async function isListening(port: number): Promise<boolean> {
   });
 }
 
+/** The two ports from a stack's log file, once it has printed them. */
+async function portsFromLog(file: string): Promise<{ page: number; emulator: number }> {
+  for (;;) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const page = /Functions on http:\/\/localhost:(\d+)\//.exec(text);
+    const emulator = /Verify emulator on http:\/\/127\.0\.0\.1:(\d+)/.exec(text);
+    if (page?.[1] && emulator?.[1]) return { page: Number(page[1]), emulator: Number(emulator[1]) };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Resolves once nothing holds the port; fails, naming it, when a stack still holds it after 30 s (a hang, not a slow stop). */
+async function untilFree(port: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (await isListening(port)) {
+    if (Date.now() > deadline) throw new Error(`port ${port} is still held 30 s later: the stack never stopped`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function startNpm(name: string): Run {
   return run('npm', ['start', '--', '--no-build', '--data-dir', join(dir, `${name}-data`)], shell({ PORT: '0', ENV_FILE: join(dir, `${name}.env`) }));
 }
@@ -105,6 +125,20 @@ test('Ctrl-C (SIGINT to the whole process group) stops the stack and frees both 
   await started.closed;
   expect(await isListening(ports.page)).toBe(false);
   expect(await isListening(ports.emulator)).toBe(false);
+});
+
+test('a parent that dies while the stack is still starting: the stack stops once it is up, and frees both ports', async () => {
+  // The shell starts the stack with its output in a file, waits for the emulator's first request (the stack is half
+  // up), then exits: the stack outlives its parent before it prints its addresses, as it does when a supervisor stops
+  // npm right after them. A stack that only watches its parent from the address lines on would run forever.
+  const log = join(dir, 'orphan.log');
+  const script = `node --require tsx/cjs scripts/start.ts --no-build --data-dir "$DATA" >"$LOG" 2>&1 &
+until grep -q 'emulator POST /v2/Services' "$LOG" 2>/dev/null; do sleep 0.01; done`;
+  const parent = run('sh', ['-c', script], shell({ PORT: '0', ENV_FILE: join(dir, 'orphan.env'), DATA: join(dir, 'orphan-data'), LOG: log }));
+  expect((await parent.closed).code).toBe(0);
+  const ports = await portsFromLog(log);
+  await untilFree(ports.page);
+  await untilFree(ports.emulator);
 });
 
 describe('exit codes', () => {
