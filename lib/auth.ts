@@ -88,6 +88,11 @@ function keySetFailure(error: unknown): KeySetUnavailable {
   return new KeySetUnavailable(503, `AUTH_JWKS_URL could not be reached (${code})`);
 }
 
+/** jose refuses some keys with a plain TypeError (an RSA key under 2048 bits, a key of the wrong type): the key set's fault. */
+function unusableKey(error: TypeError): KeySetUnavailable {
+  return new KeySetUnavailable(502, `AUTH_JWKS_URL serves a key that cannot verify tokens (${error.message})`);
+}
+
 /** One key set per URL per warm container, so keys are fetched once and cached by jose. */
 const remoteKeySets = new Map<string, RemoteKeySet>();
 
@@ -200,7 +205,8 @@ export async function authenticateCaller(authorization: unknown, verification: C
       key.kind === 'secret'
         ? (await jwtVerify(token, key.secret, options)).payload
         : (await jwtVerify(token, remoteKeySet(key.url).getKey, options)).payload;
-  } catch (error) {
+  } catch (thrown) {
+    const error = key.kind === 'jwks' && thrown instanceof TypeError ? unusableKey(thrown) : thrown;
     if (error instanceof KeySetUnavailable) {
       const message = error.status === 503 ? 'The identity provider could not be reached; try again.' : 'The identity provider answered with unusable keys.';
       const retryAfterSeconds = error.status === 503 ? KEY_SET_RETRY_AFTER_SECONDS : undefined;

@@ -1,6 +1,6 @@
 // lib/auth.ts in-process: the bearer header, the token's algorithm, subject, issuer, audience and time rules (at their
 // exact boundaries), the verified-token memory, and key sets served by a local JWKS server.
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync, sign as rsaSign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors as joseErrors, exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
@@ -243,6 +243,8 @@ describe('with a JWKS', () => {
   let ec: KeyPair;
   let pss: KeyPair;
   let jwks: string;
+  // An identity provider publishing an RSA key under 2048 bits: jose refuses to use it, with a plain TypeError.
+  const short = generateKeyPairSync('rsa', { modulusLength: 1024 });
 
   beforeAll(async () => {
     rsa = await generateKeyPair('RS256');
@@ -257,6 +259,11 @@ describe('with a JWKS', () => {
     });
     server = createServer((req, res) => {
       fetches[req.url ?? ''] = (fetches[req.url ?? ''] ?? 0) + 1;
+      if (req.url?.startsWith('/short')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ keys: [{ ...short.publicKey.export({ format: 'jwk' }), kid: 'short', alg: 'RS256', use: 'sig' }] }));
+        return;
+      }
       if (req.url?.startsWith('/garbage')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"keys": "not a list"}');
@@ -319,6 +326,16 @@ describe('with a JWKS', () => {
     ]);
     expect(unreachable.logDetail).toBe('AUTH_JWKS_URL could not be reached (ECONNREFUSED)');
     expect(unreachable.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  test('a key set whose RSA key is under 2048 bits is 502 auth_keys_unavailable, not a 500', async () => {
+    // jose will not sign with such a key either, so the token is signed by hand.
+    const b64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url');
+    const signingInput = `${b64url(JSON.stringify({ alg: 'RS256', kid: 'short' }))}.${b64url(JSON.stringify({ sub: 's', exp: NOW_SECONDS + 60 }))}`;
+    const token = `${signingInput}.${b64url(rsaSign('sha256', Buffer.from(signingInput), short.privateKey))}`;
+    const error = await refusal(authenticateCaller(`Bearer ${token}`, at('/short.json')));
+    expect([error.status, error.code, error.message, error.retryAfterSeconds]).toEqual([502, 'auth_keys_unavailable', 'The identity provider answered with unusable keys.', undefined]);
+    expect(error.logDetail).toBe('AUTH_JWKS_URL serves a key that cannot verify tokens (RS256 requires key modulusLength to be 2048 bits or larger)');
   });
 
   test('a key set that does not answer within 3 s is 503 auth_keys_unavailable (this test waits those 3 s)', async () => {
