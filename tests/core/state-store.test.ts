@@ -105,11 +105,13 @@ describe('faults fail closed, each with its log line', () => {
     expect(await failure(store().fetch(name))).toEqual(['state_unavailable', 'state read: Sync answered revision_mismatch']);
   });
 
-  test('a dropped connection, a body that is not JSON and an answer without a revision are faults', async () => {
+  test('a dropped connection, a body that is not JSON (on a refusal and on a 200) and an answer without a revision are faults', async () => {
     await core.emulator.fault({ match: { path: '/Documents' }, drop: true });
     expect(await failure(store().fetch(newName()))).toEqual(['state_unavailable', 'state read: Sync call failed (ECONNRESET)']);
     await core.emulator.fault({ match: { path: '/Documents' }, malformed: true, status: 502 });
     expect(await failure(store().fetch(newName()))).toEqual(['state_unavailable', 'state read: Sync answered HTTP 502']);
+    await core.emulator.fault({ match: { path: '/Documents' }, malformed: true, status: 200 });
+    expect(await failure(store().fetch(newName()))).toEqual(['state_unavailable', 'state read: Sync answered a body that is not JSON']);
     await core.emulator.fault({ match: { path: '/Documents' }, status: 200, code: 54100 });
     expect(await failure(store().fetch(newName()))).toEqual(['state_unavailable', 'state read: Sync answered an unexpected document']);
   });
