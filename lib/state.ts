@@ -33,23 +33,28 @@ function unexpected(operation: string): Failure {
 
 /** Sync's revision is a string in the body (and the ETag header); anything else is not a usable answer. */
 function stored(document: unknown, operation: string): StoredDocument {
-  const { revision, data } = typeof document === 'object' && document !== null ? (document as { revision?: unknown; data?: unknown }) : {};
+  // A number or string destructures to no revision as well; only null and undefined need the fallback.
+  const { revision, data } = (document ?? {}) as { revision?: unknown; data?: unknown };
   if (typeof revision !== 'string' || revision === '') throw unexpected(operation);
   return { revision, data };
 }
 
-/** Sync's answer to a call it refused: the same fields twilio's RestException carries, read by lib/state-errors.ts. */
+/** Sync's answer to a call it refused: the status and Twilio error code that lib/state-errors.ts maps. */
 class SyncRestError extends Error {
-  override readonly name = 'SyncRestError';
-  readonly code: unknown;
   constructor(
     readonly status: number,
-    body: unknown,
+    readonly code: unknown,
   ) {
-    const fields = typeof body === 'object' && body !== null ? (body as { code?: unknown; message?: unknown }) : {};
-    super(typeof fields.message === 'string' ? fields.message : `Sync answered HTTP ${status}`);
-    this.code = fields.code;
+    super(`Sync answered HTTP ${status}`);
   }
+}
+
+/** One Document call, as `client.request` takes it. */
+interface SyncRequest {
+  method: 'get' | 'post';
+  uri: string;
+  data?: Record<string, string | number>;
+  headers?: Record<string, string>;
 }
 
 /** A response body: JSON text from Twilio's client, already parsed by some httpClients. Not JSON is a fault (SyntaxError). */
@@ -57,11 +62,12 @@ function parsed(body: unknown): unknown {
   return typeof body === 'string' ? JSON.parse(body) : body;
 }
 
-function refusal(status: number, body: unknown): SyncRestError {
+/** A refusal's Twilio error code, when its body has one (a proxy's HTML page has none). */
+function errorCode(body: unknown): unknown {
   try {
-    return new SyncRestError(status, parsed(body));
+    return ((parsed(body) ?? {}) as { code?: unknown }).code;
   } catch {
-    return new SyncRestError(status, undefined);
+    // Not JSON: no code, so the status alone decides.
   }
 }
 
@@ -73,13 +79,13 @@ function refusal(status: number, body: unknown): SyncRestError {
 export function createSyncStateStore(client: twilio.Twilio, options: SyncStateStoreOptions): StateStore {
   const documents = `https://sync.twilio.com/v1/Services/${encodeURIComponent(options.serviceSid)}/Documents`;
 
-  /** One Sync call: the document on a 2xx answer, else Sync's refusal as an error (mapped by `call`). */
-  async function send(operation: string, method: 'get' | 'post', uri: string, data?: Record<string, string | number>, ifMatch?: string): Promise<StoredDocument> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (data !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    if (ifMatch !== undefined) headers['If-Match'] = ifMatch;
-    const response = await client.request({ method, uri, data, headers });
-    if (response.statusCode < 200 || response.statusCode >= 300) throw refusal(response.statusCode, response.body);
+  /**
+   * One Sync call: the document on a 2xx answer, else Sync's refusal as an error (mapped by `call`). The client adds
+   * the credentials, Accept and, for a POST, the form Content-Type.
+   */
+  async function send(operation: string, request: SyncRequest): Promise<StoredDocument> {
+    const response = await client.request(request);
+    if (response.statusCode < 200 || response.statusCode >= 300) throw new SyncRestError(response.statusCode, errorCode(response.body));
     return stored(parsed(response.body), operation);
   }
 
@@ -109,21 +115,30 @@ export function createSyncStateStore(client: twilio.Twilio, options: SyncStateSt
 
   return {
     async fetch(name) {
-      const answer = await call('read', () => send('read', 'get', `${documents}/${encodeURIComponent(name)}`));
+      const answer = await call('read', () => send('read', { method: 'get', uri: `${documents}/${encodeURIComponent(name)}` }));
       if (answer === 'not_found') return undefined;
       if (typeof answer === 'string') throw unexpectedAnswer('read', answer);
       return answer;
     },
 
     async create(name, data, ttlSeconds) {
-      const answer = await call('create', () => send('create', 'post', documents, { UniqueName: name, Data: JSON.stringify(data), Ttl: ttlSeconds }));
+      const answer = await call('create', () =>
+        send('create', { method: 'post', uri: documents, data: { UniqueName: name, Data: JSON.stringify(data), Ttl: ttlSeconds } }),
+      );
       if (answer === 'name_taken') return 'taken';
       if (typeof answer === 'string') throw unexpectedAnswer('create', answer);
       return answer;
     },
 
     async replace(name, data, revision, ttlSeconds) {
-      const answer = await call('write', () => send('write', 'post', `${documents}/${encodeURIComponent(name)}`, { Data: JSON.stringify(data), Ttl: ttlSeconds }, revision));
+      const answer = await call('write', () =>
+        send('write', {
+          method: 'post',
+          uri: `${documents}/${encodeURIComponent(name)}`,
+          data: { Data: JSON.stringify(data), Ttl: ttlSeconds },
+          headers: { 'If-Match': revision },
+        }),
+      );
       // Removed in between (its TTL ran out): the caller reads again and creates it anew.
       if (answer === 'revision_mismatch' || answer === 'not_found') return 'changed';
       if (typeof answer === 'string') throw unexpectedAnswer('write', answer);

@@ -1,5 +1,6 @@
 // lib/state.ts and lib/state-errors.ts in-process: the Sync document store over the real twilio client against the
 // emulator's Sync, each expected answer of the compare-and-swap, and every fault mapped to a Failure with its log line.
+import twilio from 'twilio';
 import { Failure } from '../../lib/failures';
 import { createSyncStateStore, type StateStore } from '../../lib/state';
 import { mapSyncError } from '../../lib/state-errors';
@@ -116,6 +117,20 @@ describe('faults fail closed, each with its log line', () => {
     expect(await failure(store().fetch(newName()))).toEqual(['state_unavailable', 'state read: Sync answered an unexpected document']);
   });
 
+  test('each operation names itself in its log line: a dropped connection and an answer without a revision', async () => {
+    const name = newName();
+    const created = await store().create(name, { n: 1 }, 60);
+    if (created === 'taken') throw new Error('unreachable');
+    await core.emulator.fault({ match: { path: '/Documents' }, drop: true });
+    expect(await failure(store().create(newName(), {}, 60))).toEqual(['state_unavailable', 'state create: Sync call failed (ECONNRESET)']);
+    await core.emulator.fault({ match: { path: '/Documents' }, drop: true });
+    expect(await failure(store().replace(name, {}, created.revision, 60))).toEqual(['state_unavailable', 'state write: Sync call failed (ECONNRESET)']);
+    await core.emulator.fault({ match: { path: '/Documents' }, status: 201, code: 54100 });
+    expect(await failure(store().create(newName(), {}, 60))).toEqual(['state_unavailable', 'state create: Sync answered an unexpected document']);
+    await core.emulator.fault({ match: { path: '/Documents' }, status: 200, code: 54100 });
+    expect(await failure(store().replace(name, {}, created.revision, 60))).toEqual(['state_unavailable', 'state write: Sync answered an unexpected document']);
+  });
+
   test('a call that outlasts the request budget is state_unavailable, and so is one begun after it', async () => {
     await core.emulator.fault({ match: { path: '/Documents' }, latencyMs: 2000 });
     expect(await failure(store(Date.now() + 200).fetch(newName()))).toEqual(['state_unavailable', 'state read: request time budget exhausted']);
@@ -131,5 +146,36 @@ describe('faults fail closed, each with its log line', () => {
     expect(transport instanceof Failure ? transport.logDetail : transport).toBe('state write: Sync call failed (ETIMEDOUT)');
     const unknown = mapSyncError(Object.assign(new Error('x'), { code: 'EWHATEVER' }), 'write');
     expect(unknown instanceof Failure ? unknown.logDetail : unknown).toBe('state write: Sync call failed');
+  });
+});
+
+describe('answers no Sync gives, from a stand-in httpClient behind the real twilio client', () => {
+  /** A store whose every call gets this status and body (a string, as Twilio's client gives it, or already parsed). */
+  function answering(statusCode: number, body: unknown): StateStore {
+    const httpClient = { request: async () => ({ statusCode, body, headers: {} }) } as unknown as twilio.RequestClient;
+    const client = twilio(`AC${'0'.repeat(32)}`, 'token', { httpClient });
+    return createSyncStateStore(client, { serviceSid: 'default', deadline: Date.now() + 60_000 });
+  }
+
+  test('only a 2xx answer is a document: 199 and 300 are faults', async () => {
+    const document = JSON.stringify({ revision: '1', data: {} });
+    const refused = await rejectionOf(answering(199, document).fetch('n'), Failure);
+    expect([refused.kind, refused.logDetail, (refused.cause as Error).message]).toEqual(['state_unavailable', 'state read: Sync answered HTTP 199', 'Sync answered HTTP 199']);
+    expect(await failure(answering(300, document).fetch('n'))).toEqual(['state_unavailable', 'state read: Sync answered HTTP 300']);
+    expect(await answering(299, document).fetch('n')).toEqual({ revision: '1', data: {} });
+  });
+
+  test('a body that is not a document, or one with an empty revision, is unexpected', async () => {
+    for (const body of ['null', '7', '"text"', JSON.stringify({ revision: '', data: {} }), JSON.stringify({ revision: 2, data: {} })]) {
+      expect(await failure(answering(200, body).fetch('n'))).toEqual(['state_unavailable', 'state read: Sync answered an unexpected document']);
+    }
+  });
+
+  test('a body the httpClient has already parsed is read the same way, answers and refusals alike', async () => {
+    expect(await answering(200, { revision: '3', data: { n: 3 } }).fetch('n')).toEqual({ revision: '3', data: { n: 3 } });
+    expect(await answering(404, { code: 54100, status: 404 }).fetch('n')).toBeUndefined();
+    expect(await answering(412, { code: 54103 }).replace('n', {}, '1', 60)).toBe('changed');
+    expect(await failure(answering(404, null).fetch('n'))).toEqual(['state_unavailable', 'state read: Sync answered HTTP 404']);
+    expect(await failure(answering(200, undefined).fetch('n'))).toEqual(['state_unavailable', 'state read: Sync answered an unexpected document']);
   });
 });

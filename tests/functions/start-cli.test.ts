@@ -60,13 +60,19 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Run {
   return { child, output: () => output, closed };
 }
 
+/** The ports of `npm start`'s address lines, once both are in `output`. */
+function portsIn(output: string): { page: number; emulator: number } | undefined {
+  const page = /Functions on http:\/\/localhost:(\d+)\//.exec(output);
+  const emulator = /Verify emulator on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+  return page?.[1] && emulator?.[1] ? { page: Number(page[1]), emulator: Number(emulator[1]) } : undefined;
+}
+
 /** Waits for `npm start`'s address lines; fails with the output if it exits first. */
 async function addressesOf(started: Run): Promise<{ page: number; emulator: number }> {
   return new Promise((resolve, reject) => {
     const check = (): void => {
-      const page = /Functions on http:\/\/localhost:(\d+)\//.exec(started.output());
-      const emulator = /Verify emulator on http:\/\/127\.0\.0\.1:(\d+)/.exec(started.output());
-      if (page?.[1] && emulator?.[1]) resolve({ page: Number(page[1]), emulator: Number(emulator[1]) });
+      const ports = portsIn(started.output());
+      if (ports !== undefined) resolve(ports);
     };
     started.child.stdout?.on('data', check);
     void started.closed.then(() => reject(new Error(`npm start ended before it was ready:\n${started.output()}`)));
@@ -85,10 +91,8 @@ async function isListening(port: number): Promise<boolean> {
 /** The two ports from a stack's log file, once it has printed them. */
 async function portsFromLog(file: string): Promise<{ page: number; emulator: number }> {
   for (;;) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const page = /Functions on http:\/\/localhost:(\d+)\//.exec(text);
-    const emulator = /Verify emulator on http:\/\/127\.0\.0\.1:(\d+)/.exec(text);
-    if (page?.[1] && emulator?.[1]) return { page: Number(page[1]), emulator: Number(emulator[1]) };
+    const ports = portsIn(existsSync(file) ? readFileSync(file, 'utf8') : '');
+    if (ports !== undefined) return ports;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
