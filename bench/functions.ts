@@ -201,10 +201,11 @@ async function handlerOverhead(env: Env, upstream: Upstream, routes: RuntimeRout
   const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
   // The direct side gets its own user (its own factor and document), enrolled the same way.
   const direct = await enroll(call, upstream, env, 'bench-direct');
-  const directIdentity = deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), 'bench-direct');
+  const identityOf = (user: string): string => deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), user);
+  const directIdentity = identityOf('bench-direct');
   const document = `totp-user-${directIdentity}`;
 
-  const handlerDocument = `totp-user-${deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), 'bench-user')}`;
+  const handlerDocument = `totp-user-${identityOf('bench-user')}`;
   // The same write means the same bytes: the handler's document grows with its activity trail (about 10 kB once
   // full), so the direct side writes a copy of it, taken before each check and outside the timing. A direct side
   // that wrote its own small document would charge the kit for Sync's and the client's work on a larger body.

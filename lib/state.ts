@@ -78,6 +78,7 @@ function errorCode(body: unknown): unknown {
  */
 export function createSyncStateStore(client: twilio.Twilio, options: SyncStateStoreOptions): StateStore {
   const documents = `https://sync.twilio.com/v1/Services/${encodeURIComponent(options.serviceSid)}/Documents`;
+  const documentUri = (name: string): string => `${documents}/${encodeURIComponent(name)}`;
 
   /**
    * One Sync call: the document on a 2xx answer, else Sync's refusal as an error (mapped by `call`). The client adds
@@ -115,7 +116,7 @@ export function createSyncStateStore(client: twilio.Twilio, options: SyncStateSt
 
   return {
     async fetch(name) {
-      const answer = await call('read', () => send('read', { method: 'get', uri: `${documents}/${encodeURIComponent(name)}` }));
+      const answer = await call('read', () => send('read', { method: 'get', uri: documentUri(name) }));
       if (answer === 'not_found') return undefined;
       if (typeof answer === 'string') throw unexpectedAnswer('read', answer);
       return answer;
@@ -134,7 +135,7 @@ export function createSyncStateStore(client: twilio.Twilio, options: SyncStateSt
       const answer = await call('write', () =>
         send('write', {
           method: 'post',
-          uri: `${documents}/${encodeURIComponent(name)}`,
+          uri: documentUri(name),
           data: { Data: JSON.stringify(data), Ttl: ttlSeconds },
           headers: { 'If-Match': revision },
         }),

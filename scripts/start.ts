@@ -44,11 +44,15 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  // Watched from the start, not once the stack is up: a parent that dies while the stack starts (npm stopped by a
-  // supervisor right after the address lines) would otherwise leave this process as the parent it watches for.
+  // Watched from the start, not from the address lines on: npm stopped right after them can be gone before a later
+  // watch reads its parent, and that watch would then wait for a parent that never exits.
   let stopRequested = false;
-  const stop = new Promise<void>((resolve) => stopOnSignals(() => resolve()));
-  void stop.then(() => (stopRequested = true));
+  const stop = new Promise<void>((resolve) =>
+    stopOnSignals(() => {
+      stopRequested = true;
+      resolve();
+    }),
+  );
   let stack: LocalStack;
   try {
     if (cli.build) {

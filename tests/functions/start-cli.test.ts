@@ -88,20 +88,13 @@ async function isListening(port: number): Promise<boolean> {
   });
 }
 
-/** The two ports from a stack's log file, once it has printed them. */
-async function portsFromLog(file: string): Promise<{ page: number; emulator: number }> {
-  for (;;) {
-    const ports = portsIn(existsSync(file) ? readFileSync(file, 'utf8') : '');
-    if (ports !== undefined) return ports;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Resolves once nothing holds the port; fails, naming it, when a stack still holds it after 30 s (a hang, not a slow stop). */
-async function untilFree(port: number): Promise<void> {
+/** Polls until `probe` gives a value; fails, naming `what`, after 30 s: a hang, not a slow machine. */
+async function pollFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const deadline = Date.now() + 30_000;
-  while (await isListening(port)) {
-    if (Date.now() > deadline) throw new Error(`port ${port} is still held 30 s later: the stack never stopped`);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`still waiting after 30 s for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -140,9 +133,10 @@ test('a parent that dies while the stack is still starting: the stack stops once
 until grep -q 'emulator POST /v2/Services' "$LOG" 2>/dev/null; do sleep 0.01; done`;
   const parent = run('sh', ['-c', script], shell({ PORT: '0', ENV_FILE: join(dir, 'orphan.env'), DATA: join(dir, 'orphan-data'), LOG: log }));
   expect((await parent.closed).code).toBe(0);
-  const ports = await portsFromLog(log);
-  await untilFree(ports.page);
-  await untilFree(ports.emulator);
+  const ports = await pollFor('the address lines in the log', () => portsIn(existsSync(log) ? readFileSync(log, 'utf8') : ''));
+  for (const port of [ports.page, ports.emulator]) {
+    await pollFor(`port ${port} to be free (the stack never stopped)`, async () => ((await isListening(port)) ? undefined : true));
+  }
 });
 
 describe('exit codes', () => {
