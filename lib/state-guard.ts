@@ -173,9 +173,9 @@ export function createStateGuard(options: StateGuardOptions): StateGuard {
       const { next: decided, result, events = [] } = decide(pruned(current.state, now, activity.ttlMs), now);
       if (decided === undefined) return { result, snapshot: current };
       const next = withEvents(decided, events);
-      const data = storedForm(next);
+      const json = storedForm(next);
       const written =
-        current.revision === undefined ? await store.create(name, data, ttlSeconds) : await store.replace(name, data, current.revision, ttlSeconds);
+        current.revision === undefined ? await store.create(name, json, ttlSeconds) : await store.replace(name, json, current.revision, ttlSeconds);
       if (typeof written !== 'string') {
         if (events.length > 0) activity.onRecorded(events);
         return { result, snapshot: { state: next, revision: written.revision } };

@@ -188,17 +188,19 @@ export function parseState(data: unknown): UserState | undefined {
  */
 export const MAX_STORED_BYTES = 15 * 1024;
 
-export function storedForm(state: UserState): object {
+/** The document's JSON text as Sync stores it: measured once, and sent as it was measured. */
+export function storedForm(state: UserState): string {
   const whole = { v: VERSION, ...state };
-  let excess = Buffer.byteLength(JSON.stringify(whole)) - MAX_STORED_BYTES;
-  if (excess <= 0) return whole;
+  const text = JSON.stringify(whole);
+  let excess = Buffer.byteLength(text) - MAX_STORED_BYTES;
+  if (excess <= 0) return text;
   let dropped = 0;
   // Each event takes its JSON and a separating comma.
   while (excess > 0 && dropped < state.trail.length) {
     excess -= Buffer.byteLength(JSON.stringify(state.trail[dropped])) + 1;
     dropped += 1;
   }
-  return { ...whole, trail: state.trail.slice(dropped) };
+  return JSON.stringify({ ...whole, trail: state.trail.slice(dropped) });
 }
 
 // ---- the rules ----

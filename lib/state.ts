@@ -14,10 +14,10 @@ export interface StoredDocument {
 export interface StateStore {
   /** The document, or undefined when there is none. */
   fetch(name: string): Promise<StoredDocument | undefined>;
-  /** Creates the document; 'taken' when another request created it first (Sync's unique names make this atomic). */
-  create(name: string, data: object, ttlSeconds: number): Promise<StoredDocument | 'taken'>;
+  /** Creates the document from its JSON text; 'taken' when another request created it first (Sync's unique names make this atomic). */
+  create(name: string, json: string, ttlSeconds: number): Promise<StoredDocument | 'taken'>;
   /** Replaces the data if the document is still at `revision`; 'changed' when someone else wrote (or removed) it first. */
-  replace(name: string, data: object, revision: string, ttlSeconds: number): Promise<StoredDocument | 'changed'>;
+  replace(name: string, json: string, revision: string, ttlSeconds: number): Promise<StoredDocument | 'changed'>;
 }
 
 export interface SyncStateStoreOptions {
@@ -122,21 +122,21 @@ export function createSyncStateStore(client: twilio.Twilio, options: SyncStateSt
       return answer;
     },
 
-    async create(name, data, ttlSeconds) {
+    async create(name, json, ttlSeconds) {
       const answer = await call('create', () =>
-        send('create', { method: 'post', uri: documents, data: { UniqueName: name, Data: JSON.stringify(data), Ttl: ttlSeconds } }),
+        send('create', { method: 'post', uri: documents, data: { UniqueName: name, Data: json, Ttl: ttlSeconds } }),
       );
       if (answer === 'name_taken') return 'taken';
       if (typeof answer === 'string') throw unexpectedAnswer('create', answer);
       return answer;
     },
 
-    async replace(name, data, revision, ttlSeconds) {
+    async replace(name, json, revision, ttlSeconds) {
       const answer = await call('write', () =>
         send('write', {
           method: 'post',
           uri: documentUri(name),
-          data: { Data: JSON.stringify(data), Ttl: ttlSeconds },
+          data: { Data: json, Ttl: ttlSeconds },
           headers: { 'If-Match': revision },
         }),
       );

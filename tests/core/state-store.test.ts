@@ -34,32 +34,32 @@ describe('the compare-and-swap answers', () => {
   test('a missing document is undefined; the first create wins, the second is taken', async () => {
     const name = newName();
     expect(await store().fetch(name)).toBeUndefined();
-    const created = await store().create(name, { n: 1 }, 60);
+    const created = await store().create(name, '{"n":1}', 60);
     expect(created).toEqual({ revision: expect.any(String), data: { n: 1 } });
-    expect(await store().create(name, { n: 2 }, 60)).toBe('taken');
+    expect(await store().create(name, '{"n":2}', 60)).toBe('taken');
     expect(await store().fetch(name)).toEqual(created);
   });
 
   test('a replace at the current revision writes; one at an older revision, or of a removed document, is changed', async () => {
     const name = newName();
-    const first = await store().create(name, { n: 1 }, 60);
+    const first = await store().create(name, '{"n":1}', 60);
     if (first === 'taken') throw new Error('unreachable');
-    const second = await store().replace(name, { n: 2 }, first.revision, 60);
+    const second = await store().replace(name, '{"n":2}', first.revision, 60);
     expect(second).toEqual({ revision: expect.any(String), data: { n: 2 } });
     if (second === 'changed') throw new Error('unreachable');
     expect(second.revision).not.toBe(first.revision);
-    expect(await store().replace(name, { n: 3 }, first.revision, 60)).toBe('changed');
+    expect(await store().replace(name, '{"n":3}', first.revision, 60)).toBe('changed');
     expect((await store().fetch(name))?.data).toEqual({ n: 2 });
     await core.emulator.client.sync.v1.services('default').documents(name).remove();
-    expect(await store().replace(name, { n: 4 }, second.revision, 60)).toBe('changed');
+    expect(await store().replace(name, '{"n":4}', second.revision, 60)).toBe('changed');
   });
 
   test('the TTL is sent with every write', async () => {
     const name = newName();
     const before = core.emulator.exchanges.length;
-    const created = await store().create(name, { n: 1 }, 1234);
+    const created = await store().create(name, '{"n":1}', 1234);
     if (created === 'taken') throw new Error('unreachable');
-    await store().replace(name, { n: 2 }, created.revision, 4321);
+    await store().replace(name, '{"n":2}', created.revision, 4321);
     const bodies = core.emulator.exchanges.slice(before).map((exchange) => exchange.body as { date_expires?: unknown });
     expect(bodies.map((body) => typeof body.date_expires)).toEqual(['string', 'string']);
     const [first, second] = bodies.map((body) => Date.parse(String(body.date_expires)) - core.now());
@@ -77,10 +77,10 @@ describe('faults fail closed, each with its log line', () => {
     ['read', 54103, 'state_unavailable', 'state read: Sync answered revision_mismatch'],
   ])('%s answered with Twilio error %i → %s', async (operation, code, kind, logDetail) => {
     const name = newName();
-    const created = await store().create(name, { n: 1 }, 60);
+    const created = await store().create(name, '{"n":1}', 60);
     if (created === 'taken') throw new Error('unreachable');
     await core.emulator.fault({ match: { path: '/Documents' }, code });
-    const run = { read: () => store().fetch(name), create: () => store().create(newName(), {}, 60), write: () => store().replace(name, {}, created.revision, 60) }[operation];
+    const run = { read: () => store().fetch(name), create: () => store().create(newName(), '{}', 60), write: () => store().replace(name, '{}', created.revision, 60) }[operation];
     expect(await failure((run as () => Promise<unknown>)())).toEqual([kind, logDetail]);
   });
 
@@ -98,10 +98,10 @@ describe('faults fail closed, each with its log line', () => {
 
   test('HTTP 412 on a write is a lost race (changed), on a read a fault', async () => {
     const name = newName();
-    const created = await store().create(name, { n: 1 }, 60);
+    const created = await store().create(name, '{"n":1}', 60);
     if (created === 'taken') throw new Error('unreachable');
     await core.emulator.fault({ match: { path: '/Documents' }, status: 412 });
-    expect(await store().replace(name, { n: 2 }, created.revision, 60)).toBe('changed');
+    expect(await store().replace(name, '{"n":2}', created.revision, 60)).toBe('changed');
     await core.emulator.fault({ match: { path: '/Documents' }, status: 412 });
     expect(await failure(store().fetch(name))).toEqual(['state_unavailable', 'state read: Sync answered revision_mismatch']);
   });
@@ -119,22 +119,22 @@ describe('faults fail closed, each with its log line', () => {
 
   test('each operation names itself in its log line: a dropped connection and an answer without a revision', async () => {
     const name = newName();
-    const created = await store().create(name, { n: 1 }, 60);
+    const created = await store().create(name, '{"n":1}', 60);
     if (created === 'taken') throw new Error('unreachable');
     await core.emulator.fault({ match: { path: '/Documents' }, drop: true });
-    expect(await failure(store().create(newName(), {}, 60))).toEqual(['state_unavailable', 'state create: Sync call failed (ECONNRESET)']);
+    expect(await failure(store().create(newName(), '{}', 60))).toEqual(['state_unavailable', 'state create: Sync call failed (ECONNRESET)']);
     await core.emulator.fault({ match: { path: '/Documents' }, drop: true });
-    expect(await failure(store().replace(name, {}, created.revision, 60))).toEqual(['state_unavailable', 'state write: Sync call failed (ECONNRESET)']);
+    expect(await failure(store().replace(name, '{}', created.revision, 60))).toEqual(['state_unavailable', 'state write: Sync call failed (ECONNRESET)']);
     await core.emulator.fault({ match: { path: '/Documents' }, status: 201, code: 54100 });
-    expect(await failure(store().create(newName(), {}, 60))).toEqual(['state_unavailable', 'state create: Sync answered an unexpected document']);
+    expect(await failure(store().create(newName(), '{}', 60))).toEqual(['state_unavailable', 'state create: Sync answered an unexpected document']);
     await core.emulator.fault({ match: { path: '/Documents' }, status: 200, code: 54100 });
-    expect(await failure(store().replace(name, {}, created.revision, 60))).toEqual(['state_unavailable', 'state write: Sync answered an unexpected document']);
+    expect(await failure(store().replace(name, '{}', created.revision, 60))).toEqual(['state_unavailable', 'state write: Sync answered an unexpected document']);
   });
 
   test('a call that outlasts the request budget is state_unavailable, and so is one begun after it', async () => {
     await core.emulator.fault({ match: { path: '/Documents' }, latencyMs: 2000 });
     expect(await failure(store(Date.now() + 200).fetch(newName()))).toEqual(['state_unavailable', 'state read: request time budget exhausted']);
-    expect(await failure(store(Date.now() - 1).create(newName(), {}, 60))).toEqual(['state_unavailable', 'state create: request time budget exhausted']);
+    expect(await failure(store(Date.now() - 1).create(newName(), '{}', 60))).toEqual(['state_unavailable', 'state create: request time budget exhausted']);
   });
 
   test('mapSyncError passes a Failure through unchanged and names a SyntaxError', () => {
@@ -174,7 +174,7 @@ describe('answers no Sync gives, from a stand-in httpClient behind the real twil
   test('a body the httpClient has already parsed is read the same way, answers and refusals alike', async () => {
     expect(await answering(200, { revision: '3', data: { n: 3 } }).fetch('n')).toEqual({ revision: '3', data: { n: 3 } });
     expect(await answering(404, { code: 54100, status: 404 }).fetch('n')).toBeUndefined();
-    expect(await answering(412, { code: 54103 }).replace('n', {}, '1', 60)).toBe('changed');
+    expect(await answering(412, { code: 54103 }).replace('n', '{}', '1', 60)).toBe('changed');
     expect(await failure(answering(404, null).fetch('n'))).toEqual(['state_unavailable', 'state read: Sync answered HTTP 404']);
     expect(await failure(answering(200, undefined).fetch('n'))).toEqual(['state_unavailable', 'state read: Sync answered an unexpected document']);
   });

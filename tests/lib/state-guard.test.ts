@@ -160,7 +160,7 @@ test('a document not in the kit format is state_unavailable, never reset', async
 test('a lost race is retried with growing pauses; ten lost in a row are state_unavailable', async () => {
   const { guard, identity } = requestsOf();
   const attempt = await guard().beginCodeCheck();
-  await writeDocument(identity, storedForm(emptyState()));
+  await writeDocument(identity, JSON.parse(storedForm(emptyState())) as object);
   jest.spyOn(Math, 'random').mockReturnValue(0.5);
   pauses.mockClear();
   pauses.mockImplementation(async () => undefined);
@@ -179,7 +179,7 @@ test('a lost race is retried with growing pauses; ten lost in a row are state_un
 test('nine lost races in a row still end in the write', async () => {
   const { guard, identity } = requestsOf();
   const attempt = await guard().beginCodeCheck();
-  await writeDocument(identity, storedForm(emptyState()));
+  await writeDocument(identity, JSON.parse(storedForm(emptyState())) as object);
   pauses.mockImplementation(async () => undefined);
   try {
     await emulator.fault({ match: { method: 'POST', path: `/Documents/${stateDocumentName(identity)}` }, status: 412, code: 54103, count: 8 });
@@ -210,7 +210,7 @@ test('the failure that starts a lock writes lock.started with the reason, length
 test('a daily-limit lock is logged as such', async () => {
   const { guard, identity, logged } = requestsOf();
   const state = emptyState();
-  await writeDocument(identity, storedForm({ ...state, caller: { ...state.caller, recent: Array.from({ length: 29 }, () => now - 1000) } }));
+  await writeDocument(identity, JSON.parse(storedForm({ ...state, caller: { ...state.caller, recent: Array.from({ length: 29 }, () => now - 1000) } })) as object);
   await expect((await guard().beginCodeCheck()).refused()).rejects.toMatchObject({ kind: 'locked', retryAfterSeconds: 86_399 });
   expect(logged).toEqual(["lockout: a user's caller channel is locked for 86399 s (daily limit of wrong codes)"]);
 });
