@@ -8,7 +8,8 @@ import {
   type JWKSCacheInput,
   type JWTVerifyGetKey,
 } from 'jose';
-import { KitError } from './errors';
+import { Failure } from './failures';
+import { KitError } from './http/kit-error';
 import { MAX_USER_KEY_LENGTH } from './users';
 
 /** How caller tokens are verified: a shared HS256 secret, or an identity provider's published keys. */
@@ -62,7 +63,8 @@ interface RemoteKeySet {
 class KeySetUnavailable extends Error {
   override readonly name = 'KeySetUnavailable';
   constructor(
-    readonly status: 502 | 503,
+    /** No answer at all (a timeout, a refused connection), as opposed to an answer the kit cannot use. */
+    readonly unreachable: boolean,
     readonly detail: string,
   ) {
     super(detail);
@@ -80,17 +82,17 @@ function isTokenFault(error: unknown): boolean {
 
 /** Why fetching the key set failed, in words for the log: never the URL's query, never a token. */
 function keySetFailure(error: unknown): KeySetUnavailable {
-  if (error instanceof joseErrors.JWKSTimeout) return new KeySetUnavailable(503, `AUTH_JWKS_URL did not answer within ${JWKS_TIMEOUT_MS} ms`);
-  if (error instanceof joseErrors.JWKSInvalid) return new KeySetUnavailable(502, 'AUTH_JWKS_URL answered JSON that is not a JSON Web Key Set');
+  if (error instanceof joseErrors.JWKSTimeout) return new KeySetUnavailable(true, `AUTH_JWKS_URL did not answer within ${JWKS_TIMEOUT_MS} ms`);
+  if (error instanceof joseErrors.JWKSInvalid) return new KeySetUnavailable(false, 'AUTH_JWKS_URL answered JSON that is not a JSON Web Key Set');
   // jose's fetch says "Expected 200 OK" or "Failed to parse … as JSON" with a plain JOSEError.
-  if (error instanceof joseErrors.JOSEError) return new KeySetUnavailable(502, `AUTH_JWKS_URL did not answer 200 with a JSON Web Key Set (${error.message})`);
+  if (error instanceof joseErrors.JOSEError) return new KeySetUnavailable(false, `AUTH_JWKS_URL did not answer 200 with a JSON Web Key Set (${error.message})`);
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'network error';
-  return new KeySetUnavailable(503, `AUTH_JWKS_URL could not be reached (${code})`);
+  return new KeySetUnavailable(true, `AUTH_JWKS_URL could not be reached (${code})`);
 }
 
 /** jose refuses some keys with a plain TypeError (an RSA key under 2048 bits, a key of the wrong type): the key set's fault. */
 function unusableKey(error: TypeError): KeySetUnavailable {
-  return new KeySetUnavailable(502, `AUTH_JWKS_URL serves a key that cannot verify tokens (${error.message})`);
+  return new KeySetUnavailable(false, `AUTH_JWKS_URL serves a key that cannot verify tokens (${error.message})`);
 }
 
 /** One key set per URL per warm container, so keys are fetched once and cached by jose. */
@@ -117,18 +119,18 @@ function remoteKeySet(url: URL): RemoteKeySet {
 /** RFC 6750 §2.1: `Authorization: Bearer <token>`; the scheme name is case-insensitive (RFC 9110 §11.1). */
 function parseBearer(header: unknown): string {
   if (header === undefined) {
-    throw new KitError(401, 'missing_token', 'An Authorization: Bearer token is required.');
+    throw new KitError('missing_token');
   }
   const match = typeof header === 'string' ? /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header) : null;
   const token = match?.[1];
   if (token === undefined || token.length > MAX_TOKEN_LENGTH) {
-    throw new KitError(401, 'invalid_token', 'The Authorization header must be "Bearer <token>".');
+    throw new KitError('invalid_token', { message: 'The Authorization header must be "Bearer <token>".' });
   }
   return token;
 }
 
 function invalidToken(cause: unknown): KitError {
-  return new KitError(401, 'invalid_token', 'The bearer token is invalid or expired.', { cause });
+  return new KitError('invalid_token', { cause });
 }
 
 /**
@@ -183,7 +185,7 @@ function rememberCaller(verification: CallerVerification, token: string, entry: 
   tokens.set(cacheKey(verification, token), entry);
 }
 
-/** Verifies the caller token and returns its subject; every failure of the token itself is a 401. */
+/** Verifies the caller token and returns its subject; every failure of the token itself is invalid_token. */
 export async function authenticateCaller(authorization: unknown, verification: CallerVerification): Promise<Caller> {
   const token = parseBearer(authorization);
   const cached = cachedCaller(verification, token);
@@ -208,9 +210,13 @@ export async function authenticateCaller(authorization: unknown, verification: C
   } catch (thrown) {
     const error = key.kind === 'jwks' && thrown instanceof TypeError ? unusableKey(thrown) : thrown;
     if (error instanceof KeySetUnavailable) {
-      const message = error.status === 503 ? 'The identity provider could not be reached; try again.' : 'The identity provider answered with unusable keys.';
-      const retryAfterSeconds = error.status === 503 ? KEY_SET_RETRY_AFTER_SECONDS : undefined;
-      throw new KitError(error.status, 'auth_keys_unavailable', message, { cause: error, logDetail: error.detail, retryAfterSeconds });
+      throw new KitError('auth_keys_unavailable', {
+        unreachable: error.unreachable,
+        message: error.unreachable ? 'The identity provider could not be reached; try again.' : undefined,
+        retryAfterSeconds: error.unreachable ? KEY_SET_RETRY_AFTER_SECONDS : undefined,
+        cause: error,
+        logDetail: error.detail,
+      });
     }
     if (error instanceof joseErrors.JOSEError) throw invalidToken(error);
     throw error;
@@ -233,6 +239,6 @@ export async function authenticateCaller(authorization: unknown, verification: C
  * A key with a lone surrogate is refused: UTF-8 would turn it into U+FFFD, so two different keys would share one entity.
  */
 export function deriveIdentity(identitySecret: KeyObject | Uint8Array, userKey: string): string {
-  if (LONE_SURROGATE.test(userKey)) throw new KitError(400, 'invalid_request', 'Invalid request: user must be well-formed Unicode.');
+  if (LONE_SURROGATE.test(userKey)) throw new Failure('malformed_user_key');
   return createHmac('sha256', identitySecret).update(userKey, 'utf8').digest('hex').slice(0, IDENTITY_LENGTH);
 }

@@ -2,8 +2,22 @@
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { ApprovalKey, ApprovalSigner } from './approval';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './auth';
-import { ConfigError } from './errors';
 import { parseWebhookSecret, type WebhookTarget } from './webhook';
+
+/**
+ * A missing or malformed environment variable. The caller sees a generic 500 (internal_error); the log names the
+ * variable (never its value), so the operator knows what to fix.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`configuration error: ${variable} ${problem}`);
+  }
+}
 
 /** A secret from the environment, as a key object (jose and node:crypto use it without re-importing it per call). */
 export type SecretKey = KeyObject;

@@ -1,5 +1,6 @@
 // The JSON contract of the kit's HTTP endpoints, shared by the Functions and the page's API client.
 // Type-only module: importing it adds nothing to a bundle.
+import type { ERROR_CODES } from './http/error-codes';
 
 /** TOTP parameters of a factor, in authenticator-app vocabulary (Key-Uri format). */
 export interface FactorConfig {
@@ -140,9 +141,17 @@ export interface StudioCheckCodeResponse {
   status: StudioStatus;
 }
 
-/** Every error answer: a stable snake_case code, a human message. */
+/** A stable error code of the kit's answers, one of the error list (lib/http/error-codes.ts; README's error table). */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Every error answer: a stable snake_case code, a human message (English, for developers). */
 export interface ErrorResponse {
-  error: { code: string; message: string };
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** `locked` and `enrollment_in_progress`: seconds until a retry can succeed (as Retry-After). */
+    retryAfterSeconds?: number;
+  };
 }
 
 /** The claims of the approval token that an approved challenge returns. */

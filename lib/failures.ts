@@ -16,6 +16,8 @@ export type FailureKind =
   | 'code_length_mismatch'
   /** Text that cannot be a recovery code: bad input, not a guess, so it costs no attempt. */
   | 'malformed_recovery_code'
+  /** A user key that is not well-formed Unicode: UTF-8 would make it another key's identity. */
+  | 'malformed_user_key'
   /** A code that Verify refused where the flow cannot go on (the delete step-up, legacy wrong-code errors). */
   | 'wrong_code'
   // The kit's own state (lib/state.ts, on Twilio Sync)

@@ -1,5 +1,7 @@
 // HTTP shaping in one place: reading the runtime's `event`, the JSON responses, CORS allow-list, and the one error renderer.
-import { ConfigError, KitError } from './errors';
+import { ConfigError } from './config';
+import { errorSpec } from './http/error-codes';
+import { KitError } from './http/kit-error';
 
 /** The runtime's `event`: body and query fields, plus `request.headers` (lower-cased names). */
 export interface RuntimeEvent {
@@ -23,7 +25,6 @@ export interface Outcome {
 export type Logger = (line: string) => void;
 
 const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
-const GENERIC_ERROR = { code: 'internal_error', message: 'Something went wrong on our side.' };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -49,7 +50,7 @@ export function requestHeaders(event: RuntimeEvent): Record<string, unknown> {
   const { request } = event;
   if (request === undefined) return {};
   if (!isRuntimeRequest(request)) {
-    throw new KitError(400, 'reserved_field', 'The query and body must not carry a field named "request"; send headers as headers.');
+    throw new KitError('reserved_field');
   }
   return request.headers;
 }
@@ -70,15 +71,15 @@ export function requirePostBody(event: RuntimeEvent): void {
   const contentType = headers['content-type'];
   const contentLength = headers['content-length'];
   if (contentType === undefined && contentLength === undefined) {
-    throw new KitError(405, 'method_not_allowed', 'Use POST with a JSON or form-encoded body.');
+    throw new KitError('method_not_allowed');
   }
   if (contentType === undefined) {
     if (contentLength === '0') return;
-    throw new KitError(415, 'unsupported_media_type', 'Send the body as application/json or application/x-www-form-urlencoded.');
+    throw new KitError('unsupported_media_type');
   }
   const mediaType = typeof contentType === 'string' ? contentType.split(';')[0]?.trim().toLowerCase() : undefined;
   if (mediaType === undefined || !ACCEPTED_MEDIA_TYPES.has(mediaType)) {
-    throw new KitError(415, 'unsupported_media_type', 'Send the body as application/json or application/x-www-form-urlencoded.');
+    throw new KitError('unsupported_media_type');
   }
 }
 
@@ -125,9 +126,10 @@ export function respondPublic(body: object, maxAgeSeconds: number): RuntimeRespo
 
 function headersFor(error: KitError): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (error.status === 405) headers.Allow = 'POST';
-  // RFC 6750 §3: a 401 names the scheme; §3.1: no error code when the request carried no token at all.
-  if (error.status === 401) headers['WWW-Authenticate'] = error.code === 'missing_token' ? 'Bearer' : 'Bearer error="invalid_token"';
+  if (error.code === 'method_not_allowed') headers.Allow = 'POST';
+  // RFC 6750 §3: a refused token names the scheme; §3.1: no error code when the request carried no token at all.
+  if (error.code === 'missing_token') headers['WWW-Authenticate'] = 'Bearer';
+  if (error.code === 'invalid_token') headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
   if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
   return headers;
 }
@@ -150,5 +152,6 @@ export function fail(error: unknown, origin: string | undefined, log: Logger, en
     const description = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : typeof error;
     log(`${endpoint}: unexpected ${description}`);
   }
-  return respond({ status: 500, body: { error: GENERIC_ERROR } }, origin);
+  const generic = errorSpec('internal_error');
+  return respond({ status: generic.status, body: { error: { code: 'internal_error', message: generic.message } } }, origin);
 }

@@ -10,7 +10,7 @@ import type {
   UseRecoveryCodeRequest,
   VerifyFactorRequest,
 } from './contract';
-import { KitError } from './errors';
+import { KitError } from './http/kit-error';
 import { MAX_USER_KEY_LENGTH } from './users';
 
 export const MAX_LABEL_LENGTH = 64;
@@ -97,5 +97,5 @@ export function parseInput<T>(schema: z.ZodMiniType<T>, fields: Record<string, u
     const rule = missing ? 'is required' : issue.code === 'invalid_type' ? `must be a ${String(issue.expected)}` : issue.message;
     return `${field} ${rule}`;
   });
-  throw new KitError(400, 'invalid_request', `Invalid request: ${[...new Set(problems)].join('; ')}.`);
+  throw new KitError('invalid_request', { message: `Invalid request: ${[...new Set(problems)].join('; ')}.` });
 }

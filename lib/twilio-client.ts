@@ -1,6 +1,6 @@
 // Obtains the twilio client from the runtime's context.getTwilioClient(): bounded time, no retries, emulator only when asked.
 import type twilio from 'twilio';
-import { ConfigError } from './errors';
+import { ConfigError } from './config';
 
 /** The part of the Functions runtime `context` this kit uses (env values are spread onto it as well). */
 export interface TwilioClientSource {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { errors as joseErrors, exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
 import { authenticateCaller, type CallerVerification } from '../../lib/auth';
 import type { CallerKeySource } from '../../lib/auth';
-import { KitError } from '../../lib/errors';
+import { KitError } from '../../lib/http/kit-error';
 import { rejectionOf } from '../helpers/rejection';
 
 const encode = (text: string): KeyObject => createSecretKey(Buffer.from(text));

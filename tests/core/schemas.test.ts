@@ -1,7 +1,7 @@
 // lib/schemas.ts in-process: each field rule at its boundaries, fast-check properties for the formats, and the
 // error message that names fields and rules but never the submitted values.
 import fc from 'fast-check';
-import { KitError } from '../../lib/errors';
+import { KitError } from '../../lib/http/kit-error';
 import {
   createChallengeSchema,
   createFactorSchema,

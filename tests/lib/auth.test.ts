@@ -4,7 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, errors as joseErrors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type KeyLike } from 'jose';
 import { authenticateCaller, deriveIdentity } from '../../lib/auth';
-import { KitError } from '../../lib/errors';
+import { toKitError } from '../../lib/failure-table';
+import { Failure } from '../../lib/failures';
+import { KitError } from '../../lib/http/kit-error';
 import { rejectionOf } from '../helpers/rejection';
 
 // jwtVerify stays the real one; wrapping it lets a test count how often lib/auth.ts really checks a signature.
@@ -207,17 +209,13 @@ describe('finding 8: caller tokens with a capped lifetime and a well-formed subj
     const secret = encode('s'.repeat(32));
     // The collision the refusal prevents: both encode to the same UTF-8 bytes.
     expect(Buffer.from('\uD800', 'utf8')).toEqual(Buffer.from('\uDBFF', 'utf8'));
-    expect(() => deriveIdentity(secret, '\uD800')).toThrow(KitError);
-    expect(() => deriveIdentity(secret, '\uDBFF')).toThrow('well-formed');
-    const error = (() => {
-      try {
-        deriveIdentity(secret, '\uD800');
-      } catch (thrown) {
-        return thrown as KitError;
-      }
-      throw new Error('expected a KitError');
-    })();
-    expect([error.status, error.code, error.message]).toEqual([400, 'invalid_request', 'Invalid request: user must be well-formed Unicode.']);
+    for (const key of ['\uD800', '\uDBFF', 'ada\uDC00']) {
+      expect(() => deriveIdentity(secret, key)).toThrow(Failure);
+      expect(() => deriveIdentity(secret, key)).toThrow('malformed_user_key');
+    }
+    // At the edge: 400 invalid_request, saying what is wrong with the user.
+    const answer = toKitError(new Failure('malformed_user_key'));
+    expect([answer.status, answer.code, answer.message]).toEqual([400, 'invalid_request', 'Invalid request: user must be well-formed Unicode.']);
   });
 });
 

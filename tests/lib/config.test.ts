@@ -3,8 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
-import { CONFIG_VARIABLES, loadConfig, parseConfig, RUNTIME_VARIABLES } from '../../lib/config';
-import { ConfigError } from '../../lib/errors';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, parseConfig, RUNTIME_VARIABLES } from '../../lib/config';
 
 const ROOT = join(__dirname, '..', '..');
 const VALID = {
