@@ -1,8 +1,8 @@
 // The typed, validated environment of the Functions; a ConfigError names the first bad variable (never its value).
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { ApprovalKey, ApprovalSigner } from './approval';
-import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './auth';
-import { parseWebhookSecret, type WebhookTarget } from './webhook';
+import type { ApprovalKey, ApprovalSigner } from './core/approval';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './http/caller-token';
+import { parseWebhookSecret, type WebhookTarget } from './events/webhook';
 
 /**
  * A missing or malformed environment variable. The caller sees a generic 500 (internal_error); the log names the
@@ -59,9 +59,9 @@ export const RUNTIME_VARIABLES: readonly ConfigVariable[] = ['DOMAIN_NAME'];
 export interface Config {
   verifyServiceSid: string;
   identitySecret: SecretKey;
-  /** How caller tokens are checked; lib/auth.ts takes it as it is. */
+  /** How caller tokens are checked; lib/http/caller-token.ts takes it as it is. */
   caller: CallerVerification;
-  /** How approval tokens are signed; lib/approval.ts takes it as it is. */
+  /** How approval tokens are signed; lib/core/approval.ts takes it as it is. */
   approval: ApprovalSigner;
   allowedOrigins: ReadonlySet<string>;
   verifyTimeoutMs: number;

@@ -99,7 +99,7 @@ export interface RegenerateRecoveryCodesResponse {
   recoveryCodes: string[];
 }
 
-/** Security events, as the user's trail and the host's webhook carry them (lib/events.ts). */
+/** Security events, as the user's trail and the host's webhook carry them (lib/events/security-events.ts). */
 export type ActivityType =
   | 'factor.created'
   | 'factor.verified'

@@ -1,10 +1,10 @@
 // What the support tool does for one user, over the kit's own gateways and state rules: look (status), remove what
 // authenticates the user (reset), lift a lock (unlock). Plain data in and out; printing and prompting live elsewhere.
 import type { ActivityEvent, FactorStatus } from '../../lib/contract';
-import { createEvent, type NewEvent } from '../../lib/events';
-import { Failure, isFailure } from '../../lib/failures';
-import type { StateStore } from '../../lib/state';
-import { MAX_WRITE_ATTEMPTS, stateDocumentName, stateTtlSeconds } from '../../lib/state-guard';
+import { createEvent, type NewEvent } from '../../lib/events/security-events';
+import { Failure, isFailure } from '../../lib/core/failures';
+import type { StateStore } from '../../lib/state/sync-store';
+import { MAX_WRITE_ATTEMPTS, stateDocumentName, stateTtlSeconds } from '../../lib/state/security-state';
 import {
   CHANNELS,
   emptyState,
@@ -19,8 +19,8 @@ import {
   withoutLock,
   type Channel,
   type UserState,
-} from '../../lib/state-model';
-import type { VerifyGateway } from '../../lib/verify';
+} from '../../lib/state/model';
+import type { VerifyGateway } from '../../lib/verify/gateway';
 import { EXIT, SupportError } from './errors';
 
 /** The channels as the kit names them to people (the trail's `web` is the state's `caller`). */
@@ -35,7 +35,7 @@ export const ACTIVITY_SHOWN = 10;
 export interface SupportUser {
   /** The host application's user id, as typed by the operator. */
   user: string;
-  /** The HMAC identity the Functions derive from it (lib/auth.ts): the Verify entity and the Sync document's key. */
+  /** The HMAC identity the Functions derive from it (lib/core/identity.ts): the Verify entity and the Sync document's key. */
   identity: string;
 }
 
@@ -209,7 +209,7 @@ export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<R
   return { ...user, removed: { factors: factors.map(summary), ...removed }, event };
 }
 
-/** Lifts the lock of the given channels (lib/state-model.ts withoutLock), with a `support.unlock` event. */
+/** Lifts the lock of the given channels (lib/state/model.ts withoutLock), with a `support.unlock` event. */
 export async function unlockUser(user: SupportUser, channels: readonly SupportChannel[], deps: SupportDeps): Promise<UnlockResult> {
   const nowMs = deps.now.getTime();
   let lifted: UnlockResult['channels'] = [];

@@ -2,11 +2,11 @@
 // and Sync state store over it, the time the kit's locks are measured against, and the events sent to the host.
 import type twilio from 'twilio';
 import type { ActivityEvent } from '../../lib/contract';
-import { recordEvent } from '../../lib/events';
-import { Failure } from '../../lib/failures';
-import { createSyncStateStore, type StateStore } from '../../lib/state';
-import { createVerifyGateway, type VerifyGateway } from '../../lib/verify';
-import { mapVerifyError } from '../../lib/verify-errors';
+import { recordEvent } from '../../lib/events/security-events';
+import { Failure } from '../../lib/core/failures';
+import { createSyncStateStore, type StateStore } from '../../lib/state/sync-store';
+import { createVerifyGateway, type VerifyGateway } from '../../lib/verify/gateway';
+import { mapVerifyError } from '../../lib/verify/verify-errors';
 import { createCliClient, credentialsFrom } from '../twilio-cli-client';
 import type { SupportSettings } from './settings';
 

@@ -1,5 +1,5 @@
 // The support tool's exit codes, one per kind of outcome a script may branch on, and the one place errors get them.
-import { Failure, type FailureKind } from '../../lib/failures';
+import { Failure, type FailureKind } from '../../lib/core/failures';
 import { CliSettingError } from '../twilio-cli-client';
 
 /** The README's exit code table (Support runbook) lists these; a script can rely on them. */

@@ -2,8 +2,8 @@
 // The same variables and identity derivation as the Functions, the kit's own gateways; exit codes in ./errors.ts.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { deriveIdentity } from '../../lib/auth';
-import { MAX_USER_KEY_LENGTH } from '../../lib/users';
+import { deriveIdentity } from '../../lib/core/identity';
+import { MAX_USER_KEY_LENGTH } from '../../lib/core/users';
 import { requireKnown, resetUser, SUPPORT_CHANNELS, unlockUser, userStatus, type SupportChannel, type SupportDeps, type SupportUser } from './actions';
 import { connectSupport, type SupportBackend } from './backend';
 import { confirmByTyping } from './confirm';

@@ -4,8 +4,8 @@ import { createSecretKey, generateKeyPairSync, sign as rsaSign, type KeyObject }
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors as joseErrors, exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
-import { authenticateCaller, type CallerVerification } from '../../lib/auth';
-import type { CallerKeySource } from '../../lib/auth';
+import { authenticateCaller, type CallerVerification } from '../../lib/http/caller-token';
+import type { CallerKeySource } from '../../lib/http/caller-token';
 import { KitError } from '../../lib/http/kit-error';
 import { rejectionOf } from '../helpers/rejection';
 

@@ -1,11 +1,11 @@
-// The two error tables: a failed Verify call → a failure kind (lib/verify-errors.ts), and a failure kind → the caller's
-// answer (lib/failure-table.ts), with the Failure type itself (lib/failures.ts). The answers are part of the API.
+// The two error tables: a failed Verify call → a failure kind (lib/verify/verify-errors.ts), and a failure kind → the caller's
+// answer (lib/http/failure-table.ts), with the Failure type itself (lib/core/failures.ts). The answers are part of the API.
 import RestException from 'twilio/lib/base/RestException';
 import { ERROR_CODES } from '../../lib/http/error-codes';
 import { KitError } from '../../lib/http/kit-error';
-import { FAILURE_TABLE, toKitError, TRANSIENT_RETRY_SECONDS } from '../../lib/failure-table';
-import { Failure, isFailure, type FailureKind } from '../../lib/failures';
-import { describeVerifyFailure, mapVerifyError, TWILIO_ERROR_TABLE } from '../../lib/verify-errors';
+import { FAILURE_TABLE, toKitError, TRANSIENT_RETRY_SECONDS } from '../../lib/http/failure-table';
+import { Failure, isFailure, type FailureKind } from '../../lib/core/failures';
+import { describeVerifyFailure, mapVerifyError, TWILIO_ERROR_TABLE } from '../../lib/verify/verify-errors';
 
 /** What twilio-node throws for an error answer: its own RestException, built from the status and JSON body. */
 function restError(statusCode: number, body: unknown): RestException {

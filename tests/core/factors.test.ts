@@ -1,4 +1,4 @@
-// lib/factors.ts in-process: enrollment, first verification, sign-in checks, listing, deletion and the Studio check,
+// lib/core/factors.ts in-process: enrollment, first verification, sign-in checks, listing, deletion and the Studio check,
 // each through a real UserScope over the real twilio client and the in-process emulator, with exact outcomes.
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import {
@@ -12,10 +12,10 @@ import {
   removeFactor,
   useRecoveryCode,
   type UserScope,
-} from '../../lib/factors';
-import { Failure, type FailureKind } from '../../lib/failures';
-import { stateDocumentName } from '../../lib/state-guard';
-import type { ProvenCaller } from '../../lib/users';
+} from '../../lib/core/factors';
+import { Failure, type FailureKind } from '../../lib/core/failures';
+import { stateDocumentName } from '../../lib/state/security-state';
+import type { ProvenCaller } from '../../lib/core/users';
 import { rejectionOf } from '../helpers/rejection';
 import { APPROVAL_SECRET, startCore, type CoreHarness } from './harness';
 

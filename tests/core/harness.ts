@@ -1,13 +1,13 @@
 // The core in-process: lib/ called directly with a real UserScope, over the real twilio client, against an emulator
 // started in this process (no Functions runtime, no bundles), so these suites are fast enough for mutation testing.
 import { createSecretKey } from 'node:crypto';
-import { deriveIdentity } from '../../lib/auth';
-import type { ApprovalSigner } from '../../lib/approval';
-import type { UserScope } from '../../lib/factors';
-import { createSyncStateStore } from '../../lib/state';
-import { createStateGuard } from '../../lib/state-guard';
-import { provenCaller, studioUser, userKeyOf, type ProvenCaller, type ProvenUser, type StudioUser } from '../../lib/users';
-import { createVerifyGateway, type VerifyGateway } from '../../lib/verify';
+import { deriveIdentity } from '../../lib/core/identity';
+import type { ApprovalSigner } from '../../lib/core/approval';
+import type { UserScope } from '../../lib/core/factors';
+import { createSyncStateStore } from '../../lib/state/sync-store';
+import { createStateGuard } from '../../lib/state/security-state';
+import { provenCaller, studioUser, userKeyOf, type ProvenCaller, type ProvenUser, type StudioUser } from '../../lib/core/users';
+import { createVerifyGateway, type VerifyGateway } from '../../lib/verify/gateway';
 import { startEmulator, type StartEmulatorOptions, type TestEmulator } from '../helpers/emulator';
 import { totpAt, wrongTotpAt } from '../helpers/totp';
 

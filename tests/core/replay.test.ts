@@ -1,7 +1,7 @@
 // The kit's replay guard in-process, on an emulator whose Verify accepts a code twice (allowCodeReuse), as real Verify
 // may within its window: only the kit's own record of used codes stands between a replayed code and a second approval.
-import { checkCode, checkCodeForStudio, confirmFactor, enrollFactor, listActivity, removeFactor } from '../../lib/factors';
-import { Failure } from '../../lib/failures';
+import { checkCode, checkCodeForStudio, confirmFactor, enrollFactor, listActivity, removeFactor } from '../../lib/core/factors';
+import { Failure } from '../../lib/core/failures';
 import { startCore, type CoreHarness } from './harness';
 
 let core: CoreHarness;

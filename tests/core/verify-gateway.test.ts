@@ -1,9 +1,9 @@
-// lib/verify.ts in-process: the typed gateway over the real twilio client, against the emulator, a rewriting proxy
+// lib/verify/gateway.ts in-process: the typed gateway over the real twilio client, against the emulator, a rewriting proxy
 // in front of it (Verify answering an unexpected shape) and injected faults; each failure's kind and log line.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Failure, type FailureKind } from '../../lib/failures';
-import { createVerifyGateway, type VerifyGateway } from '../../lib/verify';
+import { Failure, type FailureKind } from '../../lib/core/failures';
+import { createVerifyGateway, type VerifyGateway } from '../../lib/verify/gateway';
 import { rejectionOf } from '../helpers/rejection';
 import { createEmulatorTwilioClient } from '../helpers/emulator';
 import { START, startCore, type CoreHarness } from './harness';

@@ -1,6 +1,6 @@
 // Every Verify failure the emulator can inject, and every misconfiguration, as the caller and the log see them.
 import { createServer } from 'node:net';
-import { TWILIO_ERROR_TABLE } from '../../lib/verify-errors';
+import { TWILIO_ERROR_TABLE } from '../../lib/verify/verify-errors';
 import { alignedNow, body, errorOf, startFunctionsHarness, totp, type FunctionsHarness } from '../helpers/functions';
 
 /** Small, so a latency fault times out fast; the Functions must still answer (and not hang) when Verify stalls. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { totpAt, wrongTotpAt } from './totp';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { EmulatorSwitches } from '../../emulator/switches';
-import { deriveIdentity } from '../../lib/auth';
+import { deriveIdentity } from '../../lib/core/identity';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import type { FaultSpec } from './emulator';
 

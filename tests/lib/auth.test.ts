@@ -3,9 +3,10 @@ import { createSecretKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, errors as joseErrors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type KeyLike } from 'jose';
-import { authenticateCaller, deriveIdentity } from '../../lib/auth';
-import { toKitError } from '../../lib/failure-table';
-import { Failure } from '../../lib/failures';
+import { deriveIdentity } from '../../lib/core/identity';
+import { authenticateCaller } from '../../lib/http/caller-token';
+import { toKitError } from '../../lib/http/failure-table';
+import { Failure } from '../../lib/core/failures';
 import { KitError } from '../../lib/http/kit-error';
 import { rejectionOf } from '../helpers/rejection';
 

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { createEvent, recordEvent, type SecurityEvent } from '../../lib/events';
-import { parseWebhookSecret } from '../../lib/webhook';
+import { createEvent, recordEvent, type SecurityEvent } from '../../lib/events/security-events';
+import { parseWebhookSecret } from '../../lib/events/webhook';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const NOW = new Date('2026-11-29T09:14:00.000Z');

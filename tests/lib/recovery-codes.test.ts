@@ -7,7 +7,7 @@ import {
   normalizeRecoveryCode,
   RECOVERY_CODE_BITS,
   RECOVERY_CODE_COUNT,
-} from '../../lib/recovery-codes';
+} from '../../lib/core/recovery-codes';
 
 const PEPPER = Buffer.from('a-server-side-secret-of-32-bytes!');
 

@@ -3,10 +3,10 @@
 import { createSecretKey } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ActivityEvent } from '../../lib/contract';
-import { createSyncStateStore } from '../../lib/state';
-import { createRecoveryCodes } from '../../lib/recovery-codes';
-import { createStateGuard, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type StateGuard } from '../../lib/state-guard';
-import { emptyState, storedForm, type Channel, type VerifiedFactor } from '../../lib/state-model';
+import { createSyncStateStore } from '../../lib/state/sync-store';
+import { createRecoveryCodes } from '../../lib/core/recovery-codes';
+import { createStateGuard, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type StateGuard } from '../../lib/state/security-state';
+import { emptyState, storedForm, type Channel, type VerifiedFactor } from '../../lib/state/model';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
 
 // The pauses between lost races are recorded (and still taken, unless a test says otherwise).

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { deliverWebhook, parseWebhookSecret } from '../../lib/webhook';
+import { deliverWebhook, parseWebhookSecret } from '../../lib/events/webhook';
 
 interface Received {
   headers: IncomingHttpHeaders;

@@ -1,5 +1,5 @@
-// Who is calling: verifies the caller's bearer JWT (HS256 secret or JWKS) and derives the Verify identity from its `sub`.
-import { createHmac, type KeyObject } from 'node:crypto';
+// Who is calling: verifies the caller's bearer JWT (HS256 secret or JWKS) and returns its `sub`; every refusal is a KitError.
+import type { KeyObject } from 'node:crypto';
 import {
   createRemoteJWKSet,
   errors as joseErrors,
@@ -8,9 +8,9 @@ import {
   type JWKSCacheInput,
   type JWTVerifyGetKey,
 } from 'jose';
-import { Failure } from './failures';
-import { KitError } from './http/kit-error';
-import { MAX_USER_KEY_LENGTH } from './users';
+import { hasLoneSurrogate } from '../core/identity';
+import { MAX_USER_KEY_LENGTH } from '../core/users';
+import { KitError } from './kit-error';
 
 /** How caller tokens are verified: a shared HS256 secret, or an identity provider's published keys. */
 export type CallerKeySource = { kind: 'secret'; secret: KeyObject } | { kind: 'jwks'; url: URL };
@@ -45,10 +45,6 @@ const MAX_TOKEN_LENGTH = 8192;
 const JWKS_TIMEOUT_MS = 3000;
 /** An unreachable identity provider is worth a retry soon, as an unreachable Verify is. */
 const KEY_SET_RETRY_AFTER_SECONDS = 5;
-/** Hex characters of the identity: 128 bits, within Verify's 8–64 character identity rule. */
-const IDENTITY_LENGTH = 32;
-/** A code point that UTF-8 cannot encode: a lone surrogate (the `u` flag keeps proper pairs whole). */
-const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /**
  * An identity provider's key set, fetched and cached by jose (refetched after 10 minutes, or sooner when a token
@@ -223,7 +219,7 @@ export async function authenticateCaller(authorization: unknown, verification: C
   }
   const { sub, exp, nbf, iat } = payload;
   // A lone surrogate cannot be encoded in UTF-8: the identity HMAC would see U+FFFD, so several subjects would be one user.
-  if (typeof sub !== 'string' || sub === '' || sub.length > MAX_USER_KEY_LENGTH || LONE_SURROGATE.test(sub)) throw invalidToken(undefined);
+  if (typeof sub !== 'string' || sub === '' || sub.length > MAX_USER_KEY_LENGTH || hasLoneSurrogate(sub)) throw invalidToken(undefined);
   if (typeof exp !== 'number') throw invalidToken(undefined);
   const now = currentDate.getTime() / 1000;
   const start = typeof iat === 'number' ? Math.min(iat, now) : now;
@@ -231,14 +227,4 @@ export async function authenticateCaller(authorization: unknown, verification: C
   if (exp - start > maxLifetime + CLOCK_TOLERANCE_SECONDS) throw invalidToken(undefined);
   rememberCaller(verification, token, { sub, exp, nbf: typeof nbf === 'number' ? nbf : 0, keySetFetchedAt: keySetFetchedAt(key) });
   return { sub };
-}
-
-/**
- * The Verify identity of a user: hex(HMAC-SHA256(IDENTITY_SECRET, userKey)), first 32 characters.
- * The identity must not carry personal data, and the same user always maps to the same entity without a table.
- * A key with a lone surrogate is refused: UTF-8 would turn it into U+FFFD, so two different keys would share one entity.
- */
-export function deriveIdentity(identitySecret: KeyObject | Uint8Array, userKey: string): string {
-  if (LONE_SURROGATE.test(userKey)) throw new Failure('malformed_user_key');
-  return createHmac('sha256', identitySecret).update(userKey, 'utf8').digest('hex').slice(0, IDENTITY_LENGTH);
 }

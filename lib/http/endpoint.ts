@@ -1,20 +1,23 @@
 // Turns an endpoint's logic into a Functions handler: config, CORS, method check, caller auth, one try/catch, one renderer.
 import type { ZodMiniType } from 'zod/mini';
-import { authenticateCaller, deriveIdentity } from './auth';
-import { kitClock } from './clock';
-import { loadConfig, REQUEST_BUDGET_MS, type Config } from './config';
-import type { UserScope } from './factors';
+import { deriveIdentity } from '../core/identity';
+import { authenticateCaller } from './caller-token';
+import { kitClock } from '../clock';
+import { loadConfig, REQUEST_BUDGET_MS, type Config } from '../config';
+import type { UserScope } from '../core/factors';
 import { toKitError } from './failure-table';
-import type { ActivityEvent } from './contract';
-import { recordEvent, type ClientInfo, type EventSubject } from './events';
-import { Failure } from './failures';
-import { allowedOrigin, fail, requestFields, requestHeaders, requirePostBody, respond, type Logger, type Outcome, type RuntimeEvent, type RuntimeResponse } from './http';
+import type { ActivityEvent } from '../contract';
+import { recordEvent, type ClientInfo, type EventSubject } from '../events/security-events';
+import { Failure } from '../core/failures';
+import { allowedOrigin } from './cors';
+import { requestFields, requestHeaders, requirePostBody, type RuntimeEvent } from './request';
+import { fail, respond, type Logger, type Outcome, type RuntimeResponse } from './respond';
 import { parseInput } from './schemas';
-import { createSyncStateStore } from './state';
-import { createStateGuard } from './state-guard';
-import { getTwilioClient, type TwilioClientSource } from './twilio-client';
-import { provenCaller, userKeyOf, type ProvenCaller, type ProvenUser } from './users';
-import { createVerifyGateway } from './verify';
+import { createSyncStateStore } from '../state/sync-store';
+import { createStateGuard } from '../state/security-state';
+import { getTwilioClient, type TwilioClientSource } from '../twilio-client';
+import { provenCaller, userKeyOf, type ProvenCaller, type ProvenUser } from '../core/users';
+import { createVerifyGateway } from '../verify/gateway';
 
 /** The runtime's `context`: the environment variables plus getTwilioClient(). */
 export type RuntimeContext = TwilioClientSource & Readonly<Record<string, unknown>>;

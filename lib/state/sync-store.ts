@@ -1,8 +1,8 @@
 // The one module that talks to Twilio Sync: one JSON Document per user, read, created atomically and replaced with
-// If-Match (compare-and-swap), within the request's time budget, every error mapped once (lib/state-errors.ts).
+// If-Match (compare-and-swap), within the request's time budget, every error mapped once (lib/state/sync-errors.ts).
 import type twilio from 'twilio';
-import { Failure } from './failures';
-import { mapSyncError, type SyncAnswer } from './state-errors';
+import { Failure } from '../core/failures';
+import { mapSyncError, type SyncAnswer } from './sync-errors';
 
 /** A Document's data with the revision that a conditional write must name (Sync's ETag / If-Match). */
 export interface StoredDocument {
@@ -39,7 +39,7 @@ function stored(document: unknown, operation: string): StoredDocument {
   return { revision, data };
 }
 
-/** Sync's answer to a call it refused: the status and Twilio error code that lib/state-errors.ts maps. */
+/** Sync's answer to a call it refused: the status and Twilio error code that lib/state/sync-errors.ts maps. */
 class SyncRestError extends Error {
   constructor(
     readonly status: number,

@@ -1,5 +1,5 @@
 // The one table that turns a failed Verify call (Twilio error code, HTTP status or transport failure) into a Failure.
-import { Failure, type FailureKind } from './failures';
+import { Failure, type FailureKind } from '../core/failures';
 
 /** Twilio error codes (reference: twilio.com/docs/api/errors/<code>) → the core's failure kinds. */
 export const TWILIO_ERROR_TABLE: Readonly<Record<number, FailureKind>> = {

@@ -1,7 +1,7 @@
 // Turns a read of public data (the same for every caller, safe to cache) into a Functions handler: no caller token, no input.
-import { loadConfig, type Config } from './config';
+import { loadConfig, type Config } from '../config';
 import type { RuntimeHandler } from './endpoint';
-import { fail, respondPublic, type Logger } from './http';
+import { fail, respondPublic, type Logger } from './respond';
 
 const log: Logger = (line) => console.error(`[totp-functions] ${line}`);
 

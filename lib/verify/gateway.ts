@@ -1,7 +1,7 @@
 // The one module that talks to Twilio Verify: typed TOTP factor and challenge calls, a time budget, errors mapped to Failures.
 import type twilio from 'twilio';
-import type { FactorConfig, FactorStatus } from './contract';
-import { Failure, isFailure } from './failures';
+import type { FactorConfig, FactorStatus } from '../contract';
+import { Failure, isFailure } from '../core/failures';
 import { mapVerifyError, type TwilioCodeOverrides } from './verify-errors';
 
 export interface TotpFactor {

@@ -1,6 +1,6 @@
 // The one table that turns a failed Sync call (Twilio error code, HTTP status or transport failure) into what the
 // state layer does next: an expected answer its compare-and-swap loop handles, or a Failure that fails the check closed.
-import { Failure, type FailureKind } from './failures';
+import { Failure, type FailureKind } from '../core/failures';
 
 /** Expected answers of a Sync write or read; everything else is a Failure. */
 export type SyncAnswer = 'not_found' | 'name_taken' | 'revision_mismatch';

@@ -9,9 +9,9 @@ import type {
   StudioCheckCodeRequest,
   UseRecoveryCodeRequest,
   VerifyFactorRequest,
-} from './contract';
-import { KitError } from './http/kit-error';
-import { MAX_USER_KEY_LENGTH } from './users';
+} from '../contract';
+import { KitError } from './kit-error';
+import { MAX_USER_KEY_LENGTH } from '../core/users';
 
 export const MAX_LABEL_LENGTH = 64;
 /** Shown as the account name in the authenticator app when the caller sends no label. */

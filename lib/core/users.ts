@@ -6,7 +6,7 @@ export const MAX_USER_KEY_LENGTH = 256;
 
 declare const proven: unique symbol;
 
-/** The `sub` of a caller token whose signature, issuer, audience and lifetime were checked (lib/auth.ts). */
+/** The `sub` of a caller token whose signature, issuer, audience and lifetime were checked (lib/http/caller-token.ts). */
 export interface ProvenCaller {
   readonly kind: 'caller';
   readonly sub: string;
@@ -25,7 +25,7 @@ export interface StudioUser {
 
 export type ProvenUser = ProvenCaller | StudioUser;
 
-/** Only for lib/auth.ts, after the token verified. */
+/** Only for the endpoint factory (lib/http/endpoint.ts), once the caller token verified. */
 export function provenCaller(sub: string): ProvenCaller {
   return { kind: 'caller', sub } as ProvenCaller;
 }

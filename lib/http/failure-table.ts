@@ -1,8 +1,8 @@
-// The one table at the HTTP edge: each failure kind of the core becomes a code of the error list (./http/error-codes.ts),
+// The one table at the HTTP edge: each failure kind of the core becomes a code of the error list (./error-codes.ts),
 // with a message of its own where the code's is too general, and a default Retry-After where the kind has one.
-import type { ErrorCode } from './http/error-codes';
-import { KitError } from './http/kit-error';
-import type { Failure, FailureKind } from './failures';
+import type { ErrorCode } from './error-codes';
+import { KitError } from './kit-error';
+import type { Failure, FailureKind } from '../core/failures';
 
 interface Answer {
   code: ErrorCode;

@@ -1,8 +1,8 @@
 // The kit's per-user security state and its rules, as pure functions of the state and the time: the lockout with
 // backoff per channel, the used codes of the replay guard, the enrollment in flight, and the verified factor's settings.
-// lib/state-guard.ts reads and writes it through lib/state.ts; nothing here does I/O.
-import type { ActivityEvent, FactorConfig } from './contract';
-import type { RecoveryCodeHashes } from './recovery-codes';
+// lib/state/security-state.ts reads and writes it through lib/state/sync-store.ts; nothing here does I/O.
+import type { ActivityEvent, FactorConfig } from '../contract';
+import type { RecoveryCodeHashes } from '../core/recovery-codes';
 
 /** Who checks the code: a caller with a token (the page, a backend) or a Studio flow (voice). Each locks on its own. */
 export type Channel = 'caller' | 'studio';
@@ -41,7 +41,7 @@ export interface ChannelState {
 }
 
 export interface UsedCode {
-  /** A keyed digest of factor SID and code (lib/state-guard.ts): Sync never holds a code. */
+  /** A keyed digest of factor SID and code (lib/state/security-state.ts): Sync never holds a code. */
   key: string;
   /** Epoch ms when the code leaves its acceptance window and can no longer be replayed. */
   until: number;
@@ -64,7 +64,7 @@ export interface UserState {
   used: UsedCode[];
   factor: VerifiedFactor | null;
   enrollment: EnrollmentHold | null;
-  /** Salted, keyed hashes of the unused recovery codes (lib/recovery-codes.ts); never a code. */
+  /** Salted, keyed hashes of the unused recovery codes (lib/core/recovery-codes.ts); never a code. */
   recovery: RecoveryCodeHashes | null;
   /** The user's security activity, oldest first: at most ACTIVITY_LIMIT events, none older than the trail's TTL. */
   trail: ActivityEvent[];

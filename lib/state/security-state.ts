@@ -1,13 +1,13 @@
 // The kit's own security checks around every code check, on the per-user state in Sync: the lock check before Verify,
 // the atomic "used" record after it (replay guard) together with the failure count, and one enrollment at a time.
-// Every write is a compare-and-swap on the user's one document (lib/state.ts); any doubt fails closed.
+// Every write is a compare-and-swap on the user's one document (lib/state/sync-store.ts); any doubt fails closed.
 import { createHmac, randomUUID, type KeyObject } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ActivityChannel, ActivityEvent } from './contract';
-import { createEvent, type EventNote } from './events';
-import { Failure } from './failures';
-import { createRecoveryCodes, findRecoveryCode, type RecoveryCodeHashes } from './recovery-codes';
-import type { StateStore } from './state';
+import type { ActivityChannel, ActivityEvent } from '../contract';
+import { createEvent, type EventNote } from '../events/security-events';
+import { Failure } from '../core/failures';
+import { createRecoveryCodes, findRecoveryCode, type RecoveryCodeHashes } from '../core/recovery-codes';
+import type { StateStore } from './sync-store';
 import {
   emptyState,
   enrollmentHeldSeconds,
@@ -28,7 +28,7 @@ import {
   type LockoutPolicy,
   type UserState,
   type VerifiedFactor,
-} from './state-model';
+} from './model';
 
 /** Garbage collection only (Sync's TTL is approximate; no decision reads it): well beyond any lock or code window. */
 export const STATE_TTL_SECONDS = 30 * 86_400;
@@ -49,7 +49,7 @@ export function stateTtlSeconds(activityTtlMs: number): number {
 
 export interface StateGuardOptions {
   store: StateStore;
-  /** The user's HMAC identity (lib/auth.ts): the document's name, so no Sync object takes more than one user's writes. */
+  /** The user's HMAC identity (lib/core/identity.ts): the document's name, so no Sync object takes more than one user's writes. */
   identity: string;
   channel: Channel;
   policy: LockoutPolicy;
@@ -63,7 +63,7 @@ export interface StateGuardOptions {
     channel: ActivityChannel;
     /** Events older than this are dropped from the trail (ACTIVITY_TTL_DAYS). */
     ttlMs: number;
-    /** Called with the events of each successful write, for the log line and the host's webhook (lib/events.ts). */
+    /** Called with the events of each successful write, for the log line and the host's webhook (lib/events/security-events.ts). */
     onRecorded: (events: ActivityEvent[]) => void;
   };
 }

@@ -1,5 +1,5 @@
 // The core of the kit: enrollment, first verification, sign-in checks, listing and deletion of one user's TOTP factors.
-// It speaks in results and Failure kinds; lib/failure-table.ts turns those into HTTP answers at the edge.
+// It speaks in results and Failure kinds; lib/http/failure-table.ts turns those into HTTP answers at the edge.
 // Every code check goes in one order: 1 lock check (state), 2 Verify, 3 the atomic "used" record (state), 4 approval.
 import { randomUUID } from 'node:crypto';
 import { signApprovalToken, type ApprovalSigner } from './approval';
@@ -13,19 +13,19 @@ import type {
   StudioStatus,
   UseRecoveryCodeResponse,
   VerifyFactorResponse,
-} from './contract';
+} from '../contract';
 import { Failure, isFailure, type FailureKind } from './failures';
 import { normalizeRecoveryCode } from './recovery-codes';
-import type { CodeAttempt, StateGuard } from './state-guard';
-import type { UserState, VerifiedFactor } from './state-model';
+import type { CodeAttempt, StateGuard } from '../state/security-state';
+import type { UserState, VerifiedFactor } from '../state/model';
 import type { ProvenCaller, ProvenUser, StudioUser } from './users';
-import type { TotpFactor, VerifyGateway } from './verify';
+import type { TotpFactor, VerifyGateway } from '../verify/gateway';
 
-/** Everything the core needs for one proven user (lib/users.ts); built per request by lib/endpoint.ts. */
+/** Everything the core needs for one proven user (lib/core/users.ts); built per request by lib/http/endpoint.ts. */
 export interface UserScope<User extends ProvenUser = ProvenUser> {
   user: User;
   verify: VerifyGateway;
-  /** The Verify entity identity, derived from the user key (lib/auth.ts). */
+  /** The Verify entity identity, derived from the user key (lib/core/identity.ts). */
   identity: string;
   approval: ApprovalSigner;
   now: () => Date;

@@ -1,7 +1,7 @@
 // The approval token: proof for the host backend that this user just passed a TOTP challenge (the browser can't be trusted to say so).
 import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { ApprovalClaims, ApprovalKeysResponse, ApprovalMethod } from './contract';
+import type { ApprovalClaims, ApprovalKeysResponse, ApprovalMethod } from '../contract';
 
 /** The public half of the ES256 key as published (RFC 7517 §4), with its RFC 7638 thumbprint as `kid`. */
 export type PublicSigningJwk = ApprovalKeysResponse['keys'][number];

@@ -1,7 +1,7 @@
 // Security events: one record per security-relevant action, sent to the log, the user's trail and the host's webhook.
 // Each destination gets only what it may hold: the trail and the log no personal data, the host its own user id.
 import { randomUUID } from 'node:crypto';
-import type { ActivityEvent } from './contract';
+import type { ActivityEvent } from '../contract';
 import { deliverWebhook, type WebhookTarget } from './webhook';
 
 /** What the user's trail keeps and /list-activity returns: never a code, a secret, a token or personal data. */
