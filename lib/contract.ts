@@ -111,7 +111,13 @@ export type ActivityType =
   | 'recovery_code.used'
   | 'support.reset'
   | 'support.unlock';
-export type ActivityChannel = 'web' | 'studio' | 'support';
+/**
+ * Where a code is checked: `web`, a caller with a token (the page, a host backend), or `studio`, a Studio flow (voice).
+ * Each channel locks on its own, so a guesser on one cannot lock the user out of the other.
+ */
+export type Channel = 'web' | 'studio';
+/** The channel of an event: a code check's, or `support` for the operator's tool (npm run support). */
+export type ActivityChannel = Channel | 'support';
 export interface ActivityEvent {
   /** `ev_…` */
   id: string;

@@ -16,7 +16,7 @@ import type {
 } from '../contract';
 import { Failure, isFailure, type FailureKind } from './failures';
 import { normalizeRecoveryCode } from './recovery-codes';
-import type { CodeAttempt, StateGuard } from '../state/security-state';
+import type { CodeAttempt, SecurityState } from '../state/security-state';
 import type { UserState, VerifiedFactor } from '../state/model';
 import type { ProvenCaller, ProvenUser, StudioUser } from './users';
 import type { TotpFactor, VerifyGateway } from '../verify/gateway';
@@ -30,7 +30,7 @@ export interface UserScope<User extends ProvenUser = ProvenUser> {
   approval: ApprovalSigner;
   now: () => Date;
   /** The kit's own state for this user on this user's channel: lock, used codes, enrollment in flight (on Sync). */
-  state: StateGuard;
+  state: SecurityState;
 }
 
 function newestFirst(a: TotpFactor, b: TotpFactor): number {

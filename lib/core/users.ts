@@ -1,5 +1,6 @@
 // Whom the core may act for: a user proven by a caller token, or the user key of a Twilio-signed Studio request.
 // Both are branded types, so a string from the request body can never become a scope by accident.
+import type { Channel } from '../contract';
 
 /** The longest user key accepted anywhere: a token's `sub`, Studio's `user`, the dev sign-in's user. */
 export const MAX_USER_KEY_LENGTH = 256;
@@ -33,6 +34,11 @@ export function provenCaller(sub: string): ProvenCaller {
 /** Only for the Studio endpoint, whose requests Twilio's gateway signs and checks. */
 export function studioUser(key: string): StudioUser {
   return { kind: 'studio', key } as StudioUser;
+}
+
+/** Where this user's codes are checked: a caller with a token on `web`, a Studio flow on `studio`; each locks on its own. */
+export function channelOf(user: ProvenUser): Channel {
+  return user.kind === 'caller' ? 'web' : 'studio';
 }
 
 /** The string the Verify identity is derived from: the same user reached by either channel maps to one entity. */

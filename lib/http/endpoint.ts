@@ -14,9 +14,9 @@ import { requestFields, requestHeaders, requirePostBody, type RuntimeEvent } fro
 import { fail, respond, type Logger, type Outcome, type RuntimeResponse } from './respond';
 import { parseInput } from './schemas';
 import { createSyncStateStore } from '../state/sync-store';
-import { createStateGuard } from '../state/security-state';
+import { createSecurityState } from '../state/security-state';
 import { getTwilioClient, type TwilioClientSource } from '../twilio-client';
-import { provenCaller, userKeyOf, type ProvenCaller, type ProvenUser } from '../core/users';
+import { channelOf, provenCaller, userKeyOf, type ProvenCaller, type ProvenUser } from '../core/users';
 import { createVerifyGateway } from '../verify/gateway';
 
 /** The runtime's `context`: the environment variables plus getTwilioClient(). */
@@ -95,17 +95,16 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
             identity,
             approval: loaded.approval,
             now,
-            state: createStateGuard({
+            state: createSecurityState({
               store: createSyncStateStore(client, { serviceSid: loaded.syncServiceSid, deadline }),
               identity,
               // A Studio flow (voice) and a caller with a token (web) lock separately: one cannot lock the other out.
-              channel: user.kind,
+              channel: channelOf(user),
               policy: { threshold: loaded.lockoutThreshold, baseSeconds: loaded.lockoutBaseSeconds, maxSeconds: loaded.lockoutMaxSeconds },
               now,
               codeKey: loaded.identitySecret,
               log: (line) => log(`${name}: ${line}`),
               activity: {
-                channel: user.kind === 'caller' ? 'web' : 'studio',
                 ttlMs: loaded.activityTtlDays * DAY_MS,
                 onRecorded: (events) => recorded.push({ subject, events }),
               },

@@ -1,12 +1,12 @@
 // The kit's per-user security state and its rules, as pure functions of the state and the time: the lockout with
 // backoff per channel, the used codes of the replay guard, the enrollment in flight, and the verified factor's settings.
 // lib/state/security-state.ts reads and writes it through lib/state/sync-store.ts; nothing here does I/O.
-import type { ActivityEvent, FactorConfig } from '../contract';
+import type { ActivityEvent, Channel, FactorConfig } from '../contract';
 import type { RecoveryCodeHashes } from '../core/recovery-codes';
 
-/** Who checks the code: a caller with a token (the page, a backend) or a Studio flow (voice). Each locks on its own. */
-export type Channel = 'caller' | 'studio';
-export const CHANNELS: readonly Channel[] = ['caller', 'studio'];
+export type { Channel } from '../contract';
+/** Each channel locks on its own (lib/contract.ts). */
+export const CHANNELS: readonly Channel[] = ['web', 'studio'];
 
 export interface LockoutPolicy {
   /** Consecutive wrong codes that start a lock. */
@@ -59,7 +59,7 @@ export interface EnrollmentHold {
 }
 
 export interface UserState {
-  caller: ChannelState;
+  web: ChannelState;
   studio: ChannelState;
   used: UsedCode[];
   factor: VerifiedFactor | null;
@@ -74,13 +74,18 @@ export interface UserState {
 export const ACTIVITY_LIMIT = 50;
 
 const VERSION = 1;
+/**
+ * The stored document names the web channel `caller`, as the kit's first version wrote it: documents already in Sync
+ * keep their locks and counts, with no migration.
+ */
+const STORED_WEB_CHANNEL = 'caller';
 
 function emptyChannel(): ChannelState {
   return { failures: 0, level: 0, lockedUntil: 0, attempts: 0, recent: [] };
 }
 
 export function emptyState(): UserState {
-  return { caller: emptyChannel(), studio: emptyChannel(), used: [], factor: null, enrollment: null, recovery: null, trail: [] };
+  return { web: emptyChannel(), studio: emptyChannel(), used: [], factor: null, enrollment: null, recovery: null, trail: [] };
 }
 
 // ---- reading the stored form (Sync's data is input like any other: checked, never trusted) ----
@@ -161,7 +166,7 @@ function parseTrail(value: unknown): ActivityEvent[] | undefined {
 /** The state in a stored document, or undefined when the document is not one the kit wrote. */
 export function parseState(data: unknown): UserState | undefined {
   if (!isRecord(data) || data.v !== VERSION) return undefined;
-  const caller = parseChannel(data.caller);
+  const web = parseChannel(data[STORED_WEB_CHANNEL]);
   const studio = parseChannel(data.studio);
   const used = parseUsed(data.used);
   const factor = parseFactor(data.factor);
@@ -169,7 +174,7 @@ export function parseState(data: unknown): UserState | undefined {
   const recovery = parseRecovery(data.recovery);
   const trail = parseTrail(data.trail);
   if (
-    caller === undefined ||
+    web === undefined ||
     studio === undefined ||
     used === undefined ||
     factor === undefined ||
@@ -179,7 +184,7 @@ export function parseState(data: unknown): UserState | undefined {
   ) {
     return undefined;
   }
-  return { caller, studio, used, factor, enrollment, recovery, trail };
+  return { web, studio, used, factor, enrollment, recovery, trail };
 }
 
 /**
@@ -190,7 +195,8 @@ export const MAX_STORED_BYTES = 15 * 1024;
 
 /** The document's JSON text as Sync stores it: measured once, and sent as it was measured. */
 export function storedForm(state: UserState): string {
-  const whole = { v: VERSION, ...state };
+  const { web, studio, used, factor, enrollment, recovery, trail } = state;
+  const whole = { v: VERSION, [STORED_WEB_CHANNEL]: web, studio, used, factor, enrollment, recovery, trail };
   const text = JSON.stringify(whole);
   let excess = Buffer.byteLength(text) - MAX_STORED_BYTES;
   if (excess <= 0) return text;
@@ -309,7 +315,7 @@ export function resetState(state: UserState): UserState {
   const fresh = emptyState();
   return {
     ...fresh,
-    caller: { ...fresh.caller, attempts: state.caller.attempts + 1 },
+    web: { ...fresh.web, attempts: state.web.attempts + 1 },
     studio: { ...fresh.studio, attempts: state.studio.attempts + 1 },
     trail: state.trail,
   };

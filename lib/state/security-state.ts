@@ -1,9 +1,10 @@
-// The kit's own security checks around every code check, on the per-user state in Sync: the lock check before Verify,
-// the atomic "used" record after it (replay guard) together with the failure count, and one enrollment at a time.
-// Every write is a compare-and-swap on the user's one document (lib/state/sync-store.ts); any doubt fails closed.
+// The user's security state on Sync, read and written by compare-and-swap on the user's one document: the lock check
+// before Verify, the atomic "used" record after it (replay guard) with the failure count, one enrollment at a time, the
+// recovery codes (issued, redeemed), the verified factor and the activity trail. Any doubt fails closed.
+// The rules are pure (./model.ts); the only Sync caller is ./sync-store.ts.
 import { createHmac, randomUUID, type KeyObject } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ActivityChannel, ActivityEvent } from '../contract';
+import type { ActivityEvent, Channel } from '../contract';
 import { createEvent, type EventNote } from '../events/security-events';
 import { Failure } from '../core/failures';
 import { createRecoveryCodes, findRecoveryCode, type RecoveryCodeHashes } from '../core/recovery-codes';
@@ -23,7 +24,6 @@ import {
   withEvents,
   withSuccess,
   withUsedCode,
-  type Channel,
   type FailureResult,
   type LockoutPolicy,
   type UserState,
@@ -47,10 +47,11 @@ export function stateTtlSeconds(activityTtlMs: number): number {
   return Math.max(STATE_TTL_SECONDS, Math.ceil(activityTtlMs / 1000));
 }
 
-export interface StateGuardOptions {
+export interface SecurityStateOptions {
   store: StateStore;
   /** The user's HMAC identity (lib/core/identity.ts): the document's name, so no Sync object takes more than one user's writes. */
   identity: string;
+  /** Where this user's codes are checked: each channel locks on its own, and stamps the events it records. */
   channel: Channel;
   policy: LockoutPolicy;
   now: () => Date;
@@ -60,7 +61,6 @@ export interface StateGuardOptions {
   log: (line: string) => void;
   /** The user's security activity: kept in the same document, written in the same compare-and-swap as each outcome. */
   activity: {
-    channel: ActivityChannel;
     /** Events older than this are dropped from the trail (ACTIVITY_TTL_DAYS). */
     ttlMs: number;
     /** Called with the events of each successful write, for the log line and the host's webhook (lib/events/security-events.ts). */
@@ -108,7 +108,7 @@ export interface EnrollmentTicket {
   release(): Promise<void>;
 }
 
-export interface StateGuard {
+export interface SecurityState {
   /** Step 1 of every code check: throws Failure('locked') while this channel is locked, without asking Verify. */
   beginCodeCheck(): Promise<CodeAttempt>;
   /** A new set of recovery codes, keyed like the rest of the state: the codes to show once, the hashes to keep. No I/O. */
@@ -139,14 +139,14 @@ interface Step<T> {
   events?: ActivityEvent[];
 }
 
-export function createStateGuard(options: StateGuardOptions): StateGuard {
+export function createSecurityState(options: SecurityStateOptions): SecurityState {
   const { store, channel, policy } = options;
   const name = stateDocumentName(options.identity);
   const nowMs = (): number => options.now().getTime();
   const { activity } = options;
   const ttlSeconds = stateTtlSeconds(activity.ttlMs);
   const stamp = (notes: readonly EventNote[], now: number): ActivityEvent[] =>
-    notes.map((note) => createEvent({ ...note, channel: activity.channel }, new Date(now)));
+    notes.map((note) => createEvent({ ...note, channel }, new Date(now)));
 
   function digest(factorSid: string, code: string): string {
     return createHmac('sha256', options.codeKey).update(`used-code\0${factorSid}\0${code}`).digest('base64url').slice(0, 22);

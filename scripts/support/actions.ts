@@ -23,11 +23,9 @@ import {
 import type { VerifyGateway } from '../../lib/verify/gateway';
 import { EXIT, SupportError } from './errors';
 
-/** The channels as the kit names them to people (the trail's `web` is the state's `caller`). */
-export type SupportChannel = 'web' | 'studio';
-export const SUPPORT_CHANNELS: readonly SupportChannel[] = ['web', 'studio'];
-const NAME_OF: Readonly<Record<Channel, SupportChannel>> = { caller: 'web', studio: 'studio' };
-const CHANNEL_OF: Readonly<Record<SupportChannel, Channel>> = { web: 'caller', studio: 'studio' };
+/** The channels a lock is kept for (`--channel web|studio`), as the kit names them everywhere. */
+export type SupportChannel = Channel;
+export const SUPPORT_CHANNELS: readonly SupportChannel[] = CHANNELS;
 
 /** How many of the newest activity events `status` shows. */
 export const ACTIVITY_SHOWN = 10;
@@ -134,7 +132,7 @@ export async function userStatus(user: SupportUser, deps: SupportDeps): Promise<
     ...user,
     factors: factors.map(summary),
     state: read.onFile,
-    locks: { web: lockOf(state, 'caller', nowMs), studio: lockOf(state, 'studio', nowMs) },
+    locks: { web: lockOf(state, 'web', nowMs), studio: lockOf(state, 'studio', nowMs) },
     recoveryCodesLeft: state.recovery?.hashes.length ?? 0,
     activity: recentActivity(state, nowMs, deps.activityTtlMs).slice(0, ACTIVITY_SHOWN),
   };
@@ -198,7 +196,7 @@ export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<R
     const before = state ?? emptyState();
     removed = {
       recoveryCodes: before.recovery?.hashes.length ?? 0,
-      locks: CHANNELS.filter((channel) => lockRemainingSeconds(before, channel, nowMs) > 0).map((channel) => NAME_OF[channel]),
+      locks: CHANNELS.filter((channel) => lockRemainingSeconds(before, channel, nowMs) > 0),
       enrollmentInFlight: enrollmentHeldSeconds(before, nowMs) > 0,
       unreadableState: onFile === 'unreadable',
     };
@@ -225,12 +223,12 @@ export async function unlockUser(user: SupportUser, channels: readonly SupportCh
     }
     const before = state ?? emptyState();
     lifted = channels.map((name) => {
-      const lock = lockOf(before, CHANNEL_OF[name], nowMs);
+      const lock = lockOf(before, name, nowMs);
       return { channel: name, wasLocked: lock.locked, lockedUntil: lock.lockedUntil, consecutiveFailures: lock.consecutiveFailures };
     });
     const outcome = channels.length === SUPPORT_CHANNELS.length ? 'all' : channels.join(',');
     event = supportEvent({ type: 'support.unlock', outcome, detail: { locksLifted: lifted.filter((entry) => entry.wasLocked).length } }, deps.now);
-    const unlocked = channels.reduce((next, name) => withoutLock(next, CHANNEL_OF[name]), pruned(before, nowMs, deps.activityTtlMs));
+    const unlocked = channels.reduce((next, name) => withoutLock(next, name), pruned(before, nowMs, deps.activityTtlMs));
     return withEvents(unlocked, [event]);
   });
   if (event === undefined) throw new Error('unlock: the state was not written');

@@ -5,8 +5,8 @@ import { deriveIdentity } from '../../lib/core/identity';
 import type { ApprovalSigner } from '../../lib/core/approval';
 import type { UserScope } from '../../lib/core/factors';
 import { createSyncStateStore } from '../../lib/state/sync-store';
-import { createStateGuard } from '../../lib/state/security-state';
-import { provenCaller, studioUser, userKeyOf, type ProvenCaller, type ProvenUser, type StudioUser } from '../../lib/core/users';
+import { createSecurityState } from '../../lib/state/security-state';
+import { channelOf, provenCaller, studioUser, userKeyOf, type ProvenCaller, type ProvenUser, type StudioUser } from '../../lib/core/users';
 import { createVerifyGateway, type VerifyGateway } from '../../lib/verify/gateway';
 import { startEmulator, type StartEmulatorOptions, type TestEmulator } from '../helpers/emulator';
 import { totpAt, wrongTotpAt } from '../helpers/totp';
@@ -64,15 +64,15 @@ export async function startCore(options: StartEmulatorOptions = {}): Promise<Cor
       approval: APPROVAL,
       now,
       // The kit's own state on the same emulator's Sync (its `default` service), as the Functions build it.
-      state: createStateGuard({
+      state: createSecurityState({
         store: createSyncStateStore(emulator.client, { serviceSid: 'default', deadline: Date.now() + BUDGET_MS }),
         identity,
-        channel: user.kind,
+        channel: channelOf(user),
         policy: { threshold: 5, baseSeconds: 60, maxSeconds: 3600 },
         now,
         codeKey: IDENTITY_SECRET,
         log: () => undefined,
-        activity: { channel: user.kind === 'caller' ? 'web' : 'studio', ttlMs: 90 * 86_400_000, onRecorded: () => undefined },
+        activity: { ttlMs: 90 * 86_400_000, onRecorded: () => undefined },
       }),
     };
   };

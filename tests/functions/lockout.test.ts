@@ -197,7 +197,7 @@ describe('the log', () => {
     await wrongSignIns(token, secret, 5);
     await signIn(token, totp(secret, clock));
     await signIn(token, wrongCode(secret, clock));
-    expect(logged).toEqual(['[totp-functions] create-challenge: lockout: a user\'s caller channel is locked for 60 s (5 wrong codes in a row, lock 1 since the last success)']);
+    expect(logged).toEqual(['[totp-functions] create-challenge: lockout: a user\'s web channel is locked for 60 s (5 wrong codes in a row, lock 1 since the last success)']);
     const text = logged.join('\n');
     expect(text).not.toContain('lock-log-user');
     expect(text).not.toContain(harness.identityOf('lock-log-user'));

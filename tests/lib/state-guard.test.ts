@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ActivityEvent } from '../../lib/contract';
 import { createSyncStateStore } from '../../lib/state/sync-store';
 import { createRecoveryCodes } from '../../lib/core/recovery-codes';
-import { createStateGuard, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type StateGuard } from '../../lib/state/security-state';
+import { createSecurityState, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type SecurityState } from '../../lib/state/security-state';
 import { emptyState, storedForm, type Channel, type VerifiedFactor } from '../../lib/state/model';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
 
@@ -32,8 +32,8 @@ afterAll(async () => {
 });
 
 /** Two "requests" of one fresh user: guards over the same document, each with its own budget and log. */
-function requestsOf(channel: Channel = 'caller'): {
-  guard: () => StateGuard;
+function requestsOf(channel: Channel = 'web'): {
+  guard: () => SecurityState;
   logged: string[];
   recorded: ActivityEvent[][];
   identity: string;
@@ -52,7 +52,7 @@ function requestsOf(channel: Channel = 'caller'): {
       clock += ms;
     },
     guard: () =>
-      createStateGuard({
+      createSecurityState({
         store: createSyncStateStore(emulator.client, { serviceSid, deadline: Date.now() + 5000 }),
         identity,
         channel,
@@ -60,7 +60,7 @@ function requestsOf(channel: Channel = 'caller'): {
         now: () => new Date(clock),
         codeKey,
         log: (line) => logged.push(line),
-        activity: { channel: channel === 'caller' ? 'web' : 'studio', ttlMs: 90 * 86_400_000, onRecorded: (events) => recorded.push(events) },
+        activity: { ttlMs: 90 * 86_400_000, onRecorded: (events) => recorded.push(events) },
       }),
   };
 }
@@ -121,7 +121,7 @@ test('of concurrent enrollment holds exactly one is granted; a release lets the 
   for (const result of results) {
     if (result.status === 'rejected') expect(result.reason).toMatchObject({ kind: 'enrollment_in_progress', retryAfterSeconds: 30 });
   }
-  await (granted[0] as PromiseFulfilledResult<Awaited<ReturnType<StateGuard['holdEnrollment']>>>).value.release();
+  await (granted[0] as PromiseFulfilledResult<Awaited<ReturnType<SecurityState['holdEnrollment']>>>).value.release();
   await expect(guard().holdEnrollment()).resolves.toBeDefined();
 });
 
@@ -210,9 +210,9 @@ test('the failure that starts a lock writes lock.started with the reason, length
 test('a daily-limit lock is logged as such', async () => {
   const { guard, identity, logged } = requestsOf();
   const state = emptyState();
-  await writeDocument(identity, JSON.parse(storedForm({ ...state, caller: { ...state.caller, recent: Array.from({ length: 29 }, () => now - 1000) } })) as object);
+  await writeDocument(identity, JSON.parse(storedForm({ ...state, web: { ...state.web, recent: Array.from({ length: 29 }, () => now - 1000) } })) as object);
   await expect((await guard().beginCodeCheck()).refused()).rejects.toMatchObject({ kind: 'locked', retryAfterSeconds: 86_399 });
-  expect(logged).toEqual(["lockout: a user's caller channel is locked for 86399 s (daily limit of wrong codes)"]);
+  expect(logged).toEqual(["lockout: a user's web channel is locked for 86399 s (daily limit of wrong codes)"]);
 });
 
 test('an activation with nothing recorded in between resets the failure count and writes its two events', async () => {

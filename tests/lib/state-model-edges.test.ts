@@ -32,7 +32,7 @@ const event = (at: number, type: 'challenge.failed' | 'challenge.approved' = 'ch
 function validStored(): Record<string, unknown> {
   const state: UserState = {
     ...emptyState(),
-    caller: { failures: 1, level: 2, lockedUntil: T0, attempts: 3, recent: [T0 - 1] },
+    web: { failures: 1, level: 2, lockedUntil: T0, attempts: 3, recent: [T0 - 1] },
     used: [{ key: 'k', until: T0 }],
     factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA256', digits: 8, period: 60, skew: 0 } },
     enrollment: { id: 'hold', until: T0 },
@@ -42,14 +42,17 @@ function validStored(): Record<string, unknown> {
   return JSON.parse(storedForm(state)) as Record<string, unknown>;
 }
 
-test('the channels are the caller and Studio', () => {
-  expect(CHANNELS).toEqual(['caller', 'studio']);
+test('the channels are web and Studio; the stored document names web `caller`, as the first version wrote it', () => {
+  expect(CHANNELS).toEqual(['web', 'studio']);
+  const stored = validStored();
+  expect(stored.caller).toEqual({ failures: 1, level: 2, lockedUntil: T0, attempts: 3, recent: [T0 - 1] });
+  expect(stored).not.toHaveProperty('web');
 });
 
 describe('a stored document is read only when every part is what the kit writes', () => {
   test('the valid document reads, with optional recovery and trail absent too', () => {
     const stored = validStored();
-    expect(parseState(stored)).toMatchObject({ caller: { failures: 1, recent: [T0 - 1] }, recovery: { hashes: ['h1', 'h2'] } });
+    expect(parseState(stored)).toMatchObject({ web: { failures: 1, recent: [T0 - 1] }, recovery: { hashes: ['h1', 'h2'] } });
     const { recovery: _recovery, trail: _trail, ...older } = stored;
     expect(parseState(older)).toMatchObject({ recovery: null, trail: [] });
     expect(parseState({ ...stored, factor: null, enrollment: null, recovery: null })).toMatchObject({ factor: null, enrollment: null, recovery: null });
@@ -117,8 +120,8 @@ describe('a stored document is read only when every part is what the kit writes'
 
 describe('time boundaries', () => {
   test('a lock or a hold that ends now is over; 1 ms before, it has a second left', () => {
-    const state: UserState = { ...emptyState(), caller: { ...emptyState().caller, lockedUntil: T0 }, enrollment: { id: 'h', until: T0 } };
-    expect([lockRemainingSeconds(state, 'caller', T0), lockRemainingSeconds(state, 'caller', T0 - 1)]).toEqual([0, 1]);
+    const state: UserState = { ...emptyState(), web: { ...emptyState().web, lockedUntil: T0 }, enrollment: { id: 'h', until: T0 } };
+    expect([lockRemainingSeconds(state, 'web', T0), lockRemainingSeconds(state, 'web', T0 - 1)]).toEqual([0, 1]);
     expect([enrollmentHeldSeconds(state, T0), enrollmentHeldSeconds(state, T0 - 1)]).toEqual([0, 1]);
   });
 
@@ -147,19 +150,19 @@ describe('time boundaries', () => {
   });
 
   test('wrong codes exactly a day old leave the 24 h window; younger ones stay', () => {
-    const state: UserState = { ...emptyState(), caller: { ...emptyState().caller, recent: [T0 - DAY_MS, T0 - DAY_MS + 1] } };
-    expect(withFailure(state, 'caller', POLICY, T0).state.caller.recent).toEqual([T0 - DAY_MS + 1, T0]);
+    const state: UserState = { ...emptyState(), web: { ...emptyState().web, recent: [T0 - DAY_MS, T0 - DAY_MS + 1] } };
+    expect(withFailure(state, 'web', POLICY, T0).state.web.recent).toEqual([T0 - DAY_MS + 1, T0]);
   });
 
   test('the daily limit locks until the oldest of the last 30 wrong codes is a day old, and only if that is later', () => {
     const recent = Array.from({ length: DAILY_FAILURE_LIMIT - 1 }, (_, i) => T0 - 1000 * (DAILY_FAILURE_LIMIT - 1 - i));
-    const state: UserState = { ...emptyState(), caller: { ...emptyState().caller, recent } };
-    const limited = withFailure(state, 'caller', POLICY, T0);
-    expect(limited.state.caller.lockedUntil).toBe(recent[0] as number + DAY_MS);
+    const state: UserState = { ...emptyState(), web: { ...emptyState().web, recent } };
+    const limited = withFailure(state, 'web', POLICY, T0);
+    expect(limited.state.web.lockedUntil).toBe(recent[0] as number + DAY_MS);
     expect(limited.lockBegins).toEqual({ seconds: Math.ceil((recent[0] as number + DAY_MS - T0) / 1000), reason: 'daily_limit', level: 0 });
     // A lock that already lasts exactly as long is not started again.
-    const alreadyLocked = { ...state, caller: { ...state.caller, lockedUntil: (recent[0] as number) + DAY_MS } };
-    expect(withFailure(alreadyLocked, 'caller', POLICY, T0).lockBegins).toBeUndefined();
+    const alreadyLocked = { ...state, web: { ...state.web, lockedUntil: (recent[0] as number) + DAY_MS } };
+    expect(withFailure(alreadyLocked, 'web', POLICY, T0).lockBegins).toBeUndefined();
   });
 });
 
@@ -194,7 +197,7 @@ describe('the 16 KiB budget', () => {
   function stateOfSize(events: number, bytes: number): UserState {
     const trail = Array.from({ length: events }, (_, i) => event(T0 + i));
     const base: UserState = { ...emptyState(), enrollment: { id: '', until: T0 }, trail };
-    const size = Buffer.byteLength(JSON.stringify({ v: 1, ...base }));
+    const size = Buffer.byteLength(storedForm(base));
     return { ...base, enrollment: { id: 'p'.repeat(bytes - size), until: T0 } };
   }
 

@@ -36,7 +36,7 @@ function failTimes(state: UserState, times: number, at: number, policy = DEFAULT
   const locks: number[] = [];
   let current = state;
   for (let i = 0; i < times; i += 1) {
-    const result = withFailure(current, 'caller', policy, at);
+    const result = withFailure(current, 'web', policy, at);
     current = result.state;
     if (result.lockBegins) locks.push(result.lockBegins.seconds);
   }
@@ -47,12 +47,12 @@ describe('lockout with backoff', () => {
   test('the threshold-th consecutive wrong code starts a lock of the base length', () => {
     const four = failTimes(emptyState(), 4, T0);
     expect(four.locks).toEqual([]);
-    expect(lockRemainingSeconds(four.state, 'caller', T0)).toBe(0);
+    expect(lockRemainingSeconds(four.state, 'web', T0)).toBe(0);
     const five = failTimes(four.state, 1, T0);
     expect(five.locks).toEqual([60]);
-    expect(lockRemainingSeconds(five.state, 'caller', T0)).toBe(60);
-    expect(lockRemainingSeconds(five.state, 'caller', T0 + 59_001)).toBe(1);
-    expect(lockRemainingSeconds(five.state, 'caller', T0 + 60_000)).toBe(0);
+    expect(lockRemainingSeconds(five.state, 'web', T0)).toBe(60);
+    expect(lockRemainingSeconds(five.state, 'web', T0 + 59_001)).toBe(1);
+    expect(lockRemainingSeconds(five.state, 'web', T0 + 60_000)).toBe(0);
   });
 
   test('each further lock without a success doubles, up to the maximum', () => {
@@ -64,7 +64,7 @@ describe('lockout with backoff', () => {
       const result = failTimes(state, 5, at);
       state = result.state;
       locks.push(...result.locks);
-      at += lockRemainingSeconds(state, 'caller', at) * 1000;
+      at += lockRemainingSeconds(state, 'web', at) * 1000;
     }
     expect(locks).toEqual([60, 120, 240, 480, 960]);
   });
@@ -72,8 +72,8 @@ describe('lockout with backoff', () => {
   test('a success resets the count, the backoff and the lock; the other channel keeps its own', () => {
     let state = failTimes(emptyState(), 5, T0).state;
     state = withFailure(state, 'studio', DEFAULTS, T0).state;
-    state = withSuccess(state, 'caller');
-    expect(state.caller).toMatchObject({ failures: 0, level: 0, lockedUntil: 0, recent: [] });
+    state = withSuccess(state, 'web');
+    expect(state.web).toMatchObject({ failures: 0, level: 0, lockedUntil: 0, recent: [] });
     expect(state.studio.failures).toBe(1);
     // After the reset the next lock is the base length again.
     expect(failTimes(state, 5, T0).locks).toEqual([60]);
@@ -82,16 +82,16 @@ describe('lockout with backoff', () => {
   test('failures on one channel never lock the other', () => {
     let state = emptyState();
     for (let i = 0; i < 50; i += 1) state = withFailure(state, 'studio', DEFAULTS, T0 + i * 3_600_000).state;
-    expect(lockRemainingSeconds(state, 'caller', T0 + 50 * 3_600_000)).toBe(0);
-    expect(state.caller.attempts).toBe(0);
+    expect(lockRemainingSeconds(state, 'web', T0 + 50 * 3_600_000)).toBe(0);
+    expect(state.web.attempts).toBe(0);
   });
 
   test(`at most ${DAILY_FAILURE_LIMIT} wrong codes per channel in any 24 h, whatever the policy`, () => {
     const lax: LockoutPolicy = { threshold: 100, baseSeconds: 1, maxSeconds: 1 };
     const { state, locks } = failTimes(emptyState(), DAILY_FAILURE_LIMIT, T0, lax);
     expect(locks).toEqual([86_400]);
-    expect(lockRemainingSeconds(state, 'caller', T0 + DAY_MS - 1000)).toBe(1);
-    expect(lockRemainingSeconds(state, 'caller', T0 + DAY_MS)).toBe(0);
+    expect(lockRemainingSeconds(state, 'web', T0 + DAY_MS - 1000)).toBe(1);
+    expect(lockRemainingSeconds(state, 'web', T0 + DAY_MS)).toBe(0);
   });
 
   test('an attacker who guesses whenever the lock allows never exceeds the bound the README states', () => {
@@ -106,11 +106,11 @@ describe('lockout with backoff', () => {
           let at = T0;
           const guesses: number[] = [];
           while (at < T0 + 3 * DAY_MS) {
-            const wait = lockRemainingSeconds(state, 'caller', at);
+            const wait = lockRemainingSeconds(state, 'web', at);
             if (wait > 0) at += wait * 1000;
             else {
               guesses.push(at);
-              state = withFailure(state, 'caller', policy, at).state;
+              state = withFailure(state, 'web', policy, at).state;
             }
           }
           const bound = maxFailuresPerDay(policy);
@@ -154,7 +154,7 @@ describe('the stored form', () => {
     const channel = { failures: 4, level: 30, lockedUntil: T0 + DAY_MS, attempts: Number.MAX_SAFE_INTEGER, recent };
     let state: UserState = {
       ...emptyState(),
-      caller: channel,
+      web: channel,
       studio: channel,
       factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA512', digits: 8, period: 30, skew: 1 } },
       enrollment: { id: 'e'.repeat(36), until: T0 },
@@ -198,14 +198,14 @@ describe("the operator's changes", () => {
     // Six locks in a row, then the daily limit: 30 wrong codes within a day.
     let state = failTimes(emptyState(), DAILY_FAILURE_LIMIT, T0).state;
     state = withFailure(state, 'studio', DEFAULTS, T0).state;
-    expect(lockRemainingSeconds(state, 'caller', T0)).toBeGreaterThan(0);
-    const unlocked = withoutLock(state, 'caller');
-    expect(lockRemainingSeconds(unlocked, 'caller', T0)).toBe(0);
-    expect(unlocked.caller).toMatchObject({ failures: 0, lockedUntil: 0, recent: [], level: state.caller.level, attempts: state.caller.attempts });
+    expect(lockRemainingSeconds(state, 'web', T0)).toBeGreaterThan(0);
+    const unlocked = withoutLock(state, 'web');
+    expect(lockRemainingSeconds(unlocked, 'web', T0)).toBe(0);
+    expect(unlocked.web).toMatchObject({ failures: 0, lockedUntil: 0, recent: [], level: state.web.level, attempts: state.web.attempts });
     expect(unlocked.studio).toEqual(state.studio);
     // One typo does not lock again; the next lock (after the threshold) is as long as the backoff had reached.
-    expect(withFailure(unlocked, 'caller', DEFAULTS, T0).lockBegins).toBeUndefined();
-    expect(failTimes(unlocked, 5, T0).locks).toEqual([lockSeconds(DEFAULTS, state.caller.level)]);
+    expect(withFailure(unlocked, 'web', DEFAULTS, T0).lockBegins).toBeUndefined();
+    expect(failTimes(unlocked, 5, T0).locks).toEqual([lockSeconds(DEFAULTS, state.web.level)]);
   });
 
   test('a reset keeps only the trail, and moves the attempt counts on so a check in flight cannot record a success', () => {
@@ -221,7 +221,7 @@ describe("the operator's changes", () => {
     const reset = resetState(state);
     expect(reset).toEqual({
       ...emptyState(),
-      caller: { ...emptyState().caller, attempts: state.caller.attempts + 1 },
+      web: { ...emptyState().web, attempts: state.web.attempts + 1 },
       studio: { ...emptyState().studio, attempts: state.studio.attempts + 1 },
       trail: [event],
     });
