@@ -2,6 +2,7 @@
 // If-Match (compare-and-swap), within the request's time budget, every error mapped once (lib/state/sync-errors.ts).
 import type twilio from 'twilio';
 import { Failure } from '../core/failures';
+import { withinBudget } from '../twilio-client';
 import { mapSyncError, type SyncAnswer } from './sync-errors';
 
 /** A Document's data with the revision that a conditional write must name (Sync's ETag / If-Match). */
@@ -90,22 +91,15 @@ export function createSyncStateStore(client: twilio.Twilio, options: SyncStateSt
     return stored(parsed(response.body), operation);
   }
 
-  /** Runs one Sync call within the remaining budget; an expected answer comes back as a value, a fault as a Failure. */
+  /** Runs one Sync call within the request's budget; an expected answer comes back as a value, a fault as a Failure. */
   async function call<T>(operation: string, run: () => Promise<T>): Promise<T | SyncAnswer> {
-    const remaining = options.deadline - Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<never>((_, reject) => {
-      // Built only when the budget runs out: an Error captures a stack, which costs on every call otherwise.
-      timer = setTimeout(() => reject(new Failure('state_unavailable', { logDetail: `state ${operation}: request time budget exhausted` })), Math.max(0, remaining));
-    });
+    const exhausted = (): Failure => new Failure('state_unavailable', { logDetail: `state ${operation}: request time budget exhausted` });
     try {
-      return await Promise.race([run(), budget]);
+      return await withinBudget(options.deadline, exhausted, run);
     } catch (error) {
       const mapped = mapSyncError(error, operation);
       if (mapped instanceof Failure) throw mapped;
       return mapped;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,7 +1,8 @@
-// The one module that talks to Twilio Verify: typed TOTP factor and challenge calls, a time budget, errors mapped to Failures.
+// The one module that talks to Twilio Verify: typed TOTP factor and challenge calls within the request's time budget, errors mapped to Failures.
 import type twilio from 'twilio';
 import type { FactorConfig, FactorStatus } from '../contract';
 import { Failure, isFailure } from '../core/failures';
+import { withinBudget } from '../twilio-client';
 import { mapVerifyError, type TwilioCodeOverrides } from './verify-errors';
 
 export interface TotpFactor {
@@ -109,20 +110,13 @@ function parseChallengeStatus(value: unknown): ChallengeStatus {
 export function createVerifyGateway(client: twilio.Twilio, options: VerifyGatewayOptions): VerifyGateway {
   const service = client.verify.v2.services(options.serviceSid);
 
-  /** Runs one Verify call within the remaining budget; a late answer is abandoned rather than awaited. */
+  /** Runs one Verify call within the request's budget; every failure leaves mapped to a Failure. */
   async function call<T>(operation: string, run: () => Promise<T>, overrides?: TwilioCodeOverrides): Promise<T> {
-    const remaining = options.deadline - Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<never>((_, reject) => {
-      // Built only when the budget runs out: an Error captures a stack, which costs on every call otherwise.
-      timer = setTimeout(() => reject(new Failure('upstream_timeout', { logDetail: `verify ${operation}: request time budget exhausted` })), Math.max(0, remaining));
-    });
+    const exhausted = (): Failure => new Failure('upstream_timeout', { logDetail: `verify ${operation}: request time budget exhausted` });
     try {
-      return await Promise.race([run(), budget]);
+      return await withinBudget(options.deadline, exhausted, run);
     } catch (error) {
       throw mapVerifyError(error, operation, overrides);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
