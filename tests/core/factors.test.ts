@@ -604,7 +604,7 @@ describe('listActivity', () => {
 describe('mutation-pinned flows', () => {
   const STATE_SERVICE = 'default';
 
-  async function stateOf(scope: UserScope<ProvenCaller>): Promise<Record<string, unknown>> {
+  async function stateOf(scope: Pick<UserScope, 'identity'>): Promise<Record<string, unknown>> {
     return (await core.emulator.client.sync.v1.services(STATE_SERVICE).documents(stateDocumentName(scope.identity)).fetch()).data as Record<string, unknown>;
   }
 
@@ -695,6 +695,41 @@ describe('mutation-pinned flows', () => {
     await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 400, code: 60311 });
     expect(await failureOf(checkCode(scope, core.code(secret)))).toBe('wrong_code');
     expect(await newestEvent(scope)).toEqual(['challenge.failed', 'wrong_code', null]);
+  });
+
+  /** The web channel's consecutive wrong codes, as the user's stored document holds them. */
+  async function failuresCounted(scope: UserScope<ProvenCaller>): Promise<unknown> {
+    return ((await stateOf(scope)).caller as { failures: unknown }).failures;
+  }
+
+  // Every path that sends a code to Verify counts a legacy wrong-code error like a wrong code: otherwise that path would
+  // let a guesser go on without ever reaching the lock.
+  test.each([60311, 60324])('a legacy wrong-code error (%i) is counted on every path that checks a code', async (code) => {
+    const signIn = await enrolled();
+    const remove = await enrolled();
+    const regenerate = await enrolled();
+    const first = newUser();
+    const unverified = await enrollFactor(first, 'Phone');
+    const fault = (path: string): Promise<unknown> => core.emulator.fault({ match: { method: 'POST', path }, status: 400, code });
+    await fault('/Challenges');
+    expect(await failureOf(checkCode(signIn.scope, core.code(signIn.secret)))).toBe('wrong_code');
+    await fault('/Challenges');
+    expect(await failureOf(removeFactor(remove.scope, remove.factorSid, { code: core.code(remove.secret) }))).toBe('wrong_code');
+    await fault('/Challenges');
+    expect(await failureOf(regenerateRecoveryCodes(regenerate.scope, core.code(regenerate.secret)))).toBe('wrong_code');
+    await fault(`/Factors/${unverified.factorSid}`);
+    expect(await failureOf(confirmFactor(first, unverified.factorSid, core.code(unverified.secret)))).toBe('wrong_code');
+    for (const scope of [signIn.scope, remove.scope, regenerate.scope, first]) {
+      expect(await failuresCounted(scope)).toBe(1);
+      expect(await newestEvent(scope)).toEqual(['challenge.failed', 'wrong_code', null]);
+    }
+    expect(await verifyFactorsOf(remove.scope)).toEqual([[remove.factorSid, 'verified']]);
+    // Studio's check answers it as a wrong code, `pending`, and counts it on its own channel.
+    await enrolled(core.caller('+15550099002'));
+    const studio = core.studio('+15550099002');
+    await fault('/Challenges');
+    expect(await checkCodeForStudio(studio, '123456')).toBe('pending');
+    expect(((await stateOf(studio)).studio as { failures: unknown }).failures).toBe(1);
   });
 
   test('a wrong first code is recorded as challenge.failed for that factor', async () => {
