@@ -1,8 +1,8 @@
 // The core of the kit: enrollment, first verification, sign-in checks, listing and deletion of one user's TOTP factors.
 // It speaks in results and Failure kinds; lib/http/failure-table.ts turns those into HTTP answers at the edge.
-// Every code check goes in one order: 1 lock check (state), 2 Verify, 3 the atomic "used" record (state), 4 approval.
+// Every code check goes in one order: 1 lock check (state), 2 Verify, 3 the atomic "used" record (state), 4 approval;
+// steps 1 and 2 go through the scope's code check (./code-check.ts), which counts every wrong code.
 import { randomUUID } from 'node:crypto';
-import { signApprovalToken, type ApprovalSigner } from './approval';
 import type {
   CreateChallengeResponse,
   CreateFactorResponse,
@@ -14,24 +14,14 @@ import type {
   UseRecoveryCodeResponse,
   VerifyFactorResponse,
 } from '../contract';
+import type { UserState, VerifiedFactor } from '../state/model';
+import { signApprovalToken } from './approval';
+import type { TotpFactor } from '../verify/gateway';
+import type { CodeCheck } from './code-check';
 import { Failure, isFailure, type FailureKind } from './failures';
 import { normalizeRecoveryCode } from './recovery-codes';
-import type { CodeAttempt, SecurityState } from '../state/security-state';
-import type { UserState, VerifiedFactor } from '../state/model';
-import type { ProvenCaller, ProvenUser, StudioUser } from './users';
-import type { TotpFactor, VerifyGateway } from '../verify/gateway';
-
-/** Everything the core needs for one proven user (lib/core/users.ts); built per request by lib/http/endpoint.ts. */
-export interface UserScope<User extends ProvenUser = ProvenUser> {
-  user: User;
-  verify: VerifyGateway;
-  /** The Verify entity identity, derived from the user key (lib/core/identity.ts). */
-  identity: string;
-  approval: ApprovalSigner;
-  now: () => Date;
-  /** The kit's own state for this user on this user's channel: lock, used codes, enrollment in flight (on Sync). */
-  state: SecurityState;
-}
+import type { UserScope } from './user-scope';
+import type { ProvenCaller, StudioUser } from './users';
 
 function newestFirst(a: TotpFactor, b: TotpFactor): number {
   return b.createdAt.getTime() - a.createdAt.getTime();
@@ -67,7 +57,7 @@ function requireCodeLength(factor: Pick<TotpFactor, 'config'>, code: string): vo
  */
 async function checkAgainstVerifiedFactor<T>(
   scope: UserScope,
-  attempt: CodeAttempt,
+  { attempt }: CodeCheck,
   code: string,
   factorSid: string | undefined,
   check: (factor: VerifiedFactor) => Promise<T>,
@@ -99,16 +89,6 @@ async function checkAgainstVerifiedFactor<T>(
   return { factor, result: await check(factor) };
 }
 
-/** Legacy Verify answers a wrong code with an error (60311/60324): it still counts, then goes on as before. */
-async function countingWrongCode<T>(attempt: CodeAttempt, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isFailure(error, 'wrong_code')) await attempt.refused();
-    throw error;
-  }
-}
-
 /** Removes a factor that Verify may already have dropped on its own (unverified factors expire within 24 h). */
 async function deleteIfPresent(scope: UserScope, factorSid: string): Promise<void> {
   try {
@@ -126,8 +106,8 @@ async function deleteIfPresent(scope: UserScope, factorSid: string): Promise<voi
 export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string): Promise<CreateFactorResponse> {
   const factors = await scope.verify.listTotpFactors(scope.identity);
   if (factors.some((factor) => factor.status === 'verified')) throw new Failure('already_enrolled');
-  // One enrollment at a time: of concurrent calls (a double click, two tabs) exactly one goes on; the others get 409,
-  // so Verify is left with one unverified factor, the one this call returns.
+  // One enrollment at a time: of concurrent calls (a double click, two tabs) exactly one goes on; the others get
+  // enrollment_in_progress, so Verify is left with one unverified factor, the one this call returns.
   const ticket = await scope.state.holdEnrollment();
   try {
     await Promise.all(factors.map((factor) => deleteIfPresent(scope, factor.sid)));
@@ -147,11 +127,12 @@ export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string
  * mistake for a passed check. Verifying issues the recovery codes, shown this once (only their hashes are kept).
  */
 export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: string, code: string): Promise<VerifyFactorResponse> {
-  const attempt = await scope.state.beginCodeCheck();
+  const check = await scope.beginCodeCheck();
+  const { attempt } = check;
   const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
   if (factor.status === 'verified') throw new Failure('already_verified');
   requireCodeLength(factor, code);
-  const status = await countingWrongCode(attempt, () => scope.verify.verifyFactor(scope.identity, factorSid, code));
+  const status = await check.verifyFactor(factorSid, code);
   if (status !== 'verified') {
     await attempt.refused({ factorSid });
     return { factorSid, status };
@@ -168,9 +149,10 @@ export async function checkCode(
   code: string,
   options: { factorSid?: string; nonce?: string } = {},
 ): Promise<CreateChallengeResponse> {
-  const attempt = await scope.state.beginCodeCheck();
-  const { factor, result: challenge } = await countingWrongCode(attempt, () =>
-    checkAgainstVerifiedFactor(scope, attempt, code, options.factorSid, (checked) => scope.verify.createChallenge(scope.identity, checked.sid, code)),
+  const check = await scope.beginCodeCheck();
+  const { attempt } = check;
+  const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, options.factorSid, (checked) =>
+    check.createChallenge(checked.sid, code),
   );
   if (challenge.status !== 'approved') {
     await attempt.refused({ factorSid: factor.sid });
@@ -204,7 +186,7 @@ export async function listFactors(scope: UserScope<ProvenCaller>): Promise<ListF
 /** What proves the person at a delete: a current code from the authenticator, or (a lost phone) a recovery code. */
 export type StepUp = { code: string } | { recoveryCode: string } | Record<string, never>;
 
-/** Text that cannot be a recovery code is bad input (400), not a guess: it costs no attempt. */
+/** Text that cannot be a recovery code is bad input, not a guess: it costs no attempt. */
 function requireRecoveryCodeFormat(input: string): void {
   if (normalizeRecoveryCode(input) === undefined) throw new Failure('malformed_recovery_code');
 }
@@ -219,16 +201,17 @@ const forgetFactor = (state: UserState): UserState => ({ ...state, factor: null,
 export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: string, stepUp: StepUp = {}): Promise<DeleteFactorResponse> {
   if ('recoveryCode' in stepUp) requireRecoveryCodeFormat(stepUp.recoveryCode);
   // With a code, the lock check comes first, before Verify is asked anything.
-  const attempt = 'code' in stepUp || 'recoveryCode' in stepUp ? await scope.state.beginCodeCheck() : undefined;
+  const check = 'code' in stepUp || 'recoveryCode' in stepUp ? await scope.beginCodeCheck() : undefined;
   const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
   if (factor.status === 'verified') {
-    if (attempt === undefined) throw new Failure('step_up_required');
+    if (check === undefined) throw new Failure('step_up_required');
+    const { attempt } = check;
     if ('recoveryCode' in stepUp) {
       const left = await attempt.redeemRecoveryCode(stepUp.recoveryCode, { purpose: 'delete_factor', factorSid, change: forgetFactor });
       if (left === undefined) throw new Failure('wrong_code');
     } else if ('code' in stepUp) {
       requireCodeLength(factor, stepUp.code);
-      const challenge = await countingWrongCode(attempt, () => scope.verify.createChallenge(scope.identity, factorSid, stepUp.code));
+      const challenge = await check.createChallenge(factorSid, stepUp.code);
       if (challenge.status !== 'approved') {
         await attempt.refused({ factorSid, outcome: 'wrong_code' });
         throw new Failure('wrong_code');
@@ -250,7 +233,7 @@ export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: st
  */
 export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: string, options: { nonce?: string } = {}): Promise<UseRecoveryCodeResponse> {
   requireRecoveryCodeFormat(code);
-  const attempt = await scope.state.beginCodeCheck();
+  const { attempt } = await scope.beginCodeCheck();
   const left = await attempt.redeemRecoveryCode(code, { purpose: 'sign_in' });
   if (left === undefined) throw new Failure('wrong_code');
   const approval = await signApprovalToken(
@@ -264,10 +247,9 @@ export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: stri
 
 /** A new set of recovery codes for a current authenticator code (step-up); every earlier code stops working at once. */
 export async function regenerateRecoveryCodes(scope: UserScope<ProvenCaller>, code: string): Promise<RegenerateRecoveryCodesResponse> {
-  const attempt = await scope.state.beginCodeCheck();
-  const { factor, result: challenge } = await countingWrongCode(attempt, () =>
-    checkAgainstVerifiedFactor(scope, attempt, code, undefined, (checked) => scope.verify.createChallenge(scope.identity, checked.sid, code)),
-  );
+  const check = await scope.beginCodeCheck();
+  const { attempt } = check;
+  const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, undefined, (checked) => check.createChallenge(checked.sid, code));
   if (challenge.status !== 'approved') {
     await attempt.refused({ factorSid: factor.sid });
     throw new Failure('wrong_code');
@@ -314,16 +296,15 @@ export async function checkCodeForStudio(scope: UserScope<StudioUser>, code: str
 }
 
 async function studioOutcome(scope: UserScope<StudioUser>, code: string, options: StudioCheckOptions): Promise<StudioStatus> {
-  const attempt = await scope.state.beginCodeCheck();
+  const check = await scope.beginCodeCheck();
+  const { attempt } = check;
   let checked: { factor: VerifiedFactor; result: { status: string } };
   try {
-    checked = await checkAgainstVerifiedFactor(scope, attempt, code, undefined, (factor) => scope.verify.createChallenge(scope.identity, factor.sid, code));
+    checked = await checkAgainstVerifiedFactor(scope, check, code, undefined, (factor) => check.createChallenge(factor.sid, code));
   } catch (error) {
     if (isFailure(error, 'code_length_mismatch')) return 'invalid';
-    if (isFailure(error, 'wrong_code')) {
-      await attempt.refused();
-      return 'pending';
-    }
+    // Counted already by the code check, as on every path.
+    if (isFailure(error, 'wrong_code')) return 'pending';
     if (!isFailure(error, 'not_enrolled')) throw error;
     if (!options.hideEnrollment) return 'not_enrolled';
     if (code.length !== UNIFORM_DIGITS) return 'invalid';

@@ -1,5 +1,6 @@
-// Whom the core may act for: a user proven by a caller token, or the user key of a Twilio-signed Studio request.
-// Both are branded types, so a string from the request body can never become a scope by accident.
+// Whom the core may act for: a user proven by a caller token, or the user key of a Twilio-signed Studio request; and
+// whom the operator's support tool acts on. All are branded types, so a string from a request body can never become a
+// scope by accident.
 import type { Channel } from '../contract';
 
 /** The longest user key accepted anywhere: a token's `sub`, Studio's `user`, the dev sign-in's user. */
@@ -26,6 +27,19 @@ export interface StudioUser {
 
 export type ProvenUser = ProvenCaller | StudioUser;
 
+/**
+ * A user id the operator typed into the support tool (npm run support). The tool runs with the deployment's own
+ * credentials and IDENTITY_SECRET, so whoever runs it may act on any user; it checks no code and signs no approval.
+ */
+export interface OperatorUser {
+  readonly kind: 'operator';
+  readonly key: string;
+  readonly [proven]: true;
+}
+
+/** Any user a scope can be built for (lib/core/user-scope.ts). */
+export type ScopeUser = ProvenUser | OperatorUser;
+
 /** Only for the endpoint factory (lib/http/endpoint.ts), once the caller token verified. */
 export function provenCaller(sub: string): ProvenCaller {
   return { kind: 'caller', sub } as ProvenCaller;
@@ -36,12 +50,17 @@ export function studioUser(key: string): StudioUser {
   return { kind: 'studio', key } as StudioUser;
 }
 
+/** Only for the support tool (scripts/support/), which holds the deployment's secrets. */
+export function operatorUser(key: string): OperatorUser {
+  return { kind: 'operator', key } as OperatorUser;
+}
+
 /** Where this user's codes are checked: a caller with a token on `web`, a Studio flow on `studio`; each locks on its own. */
 export function channelOf(user: ProvenUser): Channel {
   return user.kind === 'caller' ? 'web' : 'studio';
 }
 
 /** The string the Verify identity is derived from: the same user reached by either channel maps to one entity. */
-export function userKeyOf(user: ProvenUser): string {
+export function userKeyOf(user: ScopeUser): string {
   return user.kind === 'caller' ? user.sub : user.key;
 }

@@ -1,29 +1,24 @@
 // Turns an endpoint's logic into a Functions handler: config, CORS, method check, caller auth, one try/catch, one renderer.
 import type { ZodMiniType } from 'zod/mini';
-import { deriveIdentity } from '../core/identity';
-import { authenticateCaller } from './caller-token';
 import { kitClock } from '../clock';
 import { loadConfig, REQUEST_BUDGET_MS, type Config } from '../config';
-import type { UserScope } from '../core/factors';
-import { toKitError } from './failure-table';
 import type { ActivityEvent } from '../contract';
-import { recordEvent, type ClientInfo, type EventSubject } from '../events/security-events';
 import { Failure } from '../core/failures';
+import { configuredScope, createUserScope, type UserScope } from '../core/user-scope';
+import { provenCaller, userKeyOf, type ProvenCaller, type ProvenUser } from '../core/users';
+import { recordEvent, type ClientInfo, type EventSubject } from '../events/security-events';
+import { getTwilioClient, type TwilioClientSource } from '../twilio-client';
+import { authenticateCaller } from './caller-token';
 import { allowedOrigin } from './cors';
+import { toKitError } from './failure-table';
 import { requestFields, requestHeaders, requirePostBody, type RuntimeEvent } from './request';
 import { fail, respond, type Logger, type Outcome, type RuntimeResponse } from './respond';
 import { parseInput } from './schemas';
-import { createSyncStateStore } from '../state/sync-store';
-import { createSecurityState } from '../state/security-state';
-import { getTwilioClient, type TwilioClientSource } from '../twilio-client';
-import { channelOf, provenCaller, userKeyOf, type ProvenCaller, type ProvenUser } from '../core/users';
-import { createVerifyGateway } from '../verify/gateway';
 
 /** The runtime's `context`: the environment variables plus getTwilioClient(). */
 export type RuntimeContext = TwilioClientSource & Readonly<Record<string, unknown>>;
 export type RuntimeCallback = (error: null, response: RuntimeResponse) => void;
 export type RuntimeHandler = (context: RuntimeContext, event: RuntimeEvent, callback: RuntimeCallback) => Promise<void>;
-
 
 const log: Logger = (line) => console.error(`[totp-functions] ${line}`);
 /** Events are information, not errors: one JSON line each, searchable in the Console's Function logs. */
@@ -32,13 +27,12 @@ const eventLog: Logger = (line) => console.log(`[totp-functions] ${line}`);
 export interface EndpointRequest {
   config: Config;
   fields: Record<string, unknown>;
-  /** Verifies the bearer token (401 on any problem) and returns the caller it proves. */
+  /** Verifies the bearer token (missing_token or invalid_token on any problem) and returns the caller it proves. */
   authenticate(): Promise<ProvenCaller>;
   /** The core's view of one proven user, keyed by the identity derived from the user's key. */
   scopeFor<User extends ProvenUser>(user: User): UserScope<User>;
 }
 
-const DAY_MS = 86_400_000;
 /** The longest a host's webhook may hold up the answer; within the request's budget in any case. */
 const WEBHOOK_TIMEOUT_MS = 2000;
 
@@ -85,31 +79,17 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
           return provenCaller(caller.sub);
         },
         scopeFor: (user) => {
-          const client = getTwilioClient(context, loaded);
-          const identity = deriveIdentity(loaded.identitySecret, userKeyOf(user));
-          const now = kitClock(loaded.verifyEmulatorUrl);
-          const subject: EventSubject = { identity, sub: userKeyOf(user), client: clientOf(event, user) };
-          return {
-            user,
-            verify: createVerifyGateway(client, { serviceSid: loaded.verifyServiceSid, deadline }),
-            identity,
-            approval: loaded.approval,
-            now,
-            state: createSecurityState({
-              store: createSyncStateStore(client, { serviceSid: loaded.syncServiceSid, deadline }),
-              identity,
-              // A Studio flow (voice) and a caller with a token (web) lock separately: one cannot lock the other out.
-              channel: channelOf(user),
-              policy: { threshold: loaded.lockoutThreshold, baseSeconds: loaded.lockoutBaseSeconds, maxSeconds: loaded.lockoutMaxSeconds },
-              now,
-              codeKey: loaded.identitySecret,
-              log: (line) => log(`${name}: ${line}`),
-              activity: {
-                ttlMs: loaded.activityTtlDays * DAY_MS,
-                onRecorded: (events) => recorded.push({ subject, events }),
-              },
-            }),
-          };
+          const events: ActivityEvent[] = [];
+          const scope = createUserScope(user, {
+            ...configuredScope(loaded),
+            client: getTwilioClient(context, loaded),
+            deadline,
+            now: kitClock(loaded.verifyEmulatorUrl),
+            log: (line) => log(`${name}: ${line}`),
+            onRecorded: (written) => events.push(...written),
+          });
+          recorded.push({ subject: { identity: scope.identity, sub: userKeyOf(user), client: clientOf(event, user) }, events });
+          return scope;
         },
       };
       response = respond(await handle(request), origin);

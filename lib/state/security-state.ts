@@ -56,7 +56,7 @@ export interface SecurityStateOptions {
   policy: LockoutPolicy;
   now: () => Date;
   /** Keys the digest under which a used code is recorded (Sync never sees a code). */
-  codeKey: KeyObject;
+  codeKey: KeyObject | Uint8Array;
   /** One line when a lock begins; never personal data. */
   log: (line: string) => void;
   /** The user's security activity: kept in the same document, written in the same compare-and-swap as each outcome. */

@@ -25,15 +25,22 @@ export interface Challenge {
   status: ChallengeStatus;
 }
 
-/** What the core needs from Verify; one identity (entity) per call, always derived by the caller of the gateway. */
-export interface VerifyGateway {
+/** Verify's calls that take no code; one identity (entity) per call, always derived by the caller of the gateway. */
+export interface FactorDirectory {
   createTotpFactor(identity: string, friendlyName: string): Promise<NewTotpFactor>;
   listTotpFactors(identity: string): Promise<TotpFactor[]>;
   fetchFactor(identity: string, factorSid: string): Promise<TotpFactor>;
-  verifyFactor(identity: string, factorSid: string, code: string): Promise<FactorStatus>;
   deleteFactor(identity: string, factorSid: string): Promise<void>;
+}
+
+/** Verify's calls that take a code: the core reaches them only through a code check (lib/core/code-check.ts). */
+export interface CodeVerifier {
+  verifyFactor(identity: string, factorSid: string, code: string): Promise<FactorStatus>;
   createChallenge(identity: string, factorSid: string, code: string): Promise<Challenge>;
 }
+
+/** What the kit needs from Verify. */
+export type VerifyGateway = FactorDirectory & CodeVerifier;
 
 export interface VerifyGatewayOptions {
   serviceSid: string;

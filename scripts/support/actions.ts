@@ -1,26 +1,24 @@
-// What the support tool does for one user, over the kit's own gateways and state rules: look (status), remove what
-// authenticates the user (reset), lift a lock (unlock). Plain data in and out; printing and prompting live elsewhere.
+// What the support tool does for one user, over the user's operator scope (lib/core/user-scope.ts) and the kit's state
+// rules: look (status), remove what authenticates the user (reset), lift a lock (unlock). Plain data in and out;
+// printing and prompting live elsewhere.
 import type { ActivityEvent, FactorStatus } from '../../lib/contract';
 import { createEvent, type NewEvent } from '../../lib/events/security-events';
-import { Failure, isFailure } from '../../lib/core/failures';
-import type { StateStore } from '../../lib/state/sync-store';
-import { MAX_WRITE_ATTEMPTS, stateDocumentName, stateTtlSeconds } from '../../lib/state/security-state';
+import { isFailure } from '../../lib/core/failures';
+import type { OperatorScope } from '../../lib/core/user-scope';
 import {
   CHANNELS,
   emptyState,
   enrollmentHeldSeconds,
   lockRemainingSeconds,
-  parseState,
   pruned,
   recentActivity,
   resetState,
-  storedForm,
   withEvents,
   withoutLock,
   type Channel,
   type UserState,
 } from '../../lib/state/model';
-import type { VerifyGateway } from '../../lib/verify/gateway';
+import type { StateOnFile } from '../../lib/state/operator-state';
 import { EXIT, SupportError } from './errors';
 
 /** The channels a lock is kept for (`--channel web|studio`), as the kit names them everywhere. */
@@ -38,8 +36,8 @@ export interface SupportUser {
 }
 
 export interface SupportDeps {
-  verify: VerifyGateway;
-  store: StateStore;
+  /** The user's scope as the operator's: Verify's factors and the state document, with this step's time budget. */
+  scope: OperatorScope;
   /** The kit's time (the emulator's clock on the local stack). */
   now: Date;
   activityTtlMs: number;
@@ -65,11 +63,7 @@ export interface LockSummary {
   lockLevel: number;
 }
 
-/**
- * `kept`: the kit's state document; `none`: there is none (a user who never checked a code keeps none); `unreadable`:
- * a document the kit did not write. The Functions then refuse every code of this user until a reset replaces it.
- */
-export type StateOnFile = 'kept' | 'none' | 'unreadable';
+export type { StateOnFile } from '../../lib/state/operator-state';
 
 export interface UserStatus extends SupportUser {
   factors: FactorSummary[];
@@ -116,16 +110,9 @@ function lockOf(state: UserState, channel: Channel, nowMs: number): LockSummary 
   };
 }
 
-async function readState(store: StateStore, identity: string): Promise<{ state: UserState | undefined; onFile: StateOnFile; revision: string | undefined }> {
-  const document = await store.fetch(stateDocumentName(identity));
-  if (document === undefined) return { state: undefined, onFile: 'none', revision: undefined };
-  const state = parseState(document.data);
-  return { state, onFile: state === undefined ? 'unreadable' : 'kept', revision: document.revision };
-}
-
 /** Factors, locks, codes left and recent activity: what the kit knows about the user, and never a secret. */
 export async function userStatus(user: SupportUser, deps: SupportDeps): Promise<UserStatus> {
-  const [factors, read] = await Promise.all([deps.verify.listTotpFactors(user.identity), readState(deps.store, user.identity)]);
+  const [factors, read] = await Promise.all([deps.scope.verify.listTotpFactors(user.identity), deps.scope.state.inspect()]);
   const nowMs = deps.now.getTime();
   const state = read.state ?? emptyState();
   return {
@@ -149,26 +136,6 @@ export function requireKnown(status: UserStatus): void {
   }
 }
 
-/**
- * Writes the user's state as `change` makes it from the freshest document, with If-Match (or creates it), again after a
- * lost race: the Functions may be writing the same document. `change` runs once per try, on what that try read.
- */
-async function updateState(
-  store: StateStore,
-  identity: string,
-  ttlSeconds: number,
-  change: (current: { state: UserState | undefined; onFile: StateOnFile }) => UserState,
-): Promise<void> {
-  const name = stateDocumentName(identity);
-  for (let attempt = 1; ; attempt += 1) {
-    const current = await readState(store, identity);
-    const data = storedForm(change(current));
-    const written = current.revision === undefined ? await store.create(name, data, ttlSeconds) : await store.replace(name, data, current.revision, ttlSeconds);
-    if (typeof written !== 'string') return;
-    if (attempt >= MAX_WRITE_ATTEMPTS) throw new Failure('state_unavailable', { logDetail: `state write: lost ${attempt} compare-and-swap races in a row` });
-  }
-}
-
 function supportEvent(fields: Omit<NewEvent, 'channel'>, now: Date): ActivityEvent {
   return createEvent({ ...fields, channel: 'support' }, now);
 }
@@ -179,10 +146,10 @@ function supportEvent(fields: Omit<NewEvent, 'channel'>, now: Date): ActivityEve
  * second run finds the rest to remove.
  */
 export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<ResetResult> {
-  const factors = await deps.verify.listTotpFactors(user.identity);
+  const factors = await deps.scope.verify.listTotpFactors(user.identity);
   for (const factor of factors) {
     try {
-      await deps.verify.deleteFactor(user.identity, factor.sid);
+      await deps.scope.verify.deleteFactor(user.identity, factor.sid);
     } catch (error) {
       // Gone already (Verify expires unverified factors, or the user removed it meanwhile): that is the goal.
       if (!isFailure(error, 'factor_not_found')) throw error;
@@ -191,7 +158,7 @@ export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<R
   const nowMs = deps.now.getTime();
   let removed: Omit<ResetResult['removed'], 'factors'> | undefined;
   let event: ActivityEvent | undefined;
-  await updateState(deps.store, user.identity, stateTtlSeconds(deps.activityTtlMs), ({ state, onFile }) => {
+  await deps.scope.state.change(({ state, onFile }) => {
     // A document the kit did not write cannot be kept (the Functions would go on refusing the user): it is replaced.
     const before = state ?? emptyState();
     removed = {
@@ -212,7 +179,7 @@ export async function unlockUser(user: SupportUser, channels: readonly SupportCh
   const nowMs = deps.now.getTime();
   let lifted: UnlockResult['channels'] = [];
   let event: ActivityEvent | undefined;
-  await updateState(deps.store, user.identity, stateTtlSeconds(deps.activityTtlMs), ({ state, onFile }) => {
+  await deps.scope.state.change(({ state, onFile }) => {
     if (onFile === 'unreadable') {
       // Nothing in it can be trusted or kept; only a reset replaces it.
       throw new SupportError(

@@ -11,13 +11,14 @@ import {
   regenerateRecoveryCodes,
   removeFactor,
   useRecoveryCode,
-  type UserScope,
 } from '../../lib/core/factors';
+import type { UserScope } from '../../lib/core/user-scope';
 import { Failure, type FailureKind } from '../../lib/core/failures';
 import { stateDocumentName } from '../../lib/state/security-state';
 import type { ProvenCaller } from '../../lib/core/users';
 import { rejectionOf } from '../helpers/rejection';
-import { APPROVAL_SECRET, startCore, type CoreHarness } from './harness';
+import { expectedIdentity } from '../helpers/identity';
+import { APPROVAL_SECRET, IDENTITY_SECRET, startCore, type CoreHarness } from './harness';
 
 let core: CoreHarness;
 let users = 0;
@@ -156,6 +157,18 @@ describe('enrollFactor', () => {
     ]);
     // Neither Verify nor the state on Sync ever sees the user id.
     for (const path of paths) expect(decodeURIComponent(path)).not.toContain('private');
+    // The identity README states, computed apart from the kit.
+    expect(scope.identity).toBe(expectedIdentity(IDENTITY_SECRET, 'private.person@example.com'));
+  });
+
+  test('user keys that differ only in case are two users: one\'s factor is not the other\'s', async () => {
+    const upper = await enrolled(core.caller('Dana@Example.com'));
+    const lower = core.caller('dana@example.com');
+    expect([upper.scope.identity, lower.identity]).toEqual([expectedIdentity(IDENTITY_SECRET, 'Dana@Example.com'), expectedIdentity(IDENTITY_SECRET, 'dana@example.com')]);
+    expect(await listFactors(lower)).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    expect(await failureOf(checkCode(lower, core.code(upper.secret)))).toBe('not_enrolled');
+    expect(await failureOf(removeFactor(lower, upper.factorSid, { code: core.code(upper.secret) }))).toBe('factor_not_found');
+    expect(await verifyFactorsOf(upper.scope)).toEqual([[upper.factorSid, 'verified']]);
   });
 });
 
@@ -725,8 +738,8 @@ describe('mutation-pinned flows', () => {
     }
     expect(await verifyFactorsOf(remove.scope)).toEqual([[remove.factorSid, 'verified']]);
     // Studio's check answers it as a wrong code, `pending`, and counts it on its own channel.
-    await enrolled(core.caller('+15550099002'));
-    const studio = core.studio('+15550099002');
+    await enrolled(core.caller(`+1555${code}`));
+    const studio = core.studio(`+1555${code}`);
     await fault('/Challenges');
     expect(await checkCodeForStudio(studio, '123456')).toBe('pending');
     expect(((await stateOf(studio)).studio as { failures: unknown }).failures).toBe(1);
@@ -748,12 +761,12 @@ describe('mutation-pinned flows', () => {
   /** The same user's scope, where another wrong code is recorded right after each lock check (a racing request). */
   function racing(scope: UserScope<ProvenCaller>): UserScope<ProvenCaller> {
     const other = core.caller((scope.user as ProvenCaller).sub);
-    const beginCodeCheck = async (): ReturnType<typeof scope.state.beginCodeCheck> => {
-      const begun = await scope.state.beginCodeCheck();
-      await (await other.state.beginCodeCheck()).refused();
+    const beginCodeCheck = async (): ReturnType<typeof scope.beginCodeCheck> => {
+      const begun = await scope.beginCodeCheck();
+      await (await other.beginCodeCheck()).attempt.refused();
       return begun;
     };
-    return { ...scope, state: { ...scope.state, beginCodeCheck } };
+    return { ...scope, beginCodeCheck };
   }
 
   test('a delete whose approved code lost a race is wrong_code and the factor stays', async () => {

@@ -8,6 +8,7 @@ import { authenticateCaller } from '../../lib/http/caller-token';
 import { toKitError } from '../../lib/http/failure-table';
 import { Failure } from '../../lib/core/failures';
 import { KitError } from '../../lib/http/kit-error';
+import { expectedIdentity } from '../helpers/identity';
 import { rejectionOf } from '../helpers/rejection';
 
 // jwtVerify stays the real one; wrapping it lets a test count how often lib/auth.ts really checks a signature.
@@ -28,6 +29,17 @@ describe('deriveIdentity', () => {
     // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?"
     const full = '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843';
     expect(deriveIdentity(encode('Jefe'), 'what do ya want for nothing?')).toBe(full.slice(0, 32));
+  });
+
+  test('hashes the user key exactly as given: case, spaces and Unicode forms are not folded (RFC 4231 test case 6)', () => {
+    // RFC 4231 §4.7: a 131-byte key of 0xaa, data with upper-case letters.
+    const full = '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54';
+    expect(deriveIdentity(new Uint8Array(131).fill(0xaa), 'Test Using Larger Than Block-Size Key - Hash Key First')).toBe(full.slice(0, 32));
+    // Computed apart from the kit (tests/helpers/identity.ts): "Alice" and "alice" are two users, and so on.
+    const secret = 's'.repeat(32);
+    for (const key of ['Alice', 'alice', 'ALICE', ' alice', 'alice ', 'Ame\u0301lie', 'Am\u00e9lie']) {
+      expect([key, deriveIdentity(encode(secret), key)]).toEqual([key, expectedIdentity(secret, key)]);
+    }
   });
 
   test('is stable per user, differs between users and between secrets, and fits Verify identity rules', () => {
