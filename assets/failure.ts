@@ -47,6 +47,7 @@ export const ERROR_TEXTS: Readonly<Record<TotpErrorCode, CodeText>> = {
   too_many_challenges: { key: 'error.tooManyChallenges', retry: true, locked: true },
   too_many_enrollments: { key: 'error.tooManyEnrollments', retry: true, locked: true },
   locked: { key: 'error.locked', retry: true, locked: true },
+  account_locked: { key: 'error.accountLocked', locked: true },
   enrollment_in_progress: { key: 'error.enrollmentInProgress', retry: true, info: true },
   rate_limited: { key: 'error.busy', retry: true },
   verify_error: { key: 'error.serviceFailed' },

@@ -153,6 +153,7 @@ const de: Catalog = {
   },
   'activity.locked': 'Codeprüfung für {wait} gesperrt',
   'activity.lockedDaily': 'Heute zu viele falsche Codes: Codeprüfung für {wait} gesperrt',
+  'activity.capped': 'Zu viele falsche Codes in Folge: Codeprüfung angehalten, bis der Support sie entsperrt',
   'activity.codesGenerated': {
     one: '{count} neuer Wiederherstellungscode ausgegeben',
     other: '{count} neue Wiederherstellungscodes ausgegeben',
@@ -191,6 +192,7 @@ const de: Catalog = {
   'error.tooManyChallenges': 'Gesperrt: zu viele Anmeldeprüfungen mit dieser Authenticator-App. {retry}',
   'error.tooManyEnrollments': 'Zu viele Einrichtungen für heute. {retry}',
   'error.locked': 'Gesperrt: zu viele falsche Codes. {retry}',
+  'error.accountLocked': 'Gesperrt: zu viele falsche Codes in Folge. Bis der Support Ihr Konto entsperrt, wird kein Code geprüft.',
   'lock.timer': 'Codeprüfungen sind gesperrt. Versuchen Sie es in {wait} erneut.',
   'lock.ended': 'Die Sperre ist aufgehoben: Sie können wieder einen Code eingeben.',
   'lock.still': 'Noch gesperrt: Versuchen Sie es in {wait} erneut.',

@@ -167,6 +167,7 @@ const es: Catalog = {
   },
   'activity.locked': 'Comprobación de códigos bloqueada durante {wait}',
   'activity.lockedDaily': 'Demasiados códigos incorrectos hoy: comprobación de códigos bloqueada durante {wait}',
+  'activity.capped': 'Demasiados códigos incorrectos seguidos: comprobación de códigos detenida hasta que el soporte la desbloquee',
   'activity.codesGenerated': {
     one: 'Se emitió {count} código de recuperación nuevo',
     many: 'Se emitieron {count} de códigos de recuperación nuevos',
@@ -207,6 +208,7 @@ const es: Catalog = {
   'error.tooManyChallenges': 'Bloqueado: demasiadas verificaciones de inicio de sesión con este autenticador. {retry}',
   'error.tooManyEnrollments': 'Demasiadas configuraciones por hoy. {retry}',
   'error.locked': 'Bloqueado: demasiados códigos incorrectos. {retry}',
+  'error.accountLocked': 'Bloqueado: demasiados códigos incorrectos seguidos. No se comprobará ningún código hasta que el soporte desbloquee su cuenta.',
   'lock.timer': 'Las comprobaciones de códigos están bloqueadas. Vuelve a intentarlo en {wait}.',
   'lock.ended': 'El bloqueo ha terminado: ya puedes introducir un código.',
   'lock.still': 'Sigue bloqueado: vuelve a intentarlo en {wait}.',

@@ -167,6 +167,7 @@ const fr: Catalog = {
   },
   'activity.locked': 'Vérification des codes bloquée pendant {wait}',
   'activity.lockedDaily': 'Trop de codes erronés aujourd’hui\u00a0: vérification des codes bloquée pendant {wait}',
+  'activity.capped': 'Trop de codes erronés d’affilée\u00a0: vérification des codes arrêtée jusqu’au déblocage par le support',
   'activity.codesGenerated': {
     one: '{count} nouveau code de récupération émis',
     many: '{count} de nouveaux codes de récupération émis',
@@ -207,6 +208,7 @@ const fr: Catalog = {
   'error.tooManyChallenges': 'Bloqué\u00a0: trop de vérifications de connexion avec cet authentificateur. {retry}',
   'error.tooManyEnrollments': 'Trop de configurations pour aujourd’hui. {retry}',
   'error.locked': 'Bloqué\u00a0: trop de codes erronés. {retry}',
+  'error.accountLocked': 'Bloqué\u00a0: trop de codes erronés d’affilée. Aucun code n’est vérifié tant que le support n’a pas débloqué votre compte.',
   'lock.timer': 'La vérification des codes est bloquée. Réessayez dans {wait}.',
   'lock.ended': 'Le blocage est levé\u00a0: vous pouvez de nouveau saisir un code.',
   'lock.still': 'Toujours bloqué\u00a0: réessayez dans {wait}.',

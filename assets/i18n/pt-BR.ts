@@ -167,6 +167,7 @@ const ptBR: Catalog = {
   },
   'activity.locked': 'Verificação de códigos bloqueada por {wait}',
   'activity.lockedDaily': 'Códigos errados demais hoje: verificação de códigos bloqueada por {wait}',
+  'activity.capped': 'Códigos errados demais seguidos: verificação de códigos parada até o suporte desbloquear',
   'activity.codesGenerated': {
     one: '{count} novo código de recuperação emitido',
     many: '{count} de novos códigos de recuperação emitidos',
@@ -207,6 +208,7 @@ const ptBR: Catalog = {
   'error.tooManyChallenges': 'Bloqueado: verificações de login demais com este autenticador. {retry}',
   'error.tooManyEnrollments': 'Configurações demais por hoje. {retry}',
   'error.locked': 'Bloqueado: códigos incorretos demais. {retry}',
+  'error.accountLocked': 'Bloqueado: códigos incorretos demais seguidos. Nenhum código será verificado até o suporte desbloquear sua conta.',
   'lock.timer': 'As verificações de código estão bloqueadas. Tente de novo em {wait}.',
   'lock.ended': 'O bloqueio terminou: você já pode digitar um código.',
   'lock.still': 'Ainda bloqueado: tente de novo em {wait}.',

@@ -1,7 +1,8 @@
 // The core of the kit: enrollment, first verification, sign-in checks, listing and deletion of one user's TOTP factors.
 // It speaks in results and Failure kinds; lib/http/failure-table.ts turns those into HTTP answers at the edge.
-// Every code check goes in one order: 1 lock check (state), 2 Verify, 3 the atomic "used" record (state), 4 approval;
-// steps 1 and 2 go through the scope's code check (./code-check.ts), which counts every wrong code.
+// Every code check goes in one order: 1 the lock check that reserves the check (state), 2 Verify, 3 the atomic outcome
+// (the "used" record or the count, state), 4 approval; steps 1 and 2 go through the scope's code check
+// (./code-check.ts), which counts every wrong code and closes a check that ends without an outcome.
 import { randomUUID } from 'node:crypto';
 import type {
   CreateChallengeResponse,
@@ -50,21 +51,45 @@ function requireCodeLength(factor: Pick<TotpFactor, 'config'>, code: string): vo
 }
 
 /**
+ * The verified factor a code is checked against, decided before the check's reservation when the state does not know
+ * it (a user enrolled before the state existed, or none at all): the user's list decides, and a user without a
+ * verified factor is answered with nothing written.
+ */
+interface FactorChoice {
+  /** The code check's `prepare` step (lib/state/security-state.ts CodeCheckOptions). */
+  prepare(known: VerifiedFactor | undefined): Promise<void>;
+  /** What the list found before the reservation; undefined when the state's known factor goes first. */
+  readonly listed: TotpFactor | undefined;
+}
+
+function chooseFactor(scope: UserScope, factorSid: string | undefined): FactorChoice {
+  let listed: TotpFactor | undefined;
+  return {
+    async prepare(known) {
+      if (known === undefined || (factorSid !== undefined && factorSid !== known.sid)) listed = await requireVerifiedFactor(scope, factorSid);
+    },
+    get listed() {
+      return listed;
+    },
+  };
+}
+
+/**
  * Runs `check` (one Verify call with the code) against the verified factor. The state usually knows that factor, so a
- * sign-in check needs no factor list; when it does not (a user enrolled before the state existed) the user's list
- * decides, and the attempt records what it found for the next check. A known factor that Verify no longer has (deleted
- * outside the kit) is forgotten; if the list then holds another verified factor, the code is checked against that one.
+ * sign-in check needs no factor list; when it does not, the list `choice` made decides, and the attempt records what it
+ * found for the next check. A known factor that Verify no longer has (deleted outside the kit) is forgotten; if the
+ * list then holds another verified factor, the code is checked against that one.
  */
 async function checkAgainstVerifiedFactor<T>(
   scope: UserScope,
   { attempt }: CodeCheck,
   code: string,
-  factorSid: string | undefined,
+  choice: { factorSid: string | undefined; listed: TotpFactor | undefined },
   check: (factor: VerifiedFactor) => Promise<T>,
 ): Promise<{ factor: VerifiedFactor; result: T }> {
   const known = attempt.knownFactor;
   let gone: { sid: string; error: unknown } | undefined;
-  if (known !== undefined && (factorSid === undefined || factorSid === known.sid)) {
+  if (choice.listed === undefined && known !== undefined) {
     requireCodeLength(known, code);
     try {
       return { factor: known, result: await check(known) };
@@ -74,12 +99,15 @@ async function checkAgainstVerifiedFactor<T>(
       gone = { sid: known.sid, error };
     }
   }
-  let listed: TotpFactor;
-  try {
-    listed = await requireVerifiedFactor(scope, factorSid);
-  } catch (error) {
-    if (isFailure(error, 'not_enrolled', 'factor_not_found', 'factor_not_verified')) await attempt.saveFactor();
-    throw error;
+  let listed = choice.listed;
+  if (listed === undefined) {
+    try {
+      listed = await requireVerifiedFactor(scope, choice.factorSid);
+    } catch (error) {
+      // Only the list's own answer says what the state forgets (written when the check closes); an unreadable list, nothing.
+      if (!isFailure(error, 'not_enrolled', 'factor_not_found', 'factor_not_verified')) attempt.noteFactor(undefined);
+      throw error;
+    }
   }
   const factor = { sid: listed.sid, config: listed.config };
   attempt.noteFactor(factor);
@@ -127,20 +155,21 @@ export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string
  * mistake for a passed check. Verifying issues the recovery codes, shown this once (only their hashes are kept).
  */
 export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: string, code: string): Promise<VerifyFactorResponse> {
-  const check = await scope.beginCodeCheck();
-  const { attempt } = check;
-  const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
-  if (factor.status === 'verified') throw new Failure('already_verified');
-  requireCodeLength(factor, code);
-  const status = await check.verifyFactor(factorSid, code);
-  if (status !== 'verified') {
-    await attempt.refused({ factorSid });
-    return { factorSid, status };
-  }
-  // A new authenticator comes with a new set: any earlier codes stop working in the same write.
-  const recovery = scope.state.issueRecoveryCodes();
-  await attempt.activated({ sid: factorSid, config: factor.config }, code, recovery.stored);
-  return { factorSid, status, recoveryCodes: recovery.codes };
+  return scope.withCodeCheck({ purpose: 'factor' }, async (check) => {
+    const { attempt } = check;
+    const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+    if (factor.status === 'verified') throw new Failure('already_verified');
+    requireCodeLength(factor, code);
+    const status = await check.verifyFactor(factorSid, code);
+    if (status !== 'verified') {
+      await attempt.refused({ factorSid });
+      return { factorSid, status };
+    }
+    // A new authenticator comes with a new set: any earlier codes stop working in the same write.
+    const recovery = scope.state.issueRecoveryCodes();
+    await attempt.activated({ sid: factorSid, config: factor.config }, code, recovery.stored);
+    return { factorSid, status, recoveryCodes: recovery.codes };
+  });
 }
 
 /** A sign-in check. Approved answers carry a signed approval token for the host backend; a wrong code is `pending`. */
@@ -149,17 +178,21 @@ export async function checkCode(
   code: string,
   options: { factorSid?: string; nonce?: string } = {},
 ): Promise<CreateChallengeResponse> {
-  const check = await scope.beginCodeCheck();
-  const { attempt } = check;
-  const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, options.factorSid, (checked) =>
-    check.createChallenge(checked.sid, code),
-  );
-  if (challenge.status !== 'approved') {
-    await attempt.refused({ factorSid: factor.sid });
-    return { status: 'pending', challengeSid: challenge.sid };
-  }
-  // A replayed code (or one that lost a race) answers as a wrong code, and no token is signed for it.
-  if (!(await attempt.approved(factor, code))) return { status: 'pending', challengeSid: challenge.sid };
+  const choice = chooseFactor(scope, options.factorSid);
+  const checked = await scope.withCodeCheck({ purpose: 'challenge', prepare: choice.prepare }, async (check) => {
+    const { attempt } = check;
+    const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: options.factorSid, listed: choice.listed }, (against) =>
+      check.createChallenge(against.sid, code),
+    );
+    if (challenge.status !== 'approved') {
+      await attempt.refused({ factorSid: factor.sid });
+      return { approved: false, challenge };
+    }
+    // A replayed code (or one whose check lapsed) answers as a wrong code, and no token is signed for it.
+    return { approved: await attempt.approved(factor, code), challenge };
+  });
+  const { challenge } = checked;
+  if (!checked.approved) return { status: 'pending', challengeSid: challenge.sid };
   const approval = await signApprovalToken(
     scope.approval,
     { sub: scope.user.sub, challengeSid: challenge.sid, nonce: options.nonce },
@@ -200,30 +233,39 @@ const forgetFactor = (state: UserState): UserState => ({ ...state, factor: null,
  */
 export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: string, stepUp: StepUp = {}): Promise<DeleteFactorResponse> {
   if ('recoveryCode' in stepUp) requireRecoveryCodeFormat(stepUp.recoveryCode);
-  // With a code, the lock check comes first, before Verify is asked anything.
-  const check = 'code' in stepUp || 'recoveryCode' in stepUp ? await scope.beginCodeCheck() : undefined;
-  const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
-  if (factor.status === 'verified') {
-    if (check === undefined) throw new Failure('step_up_required');
-    const { attempt } = check;
-    if ('recoveryCode' in stepUp) {
-      const left = await attempt.redeemRecoveryCode(stepUp.recoveryCode, { purpose: 'delete_factor', factorSid, change: forgetFactor });
-      if (left === undefined) throw new Failure('wrong_code');
-    } else if ('code' in stepUp) {
-      requireCodeLength(factor, stepUp.code);
-      const challenge = await check.createChallenge(factorSid, stepUp.code);
-      if (challenge.status !== 'approved') {
-        await attempt.refused({ factorSid, outcome: 'wrong_code' });
-        throw new Failure('wrong_code');
-      }
-      // The state forgets the factor in the same write that records the code as used, before Verify deletes it.
-      const step = { sid: factorSid, config: factor.config };
-      if (!(await attempt.approved(step, stepUp.code, { change: forgetFactor }))) throw new Failure('wrong_code');
-    }
+  const proof = 'code' in stepUp ? { code: stepUp.code } : 'recoveryCode' in stepUp ? { recoveryCode: stepUp.recoveryCode } : undefined;
+  if (proof !== undefined) {
+    // With a code, the lock check comes first, before Verify is asked anything.
+    await scope.withCodeCheck({ purpose: 'code' in proof ? 'challenge' : 'recovery' }, async (check) => {
+      const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+      if (factor.status === 'verified') await proveDelete(check, factor, proof);
+      await scope.verify.deleteFactor(scope.identity, factorSid);
+    });
+  } else {
+    const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+    if (factor.status === 'verified') throw new Failure('step_up_required');
+    await scope.verify.deleteFactor(scope.identity, factorSid);
   }
-  await scope.verify.deleteFactor(scope.identity, factorSid);
   await scope.state.record([{ type: 'factor.deleted', factorSid }]);
   return { deleted: true };
+}
+
+/** The step-up of a verified factor's delete: a current code or a recovery code, or Failure('wrong_code'). */
+async function proveDelete(check: CodeCheck, factor: TotpFactor, stepUp: { code: string } | { recoveryCode: string }): Promise<void> {
+  const { attempt } = check;
+  if ('recoveryCode' in stepUp) {
+    const left = await attempt.redeemRecoveryCode(stepUp.recoveryCode, { purpose: 'delete_factor', factorSid: factor.sid, change: forgetFactor });
+    if (left === undefined) throw new Failure('wrong_code');
+    return;
+  }
+  requireCodeLength(factor, stepUp.code);
+  const challenge = await check.createChallenge(factor.sid, stepUp.code);
+  if (challenge.status !== 'approved') {
+    await attempt.refused({ factorSid: factor.sid, outcome: 'wrong_code' });
+    throw new Failure('wrong_code');
+  }
+  // The state forgets the factor in the same write that records the code as used, before Verify deletes it.
+  if (!(await attempt.approved({ sid: factor.sid, config: factor.config }, stepUp.code, { change: forgetFactor }))) throw new Failure('wrong_code');
 }
 
 /**
@@ -233,8 +275,7 @@ export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: st
  */
 export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: string, options: { nonce?: string } = {}): Promise<UseRecoveryCodeResponse> {
   requireRecoveryCodeFormat(code);
-  const { attempt } = await scope.beginCodeCheck();
-  const left = await attempt.redeemRecoveryCode(code, { purpose: 'sign_in' });
+  const left = await scope.withCodeCheck({ purpose: 'recovery' }, ({ attempt }) => attempt.redeemRecoveryCode(code, { purpose: 'sign_in' }));
   if (left === undefined) throw new Failure('wrong_code');
   const approval = await signApprovalToken(
     scope.approval,
@@ -247,23 +288,27 @@ export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: stri
 
 /** A new set of recovery codes for a current authenticator code (step-up); every earlier code stops working at once. */
 export async function regenerateRecoveryCodes(scope: UserScope<ProvenCaller>, code: string): Promise<RegenerateRecoveryCodesResponse> {
-  const check = await scope.beginCodeCheck();
-  const { attempt } = check;
-  const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, undefined, (checked) => check.createChallenge(checked.sid, code));
-  if (challenge.status !== 'approved') {
-    await attempt.refused({ factorSid: factor.sid });
-    throw new Failure('wrong_code');
-  }
-  const recovery = scope.state.issueRecoveryCodes();
-  const replaced = await attempt.approved(factor, code, {
-    events: [
-      { type: 'challenge.approved', factorSid: factor.sid, outcome: 'step_up' },
-      { type: 'recovery_codes.generated', factorSid: factor.sid, detail: { count: recovery.codes.length } },
-    ],
-    change: (state) => ({ ...state, recovery: recovery.stored }),
+  const choice = chooseFactor(scope, undefined);
+  return scope.withCodeCheck({ purpose: 'challenge', prepare: choice.prepare }, async (check) => {
+    const { attempt } = check;
+    const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: undefined, listed: choice.listed }, (checked) =>
+      check.createChallenge(checked.sid, code),
+    );
+    if (challenge.status !== 'approved') {
+      await attempt.refused({ factorSid: factor.sid });
+      throw new Failure('wrong_code');
+    }
+    const recovery = scope.state.issueRecoveryCodes();
+    const replaced = await attempt.approved(factor, code, {
+      events: [
+        { type: 'challenge.approved', factorSid: factor.sid, outcome: 'step_up' },
+        { type: 'recovery_codes.generated', factorSid: factor.sid, detail: { count: recovery.codes.length } },
+      ],
+      change: (state) => ({ ...state, recovery: recovery.stored }),
+    });
+    if (!replaced) throw new Failure('wrong_code');
+    return { recoveryCodes: recovery.codes };
   });
-  if (!replaced) throw new Failure('wrong_code');
-  return { recoveryCodes: recovery.codes };
 }
 
 /** The caller's recent security events, newest first (no code, secret or personal data is ever in them). */
@@ -296,24 +341,47 @@ export async function checkCodeForStudio(scope: UserScope<StudioUser>, code: str
 }
 
 async function studioOutcome(scope: UserScope<StudioUser>, code: string, options: StudioCheckOptions): Promise<StudioStatus> {
-  const check = await scope.beginCodeCheck();
-  const { attempt } = check;
-  let checked: { factor: VerifiedFactor; result: { status: string } };
+  const choice = chooseFactor(scope, undefined);
+  let enrolled = true;
+  const prepare = async (known: VerifiedFactor | undefined): Promise<void> => {
+    try {
+      await choice.prepare(known);
+    } catch (error) {
+      // The uniform answer counts a stranger's guess like a wrong code, so it needs the check's reservation too.
+      if (!options.hideEnrollment || !isFailure(error, 'not_enrolled')) throw error;
+      enrolled = false;
+    }
+  };
   try {
-    checked = await checkAgainstVerifiedFactor(scope, check, code, undefined, (factor) => check.createChallenge(factor.sid, code));
+    return await scope.withCodeCheck({ purpose: 'challenge', prepare }, async (check) => {
+      const { attempt } = check;
+      if (!enrolled) {
+        if (code.length !== UNIFORM_DIGITS) return 'invalid';
+        await attempt.refused();
+        return 'pending';
+      }
+      let checked: { factor: VerifiedFactor; result: { status: string } };
+      try {
+        checked = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: undefined, listed: choice.listed }, (factor) => check.createChallenge(factor.sid, code));
+      } catch (error) {
+        if (isFailure(error, 'code_length_mismatch')) return 'invalid';
+        // Counted already by the code check, as on every path.
+        if (isFailure(error, 'wrong_code')) return 'pending';
+        if (!isFailure(error, 'not_enrolled') || !options.hideEnrollment) throw error;
+        // The known factor was gone and the list holds none: the uniform answer, counted.
+        if (code.length !== UNIFORM_DIGITS) return 'invalid';
+        await attempt.refused();
+        return 'pending';
+      }
+      if (checked.result.status !== 'approved') {
+        await attempt.refused({ factorSid: checked.factor.sid });
+        return 'pending';
+      }
+      return (await attempt.approved(checked.factor, code)) ? 'approved' : 'pending';
+    });
   } catch (error) {
-    if (isFailure(error, 'code_length_mismatch')) return 'invalid';
-    // Counted already by the code check, as on every path.
-    if (isFailure(error, 'wrong_code')) return 'pending';
-    if (!isFailure(error, 'not_enrolled')) throw error;
-    if (!options.hideEnrollment) return 'not_enrolled';
-    if (code.length !== UNIFORM_DIGITS) return 'invalid';
-    await attempt.refused();
-    return 'pending';
+    // A caller without a verified factor (with the uniform answer, handled above).
+    if (isFailure(error, 'not_enrolled')) return 'not_enrolled';
+    throw error;
   }
-  if (checked.result.status !== 'approved') {
-    await attempt.refused({ factorSid: checked.factor.sid });
-    return 'pending';
-  }
-  return (await attempt.approved(checked.factor, code)) ? 'approved' : 'pending';
 }

@@ -23,6 +23,8 @@ export type FailureKind =
   // The kit's own state (lib/state/sync-store.ts, on Twilio Sync)
   /** Too many consecutive wrong codes on this channel: no code is checked until the lock ends (retryAfterSeconds). */
   | 'locked'
+  /** The account's hard cap on consecutive wrong codes (or the voice channel's share of it): no code is checked until support unlocks. */
+  | 'capped'
   /** Another /create-factor for this user is under way (or was abandoned less than ~30 s ago). */
   | 'enrollment_in_progress'
   /** The state store did not answer usably in time: a code check fails closed rather than skip the lock or replay guard. */

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   invalid_token: { status: 401, message: 'The bearer token is invalid or expired.' },
   // The local stack's dev sign-in reached under another host name (scripts/dev-routes.ts).
   host_not_allowed: { status: 403, message: "The dev sign-in answers only at this machine's own address." },
+  // NIST SP 800-63B-4 §3.2.2's hard cap: no time helps, only the operator (npm run support -- unlock).
+  account_locked: { status: 403, message: 'Too many wrong codes in a row on this account; no code is checked until support unlocks it.', quiet: true },
   step_up_required: { status: 403, message: 'Deleting a verified authenticator needs a current code from it.' },
   invalid_code: { status: 403, message: 'The code is not valid.' },
   factor_not_found: { status: 404, message: 'No such factor.' },

@@ -1,8 +1,9 @@
-// The user's security state on Sync, read and written by compare-and-swap on the user's one document: the lock check
-// before Verify, the atomic "used" record after it (replay guard) with the failure count, one enrollment at a time, the
-// recovery codes (issued, redeemed), the verified factor and the activity trail. Any doubt fails closed.
-// The rules are pure (./model.ts); the only Sync caller is ./sync-store.ts.
-import { createHmac, randomUUID, type KeyObject } from 'node:crypto';
+// The user's security state on Sync, read and written by compare-and-swap on the user's one document: each code check
+// reserved before Verify (the lock check), its outcome recorded atomically after it (the replay guard's "used" record
+// and the failure count), one enrollment at a time, the recovery codes (issued, redeemed), the verified factor and the
+// activity trail. Any doubt fails closed. The rules are pure (./model.ts, ./lockout.ts); the only Sync caller is
+// ./sync-store.ts.
+import { createHmac, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ActivityEvent, Channel } from '../contract';
 import { createEvent, type EventNote } from '../events/security-events';
@@ -10,25 +11,35 @@ import { Failure } from '../core/failures';
 import { createRecoveryCodes, findRecoveryCode, type RecoveryCodeHashes } from '../core/recovery-codes';
 import type { StateStore } from './sync-store';
 import {
+  CHANNELS,
   emptyState,
   enrollmentHeldSeconds,
   ENROLLMENT_HOLD_MS,
   isUsed,
-  lockRemainingSeconds,
   parseState,
   pruned,
   recentActivity,
   storedForm,
   usedUntil,
-  withFailure,
   withEvents,
-  withSuccess,
   withUsedCode,
-  type FailureResult,
-  type LockoutPolicy,
   type UserState,
   type VerifiedFactor,
 } from './model';
+import {
+  channelShare,
+  consecutiveFailures,
+  lapsedReservations,
+  reservationRefusal,
+  withFailure,
+  withoutReservation,
+  withReservation,
+  withSuccess,
+  type CheckPurpose,
+  type FailureResult,
+  type LockoutPolicy,
+  type Refusal,
+} from './lockout';
 
 /** Garbage collection only (Sync's TTL is approximate; no decision reads it): well beyond any lock or code window. */
 export const STATE_TTL_SECONDS = 30 * 86_400;
@@ -71,23 +82,37 @@ export interface SecurityStateOptions {
 /** What a change to the state may also set: the recovery codes and factor go with the outcome, in one write. */
 export type StateChange = (state: UserState) => UserState;
 
-/** One code check in progress, from the lock check to the recorded outcome. */
+/** What a code check is for, decided before it begins: its place in the quota, and a hold it takes with it. */
+export interface CodeCheckOptions {
+  /** A Verify challenge (it takes a place in the channel's challenge quota), a new factor's first code, or a recovery code. */
+  purpose: CheckPurpose;
+  /**
+   * Runs after the lock check and before the reservation, with the verified factor the state knows: a lookup that may
+   * end the check (a user who never enrolled) ends it with nothing written.
+   */
+  prepare?: (knownFactor: VerifiedFactor | undefined) => Promise<void>;
+}
+
+/** One code check in progress, from its reservation to the recorded outcome. */
 export interface CodeAttempt {
   /** The verified factor as the state last recorded it; undefined when the state does not know it. */
   readonly knownFactor: VerifiedFactor | undefined;
-  /** Records the verified factor with this attempt's outcome (the next check then needs no factor list). */
-  noteFactor(factor: VerifiedFactor | null): void;
-  /** Writes a noted factor change now, when no outcome will be recorded (e.g. the known factor turned out deleted). */
-  saveFactor(): Promise<void>;
+  /** Records the verified factor with this attempt's outcome (the next check then needs no factor list); undefined: no change. */
+  noteFactor(factor: VerifiedFactor | null | undefined): void;
+  /**
+   * Whether the code may have reached Verify: set before a code-taking call, and unset when its error proves that
+   * Verify checked nothing. A check that ends without an outcome is counted as a wrong code if it was.
+   */
+  markCodeSent(sent: boolean): void;
   /**
    * Verify refused the code: count it, with a `challenge.failed` event (`outcome` default `wrong_code`). Throws
-   * Failure('locked') when this failure starts a lock.
+   * Failure('locked') when this failure starts a lock, Failure('capped') when it reaches the hard cap.
    */
   refused(failed?: { factorSid?: string; outcome?: string }): Promise<void>;
   /**
    * Verify approved the code: record it as used, atomically, with `events` (default `challenge.approved`) and `change`.
-   * False when the code was used already or another attempt was recorded since the lock check; that counts as a wrong
-   * code (and may throw Failure('locked') the same way).
+   * False when the code was used already (counted as a wrong code; may throw like `refused`), or when this check's
+   * reservation is gone (it lapsed and was counted, or the operator reset the user meanwhile).
    */
   approved(factor: VerifiedFactor, code: string, effects?: { events?: EventNote[]; change?: StateChange }): Promise<boolean>;
   /**
@@ -97,10 +122,15 @@ export interface CodeAttempt {
   activated(factor: VerifiedFactor, code: string, recovery: RecoveryCodeHashes): Promise<void>;
   /**
    * A recovery code instead of an authenticator code: used up atomically if it is one of the set, with `event` and
-   * `change`; the codes left, or undefined when it is not one (counted as a wrong code, may throw Failure('locked')).
+   * `change`; the codes left, or undefined when it is not one (counted as a wrong code, may throw like `refused`).
    * The `recovery_code.used` event names `purpose` as its outcome.
    */
   redeemRecoveryCode(input: string, effects: { purpose: string; factorSid?: string; change?: StateChange }): Promise<number | undefined>;
+  /**
+   * Ends the check if no outcome was recorded: its reservation is given back when no code reached Verify, else counted
+   * as a wrong code whose answer never came (`challenge.failed`, outcome `unconfirmed`). A no-op after an outcome.
+   */
+  close(): Promise<void>;
 }
 
 export interface EnrollmentTicket {
@@ -109,8 +139,12 @@ export interface EnrollmentTicket {
 }
 
 export interface SecurityState {
-  /** Step 1 of every code check: throws Failure('locked') while this channel is locked, without asking Verify. */
-  beginCodeCheck(): Promise<CodeAttempt>;
+  /**
+   * Step 1 of every code check, the lock check and the reservation in one compare-and-swap: throws Failure('locked')
+   * while this channel is locked or checks in flight could lock it, Failure('capped') at the hard cap, and
+   * Failure('challenges_throttled') when the channel's share of Verify's quota is spent, all without asking Verify.
+   */
+  beginCodeCheck(options: CodeCheckOptions): Promise<CodeAttempt>;
   /** A new set of recovery codes, keyed like the rest of the state: the codes to show once, the hashes to keep. No I/O. */
   issueRecoveryCodes(): { codes: string[]; stored: RecoveryCodeHashes };
   /** Unused recovery codes of the current set (a read). */
@@ -122,8 +156,6 @@ export interface SecurityState {
   /** Holds the user's enrollment for ~30 s; throws Failure('enrollment_in_progress') while another one holds it. */
   holdEnrollment(): Promise<EnrollmentTicket>;
 }
-
-type LockBegins = NonNullable<FailureResult['lockBegins']>;
 
 interface Snapshot {
   state: UserState;
@@ -137,6 +169,20 @@ interface Step<T> {
   result: T;
   /** Events that go into the trail with `next`, and out to the log and webhook once written. */
   events?: ActivityEvent[];
+  /** Log lines for once `next` is written (a lock that begins). */
+  logs?: string[];
+}
+
+/** What counting a wrong code decided: the lock or cap it starts, to answer with. */
+interface Counted {
+  lockBegins: FailureResult['lockBegins'];
+  capReached: FailureResult['capReached'];
+}
+
+function refusalFailure(refusal: Refusal): Failure {
+  if (refusal.kind === 'capped') return new Failure('capped');
+  if (refusal.kind === 'quota') return new Failure('challenges_throttled', { retryAfterSeconds: refusal.seconds });
+  return new Failure('locked', { retryAfterSeconds: refusal.seconds });
 }
 
 export function createSecurityState(options: SecurityStateOptions): SecurityState {
@@ -145,8 +191,9 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
   const nowMs = (): number => options.now().getTime();
   const { activity } = options;
   const ttlSeconds = stateTtlSeconds(activity.ttlMs);
-  const stamp = (notes: readonly EventNote[], now: number): ActivityEvent[] =>
-    notes.map((note) => createEvent({ ...note, channel }, new Date(now)));
+  const stampOn = (on: Channel, notes: readonly EventNote[], now: number): ActivityEvent[] =>
+    notes.map((note) => createEvent({ ...note, channel: on }, new Date(now)));
+  const stamp = (notes: readonly EventNote[], now: number): ActivityEvent[] => stampOn(channel, notes, now);
 
   function digest(factorSid: string, code: string): string {
     return createHmac('sha256', options.codeKey).update(`used-code\0${factorSid}\0${code}`).digest('base64url').slice(0, 22);
@@ -161,24 +208,67 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
     return { state, revision: document.revision };
   }
 
+  /** Counts a wrong code on `on` in `state`, with its `challenge.failed` event and the lock or cap it starts. */
+  function countFailure(state: UserState, on: Channel, now: number, failed: EventNote): Step<Counted> {
+    const { state: next, lockBegins, capReached } = withFailure(state, on, policy, now);
+    const notes: EventNote[] = [failed];
+    const logs: string[] = [];
+    if (lockBegins !== undefined) {
+      notes.push({ type: 'lock.started', outcome: lockBegins.reason, detail: { lockSeconds: lockBegins.seconds, lockLevel: lockBegins.level } });
+      const why = lockBegins.reason === 'threshold' ? `${policy.threshold} wrong codes in a row, lock ${lockBegins.level} since the last success` : 'daily limit of wrong codes';
+      logs.push(`lockout: a user's ${on} channel is locked for ${lockBegins.seconds} s (${why})`);
+    }
+    if (capReached !== undefined) {
+      const consecutive = consecutiveFailures(next);
+      notes.push({ type: 'lock.started', outcome: capReached === 'account' ? 'hard_cap' : 'channel_cap', detail: { consecutiveFailures: consecutive } });
+      logs.push(
+        capReached === 'account'
+          ? `lockout: a user reached the hard cap of ${policy.hardCap} consecutive wrong codes; no code is checked on any channel until support unlocks`
+          : `lockout: a user's ${on} channel reached its share (${channelShare(policy, on)}) of the hard cap; it checks no code until a success elsewhere or support unlocks`,
+      );
+    }
+    return { next, result: { lockBegins, capReached }, events: stampOn(on, notes, now), logs };
+  }
+
+  /** The checks in flight whose request is gone without an outcome: each counted as a wrong code that was never answered. */
+  function settleLapsed(state: UserState, now: number): { state: UserState; events: ActivityEvent[]; logs: string[] } {
+    let settled = state;
+    const events: ActivityEvent[] = [];
+    const logs: string[] = [];
+    for (const on of CHANNELS) {
+      for (const lapsed of lapsedReservations(settled, on, now)) {
+        const without = withoutReservation(settled, on, lapsed.id) ?? settled;
+        const counted = countFailure(without, on, now, { type: 'challenge.failed', outcome: 'unconfirmed' });
+        settled = counted.next ?? without;
+        events.push(...(counted.events ?? []));
+        logs.push(...(counted.logs ?? []));
+      }
+    }
+    return { state: settled, events, logs };
+  }
+
   /**
    * Applies `decide` to the freshest state and writes it with If-Match (or creates the document), retrying with a
-   * fresh read when another writer got there first. The first try uses `snapshot`, so an uncontended check costs one
-   * read and one write.
+   * fresh read when another writer got there first. The first try uses `snapshot`, so an uncontended step costs one
+   * write. Checks in flight that lapsed are counted first, in the same write.
    */
   async function update<T>(snapshot: Snapshot, decide: (state: UserState, now: number) => Step<T>): Promise<{ result: T; snapshot: Snapshot }> {
     let current = snapshot;
     for (let attempt = 1; ; attempt += 1) {
       const now = nowMs();
-      const { next: decided, result, events = [] } = decide(pruned(current.state, now, activity.ttlMs), now);
-      if (decided === undefined) return { result, snapshot: current };
+      const settled = settleLapsed(pruned(current.state, now, activity.ttlMs), now);
+      const step = decide(settled.state, now);
+      const decided = step.next ?? (settled.events.length > 0 ? settled.state : undefined);
+      if (decided === undefined) return { result: step.result, snapshot: current };
+      const events = [...settled.events, ...(step.next === undefined ? [] : (step.events ?? []))];
       const next = withEvents(decided, events);
       const json = storedForm(next);
       const written =
         current.revision === undefined ? await store.create(name, json, ttlSeconds) : await store.replace(name, json, current.revision, ttlSeconds);
       if (typeof written !== 'string') {
+        for (const line of [...settled.logs, ...(step.next === undefined ? [] : (step.logs ?? []))]) options.log(line);
         if (events.length > 0) activity.onRecorded(events);
-        return { result, snapshot: { state: next, revision: written.revision } };
+        return { result: step.result, snapshot: { state: next, revision: written.revision } };
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) {
         throw new Failure('state_unavailable', { logDetail: `state write: lost ${attempt} compare-and-swap races in a row` });
@@ -188,93 +278,118 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
     }
   }
 
-  /** Counts a wrong code in `state`, with its `challenge.failed` event; the result says whether that started a lock. */
-  function countFailure(state: UserState, now: number, failed: EventNote): Step<LockBegins | undefined> {
-    const { state: next, lockBegins } = withFailure(state, channel, policy, now);
-    const notes: EventNote[] = [failed];
-    if (lockBegins !== undefined) notes.push({ type: 'lock.started', outcome: lockBegins.reason, detail: { lockSeconds: lockBegins.seconds, lockLevel: lockBegins.level } });
-    return { next, result: lockBegins, events: stamp(notes, now) };
-  }
-
-  /** A lock that begins is logged once (no user, no code) and answered `locked` with its length. */
-  function afterFailure(lock: LockBegins | undefined): void {
-    if (lock === undefined) return;
-    const why = lock.reason === 'threshold' ? `${policy.threshold} wrong codes in a row, lock ${lock.level} since the last success` : 'daily limit of wrong codes';
-    options.log(`lockout: a user's ${channel} channel is locked for ${lock.seconds} s (${why})`);
-    throw new Failure('locked', { retryAfterSeconds: lock.seconds });
+  /** A counted failure that starts a lock or reaches the cap is answered so; otherwise the caller answers. */
+  function answerFailure(counted: Counted | undefined): void {
+    if (counted?.capReached !== undefined) throw new Failure('capped');
+    if (counted?.lockBegins !== undefined) throw new Failure('locked', { retryAfterSeconds: counted.lockBegins.seconds });
   }
 
   return {
-    async beginCodeCheck() {
-      let snapshot = await read();
-      const remaining = lockRemainingSeconds(snapshot.state, channel, nowMs());
-      if (remaining > 0) throw new Failure('locked', { retryAfterSeconds: remaining });
-      const attemptsAtCheck = snapshot.state[channel].attempts;
+    async beginCodeCheck({ purpose, prepare }) {
+      const id = randomBytes(6).toString('base64url');
+      const first = await read();
+      // Refused on the read alone, nothing is written; the reservation below decides again on the freshest state.
+      const early = reservationRefusal(pruned(first.state, nowMs()), channel, policy, nowMs(), purpose);
+      if (early !== undefined) throw refusalFailure(early);
+      await prepare?.(first.state.factor ?? undefined);
+      const reserved = await update<Refusal | undefined>(first, (state, now) => {
+        const refusal = reservationRefusal(state, channel, policy, now, purpose);
+        if (refusal !== undefined) return { next: undefined, result: refusal };
+        return { next: withReservation(state, channel, { id, at: now, challenge: purpose === 'challenge' }), result: undefined };
+      });
+      if (reserved.result !== undefined) throw refusalFailure(reserved.result);
+      let { snapshot } = reserved;
       let factorChange: VerifiedFactor | null | undefined;
+      let codeSent = false;
+      let ended = false;
       const withFactor = (state: UserState): UserState => (factorChange === undefined ? state : { ...state, factor: factorChange });
+      /** This check's reservation taken away from `state`; undefined when it is gone (lapsed and counted, or reset). */
+      const withoutOwn = (state: UserState, unused = false): UserState | undefined => withoutReservation(withFactor(state), channel, id, unused);
+      /** Records one outcome; the first call ends the check (a second outcome, or close, writes nothing). */
+      async function outcome<T>(decide: (state: UserState, now: number) => Step<T>): Promise<T> {
+        ended = true;
+        const written = await update(snapshot, decide);
+        snapshot = written.snapshot;
+        return written.result;
+      }
+      /** Only the noted factor, when this check's reservation is gone and so is its outcome. */
+      const factorOnly = <T>(state: UserState, result: T): Step<T> => ({ next: factorChange === undefined ? undefined : withFactor(state), result });
 
       return {
         knownFactor: snapshot.state.factor ?? undefined,
         noteFactor(factor) {
           factorChange = factor;
         },
-        async saveFactor() {
-          if (factorChange === undefined) return;
-          ({ snapshot } = await update(snapshot, (state) => ({ next: withFactor(state), result: undefined })));
+        markCodeSent(sent) {
+          codeSent = sent;
         },
         async refused(failed = {}) {
           const note: EventNote = { type: 'challenge.failed', factorSid: failed.factorSid, outcome: failed.outcome ?? 'wrong_code' };
-          const { result, snapshot: written } = await update(snapshot, (state, now) => countFailure(withFactor(state), now, note));
-          snapshot = written;
-          afterFailure(result);
+          answerFailure(
+            await outcome<Counted | undefined>((state, now) => {
+              const base = withoutOwn(state);
+              return base === undefined ? factorOnly(state, undefined) : countFailure(base, channel, now, note);
+            }),
+          );
         },
         async approved(factor, code, effects = {}) {
           const key = digest(factor.sid, code);
-          const { result, snapshot: written } = await update(snapshot, (state, now) => {
-            const base = withFactor(state);
+          const result = await outcome<{ accepted: boolean; counted?: Counted }>((state, now) => {
+            const base = withoutOwn(state);
+            if (base === undefined) return factorOnly(state, { accepted: false });
             const marked = withUsedCode(base, key, usedUntil(factor.config, now));
-            // A replay, or a race: another outcome was recorded since this check's lock check, so this one cannot stand.
-            if (isUsed(base, key, now) || base[channel].attempts !== attemptsAtCheck) {
-              const failure = countFailure(marked, now, { type: 'challenge.failed', factorSid: factor.sid, outcome: 'replay' });
-              return { ...failure, result: { accepted: false, lock: failure.result } };
+            // A replay: this code was accepted before, so it cannot stand again.
+            if (isUsed(base, key, now)) {
+              const failure = countFailure(marked, channel, now, { type: 'challenge.failed', factorSid: factor.sid, outcome: 'replay' });
+              return { ...failure, result: { accepted: false, counted: failure.result } };
             }
             const change = effects.change ?? ((same: UserState) => same);
             const events = effects.events ?? [{ type: 'challenge.approved', factorSid: factor.sid }];
-            return { next: change(withSuccess(marked, channel)), result: { accepted: true, lock: undefined }, events: stamp(events, now) };
+            return { next: change(withSuccess(marked, channel)), result: { accepted: true }, events: stamp(events, now) };
           });
-          snapshot = written;
-          afterFailure(result.lock);
+          answerFailure(result.counted);
           return result.accepted;
         },
         async activated(factor, code, recovery) {
           const key = digest(factor.sid, code);
-          ({ snapshot } = await update(snapshot, (state, now) => {
-            let next: UserState = { ...withUsedCode(state, key, usedUntil(factor.config, now)), factor, enrollment: null, recovery };
-            // A success resets the count only if nothing else was recorded meanwhile (a race keeps the stricter state).
-            if (state[channel].attempts === attemptsAtCheck) next = withSuccess(next, channel);
+          await outcome((state, now) => {
+            // Verify's answer is final: the factor is verified even if this check's reservation lapsed meanwhile.
+            const base = withoutOwn(state) ?? state;
+            const next: UserState = { ...withSuccess(withUsedCode(base, key, usedUntil(factor.config, now)), channel), factor, enrollment: null, recovery };
             const events = stamp([{ type: 'factor.verified', factorSid: factor.sid }, { type: 'recovery_codes.generated', detail: { count: recovery.hashes.length } }], now);
             return { next, result: undefined, events };
-          }));
+          });
         },
         async redeemRecoveryCode(input, effects) {
-          const { result, snapshot: written } = await update<{ left: number | undefined; lock: LockBegins | undefined }>(snapshot, (state, now) => {
-            const base = withFactor(state);
+          const result = await outcome<{ left: number | undefined; counted?: Counted }>((state, now) => {
+            const base = withoutOwn(state);
+            if (base === undefined) return factorOnly(state, { left: undefined });
             const index = base.recovery === null ? undefined : findRecoveryCode(options.codeKey, base.recovery, input);
             // Not one of the set (or one that a racing request used first): a wrong code, counted like any other.
-            if (base.recovery === null || index === undefined || base[channel].attempts !== attemptsAtCheck) {
-              const failure = countFailure(base, now, { type: 'challenge.failed', outcome: 'wrong_recovery_code' });
-              return { ...failure, result: { left: undefined, lock: failure.result } };
+            if (base.recovery === null || index === undefined) {
+              const failure = countFailure(base, channel, now, { type: 'challenge.failed', outcome: 'wrong_recovery_code' });
+              return { ...failure, result: { left: undefined, counted: failure.result } };
             }
             const hashes = base.recovery.hashes.filter((_, at) => at !== index);
             const spent: UserState = { ...withSuccess(base, channel), recovery: { ...base.recovery, hashes } };
             const next = (effects.change ?? ((same: UserState) => same))(spent);
             const event: EventNote = { type: 'recovery_code.used', outcome: effects.purpose, detail: { recoveryCodesLeft: hashes.length } };
             if (effects.factorSid !== undefined) event.factorSid = effects.factorSid;
-            return { next, result: { left: hashes.length, lock: undefined }, events: stamp([event], now) };
+            return { next, result: { left: hashes.length }, events: stamp([event], now) };
           });
-          snapshot = written;
-          afterFailure(result.lock);
+          answerFailure(result.counted);
           return result.left;
+        },
+        async close() {
+          if (ended) return;
+          await outcome((state, now) => {
+            // The code may have been checked, with no answer heard: it counts, as a reservation that lapsed would.
+            if (codeSent) {
+              const base = withoutOwn(state);
+              return base === undefined ? factorOnly(state, undefined) : { ...countFailure(base, channel, now, { type: 'challenge.failed', outcome: 'unconfirmed' }), result: undefined };
+            }
+            return { next: withoutOwn(state, true) ?? withFactor(state), result: undefined };
+          });
         },
       };
     },

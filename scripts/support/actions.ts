@@ -9,15 +9,14 @@ import {
   CHANNELS,
   emptyState,
   enrollmentHeldSeconds,
-  lockRemainingSeconds,
   pruned,
   recentActivity,
   resetState,
   withEvents,
-  withoutLock,
   type Channel,
   type UserState,
 } from '../../lib/state/model';
+import { lockRemainingSeconds, withoutLock } from '../../lib/state/lockout';
 import type { StateOnFile } from '../../lib/state/operator-state';
 import { EXIT, SupportError } from './errors';
 

@@ -178,6 +178,7 @@ describe('failure kinds → the caller answer', () => {
   const ANSWERS: Record<FailureKind, [number, string, number | undefined]> = {
     not_enrolled: [404, 'not_enrolled', undefined],
     locked: [429, 'locked', undefined],
+    capped: [403, 'account_locked', undefined],
     enrollment_in_progress: [409, 'enrollment_in_progress', undefined],
     state_unavailable: [503, 'state_unavailable', 5],
     malformed_recovery_code: [400, 'invalid_request', undefined],
@@ -254,9 +255,9 @@ describe('failure kinds → the caller answer', () => {
     expect(toKitError(new Failure('enrollment_in_progress')).bodyFields).toBeUndefined();
   });
 
-  test('only locked is quiet (the lock logged once, when it began)', () => {
+  test('only the locks are quiet (each logged once, when it began)', () => {
     for (const kind of Object.keys(ANSWERS) as FailureKind[]) {
-      expect([kind, toKitError(new Failure(kind)).quiet]).toEqual([kind, kind === 'locked']);
+      expect([kind, toKitError(new Failure(kind)).quiet]).toEqual([kind, kind === 'locked' || kind === 'capped']);
     }
   });
 });

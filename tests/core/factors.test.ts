@@ -15,6 +15,7 @@ import {
 import type { UserScope } from '../../lib/core/user-scope';
 import { Failure, type FailureKind } from '../../lib/core/failures';
 import { stateDocumentName } from '../../lib/state/security-state';
+import { IN_FLIGHT_MS } from '../../lib/state/lockout';
 import type { ProvenCaller } from '../../lib/core/users';
 import { rejectionOf } from '../helpers/rejection';
 import { expectedIdentity } from '../helpers/identity';
@@ -642,11 +643,19 @@ describe('mutation-pinned flows', () => {
     expect(verifyCallsSince(before)).toEqual([challenges(scope)]);
   });
 
-  test("a Verify fault on the known factor's challenge is thrown after one challenge and is not counted", async () => {
+  test("a Verify fault on the known factor's challenge is thrown after one challenge, and counted: Verify may have checked the code", async () => {
     const { scope, secret } = await enrolled();
     await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 500 });
     expect(await attempt(() => checkCode(scope, core.code(secret)))).toEqual({ calls: [challenges(scope)], failure: 'upstream_error' });
+    expect(await newestEvent(scope)).toEqual(['challenge.failed', 'unconfirmed', null]);
+  });
+
+  test('a Verify refusal that proves no code was checked (503) is thrown and not counted', async () => {
+    const { scope, secret } = await enrolled();
+    await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 503 });
+    expect(await attempt(() => checkCode(scope, core.code(secret)))).toEqual({ calls: [challenges(scope)], failure: 'upstream_unavailable' });
     expect(await newestEvent(scope)).toEqual(['recovery_codes.generated', null, null]);
+    expect(((await stateOf(scope)).caller as { inFlight: unknown }).inFlight).toEqual([]);
   });
 
   test('a "not found" from the challenge while the factor is still listed is thrown, with no second challenge', async () => {
@@ -758,21 +767,27 @@ describe('mutation-pinned flows', () => {
     expect(await newestEvent(scope)).toEqual(['challenge.failed', 'wrong_code', factorSid]);
   });
 
-  /** The same user's scope, where another wrong code is recorded right after each lock check (a racing request). */
-  function racing(scope: UserScope<ProvenCaller>): UserScope<ProvenCaller> {
+  /**
+   * The same user's scope, where each code check's reservation lapses right after it is made: the clock moves past its
+   * lifetime and another request's write counts it (a request that hung).
+   */
+  function lapsing(scope: UserScope<ProvenCaller>): UserScope<ProvenCaller> {
     const other = core.caller((scope.user as ProvenCaller).sub);
-    const beginCodeCheck = async (): ReturnType<typeof scope.beginCodeCheck> => {
-      const begun = await scope.beginCodeCheck();
-      await (await other.beginCodeCheck()).attempt.refused();
-      return begun;
-    };
-    return { ...scope, beginCodeCheck };
+    const withCodeCheck: UserScope<ProvenCaller>['withCodeCheck'] = (options, run) =>
+      scope.withCodeCheck(options, async (check) => {
+        await core.setClock(core.now() + IN_FLIGHT_MS);
+        await other.state.record([]);
+        return run(check);
+      });
+    return { ...scope, withCodeCheck };
   }
 
-  test('a delete whose approved code lost a race is wrong_code and the factor stays', async () => {
+  test('a delete whose approved code came after its check lapsed is wrong_code and the factor stays; the lapse counted', async () => {
     const { scope, factorSid, secret } = await enrolled();
-    expect(await failureOf(removeFactor(racing(scope), factorSid, { code: core.code(secret) }))).toBe('wrong_code');
+    expect(await failureOf(removeFactor(lapsing(scope), factorSid, { code: core.code(secret) }))).toBe('wrong_code');
     expect(await verifyFactorsOf(scope)).toEqual([[factorSid, 'verified']]);
+    expect(await failuresCounted(scope)).toBe(1);
+    expect(await newestEvent(scope)).toEqual(['challenge.failed', 'unconfirmed', null]);
   });
 
   test('a delete with a recovery code records recovery_code.used delete_factor, then factor.deleted', async () => {
@@ -808,9 +823,9 @@ describe('mutation-pinned flows', () => {
     ]);
   });
 
-  test('a regeneration whose approved code lost a race is wrong_code and the old set stays', async () => {
+  test('a regeneration whose approved code came after its check lapsed is wrong_code and the old set stays', async () => {
     const { scope, secret, recoveryCodes } = await enrolled();
-    expect(await failureOf(regenerateRecoveryCodes(racing(scope), core.code(secret)))).toBe('wrong_code');
+    expect(await failureOf(regenerateRecoveryCodes(lapsing(scope), core.code(secret)))).toBe('wrong_code');
     expect((await useRecoveryCode(scope, recoveryCodes[0] as string)).recoveryCodesLeft).toBe(9);
   });
 

@@ -4,26 +4,21 @@ import { createEvent } from '../../lib/events/security-events';
 import {
   ACTIVITY_LIMIT,
   CHANNELS,
-  DAILY_FAILURE_LIMIT,
-  DAY_MS,
   emptyState,
   enrollmentHeldSeconds,
-  lockRemainingSeconds,
-  maxFailuresPerDay,
   MAX_STORED_BYTES,
   parseState,
   pruned,
   recentActivity,
   storedForm,
   withEvents,
-  withFailure,
   withUsedCode,
-  type LockoutPolicy,
   type UserState,
 } from '../../lib/state/model';
+import { DAILY_FAILURE_LIMIT, DAY_MS, lockRemainingSeconds, maxFailuresPerDay, withFailure, type LockoutPolicy } from '../../lib/state/lockout';
 
 const T0 = Date.UTC(2030, 0, 1);
-const POLICY: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600 };
+const POLICY: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600, hardCap: 100 };
 
 const event = (at: number, type: 'challenge.failed' | 'challenge.approved' = 'challenge.failed') =>
   createEvent({ type, channel: 'web', factorSid: `YF${'c'.repeat(32)}`, outcome: 'wrong_code' }, new Date(at));
@@ -32,7 +27,7 @@ const event = (at: number, type: 'challenge.failed' | 'challenge.approved' = 'ch
 function validStored(): Record<string, unknown> {
   const state: UserState = {
     ...emptyState(),
-    web: { failures: 1, level: 2, lockedUntil: T0, attempts: 3, recent: [T0 - 1] },
+    web: { failures: 1, level: 2, lockedUntil: T0, recent: [T0 - 1], streak: 4, reuses: 1, inFlight: [{ id: 'r1', at: T0 - 2, challenge: true }], challenges: [T0 - 2] },
     used: [{ key: 'k', until: T0 }],
     factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA256', digits: 8, period: 60, skew: 0 } },
     enrollment: { id: 'hold', until: T0 },
@@ -45,7 +40,16 @@ function validStored(): Record<string, unknown> {
 test('the channels are web and Studio; the stored document names web `caller`, as the first version wrote it', () => {
   expect(CHANNELS).toEqual(['web', 'studio']);
   const stored = validStored();
-  expect(stored.caller).toEqual({ failures: 1, level: 2, lockedUntil: T0, attempts: 3, recent: [T0 - 1] });
+  expect(stored.caller).toEqual({
+    failures: 1,
+    level: 2,
+    lockedUntil: T0,
+    recent: [T0 - 1],
+    streak: 4,
+    reuses: 1,
+    inFlight: [{ id: 'r1', at: T0 - 2, challenge: true }],
+    challenges: [T0 - 2],
+  });
   expect(stored).not.toHaveProperty('web');
 });
 
@@ -56,6 +60,20 @@ describe('a stored document is read only when every part is what the kit writes'
     const { recovery: _recovery, trail: _trail, ...older } = stored;
     expect(parseState(older)).toMatchObject({ recovery: null, trail: [] });
     expect(parseState({ ...stored, factor: null, enrollment: null, recovery: null })).toMatchObject({ factor: null, enrollment: null, recovery: null });
+  });
+
+  test("the first version's channel (with its attempt count, without streak, reuses, checks in flight or quota) reads, and keeps its lock", () => {
+    const first = { failures: 2, level: 1, lockedUntil: T0, attempts: 7, recent: [T0 - 1] };
+    expect(parseState({ ...validStored(), caller: first })?.web).toEqual({
+      failures: 2,
+      level: 1,
+      lockedUntil: T0,
+      recent: [T0 - 1],
+      streak: 0,
+      reuses: 0,
+      inFlight: [],
+      challenges: [],
+    });
   });
 
   const channel = (change: Record<string, unknown>) => (doc: Record<string, unknown>) => ({ ...doc, caller: { ...(doc.caller as object), ...change } });
@@ -76,7 +94,13 @@ describe('a stored document is read only when every part is what the kit writes'
     ['failures past 2^53', channel({ failures: 2 ** 53 })],
     ['a level that is negative', channel({ level: -1 })],
     ['a lockedUntil that is a string', channel({ lockedUntil: String(T0) })],
-    ['attempts that are missing', channel({ attempts: undefined })],
+    ['a streak that is negative', channel({ streak: -1 })],
+    ['reuses that are a string', channel({ reuses: '1' })],
+    ['checks in flight that are not an array', channel({ inFlight: {} })],
+    ['a check in flight without an id', channel({ inFlight: [{ at: T0, challenge: false }] })],
+    ['a check in flight whose time is a string', channel({ inFlight: [{ id: 'r', at: 'now', challenge: false }] })],
+    ['a check in flight whose challenge flag is a number', channel({ inFlight: [{ id: 'r', at: T0, challenge: 1 }] })],
+    ['a quota entry that is a string', channel({ challenges: ['x'] })],
     ['recent that is not an array', channel({ recent: {} })],
     ['recent holding a string', channel({ recent: [T0, 'x'] })],
     ['used that is not an array', part('used', {})],
