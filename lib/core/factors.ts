@@ -335,7 +335,7 @@ export async function checkCodeForStudio(scope: UserScope<StudioUser>, code: str
   try {
     return await studioOutcome(scope, code, options);
   } catch (error) {
-    if (isFailure(error, 'locked', ...VERIFY_LOCK_KINDS)) return 'locked';
+    if (isFailure(error, 'locked', 'capped', ...VERIFY_LOCK_KINDS)) return 'locked';
     throw error;
   }
 }

@@ -95,7 +95,7 @@ function lapsesAt(reservation: Reservation): number {
 /** Seconds until the first check in flight lapses: by then every one of them has an outcome or is counted. */
 function inFlightSeconds(state: UserState, nowMs: number): number {
   const ends = [...state.web.inFlight, ...state.studio.inFlight].map(lapsesAt);
-  return Math.max(1, Math.ceil((Math.min(...ends) - nowMs) / 1000));
+  return ends.length === 0 ? 1 : Math.max(1, Math.ceil((Math.min(...ends) - nowMs) / 1000));
 }
 
 /** The digits of the user's codes as the state knows them (Verify's default when it does not). */
@@ -113,9 +113,10 @@ export function reservationRefusal(state: UserState, channel: Channel, policy: L
   if (locked > 0) return { kind: 'locked', seconds: locked };
   const own = state[channel];
   const flying = state.web.inFlight.length + state.studio.inFlight.length;
+  const lastDay = own.recent.filter((at) => at > nowMs - DAY_MS).length;
   if (
     own.failures + own.inFlight.length >= policy.threshold ||
-    own.recent.length + own.inFlight.length >= DAILY_FAILURE_LIMIT ||
+    lastDay + own.inFlight.length >= DAILY_FAILURE_LIMIT ||
     own.streak + own.inFlight.length >= channelShare(policy, channel) ||
     consecutiveFailures(state) + flying >= policy.hardCap
   ) {
