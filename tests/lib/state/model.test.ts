@@ -2,8 +2,8 @@
 // the suites in tests/functions/ drive the same rules through the Functions and the emulator).
 import { createSecretKey } from 'node:crypto';
 import fc from 'fast-check';
-import { createEvent } from '../../lib/events/security-events';
-import { createRecoveryCodes } from '../../lib/core/recovery-codes';
+import { createEvent } from '../../../lib/events/security-events';
+import { createRecoveryCodes } from '../../../lib/core/recovery-codes';
 import {
   ACTIVITY_LIMIT,
   DAILY_FAILURE_LIMIT,
@@ -26,7 +26,7 @@ import {
   withoutLock,
   type LockoutPolicy,
   type UserState,
-} from '../../lib/state/model';
+} from '../../../lib/state/model';
 
 const DEFAULTS: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600 };
 const T0 = Date.UTC(2030, 0, 1);

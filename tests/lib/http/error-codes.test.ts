@@ -2,8 +2,8 @@
 // type of the edge, KitError, takes its status, body and logging from it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CODES, type ErrorCode } from '../../lib/http/error-codes';
-import { KitError } from '../../lib/http/kit-error';
+import { ERROR_CODES, type ErrorCode } from '../../../lib/http/error-codes';
+import { KitError } from '../../../lib/http/kit-error';
 
 const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
 
