@@ -15,7 +15,7 @@ interface ReadmeRow {
 
 /** The rows of README's error table: `| \`code\` | HTTP | When | Twilio codes |`. */
 function readmeRows(): ReadmeRow[] {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
   const start = readme.indexOf('\n## Errors');
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   return [...section.matchAll(/^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|/gm)].map(([, code = '', http = '', when = '']) => ({ code, http: http.trim(), when }));
