@@ -1,7 +1,7 @@
 // The reservation, quota and hard-cap rules of lib/state/lockout.ts as pure functions of state and time: what a new
 // code check is refused for, and how an outcome takes its reservation back (tests/functions/burst.test.ts and
 // tests/functions/hard-cap.test.ts drive the same rules through the Functions).
-import { emptyState, type Reservation, type UserState } from '../../lib/state/model';
+import { emptyState, type Reservation, type UserState } from '../../../lib/state/model';
 import {
   challengeQuota,
   channelShare,
@@ -18,7 +18,7 @@ import {
   withReservation,
   withSuccess,
   type LockoutPolicy,
-} from '../../lib/state/lockout';
+} from '../../../lib/state/lockout';
 
 const POLICY: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600, hardCap: 100 };
 const T0 = Date.UTC(2030, 0, 1);

@@ -2,9 +2,9 @@
 // time (no Sync here; the suites in tests/functions/ drive the same rules through the Functions and the emulator).
 import { createSecretKey } from 'node:crypto';
 import fc from 'fast-check';
-import { createEvent } from '../../lib/events/security-events';
-import { createRecoveryCodes } from '../../lib/core/recovery-codes';
-import { ACTIVITY_LIMIT, emptyState, isUsed, MAX_STORED_BYTES, parseState, pruned, resetState, storedForm, usedUntil, withEvents, withUsedCode, type UserState } from '../../lib/state/model';
+import { createEvent } from '../../../lib/events/security-events';
+import { createRecoveryCodes } from '../../../lib/core/recovery-codes';
+import { ACTIVITY_LIMIT, emptyState, isUsed, MAX_STORED_BYTES, parseState, pruned, resetState, storedForm, usedUntil, withEvents, withUsedCode, type UserState } from '../../../lib/state/model';
 import {
   DAILY_FAILURE_LIMIT,
   DAY_MS,
@@ -15,7 +15,7 @@ import {
   withoutLock,
   withSuccess,
   type LockoutPolicy,
-} from '../../lib/state/lockout';
+} from '../../../lib/state/lockout';
 
 const DEFAULTS: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600, hardCap: 100 };
 const T0 = Date.UTC(2030, 0, 1);

@@ -1,4 +1,4 @@
-// Recovery codes: the format users read and type, 50 bits each, and hashes that reveal nothing without the server key.
+// Recovery codes (lib/core/recovery-codes.ts): the format users read and type, 50 bits each, and hashes that reveal nothing without the server key.
 import fc from 'fast-check';
 import {
   createRecoveryCodes,
@@ -7,7 +7,7 @@ import {
   normalizeRecoveryCode,
   RECOVERY_CODE_BITS,
   RECOVERY_CODE_COUNT,
-} from '../../lib/core/recovery-codes';
+} from '../../../lib/core/recovery-codes';
 
 const PEPPER = Buffer.from('a-server-side-secret-of-32-bytes!');
 
