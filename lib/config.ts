@@ -104,7 +104,7 @@ export const DEFAULT_LOCKOUT_MAX_SECONDS = 3600;
 export const MAX_LOCKOUT_SECONDS = 86400;
 /** NIST SP 800-63B-4 §3.2.2: at most 100 consecutive failures per account; never higher. At least 2, so voice has a share. */
 export const MAX_LOCKOUT_HARD_CAP = MAX_HARD_CAP;
-const MIN_LOCKOUT_HARD_CAP = 2;
+export const MIN_LOCKOUT_HARD_CAP = 2;
 export const DEFAULT_ACTIVITY_TTL_DAYS = 90;
 export const MAX_ACTIVITY_TTL_DAYS = 365;
 /** RFC 7518 §3.2: an HS256 key must be at least 256 bits; the identity key follows the same rule. */

@@ -50,7 +50,7 @@ export function challengeQuota(digits: number): { max: number; windowMs: number 
  * How many consecutive wrong codes a channel may add to the account's count. A Studio flow's user is the caller's
  * number, which can be spoofed: the voice channel alone stays below the cap, so it can never lock the web sign-in.
  */
-export function channelShare(policy: LockoutPolicy, channel: Channel): number {
+export function channelShare(policy: Pick<LockoutPolicy, 'hardCap'>, channel: Channel): number {
   return channel === 'studio' ? Math.floor(policy.hardCap / 2) : policy.hardCap;
 }
 

@@ -180,8 +180,14 @@ test(`${CAP} consecutive wrong codes over days, across web sign-in, delete step-
   expect(events).toContainEqual(expect.objectContaining({ type: 'lock.started', outcome: 'hard_cap' }));
   expect(logged.filter((line) => line.includes('hard cap'))).toHaveLength(1);
 
+  const status = await runSupport(['status', enrolled.user, '--json']);
+  expect(JSON.parse(status.stdout)).toMatchObject({
+    hardCap: { limit: CAP, consecutiveFailures: CAP, reached: true },
+    locks: { web: { locked: true, capped: true }, studio: { locked: true, capped: true } },
+  });
   const unlocked = await runSupport(['unlock', enrolled.user]);
   expect(unlocked.code).toBe(0);
+  expect(unlocked.stdout).toMatch(/web +lifted the hard cap/);
   const after = await harness.post('/create-challenge', { code: totp(enrolled.secret, clock) }, { token: enrolled.token });
   expect(body(after).status).toBe('approved');
 });
