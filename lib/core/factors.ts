@@ -19,6 +19,7 @@ import type { UserState, VerifiedFactor } from '../state/model';
 import { signApprovalToken } from './approval';
 import type { TotpFactor } from '../verify/gateway';
 import type { CodeCheck } from './code-check';
+import type { EventNote } from '../events/security-events';
 import { Failure, isFailure, type FailureKind } from './failures';
 import { normalizeRecoveryCode } from './recovery-codes';
 import type { UserScope } from './user-scope';
@@ -117,14 +118,24 @@ async function checkAgainstVerifiedFactor<T>(
   return { factor, result: await check(factor) };
 }
 
-/** Removes a factor that Verify may already have dropped on its own (unverified factors expire within 24 h). */
-async function deleteIfPresent(scope: UserScope, factorSid: string): Promise<void> {
+/**
+ * Removes an unverified factor found earlier, looking at it again right before: a factor that became verified meanwhile
+ * is never removed (Failure('already_enrolled')). False when Verify had dropped it already (unverified factors expire
+ * within 24 h).
+ */
+async function removeUnverified(scope: UserScope, factorSid: string): Promise<boolean> {
   try {
+    const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+    if (factor.status === 'verified') throw new Failure('already_enrolled');
     await scope.verify.deleteFactor(scope.identity, factorSid);
+    return true;
   } catch (error) {
     if (!isFailure(error, 'factor_not_found')) throw error;
+    return false;
   }
 }
+
+const deletedEvents = (sids: readonly string[]): EventNote[] => sids.map((factorSid) => ({ type: 'factor.deleted', factorSid }));
 
 /**
  * Starts an enrollment. Refused while the user has a verified factor: otherwise a stolen caller token would let an
@@ -132,19 +143,22 @@ async function deleteIfPresent(scope: UserScope, factorSid: string): Promise<voi
  * Earlier unfinished enrollments are removed so they neither pile up nor reach Verify's per-entity limit (60315).
  */
 export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string): Promise<CreateFactorResponse> {
-  const factors = await scope.verify.listTotpFactors(scope.identity);
-  if (factors.some((factor) => factor.status === 'verified')) throw new Failure('already_enrolled');
-  // One enrollment at a time: of concurrent calls (a double click, two tabs) exactly one goes on; the others get
-  // enrollment_in_progress, so Verify is left with one unverified factor, the one this call returns.
+  // One at a time: of concurrent calls (a double click, two tabs) exactly one goes on; the others get
+  // enrollment_in_progress, so Verify is left with one unverified factor, the one this call returns. The hold comes
+  // before the list, and a first verification takes it too, so no factor becomes verified behind this call's back.
   const ticket = await scope.state.holdEnrollment();
+  const removed: string[] = [];
   try {
-    await Promise.all(factors.map((factor) => deleteIfPresent(scope, factor.sid)));
+    const factors = await scope.verify.listTotpFactors(scope.identity);
+    if (factors.some((factor) => factor.status === 'verified')) throw new Failure('already_enrolled');
+    for (const factor of factors) if (await removeUnverified(scope, factor.sid)) removed.push(factor.sid);
     const factor = await scope.verify.createTotpFactor(scope.identity, label);
-    await scope.state.record([{ type: 'factor.created', factorSid: factor.sid }]);
+    // A verified factor the state still knows but Verify no longer lists (deleted outside the kit) is forgotten.
+    await ticket.created(factor.sid, [...deletedEvents(removed), { type: 'factor.created', factorSid: factor.sid }], forgetFactor);
     return { factorSid: factor.sid, status: 'unverified', uri: factor.uri, secret: factor.secret, config: factor.config };
   } catch (error) {
-    // Nothing was handed out: the user's retry need not wait for the hold to run out.
-    await ticket.release().catch(() => undefined);
+    // Nothing was handed out: the user's retry need not wait for the hold to run out; what was removed is recorded.
+    await ticket.release(deletedEvents(removed)).catch(() => undefined);
     throw error;
   }
 }
@@ -155,7 +169,9 @@ export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string
  * mistake for a passed check. Verifying issues the recovery codes, shown this once (only their hashes are kept).
  */
 export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: string, code: string): Promise<VerifyFactorResponse> {
-  return scope.withCodeCheck({ purpose: 'factor' }, async (check) => {
+  // The check holds the enrollment: no /create-factor or code-less delete removes this factor while Verify may be
+  // activating it, and none is under way now (enrollment_in_progress otherwise).
+  return scope.withCodeCheck({ purpose: 'factor', hold: { phase: 'verifying', factorSid } }, async (check) => {
     const { attempt } = check;
     const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
     if (factor.status === 'verified') throw new Failure('already_verified');
@@ -236,18 +252,38 @@ export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: st
   const proof = 'code' in stepUp ? { code: stepUp.code } : 'recoveryCode' in stepUp ? { recoveryCode: stepUp.recoveryCode } : undefined;
   if (proof !== undefined) {
     // With a code, the lock check comes first, before Verify is asked anything.
-    await scope.withCodeCheck({ purpose: 'code' in proof ? 'challenge' : 'recovery' }, async (check) => {
+    const removed = await scope.withCodeCheck({ purpose: 'code' in proof ? 'challenge' : 'recovery' }, async (check) => {
       const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
-      if (factor.status === 'verified') await proveDelete(check, factor, proof);
+      // An unverified factor needs no code: its delete goes the code-less way (the check is given back unused).
+      if (factor.status !== 'verified') return false;
+      await proveDelete(check, factor, proof);
       await scope.verify.deleteFactor(scope.identity, factorSid);
+      return true;
     });
-  } else {
+    if (removed) {
+      await scope.state.record(deletedEvents([factorSid]));
+      return { deleted: true };
+    }
+  }
+  await removeWithoutCode(scope, factorSid);
+  return { deleted: true };
+}
+
+/**
+ * A code-less delete, for an unverified factor only. It holds the enrollment (refused while a first verification or an
+ * enrollment is under way), then looks at the factor again: one that became verified needs the step-up.
+ */
+async function removeWithoutCode(scope: UserScope<ProvenCaller>, factorSid: string): Promise<void> {
+  const ticket = await scope.state.holdDelete(factorSid);
+  try {
     const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
     if (factor.status === 'verified') throw new Failure('step_up_required');
     await scope.verify.deleteFactor(scope.identity, factorSid);
+  } catch (error) {
+    await ticket.release().catch(() => undefined);
+    throw error;
   }
-  await scope.state.record([{ type: 'factor.deleted', factorSid }]);
-  return { deleted: true };
+  await ticket.release(deletedEvents([factorSid]));
 }
 
 /** The step-up of a verified factor's delete: a current code or a recovery code, or Failure('wrong_code'). */

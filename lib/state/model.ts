@@ -57,10 +57,24 @@ export interface VerifiedFactor {
   config: FactorConfig;
 }
 
+/**
+ * What holds the user's enrollment: a /create-factor under way (`creating`), one that handed out `factorSid`
+ * (`created`, until the double-click window ends), the first code of `factorSid` being checked (`verifying`), or the
+ * unverified `factorSid` being deleted without a code (`deleting`). One at a time, so a factor never becomes verified
+ * between another request's look at it and its delete.
+ */
+export type HoldPhase = 'creating' | 'created' | 'verifying' | 'deleting';
+const HOLD_PHASES: ReadonlySet<string> = new Set<HoldPhase>(['creating', 'created', 'verifying', 'deleting']);
+
 export interface EnrollmentHold {
   id: string;
   until: number;
+  phase: HoldPhase;
+  factorSid?: string;
 }
+
+/** A hold a request asks for: a new enrollment, or one factor's first verification or code-less delete. */
+export type HoldRequest = { phase: 'creating' } | { phase: 'verifying' | 'deleting'; factorSid: string };
 
 export interface UserState {
   web: ChannelState;
@@ -153,7 +167,13 @@ function parseFactor(value: unknown): VerifiedFactor | null | undefined {
 function parseHold(value: unknown): EnrollmentHold | null | undefined {
   if (value === null) return null;
   if (!isRecord(value) || typeof value.id !== 'string' || !isCount(value.until)) return undefined;
-  return { id: value.id, until: value.until };
+  // The first version's holds were an enrollment that had handed out its factor, or was about to.
+  const { phase = 'created', factorSid } = value;
+  if (typeof phase !== 'string' || !HOLD_PHASES.has(phase)) return undefined;
+  if (factorSid !== undefined && typeof factorSid !== 'string') return undefined;
+  const hold: EnrollmentHold = { id: value.id, until: value.until, phase: phase as HoldPhase };
+  if (factorSid !== undefined) hold.factorSid = factorSid;
+  return hold;
 }
 
 function parseRecovery(value: unknown): RecoveryCodeHashes | null | undefined {
@@ -282,6 +302,19 @@ export function pruned(state: UserState, nowMs: number, trailTtlMs = Number.POSI
  */
 export function resetState(state: UserState): UserState {
   return { ...emptyState(), trail: state.trail };
+}
+
+/**
+ * Seconds until `request` may take the hold; 0 when it may now. A new enrollment waits for any hold. A factor's first
+ * verification or code-less delete waits for a creation, verification or delete in flight, but not for the hold of the
+ * creation that handed out that factor (the user's next step); a verification, not for one that handed out another.
+ */
+export function holdWaitSeconds(state: UserState, nowMs: number, request: HoldRequest): number {
+  const held = enrollmentHeldSeconds(state, nowMs);
+  const hold = state.enrollment;
+  if (held === 0 || hold === null || request.phase === 'creating' || hold.phase !== 'created') return held;
+  if (request.phase === 'verifying' && hold.factorSid !== undefined && hold.factorSid !== request.factorSid) return held;
+  return 0;
 }
 
 /** Seconds until the enrollment in flight no longer holds; 0 when there is none. */

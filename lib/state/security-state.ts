@@ -13,8 +13,8 @@ import type { StateStore } from './sync-store';
 import {
   CHANNELS,
   emptyState,
-  enrollmentHeldSeconds,
   ENROLLMENT_HOLD_MS,
+  holdWaitSeconds,
   isUsed,
   parseState,
   pruned,
@@ -23,12 +23,14 @@ import {
   usedUntil,
   withEvents,
   withUsedCode,
+  type HoldRequest,
   type UserState,
   type VerifiedFactor,
 } from './model';
 import {
   channelShare,
   consecutiveFailures,
+  IN_FLIGHT_MS,
   lapsedReservations,
   reservationRefusal,
   withFailure,
@@ -91,6 +93,11 @@ export interface CodeCheckOptions {
    * end the check (a user who never enrolled) ends it with nothing written.
    */
   prepare?: (knownFactor: VerifiedFactor | undefined) => Promise<void>;
+  /**
+   * A new factor's first code takes the enrollment's hold with its reservation, in the same write, and gives it back
+   * with its outcome: no enrollment or code-less delete can remove the factor while Verify may be activating it.
+   */
+  hold?: { phase: 'verifying'; factorSid: string };
 }
 
 /** One code check in progress, from its reservation to the recorded outcome. */
@@ -133,9 +140,20 @@ export interface CodeAttempt {
   close(): Promise<void>;
 }
 
-export interface EnrollmentTicket {
-  /** Lets the next /create-factor go ahead at once (after a failed enrollment); best effort, the hold expires anyway. */
-  release(): Promise<void>;
+export interface HoldTicket {
+  /**
+   * Ends the hold, with `events` (the factors it removed) in the same write; best effort for a failed enrollment, the
+   * hold expires anyway.
+   */
+  release(events?: EventNote[]): Promise<void>;
+}
+
+export interface EnrollmentTicket extends HoldTicket {
+  /**
+   * The enrollment handed out `factorSid`: its events (`factor.deleted` of the factors it removed, `factor.created`) and
+   * `change` are written, and the hold stays (a double click still waits) but lets that factor's first code be checked.
+   */
+  created(factorSid: string, events: EventNote[], change?: StateChange): Promise<void>;
 }
 
 export interface SecurityState {
@@ -153,8 +171,17 @@ export interface SecurityState {
   activity(): Promise<ActivityEvent[]>;
   /** Writes events that come with no other change (a factor created or deleted), with `change` if given. */
   record(events: EventNote[], change?: StateChange): Promise<void>;
-  /** Holds the user's enrollment for ~30 s; throws Failure('enrollment_in_progress') while another one holds it. */
+  /**
+   * Holds the user's enrollment for ~30 s; throws Failure('enrollment_in_progress') while another enrollment, a first
+   * verification or a code-less delete holds it.
+   */
   holdEnrollment(): Promise<EnrollmentTicket>;
+  /**
+   * Holds the enrollment while the unverified `factorSid` is deleted without a code: Failure('enrollment_in_progress')
+   * while an enrollment or a first verification is under way, Failure('step_up_required') when the state knows it as
+   * the verified factor.
+   */
+  holdDelete(factorSid: string): Promise<HoldTicket>;
 }
 
 interface Snapshot {
@@ -284,25 +311,62 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
     if (counted?.lockBegins !== undefined) throw new Failure('locked', { retryAfterSeconds: counted.lockBegins.seconds });
   }
 
+  /** Takes the enrollment's hold for `request`, by compare-and-swap, for `lifetimeMs` at most. */
+  async function hold(request: HoldRequest, lifetimeMs: number): Promise<HoldTicket & { id: string }> {
+    const id = randomUUID();
+    const { result: refusal } = await update<Failure | undefined>(await read(), (state, now) => {
+      // The factor the state knows as verified is never deleted without a step-up.
+      if (request.phase === 'deleting' && state.factor?.sid === request.factorSid) return { next: undefined, result: new Failure('step_up_required') };
+      const wait = holdWaitSeconds(state, now, request);
+      if (wait > 0) return { next: undefined, result: new Failure('enrollment_in_progress', { retryAfterSeconds: wait }) };
+      return { next: { ...state, enrollment: { id, until: now + lifetimeMs, ...request } }, result: undefined };
+    });
+    if (refusal !== undefined) throw refusal;
+    return {
+      id,
+      async release(notes = []) {
+        await update(await read(), (state, now) => {
+          const mine = state.enrollment?.id === id;
+          if (!mine && notes.length === 0) return { next: undefined, result: undefined };
+          return { next: mine ? { ...state, enrollment: null } : state, result: undefined, events: stamp(notes, now) };
+        });
+      },
+    };
+  }
+
   return {
-    async beginCodeCheck({ purpose, prepare }) {
+    async beginCodeCheck({ purpose, prepare, hold }) {
       const id = randomBytes(6).toString('base64url');
+      const holdId = randomUUID();
+      /** Why this check cannot begin now: a lock, the cap, the quota, or another request's hold on the enrollment. */
+      const refusalOf = (state: UserState, now: number): Failure | undefined => {
+        const refusal = reservationRefusal(state, channel, policy, now, purpose);
+        if (refusal !== undefined) return refusalFailure(refusal);
+        const wait = hold === undefined ? 0 : holdWaitSeconds(state, now, hold);
+        return wait > 0 ? new Failure('enrollment_in_progress', { retryAfterSeconds: wait }) : undefined;
+      };
       const first = await read();
       // Refused on the read alone, nothing is written; the reservation below decides again on the freshest state.
-      const early = reservationRefusal(pruned(first.state, nowMs()), channel, policy, nowMs(), purpose);
-      if (early !== undefined) throw refusalFailure(early);
+      const early = refusalOf(pruned(first.state, nowMs()), nowMs());
+      if (early !== undefined) throw early;
       await prepare?.(first.state.factor ?? undefined);
-      const reserved = await update<Refusal | undefined>(first, (state, now) => {
-        const refusal = reservationRefusal(state, channel, policy, now, purpose);
+      const reserved = await update<Failure | undefined>(first, (state, now) => {
+        const refusal = refusalOf(state, now);
         if (refusal !== undefined) return { next: undefined, result: refusal };
-        return { next: withReservation(state, channel, { id, at: now, challenge: purpose === 'challenge' }), result: undefined };
+        const next = withReservation(state, channel, { id, at: now, challenge: purpose === 'challenge' });
+        const enrollment = hold === undefined ? next.enrollment : { id: holdId, until: now + IN_FLIGHT_MS, ...hold };
+        return { next: { ...next, enrollment }, result: undefined };
       });
-      if (reserved.result !== undefined) throw refusalFailure(reserved.result);
+      if (reserved.result !== undefined) throw reserved.result;
       let { snapshot } = reserved;
       let factorChange: VerifiedFactor | null | undefined;
       let codeSent = false;
       let ended = false;
-      const withFactor = (state: UserState): UserState => (factorChange === undefined ? state : { ...state, factor: factorChange });
+      /** The noted factor, and the end of this check's hold on the enrollment (if it took one and still has it). */
+      const withFactor = (state: UserState): UserState => {
+        const enrollment = state.enrollment?.id === holdId ? null : state.enrollment;
+        return { ...state, enrollment, ...(factorChange === undefined ? {} : { factor: factorChange }) };
+      };
       /** This check's reservation taken away from `state`; undefined when it is gone (lapsed and counted, or reset). */
       const withoutOwn = (state: UserState, unused = false): UserState | undefined => withoutReservation(withFactor(state), channel, id, unused);
       /** Records one outcome; the first call ends the check (a second outcome, or close, writes nothing). */
@@ -312,8 +376,11 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
         snapshot = written.snapshot;
         return written.result;
       }
-      /** Only the noted factor, when this check's reservation is gone and so is its outcome. */
-      const factorOnly = <T>(state: UserState, result: T): Step<T> => ({ next: factorChange === undefined ? undefined : withFactor(state), result });
+      /** Only the noted factor and the hold's end, when this check's reservation is gone and so is its outcome. */
+      const factorOnly = <T>(state: UserState, result: T): Step<T> => {
+        const changes = factorChange !== undefined || state.enrollment?.id === holdId;
+        return { next: changes ? withFactor(state) : undefined, result };
+      };
 
       return {
         knownFactor: snapshot.state.factor ?? undefined,
@@ -353,9 +420,10 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
         async activated(factor, code, recovery) {
           const key = digest(factor.sid, code);
           await outcome((state, now) => {
-            // Verify's answer is final: the factor is verified even if this check's reservation lapsed meanwhile.
-            const base = withoutOwn(state) ?? state;
-            const next: UserState = { ...withSuccess(withUsedCode(base, key, usedUntil(factor.config, now)), channel), factor, enrollment: null, recovery };
+            // Verify's answer is final: the factor is verified even if this check's reservation lapsed meanwhile. The
+            // hold ends only if it is still this check's: another request's is never cleared.
+            const base = withoutOwn(state) ?? withFactor(state);
+            const next: UserState = { ...withSuccess(withUsedCode(base, key, usedUntil(factor.config, now)), channel), factor, recovery };
             const events = stamp([{ type: 'factor.verified', factorSid: factor.sid }, { type: 'recovery_codes.generated', detail: { count: recovery.hashes.length } }], now);
             return { next, result: undefined, events };
           });
@@ -411,21 +479,20 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
     },
 
     async holdEnrollment() {
-      const id = randomUUID();
-      const { result: heldSeconds, snapshot } = await update(await read(), (state, now) => {
-        const held = enrollmentHeldSeconds(state, now);
-        if (held > 0) return { next: undefined, result: held };
-        return { next: { ...state, enrollment: { id, until: now + ENROLLMENT_HOLD_MS } }, result: 0 };
-      });
-      if (heldSeconds > 0) throw new Failure('enrollment_in_progress', { retryAfterSeconds: heldSeconds });
+      const ticket = await hold({ phase: 'creating' }, ENROLLMENT_HOLD_MS);
       return {
-        async release() {
-          await update(snapshot, (state) => ({
-            next: state.enrollment?.id === id ? { ...state, enrollment: null } : undefined,
-            result: undefined,
-          }));
+        release: ticket.release,
+        async created(factorSid, notes, change = (same) => same) {
+          await update(await read(), (state, now) => {
+            const enrollment = state.enrollment?.id === ticket.id ? { ...state.enrollment, phase: 'created' as const, factorSid } : state.enrollment;
+            return { next: change({ ...state, enrollment }), result: undefined, events: stamp(notes, now) };
+          });
         },
       };
+    },
+
+    async holdDelete(factorSid) {
+      return hold({ phase: 'deleting', factorSid }, IN_FLIGHT_MS);
     },
   };
 }

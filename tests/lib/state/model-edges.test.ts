@@ -6,6 +6,7 @@ import {
   CHANNELS,
   emptyState,
   enrollmentHeldSeconds,
+  holdWaitSeconds,
   MAX_STORED_BYTES,
   parseState,
   pruned,
@@ -30,7 +31,7 @@ function validStored(): Record<string, unknown> {
     web: { failures: 1, level: 2, lockedUntil: T0, recent: [T0 - 1], streak: 4, reuses: 1, inFlight: [{ id: 'r1', at: T0 - 2, challenge: true }], challenges: [T0 - 2] },
     used: [{ key: 'k', until: T0 }],
     factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA256', digits: 8, period: 60, skew: 0 } },
-    enrollment: { id: 'hold', until: T0 },
+    enrollment: { id: 'hold', until: T0, phase: 'created' as const },
     recovery: { salt: 's', hashes: ['h1', 'h2'] },
     trail: [createEvent({ type: 'lock.started', channel: 'studio', outcome: 'threshold', detail: { lockSeconds: 60 } }, new Date(T0))],
   };
@@ -119,6 +120,8 @@ describe('a stored document is read only when every part is what the kit writes'
     ['a hold that is an array', part('enrollment', [])],
     ['a hold id that is a number', part('enrollment', { id: 1, until: T0 })],
     ['a hold until that is a string', part('enrollment', { id: 'x', until: 'soon' })],
+    ['a hold phase the kit does not have', part('enrollment', { id: 'x', until: T0, phase: 'paused' })],
+    ['a hold factor that is a number', part('enrollment', { id: 'x', until: T0, phase: 'verifying', factorSid: 1 })],
     ['recovery that is an array', part('recovery', [])],
     ['a recovery salt that is a number', part('recovery', { salt: 1, hashes: [] })],
     ['recovery hashes that are not an array', part('recovery', { salt: 's', hashes: 'h' })],
@@ -142,9 +145,42 @@ describe('a stored document is read only when every part is what the kit writes'
   });
 });
 
+describe('the enrollment hold', () => {
+  const F1 = `YF${'1'.repeat(32)}`;
+  const F2 = `YF${'2'.repeat(32)}`;
+  const held = (hold: UserState['enrollment']): UserState => ({ ...emptyState(), enrollment: hold });
+
+  test("the first version's hold reads as a creation that handed out its factor", () => {
+    expect(parseState({ ...validStored(), enrollment: { id: 'x', until: T0 } })?.enrollment).toEqual({ id: 'x', until: T0, phase: 'created' });
+  });
+
+  test('a new enrollment waits for any hold', () => {
+    for (const phase of ['creating', 'created', 'verifying', 'deleting'] as const) {
+      expect(holdWaitSeconds(held({ id: 'h', until: T0 + 5000, phase, factorSid: F1 }), T0, { phase: 'creating' })).toBe(5);
+    }
+  });
+
+  test("a first verification or a code-less delete waits for a creation, verification or delete in flight", () => {
+    for (const phase of ['creating', 'verifying', 'deleting'] as const) {
+      const state = held({ id: 'h', until: T0 + 5000, phase, factorSid: F1 });
+      expect(holdWaitSeconds(state, T0, { phase: 'verifying', factorSid: F1 })).toBe(5);
+      expect(holdWaitSeconds(state, T0, { phase: 'deleting', factorSid: F1 })).toBe(5);
+    }
+  });
+
+  test('the hold of the creation that handed out a factor lets that factor be verified, or any unverified one be deleted', () => {
+    const created = held({ id: 'h', until: T0 + 5000, phase: 'created', factorSid: F1 });
+    expect(holdWaitSeconds(created, T0, { phase: 'verifying', factorSid: F1 })).toBe(0);
+    expect(holdWaitSeconds(created, T0, { phase: 'verifying', factorSid: F2 })).toBe(5);
+    expect(holdWaitSeconds(created, T0, { phase: 'deleting', factorSid: F2 })).toBe(0);
+    expect(holdWaitSeconds(held({ id: 'h', until: T0 + 5000, phase: 'created' }), T0, { phase: 'verifying', factorSid: F2 })).toBe(0);
+    expect(holdWaitSeconds(held({ id: 'h', until: T0, phase: 'verifying', factorSid: F1 }), T0, { phase: 'deleting', factorSid: F1 })).toBe(0);
+  });
+});
+
 describe('time boundaries', () => {
   test('a lock or a hold that ends now is over; 1 ms before, it has a second left', () => {
-    const state: UserState = { ...emptyState(), web: { ...emptyState().web, lockedUntil: T0 }, enrollment: { id: 'h', until: T0 } };
+    const state: UserState = { ...emptyState(), web: { ...emptyState().web, lockedUntil: T0 }, enrollment: { id: 'h', until: T0, phase: 'created' as const } };
     expect([lockRemainingSeconds(state, 'web', T0), lockRemainingSeconds(state, 'web', T0 - 1)]).toEqual([0, 1]);
     expect([enrollmentHeldSeconds(state, T0), enrollmentHeldSeconds(state, T0 - 1)]).toEqual([0, 1]);
   });
@@ -156,14 +192,14 @@ describe('time boundaries', () => {
         { key: 'later', until: T0 + 1 },
         { key: 'now', until: T0 },
       ],
-      enrollment: { id: 'h', until: T0 },
+      enrollment: { id: 'h', until: T0, phase: 'created' as const },
       trail: [event(T0 - 1000), event(T0 - 999), event(T0)],
     };
     const kept = pruned(state, T0, 1000);
     expect(kept.used.map((entry) => entry.key)).toEqual(['later']);
     expect(kept.enrollment).toBeNull();
     expect(kept.trail).toEqual(state.trail.slice(1));
-    expect(pruned({ ...state, enrollment: { id: 'h', until: T0 + 1 } }, T0).enrollment).toEqual({ id: 'h', until: T0 + 1 });
+    expect(pruned({ ...state, enrollment: { id: 'h', until: T0 + 1, phase: 'created' as const } }, T0).enrollment).toEqual({ id: 'h', until: T0 + 1, phase: 'created' });
     // Without a trail TTL the trail is left whole.
     expect(pruned(state, T0).trail).toEqual(state.trail);
   });
@@ -220,9 +256,9 @@ describe('the 16 KiB budget', () => {
   /** A state of `events` trail events whose stored JSON is `bytes` long, padded through the enrollment hold's id. */
   function stateOfSize(events: number, bytes: number): UserState {
     const trail = Array.from({ length: events }, (_, i) => event(T0 + i));
-    const base: UserState = { ...emptyState(), enrollment: { id: '', until: T0 }, trail };
+    const base: UserState = { ...emptyState(), enrollment: { id: '', until: T0, phase: 'created' as const }, trail };
     const size = Buffer.byteLength(storedForm(base));
-    return { ...base, enrollment: { id: 'p'.repeat(bytes - size), until: T0 } };
+    return { ...base, enrollment: { id: 'p'.repeat(bytes - size), until: T0, phase: 'created' as const } };
   }
 
   test('a document exactly at the budget is stored whole', () => {

@@ -130,7 +130,7 @@ describe('replay guard', () => {
 describe('the stored form', () => {
   test('round-trips, and anything the kit did not write is refused rather than reset', () => {
     const state = withUsedCode(failTimes(emptyState(), 3, T0).state, 'k', T0 + 1);
-    const full: UserState = { ...state, factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG }, enrollment: { id: 'x', until: T0 } };
+    const full: UserState = { ...state, factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG }, enrollment: { id: 'x', until: T0, phase: 'created' as const } };
     expect(parseState(JSON.parse(storedForm(full)))).toEqual(full);
     for (const bad of [null, [], {}, { ...JSON.parse(storedForm(full)), v: 2 }, { ...JSON.parse(storedForm(full)), caller: { failures: -1 } }, { ...JSON.parse(storedForm(full)), used: [{ key: 1 }] }]) {
       expect(parseState(bad)).toBeUndefined();
@@ -148,7 +148,7 @@ describe('the stored form', () => {
       web: channel,
       studio: channel,
       factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA512', digits: 8, period: 30, skew: 1 } },
-      enrollment: { id: 'e'.repeat(36), until: T0 },
+      enrollment: { id: 'e'.repeat(36), until: T0, phase: 'verifying' as const, factorSid: `YF${'c'.repeat(32)}` },
       recovery: createRecoveryCodes(createSecretKey(Buffer.from('k'.repeat(32)))).stored,
     };
     for (let i = 0; i < 64; i += 1) state = withUsedCode(state, 'u'.repeat(43), T0 + i);
@@ -205,7 +205,7 @@ describe("the operator's changes", () => {
     const state: UserState = {
       ...locked,
       factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG },
-      enrollment: { id: 'x', until: T0 + 1 },
+      enrollment: { id: 'x', until: T0 + 1, phase: 'created' as const },
       recovery: { salt: 's', hashes: ['h1', 'h2'] },
       trail: [event],
     };
