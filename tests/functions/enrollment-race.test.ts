@@ -3,36 +3,14 @@
 // or failed enrollment blocks a new one for ~30 s at most. And the races of security review 3, item 2: with the
 // emulator's latency faults holding Verify's DELETE open, a /create-factor or a code-less /delete-factor never removes
 // a factor that the user's concurrent /verify-factor verified, and every factor removed has its factor.deleted.
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, type Answer, type FunctionsHarness } from '../helpers/functions';
+import { body, errorOf, totp, type Answer } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
+import { captureErrorLog } from '../helpers/log-capture';
 import { factorsInVerify, storedState } from '../helpers/state';
 
-let harness: FunctionsHarness;
-let clock: number;
-
-beforeAll(async () => {
-  harness = await startFunctionsHarness();
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
-afterAll(async () => {
-  await harness.close();
-});
-/** The Functions' log lines (the injected Verify failures); kept out of the test output. */
-let logged: string[] = [];
-beforeEach(async () => {
-  await harness.clearFaults();
-  logged = [];
-  jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
-async function advance(seconds: number): Promise<void> {
-  clock += seconds;
-  await harness.setClock(clock);
-}
+const { harness, clock } = useFunctionsStack({ clearFaults: true });
+/** The Functions' error log: an upstream failure's one line, read by the test that causes it. */
+const log = captureErrorLog();
 
 function createFactors(token: string, count: number): Promise<Answer[]> {
   return Promise.all(Array.from({ length: count }, () => harness.post('/create-factor', {}, { token })));
@@ -57,10 +35,10 @@ test('8 concurrent enrollments: one 201, seven 409, and Verify holds the one fac
 test('an abandoned enrollment blocks a new one for 30 s at most, then the new one replaces it', async () => {
   const token = await harness.token('race-abandoned');
   const first = body(await harness.post('/create-factor', {}, { token })).factorSid;
-  await advance(29);
+  await clock.advance(29);
   const early = await harness.post('/create-factor', {}, { token });
   expect([early.status, errorOf(early).code, early.headers.get('retry-after')]).toEqual([409, 'enrollment_in_progress', '1']);
-  await advance(1);
+  await clock.advance(1);
   const again = await harness.post('/create-factor', {}, { token });
   expect(again.status).toBe(201);
   expect(body(again).factorSid).not.toBe(first);
@@ -72,6 +50,7 @@ test('a failed creation in Verify lets the next attempt go ahead at once', async
   await harness.fault({ match: { method: 'POST', path: '/Factors' }, status: 503 });
   const failed = await harness.post('/create-factor', {}, { token });
   expect([failed.status, errorOf(failed).code]).toEqual([503, 'verify_unavailable']);
+  expect(log.lines).toEqual(['[totp-functions] create-factor: verify_unavailable (verify create factor: Verify answered HTTP 503 code 503)']);
   const retried = await harness.post('/create-factor', {}, { token });
   expect(retried.status).toBe(201);
   expect(await factorsInVerify(harness, 'race-failed')).toHaveLength(1);
@@ -95,7 +74,7 @@ describe("a factor verified during another request is never removed (the attacke
   async function userSetUp(user: string): Promise<{ token: string; factorSid: string; secret: string }> {
     const token = await harness.token(user);
     const created = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-    await advance(31);
+    await clock.advance(31);
     return { token, ...created };
   }
 
@@ -124,7 +103,7 @@ describe("a factor verified during another request is never removed (the attacke
     await widenWindow(factorSid);
     const [attacker, verify] = await Promise.all([
       harness.post('/create-factor', {}, { token }),
-      harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token }),
+      harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token }),
     ]);
     await expectUserFactorKept(user, factorSid, verify, attacker);
     if (attacker.status === 201) {
@@ -139,7 +118,7 @@ describe("a factor verified during another request is never removed (the attacke
     await widenWindow(factorSid);
     const [deleted, verify] = await Promise.all([
       harness.post('/delete-factor', { factorSid }, { token }),
-      harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token }),
+      harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token }),
     ]);
     await expectUserFactorKept(user, factorSid, verify, deleted);
   });
@@ -148,7 +127,7 @@ describe("a factor verified during another request is never removed (the attacke
     const user = 'race-verify-first';
     const { token, factorSid, secret } = await userSetUp(user);
     await harness.fault({ match: { method: 'POST', path: `/Factors/${factorSid}` }, latencyMs: 1000 });
-    const verifying = harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
+    const verifying = harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token });
     await until(async () => (await storedState(harness, user))?.data.enrollment !== null, 'the verification holds the enrollment');
     const [created, deleted] = await Promise.all([harness.post('/create-factor', {}, { token }), harness.post('/delete-factor', { factorSid }, { token })]);
     expect([created.status, errorOf(created).code, deleted.status, errorOf(deleted).code]).toEqual([409, 'enrollment_in_progress', 409, 'enrollment_in_progress']);
@@ -163,7 +142,7 @@ describe("a factor verified during another request is never removed (the attacke
   test('a verified factor the state knows is refused a code-less delete without asking Verify to delete it', async () => {
     const user = 'race-known-verified';
     const { token, factorSid, secret } = await userSetUp(user);
-    expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token })).status).toBe('verified');
+    expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token })).status).toBe('verified');
     await harness.fault({ match: { method: 'DELETE', path: `/Factors/${factorSid}` }, status: 500 });
     const answer = await harness.post('/delete-factor', { factorSid }, { token });
     expect([answer.status, errorOf(answer).code]).toEqual([403, 'step_up_required']);
