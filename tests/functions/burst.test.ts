@@ -2,7 +2,9 @@
 // Challenges slowed by the emulator's latency fault so that every request is in flight before the first outcome is
 // written. Each check reserves its place before Verify is asked, so Verify checks at most the threshold per channel,
 // every checked guess is counted with its event, and the other channel still approves the right code afterwards.
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, type Answer, type FunctionsHarness } from '../helpers/functions';
+import { body, errorOf, totp, type Answer } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
+import { captureErrorLog } from '../helpers/log-capture';
 import { challengeCount, storedState } from '../helpers/state';
 import { totpAt } from '../helpers/totp';
 
@@ -10,33 +12,14 @@ const BURST = 60;
 const THRESHOLD = 5;
 const VERIFY_LATENCY_MS = 300;
 
-let harness: FunctionsHarness;
-let clock: number;
-
-beforeAll(async () => {
-  // Verify's own per-challenge and per-factor attempt limits are raised: what these tests see is the kit's lock alone.
-  harness = await startFunctionsHarness({ emulatorSwitches: { maxAttempts: 500 } });
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
-afterAll(async () => {
-  await harness.close();
-});
-/** The Functions' log lines (lock lines, lost races); kept out of the test output. */
-let logged: string[] = [];
-beforeEach(() => {
-  logged = [];
-  jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-});
-afterEach(async () => {
-  jest.restoreAllMocks();
-  await harness.clearFaults();
-});
+// Verify's own per-challenge and per-factor attempt limits are raised: what these tests see is the kit's lock alone.
+const { harness, clock } = useFunctionsStack({ emulatorSwitches: { maxAttempts: 500 }, clearFaults: true });
+/** The Functions' error log (lock lines, lost races), kept out of the test output. */
+captureErrorLog();
 
 /** `count` different codes, none of which any step within ±2 of now accepts. */
 function wrongCodes(secret: string, count: number): string[] {
-  const near = new Set([-2, -1, 0, 1, 2].map((step) => totpAt(secret, (clock + step * 30) * 1000)));
+  const near = new Set([-2, -1, 0, 1, 2].map((step) => totpAt(secret, (clock.now + step * 30) * 1000)));
   const codes: string[] = [];
   for (let candidate = 0; codes.length < count; candidate += 1) {
     const code = String(candidate * 7919).padStart(6, '0').slice(-6);
@@ -48,9 +31,8 @@ function wrongCodes(secret: string, count: number): string[] {
 async function enroll(user: string): Promise<{ token: string; secret: string }> {
   const token = await harness.token(user);
   const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-  expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token })).status).toBe('verified');
-  clock += 30;
-  await harness.setClock(clock);
+  expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token })).status).toBe('verified');
+  await clock.nextStep();
   return { token, secret };
 }
 
@@ -113,7 +95,7 @@ test(`${BURST} different wrong codes at once on the web: Verify checks ${THRESHO
   expect(web.failedEvents).toBe(checked);
   expect([web.state.level, web.locks]).toEqual(checked === THRESHOLD ? [1, 1] : [0, 0]);
 
-  const phone = await harness.post('/studio/check-code', { user, code: totp(secret, clock) }, { form: true });
+  const phone = await harness.post('/studio/check-code', { user, code: totp(secret, clock.now) }, { form: true });
   expect(body(phone)).toEqual({ status: 'approved' });
 });
 
@@ -137,7 +119,7 @@ test(`${BURST} different wrong codes at once by phone: Verify checks ${THRESHOLD
   expect(studio.state.streak).toBe(checked);
   expect(studio.failedEvents).toBe(checked);
 
-  const web = await harness.post('/create-challenge', { code: totp(secret, clock) }, { token });
+  const web = await harness.post('/create-challenge', { code: totp(secret, clock.now) }, { token });
   expect([web.status, body(web).status]).toEqual([200, 'approved']);
 });
 
@@ -146,7 +128,7 @@ test('a burst of right and wrong codes at once: the right one is approved at mos
   const { token, secret } = await enroll(user);
   const before = await challengeCount(harness, user);
   await slowChallenges();
-  const codes = [totp(secret, clock), ...wrongCodes(secret, BURST - 1)];
+  const codes = [totp(secret, clock.now), ...wrongCodes(secret, BURST - 1)];
   const answers = await Promise.all(codes.map((code) => harness.post('/create-challenge', { code }, { token })));
   // Before the approval at most the threshold were in flight; the approval proves the person and starts the count over,
   // as it would one request at a time, so the wrong codes after it get at most a threshold of their own.

@@ -4,7 +4,9 @@
 // can never lock the web sign-in; a success anywhere starts the count over. Days pass on the stack's clock.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type Answer, type FunctionsHarness } from '../helpers/functions';
+import { body, errorOf, totp, wrongCode, type Answer } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
+import { captureErrorLog } from '../helpers/log-capture';
 import { challengeCount, storedState } from '../helpers/state';
 
 const CAP = 100;
@@ -14,31 +16,13 @@ const QUOTA_PER_HOUR = 24;
 /** More guesses than any test here needs (the cap takes 100 that count, plus the refused ones). */
 const MAX_GUESSES = 400;
 
-let harness: FunctionsHarness;
-let clock: number;
+// Verify's own attempt limits are raised: what these tests see is the kit's lock alone.
+const { harness, clock } = useFunctionsStack({ emulatorSwitches: { maxAttempts: 500 } });
+const log = captureErrorLog();
 
-beforeAll(async () => {
-  // Verify's own attempt limits are raised: what these tests see is the kit's lock alone.
-  harness = await startFunctionsHarness({ emulatorSwitches: { maxAttempts: 500 } });
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
-afterAll(async () => {
-  await harness.close();
-});
-let logged: string[] = [];
-beforeEach(() => {
-  logged = [];
-  jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
-async function setClock(seconds: number): Promise<void> {
-  clock = seconds;
-  await harness.setClock(clock);
+/** Moves the stack's clock to `seconds` (epoch). */
+function setClock(seconds: number): Promise<void> {
+  return clock.advance(seconds - clock.now);
 }
 
 interface Enrolled {
@@ -52,8 +36,8 @@ interface Enrolled {
 async function enroll(user: string): Promise<Enrolled> {
   const token = await harness.token(user);
   const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-  const verified = body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token }));
-  await setClock(clock + 30);
+  const verified = body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token }));
+  await setClock(clock.now + 30);
   return { user, token, factorSid, secret, recoveryCodes: verified.recoveryCodes as string[] };
 }
 
@@ -84,13 +68,13 @@ function wrongRecoveryCode(enrolled: Enrolled): string {
 /** One wrong code on the web, by turns a sign-in, a delete step-up and a recovery code. */
 function webGuess(enrolled: Enrolled, turn: number): Promise<Answer> {
   const { token, factorSid, secret } = enrolled;
-  if (turn % 3 === 1) return harness.post('/delete-factor', { factorSid, code: wrongCode(secret, clock) }, { token });
+  if (turn % 3 === 1) return harness.post('/delete-factor', { factorSid, code: wrongCode(secret, clock.now) }, { token });
   if (turn % 3 === 2) return harness.post('/use-recovery-code', { code: wrongRecoveryCode(enrolled) }, { token });
-  return harness.post('/create-challenge', { code: wrongCode(secret, clock) }, { token });
+  return harness.post('/create-challenge', { code: wrongCode(secret, clock.now) }, { token });
 }
 
 function voiceGuess(enrolled: Enrolled): Promise<Answer> {
-  return harness.post('/studio/check-code', { user: enrolled.user, code: wrongCode(enrolled.secret, clock) }, { form: true });
+  return harness.post('/studio/check-code', { user: enrolled.user, code: wrongCode(enrolled.secret, clock.now) }, { form: true });
 }
 
 /** The answer's code: a Studio status, a web error code, or `pending` for a wrong sign-in code. */
@@ -110,11 +94,11 @@ async function guessUntil(
   days = 3,
 ): Promise<{ web: string[]; voice: string[] }> {
   const answers = { web: [] as string[], voice: [] as string[] };
-  const end = clock + days * 86_400;
+  const end = clock.now + days * 86_400;
   // Bounded, so a kit that refuses without a lock time (or never caps) fails the test instead of hanging it.
-  while (!done(answers) && clock < end && answers.web.length + answers.voice.length < MAX_GUESSES) {
+  while (!done(answers) && clock.now < end && answers.web.length + answers.voice.length < MAX_GUESSES) {
     const { web, studio } = await channels(enrolled.user);
-    const nowMs = clock * 1000;
+    const nowMs = clock.now * 1000;
     let guessed = false;
     if (on.web && freeFrom(web, nowMs) <= nowMs && answers.web.at(-1) !== 'account_locked') {
       answers.web.push(outcome(await webGuess(enrolled, answers.web.length)));
@@ -151,34 +135,34 @@ function runSupport(args: string[]): Promise<{ code: number | null; stdout: stri
 
 test(`${CAP} consecutive wrong codes over days, across web sign-in, delete step-up, recovery codes and voice: then nothing is checked anywhere until support unlocks`, async () => {
   const enrolled = await enroll('+15550500001');
-  const start = clock;
+  const start = clock.now;
   const answers = await guessUntil(enrolled, { web: true, voice: true }, (so) => so.web.at(-1) === 'account_locked');
   expect(answers.web.at(-1)).toBe('account_locked');
   // It took more than a day: each channel takes at most 30 wrong codes in any 24 h.
-  expect(clock - start).toBeGreaterThan(86_400);
+  expect(clock.now - start).toBeGreaterThan(86_400);
   const { web, studio } = await channels(enrolled.user);
   expect(web.streak + studio.streak).toBe(CAP);
   expect(studio.streak).toBeLessThanOrEqual(VOICE_SHARE);
   expect(answers.web.filter((answer) => answer === 'invalid_code').length).toBeGreaterThan(0);
 
   // The 101st: no route checks a code, the right one included, however long one waits.
-  await setClock(clock + 7 * 86_400);
+  await setClock(clock.now + 7 * 86_400);
   const asked = await challengeCount(harness, enrolled.user);
-  const signIn = await harness.post('/create-challenge', { code: totp(enrolled.secret, clock) }, { token: enrolled.token });
+  const signIn = await harness.post('/create-challenge', { code: totp(enrolled.secret, clock.now) }, { token: enrolled.token });
   expect([signIn.status, errorOf(signIn).code]).toEqual([403, 'account_locked']);
   expect(body(signIn).error).not.toHaveProperty('retryAfterSeconds');
   expect(outcome(await harness.post('/use-recovery-code', { code: enrolled.recoveryCodes[0] }, { token: enrolled.token }))).toBe('account_locked');
-  expect(outcome(await harness.post('/delete-factor', { factorSid: enrolled.factorSid, code: totp(enrolled.secret, clock) }, { token: enrolled.token }))).toBe(
+  expect(outcome(await harness.post('/delete-factor', { factorSid: enrolled.factorSid, code: totp(enrolled.secret, clock.now) }, { token: enrolled.token }))).toBe(
     'account_locked',
   );
-  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock) }, { form: true }))).toBe('locked');
+  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock.now) }, { form: true }))).toBe('locked');
   expect(await challengeCount(harness, enrolled.user)).toBe(asked);
   expect(await channels(enrolled.user)).toMatchObject({ web: { streak: web.streak }, studio: { streak: studio.streak } });
 
   // An event and one log line said so when the cap was reached.
   const events = body(await harness.post('/list-activity', {}, { token: enrolled.token })).events as Array<{ type: string; outcome?: string }>;
   expect(events).toContainEqual(expect.objectContaining({ type: 'lock.started', outcome: 'hard_cap' }));
-  expect(logged.filter((line) => line.includes('hard cap'))).toHaveLength(1);
+  expect(log.lines.filter((line) => line.includes('hard cap'))).toHaveLength(1);
 
   const status = await runSupport(['status', enrolled.user, '--json']);
   expect(JSON.parse(status.stdout)).toMatchObject({
@@ -188,7 +172,7 @@ test(`${CAP} consecutive wrong codes over days, across web sign-in, delete step-
   const unlocked = await runSupport(['unlock', enrolled.user]);
   expect(unlocked.code).toBe(0);
   expect(unlocked.stdout).toMatch(/web +lifted the hard cap/);
-  const after = await harness.post('/create-challenge', { code: totp(enrolled.secret, clock) }, { token: enrolled.token });
+  const after = await harness.post('/create-challenge', { code: totp(enrolled.secret, clock.now) }, { token: enrolled.token });
   expect(body(after).status).toBe('approved');
 });
 
@@ -200,18 +184,18 @@ test(`voice alone stops at ${VOICE_SHARE} consecutive wrong codes and never lock
   expect(answers.voice.filter((answer) => answer === 'pending' || answer === 'locked').length).toBe(answers.voice.length);
 
   // Days later voice still checks nothing, the right code included; the web signs in at once.
-  await setClock(clock + 3 * 86_400);
+  await setClock(clock.now + 3 * 86_400);
   const asked = await challengeCount(harness, enrolled.user);
   expect(outcome(await voiceGuess(enrolled))).toBe('locked');
-  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock) }, { form: true }))).toBe('locked');
+  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock.now) }, { form: true }))).toBe('locked');
   expect(await challengeCount(harness, enrolled.user)).toBe(asked);
   const events = body(await harness.post('/list-activity', {}, { token: enrolled.token })).events as Array<{ type: string; outcome?: string }>;
   expect(events).toContainEqual(expect.objectContaining({ type: 'lock.started', outcome: 'channel_cap' }));
 
-  expect(body(await harness.post('/create-challenge', { code: totp(enrolled.secret, clock) }, { token: enrolled.token })).status).toBe('approved');
+  expect(body(await harness.post('/create-challenge', { code: totp(enrolled.secret, clock.now) }, { token: enrolled.token })).status).toBe('approved');
   // The success proved the person: the account's consecutive count starts over, voice's share with it.
-  await setClock(clock + 30);
-  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock) }, { form: true }))).toBe('approved');
+  await setClock(clock.now + 30);
+  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock.now) }, { form: true }))).toBe('approved');
 });
 
 test('a success in between starts the count over: 99 wrong, one right, 99 wrong are never capped', async () => {
@@ -231,10 +215,10 @@ test('a success in between starts the count over: 99 wrong, one right, 99 wrong 
   expect(await streak()).toBe(CAP - 1);
   // Wait out any lock, then sign in.
   const { web } = await channels(enrolled.user);
-  if (web.lockedUntil > clock * 1000) await setClock(Math.ceil(web.lockedUntil / 1000));
-  expect(body(await harness.post('/create-challenge', { code: totp(enrolled.secret, clock) }, { token: enrolled.token })).status).toBe('approved');
+  if (web.lockedUntil > clock.now * 1000) await setClock(Math.ceil(web.lockedUntil / 1000));
+  expect(body(await harness.post('/create-challenge', { code: totp(enrolled.secret, clock.now) }, { token: enrolled.token })).status).toBe('approved');
   expect(await streak()).toBe(0);
-  await setClock(clock + 30);
+  await setClock(clock.now + 30);
   await reach(CAP - 1);
   expect(await streak()).toBe(CAP - 1);
 });
