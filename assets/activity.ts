@@ -58,6 +58,9 @@ function single(event: ActivityEvent): Pick<ActivityItem, 'tone' | 'describe'> {
       return { tone: 'ok', describe: (t) => t.text(event.outcome === 'step_up' ? 'activity.stepUp' : 'activity.approved') };
     case 'challenge.failed':
       return { tone: 'alert', describe: failureText(event) };
+    case 'challenge.reused':
+      // The person's own double submit, most likely: worth a line, not an alarm.
+      return { tone: 'info', describe: (t) => t.text('activity.reused') };
     case 'lock.started': {
       if (isCap(event)) return { tone: 'alert', describe: (t) => t.text('activity.capped') };
       const key = event.outcome === 'daily_limit' ? 'activity.lockedDaily' : 'activity.locked';

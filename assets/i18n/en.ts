@@ -116,6 +116,7 @@ export const en = {
   'check.notApproved': 'Not approved',
   'check.locked': 'Locked',
   'check.notChecked': 'Not checked',
+  'check.reused': 'Already used',
   'check.approvedMessage': 'Approved: this code would sign you in.',
   'check.notApprovedMessage': 'Not approved: that code did not match. Try again with the current code.',
 
@@ -161,6 +162,7 @@ export const en = {
   'activity.stepUp': 'Code accepted to confirm a change',
   'activity.wrongCode': 'Wrong code entered',
   'activity.replay': 'A code that was already used was refused',
+  'activity.reused': 'A code that had just been used was entered again',
   'activity.wrongRecoveryCode': 'Wrong recovery code entered',
   'activity.wrongCodes': { one: '{count} wrong code', other: '{count} wrong codes' },
   /** {wait}: how long the lock lasted, in words ("1 minute"). */
@@ -204,6 +206,7 @@ export const en = {
   'error.tooManyEnrollments': 'Too many set-ups for today. {retry}',
   'error.locked': 'Locked: too many wrong codes. {retry}',
   'error.accountLocked': 'Locked: too many wrong codes in a row. No code is checked until support unlocks your account.',
+  'error.codeReused': 'This code was just used: wait for the next one. {retry}',
   'lock.timer': 'Code checks are locked. Try again in {wait}.',
   'lock.ended': 'The lock has ended: you can enter a code again.',
   'lock.still': 'Still locked: try again in {wait}.',

@@ -98,6 +98,7 @@ const ja: Catalog = {
   'check.notApproved': '未承認',
   'check.locked': 'ロック中',
   'check.notChecked': '未確認',
+  'check.reused': '使用済み',
   'check.approvedMessage': '承認されました：このコードでログインできます。',
   'check.notApprovedMessage': '承認されませんでした：コードが一致しません。現在のコードでもう一度お試しください。',
 
@@ -134,6 +135,7 @@ const ja: Catalog = {
   'activity.stepUp': '変更を確認するコードを承認',
   'activity.wrongCode': '誤ったコードを入力',
   'activity.replay': '使用済みのコードを拒否',
+  'activity.reused': '使用されたばかりのコードが再度入力されました',
   'activity.wrongRecoveryCode': '誤ったリカバリーコードを入力',
   'activity.wrongCodes': { other: '誤ったコードを {count} 回入力' },
   'activity.wrongCodesLocked': { other: '誤ったコードを {count} 回入力したため、{wait}間ロック' },
@@ -173,6 +175,7 @@ const ja: Catalog = {
   'error.tooManyEnrollments': '本日の設定回数が上限に達しました。{retry}',
   'error.locked': 'ロックされました：誤ったコードの入力が多すぎます。{retry}',
   'error.accountLocked': 'ロックされました：誤ったコードが連続して入力されました。サポートがアカウントのロックを解除するまで、コードは確認されません。',
+  'error.codeReused': 'このコードは使用されたばかりです。次のコードをお待ちください。{retry}',
   'lock.timer': 'コードの確認はロックされています。{wait}後にもう一度お試しください。',
   'lock.ended': 'ロックが解除されました。コードを再度入力できます。',
   'lock.still': 'まだロックされています。{wait}後にもう一度お試しください。',

@@ -2,6 +2,7 @@
 // telling the attempt whether the code may have reached Verify and counting a legacy wrong-code error before it goes
 // on. The core has no other way to send a code to Verify, so a new path that checks a code cannot forget to count one.
 import type { FactorStatus } from '../contract';
+import type { VerifiedFactor } from '../state/model';
 import type { CodeAttempt } from '../state/security-state';
 import type { Challenge, CodeVerifier } from '../verify/gateway';
 import { isFailure, type FailureKind } from './failures';
@@ -9,8 +10,11 @@ import { isFailure, type FailureKind } from './failures';
 export interface CodeCheck {
   /** The state's side of this check: reserved when it began; it records the outcome. */
   readonly attempt: CodeAttempt;
-  /** A challenge with the code (a sign-in, a step-up) on one of the user's factors. */
-  createChallenge(factorSid: string, code: string): Promise<Challenge>;
+  /**
+   * A challenge with the code (a sign-in, a step-up) on one of the user's factors. A code the factor accepted within
+   * its window already never reaches Verify: Failure('code_reused') (the attempt records the reuse).
+   */
+  createChallenge(factor: VerifiedFactor, code: string): Promise<Challenge>;
   /** The first code of an unverified factor; a wrong one is the status `unverified`. */
   verifyFactor(factorSid: string, code: string): Promise<FactorStatus>;
 }
@@ -47,7 +51,11 @@ export function startCodeCheck(attempt: CodeAttempt, verify: CodeVerifier, ident
   }
   return {
     attempt,
-    createChallenge: (factorSid, code) => sent(() => verify.createChallenge(identity, factorSid, code)),
+    async createChallenge(factor, code) {
+      // RFC 6238 §5.2: a code is accepted once. Its reuse is answered as such, and spends none of Verify's quota.
+      if (attempt.isReuse(factor, code)) await attempt.reused(factor);
+      return sent(() => verify.createChallenge(identity, factor.sid, code));
+    },
     verifyFactor: (factorSid, code) => sent(() => verify.verifyFactor(identity, factorSid, code)),
   };
 }

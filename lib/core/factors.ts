@@ -198,10 +198,10 @@ export async function checkCode(
   const checked = await scope.withCodeCheck({ purpose: 'challenge', prepare: choice.prepare }, async (check) => {
     const { attempt } = check;
     const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: options.factorSid, listed: choice.listed }, (against) =>
-      check.createChallenge(against.sid, code),
+      check.createChallenge(against, code),
     );
     if (challenge.status !== 'approved') {
-      await attempt.refused({ factorSid: factor.sid });
+      await attempt.refused({ factorSid: factor.sid, reuse: { factor, code } });
       return { approved: false, challenge };
     }
     // A replayed code (or one whose check lapsed) answers as a wrong code, and no token is signed for it.
@@ -295,13 +295,14 @@ async function proveDelete(check: CodeCheck, factor: TotpFactor, stepUp: { code:
     return;
   }
   requireCodeLength(factor, stepUp.code);
-  const challenge = await check.createChallenge(factor.sid, stepUp.code);
+  const verified = { sid: factor.sid, config: factor.config };
+  const challenge = await check.createChallenge(verified, stepUp.code);
   if (challenge.status !== 'approved') {
-    await attempt.refused({ factorSid: factor.sid, outcome: 'wrong_code' });
+    await attempt.refused({ factorSid: factor.sid, outcome: 'wrong_code', reuse: { factor: verified, code: stepUp.code } });
     throw new Failure('wrong_code');
   }
   // The state forgets the factor in the same write that records the code as used, before Verify deletes it.
-  if (!(await attempt.approved({ sid: factor.sid, config: factor.config }, stepUp.code, { change: forgetFactor }))) throw new Failure('wrong_code');
+  if (!(await attempt.approved(verified, stepUp.code, { change: forgetFactor }))) throw new Failure('wrong_code');
 }
 
 /**
@@ -328,10 +329,10 @@ export async function regenerateRecoveryCodes(scope: UserScope<ProvenCaller>, co
   return scope.withCodeCheck({ purpose: 'challenge', prepare: choice.prepare }, async (check) => {
     const { attempt } = check;
     const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: undefined, listed: choice.listed }, (checked) =>
-      check.createChallenge(checked.sid, code),
+      check.createChallenge(checked, code),
     );
     if (challenge.status !== 'approved') {
-      await attempt.refused({ factorSid: factor.sid });
+      await attempt.refused({ factorSid: factor.sid, reuse: { factor, code } });
       throw new Failure('wrong_code');
     }
     const recovery = scope.state.issueRecoveryCodes();
@@ -372,6 +373,7 @@ export async function checkCodeForStudio(scope: UserScope<StudioUser>, code: str
     return await studioOutcome(scope, code, options);
   } catch (error) {
     if (isFailure(error, 'locked', 'capped', ...VERIFY_LOCK_KINDS)) return 'locked';
+    if (isFailure(error, 'code_reused')) return 'reused';
     throw error;
   }
 }
@@ -398,7 +400,7 @@ async function studioOutcome(scope: UserScope<StudioUser>, code: string, options
       }
       let checked: { factor: VerifiedFactor; result: { status: string } };
       try {
-        checked = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: undefined, listed: choice.listed }, (factor) => check.createChallenge(factor.sid, code));
+        checked = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: undefined, listed: choice.listed }, (factor) => check.createChallenge(factor, code));
       } catch (error) {
         if (isFailure(error, 'code_length_mismatch')) return 'invalid';
         // Counted already by the code check, as on every path.
@@ -410,7 +412,7 @@ async function studioOutcome(scope: UserScope<StudioUser>, code: string, options
         return 'pending';
       }
       if (checked.result.status !== 'approved') {
-        await attempt.refused({ factorSid: checked.factor.sid });
+        await attempt.refused({ factorSid: checked.factor.sid, reuse: { factor: checked.factor, code } });
         return 'pending';
       }
       return (await attempt.approved(checked.factor, code)) ? 'approved' : 'pending';

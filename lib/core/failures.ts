@@ -20,6 +20,8 @@ export type FailureKind =
   | 'malformed_user_key'
   /** A code that Verify refused where the flow cannot go on (the delete step-up, legacy wrong-code errors). */
   | 'wrong_code'
+  /** A code accepted within its window already (RFC 6238 §5.2): not a guess; retryAfterSeconds says when the next code comes. */
+  | 'code_reused'
   // The kit's own state (lib/state/, on Twilio Sync)
   /** Too many consecutive wrong codes on this channel: no code is checked until the lock ends (retryAfterSeconds). */
   | 'locked'

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   account_locked: { status: 403, message: 'Too many wrong codes in a row on this account; no code is checked until support unlocks it.', quiet: true },
   step_up_required: { status: 403, message: 'Deleting a verified authenticator needs a current code from it.' },
   invalid_code: { status: 403, message: 'The code is not valid.' },
+  // RFC 6238 §5.2: a code is accepted once. Not a guess (the user's double submit), so the page says to wait for the next.
+  code_reused: { status: 409, message: 'This code was just used; wait for the next one.', retryAfterSeconds: true },
   factor_not_found: { status: 404, message: 'No such factor.' },
   challenge_not_found: { status: 404, message: 'No such challenge.' },
   not_enrolled: { status: 404, message: 'No verified authenticator is enrolled for this user.' },

@@ -31,6 +31,7 @@ export const FAILURE_TABLE: Readonly<Record<FailureKind, Answer>> = {
   malformed_recovery_code: { code: 'invalid_request', message: 'Invalid request: a recovery code has 10 letters and digits, as XXXXX-XXXXX.' },
   malformed_user_key: { code: 'invalid_request', message: 'Invalid request: user must be well-formed Unicode.' },
   wrong_code: { code: 'invalid_code' },
+  code_reused: { code: 'code_reused' },
   locked: { code: 'locked' },
   capped: { code: 'account_locked' },
   enrollment_in_progress: { code: 'enrollment_in_progress' },

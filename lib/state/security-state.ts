@@ -33,7 +33,9 @@ import {
   IN_FLIGHT_MS,
   lapsedReservations,
   reservationRefusal,
+  reuseIsFree,
   withFailure,
+  withFreeReuse,
   withoutReservation,
   withReservation,
   withSuccess,
@@ -108,20 +110,29 @@ export interface CodeAttempt {
   noteFactor(factor: VerifiedFactor | null | undefined): void;
   /**
    * Whether the code may have reached Verify: set before a code-taking call, and unset when its error proves that
-   * Verify checked nothing. A check that ends without an outcome is counted as a wrong code if it was.
+   * Verify checked nothing. A check that ends without an outcome keeps its place in the challenge quota if it was.
    */
   markCodeSent(sent: boolean): void;
   /**
    * Verify refused the code: count it, with a `challenge.failed` event (`outcome` default `wrong_code`). Throws
-   * Failure('locked') when this failure starts a lock, Failure('capped') when it reaches the hard cap.
+   * Failure('locked') when this failure starts a lock, Failure('capped') when it reaches the hard cap. With `reuse`, a
+   * code that another request had the factor accept meanwhile (a double submit) is a reuse instead (see `reused`).
    */
-  refused(failed?: { factorSid?: string; outcome?: string }): Promise<void>;
+  refused(failed?: { factorSid?: string; outcome?: string; reuse?: { factor: VerifiedFactor; code: string } }): Promise<void>;
   /**
    * Verify approved the code: record it as used, atomically, with `events` (default `challenge.approved`) and `change`.
-   * False when the code was used already (counted as a wrong code; may throw like `refused`), or when this check's
-   * reservation is gone (it lapsed and was counted, or the operator reset the user meanwhile).
+   * A code accepted already is a reuse (see `reused`). False when this check's reservation is gone (it lapsed and was
+   * counted, or the operator reset the user meanwhile).
    */
   approved(factor: VerifiedFactor, code: string, effects?: { events?: EventNote[]; change?: StateChange }): Promise<boolean>;
+  /** True when the state this check read holds `code` as accepted for `factor` within its window: a reuse, not a guess. */
+  isReuse(factor: VerifiedFactor, code: string): boolean;
+  /**
+   * Records a reuse of a just-accepted code (found by `isReuse`) without asking Verify: not a guess, so not counted (a `challenge.reused`
+   * event) up to REUSE_ALLOWANCE since the last success, counted as a wrong code after that. Throws
+   * Failure('code_reused') with the seconds until the next code (or locked / capped when counting it starts one).
+   */
+  reused(factor: VerifiedFactor): Promise<never>;
   /**
    * The first code of a new factor was accepted (Verify has activated it): record the code as used, the factor as the
    * verified one and its new recovery codes, and end the enrollment in flight. Never refused: Verify's answer is final.
@@ -134,8 +145,9 @@ export interface CodeAttempt {
    */
   redeemRecoveryCode(input: string, effects: { purpose: string; factorSid?: string; change?: StateChange }): Promise<number | undefined>;
   /**
-   * Ends the check if no outcome was recorded: its reservation is given back when no code reached Verify, else counted
-   * as a wrong code whose answer never came (`challenge.failed`, outcome `unconfirmed`). A no-op after an outcome.
+   * Ends the check if no outcome was recorded (an error, or no code to check after all): its reservation is given back,
+   * and its place in the quota too unless the code may have reached Verify. A no-op after an outcome. (A request that
+   * dies before either lets its reservation lapse, and that counts as a wrong code.)
    */
   close(): Promise<void>;
 }
@@ -204,6 +216,19 @@ interface Step<T> {
 interface Counted {
   lockBegins: FailureResult['lockBegins'];
   capReached: FailureResult['capReached'];
+}
+
+/** What an outcome answers: a counted wrong code (maybe a lock), and for a reuse the seconds until the next code. */
+interface Answered {
+  counted: Counted | undefined;
+  /** Set for a reuse: the answer is code_reused, with this wait. */
+  retryAfterSeconds?: number;
+}
+
+/** Seconds until the next time step begins: the authenticator's next code. */
+function secondsToNextStep(periodSeconds: number, nowMs: number): number {
+  const periodMs = periodSeconds * 1000;
+  return Math.max(1, Math.ceil((periodMs - (nowMs % periodMs)) / 1000));
 }
 
 function refusalFailure(refusal: Refusal): Failure {
@@ -305,6 +330,25 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
     }
   }
 
+  /**
+   * A reuse of a code accepted for `factor`: free up to REUSE_ALLOWANCE since the channel's last success (a
+   * `challenge.reused` event), counted as a wrong code (`challenge.failed`, outcome `replay`) after that.
+   */
+  function reuseStep(state: UserState, now: number, factor: VerifiedFactor): Step<Answered> {
+    const retryAfterSeconds = secondsToNextStep(factor.config.period, now);
+    if (reuseIsFree(state, channel)) {
+      return { next: withFreeReuse(state, channel), result: { counted: undefined, retryAfterSeconds }, events: stamp([{ type: 'challenge.reused', factorSid: factor.sid }], now) };
+    }
+    const counted = countFailure(state, channel, now, { type: 'challenge.failed', factorSid: factor.sid, outcome: 'replay' });
+    return { ...counted, result: { counted: counted.result, retryAfterSeconds } };
+  }
+
+  /** A reuse is answered code_reused (after any lock or cap its count started); a wrong code, only by a lock or cap. */
+  function answerReuse(answered: Answered): void {
+    answerFailure(answered.counted);
+    if (answered.retryAfterSeconds !== undefined) throw new Failure('code_reused', { retryAfterSeconds: answered.retryAfterSeconds });
+  }
+
   /** A counted failure that starts a lock or reaches the cap is answered so; otherwise the caller answers. */
   function answerFailure(counted: Counted | undefined): void {
     if (counted?.capReached !== undefined) throw new Failure('capped');
@@ -392,30 +436,47 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
         },
         async refused(failed = {}) {
           const note: EventNote = { type: 'challenge.failed', factorSid: failed.factorSid, outcome: failed.outcome ?? 'wrong_code' };
-          answerFailure(
-            await outcome<Counted | undefined>((state, now) => {
-              const base = withoutOwn(state);
-              return base === undefined ? factorOnly(state, undefined) : countFailure(base, channel, now, note);
-            }),
-          );
+          const { reuse } = failed;
+          const result = await outcome<Answered>((state, now) => {
+            const base = withoutOwn(state);
+            if (base === undefined) return factorOnly(state, { counted: undefined });
+            // Verify refused a code that a concurrent request had it accept: the user's double submit, not a guess.
+            if (reuse !== undefined && isUsed(base, digest(reuse.factor.sid, reuse.code), now)) return reuseStep(base, now, reuse.factor);
+            const counted = countFailure(base, channel, now, note);
+            return { ...counted, result: { counted: counted.result } };
+          });
+          answerReuse(result);
         },
         async approved(factor, code, effects = {}) {
           const key = digest(factor.sid, code);
-          const result = await outcome<{ accepted: boolean; counted?: Counted }>((state, now) => {
+          const result = await outcome<Answered & { accepted: boolean }>((state, now) => {
             const base = withoutOwn(state);
-            if (base === undefined) return factorOnly(state, { accepted: false });
-            const marked = withUsedCode(base, key, usedUntil(factor.config, now));
-            // A replay: this code was accepted before, so it cannot stand again.
+            if (base === undefined) return factorOnly(state, { accepted: false, counted: undefined });
+            // This code was accepted before (Verify may accept a step twice): it cannot stand again.
             if (isUsed(base, key, now)) {
-              const failure = countFailure(marked, channel, now, { type: 'challenge.failed', factorSid: factor.sid, outcome: 'replay' });
-              return { ...failure, result: { accepted: false, counted: failure.result } };
+              const reuse = reuseStep(base, now, factor);
+              return { ...reuse, result: { ...reuse.result, accepted: false } };
             }
+            const marked = withUsedCode(base, key, usedUntil(factor.config, now));
             const change = effects.change ?? ((same: UserState) => same);
             const events = effects.events ?? [{ type: 'challenge.approved', factorSid: factor.sid }];
-            return { next: change(withSuccess(marked, channel)), result: { accepted: true }, events: stamp(events, now) };
+            return { next: change(withSuccess(marked, channel)), result: { accepted: true, counted: undefined }, events: stamp(events, now) };
           });
-          answerFailure(result.counted);
+          answerReuse(result);
           return result.accepted;
+        },
+        isReuse(factor, code) {
+          return isUsed(snapshot.state, digest(factor.sid, code), nowMs());
+        },
+        async reused(factor) {
+          const result = await outcome<Answered>((state, now) => {
+            // No challenge was made: the check gives its place in the quota back.
+            const base = withoutOwn(state, true);
+            if (base === undefined) return factorOnly(state, { counted: undefined });
+            return reuseStep(base, now, factor);
+          });
+          answerReuse(result);
+          throw new Failure('code_reused', { retryAfterSeconds: result.retryAfterSeconds ?? 1 });
         },
         async activated(factor, code, recovery) {
           const key = digest(factor.sid, code);
@@ -450,14 +511,9 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
         },
         async close() {
           if (ended) return;
-          await outcome((state, now) => {
-            // The code may have been checked, with no answer heard: it counts, as a reservation that lapsed would.
-            if (codeSent) {
-              const base = withoutOwn(state);
-              return base === undefined ? factorOnly(state, undefined) : { ...countFailure(base, channel, now, { type: 'challenge.failed', outcome: 'unconfirmed' }), result: undefined };
-            }
-            return { next: withoutOwn(state, true) ?? withFactor(state), result: undefined };
-          });
+          // No outcome: the reservation is given back, uncounted (a Verify outage must not lock users out; a guesser
+          // cannot cause one). A code that may have reached Verify keeps its place in the quota: Verify may count it.
+          await outcome((state) => ({ next: withoutOwn(state, !codeSent) ?? withFactor(state), result: undefined }));
         },
       };
     },

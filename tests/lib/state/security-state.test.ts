@@ -83,15 +83,46 @@ test('an approval stands even when another check failed since its reservation: b
   expect((await documentOf(identity)).caller).toMatchObject({ failures: 0, streak: 0, inFlight: [] });
 });
 
-test('a code approved once is refused the second time, even from a check that began before the first was recorded', async () => {
+test('a code approved once is a reuse the second time, even from a check that began before the first was recorded', async () => {
   const { guard } = requestsOf();
   const first = await guard().beginCodeCheck(CHALLENGE);
   const second = await guard().beginCodeCheck(CHALLENGE);
   expect(await first.approved(FACTOR, '123456')).toBe(true);
-  expect(await second.approved(FACTOR, '123456')).toBe(false);
-  expect(await (await guard().beginCodeCheck(CHALLENGE)).approved(FACTOR, '123456')).toBe(false);
+  expect(second.isReuse(FACTOR, '123456')).toBe(false);
+  await expect(second.approved(FACTOR, '123456')).rejects.toMatchObject({ kind: 'code_reused', retryAfterSeconds: 20 });
+  const third = await guard().beginCodeCheck(CHALLENGE);
+  expect(third.isReuse(FACTOR, '123456')).toBe(true);
+  await expect(third.reused(FACTOR)).rejects.toMatchObject({ kind: 'code_reused' });
   // Another code of the same factor is fine.
   expect(await (await guard().beginCodeCheck(CHALLENGE)).approved(FACTOR, '654321')).toBe(true);
+});
+
+test('a refusal of a code another check had accepted meanwhile is a reuse, not a wrong code; without `reuse` it is one', async () => {
+  const { guard, identity } = requestsOf();
+  const accepted = await guard().beginCodeCheck(CHALLENGE);
+  const refused = await guard().beginCodeCheck(CHALLENGE);
+  const wrong = await guard().beginCodeCheck(CHALLENGE);
+  await accepted.approved(FACTOR, '123456');
+  await expect(refused.refused({ factorSid: FACTOR.sid, reuse: { factor: FACTOR, code: '123456' } })).rejects.toMatchObject({ kind: 'code_reused' });
+  await wrong.refused({ factorSid: FACTOR.sid, reuse: { factor: FACTOR, code: '654321' } });
+  expect((await documentOf(identity)).caller).toMatchObject({ failures: 1, reuses: 1, inFlight: [] });
+});
+
+test('a reused code checked before Verify gives back its place in the quota; the reuses after the free ones count', async () => {
+  const { guard, identity } = requestsOf();
+  await (await guard().beginCodeCheck(CHALLENGE)).approved(FACTOR, '123456');
+  for (let i = 0; i < 4; i += 1) {
+    const attempt = await guard().beginCodeCheck(CHALLENGE);
+    await expect(attempt.reused(FACTOR)).rejects.toMatchObject({ kind: 'code_reused' });
+  }
+  expect((await documentOf(identity)).caller).toMatchObject({ failures: 1, reuses: 3, challenges: [now] });
+  const events = await guard().activity();
+  expect(events.slice(0, 4).map((event) => [event.type, event.outcome ?? null])).toEqual([
+    ['challenge.failed', 'replay'],
+    ['challenge.reused', null],
+    ['challenge.reused', null],
+    ['challenge.reused', null],
+  ]);
 });
 
 test('the 5th failure throws locked once, logs one line, and the next check is refused before anything else', async () => {
@@ -110,7 +141,7 @@ test('an activation is never refused, even when its reservation lapsed and was c
   await activation.activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
   const next = await guard().beginCodeCheck(CHALLENGE);
   expect(next.knownFactor).toEqual(FACTOR);
-  expect(await next.approved(FACTOR, '111111')).toBe(false);
+  expect(next.isReuse(FACTOR, '111111')).toBe(true);
 });
 
 test('of concurrent enrollment holds exactly one is granted; a release lets the next one in', async () => {
