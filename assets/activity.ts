@@ -13,7 +13,7 @@ export interface ActivityItem {
   occurredAt: string;
   channel: ActivityChannel;
   tone: ActivityTone;
-  /** How many events the line stands for. */
+  /** How many events of the trail the line stands for (a folded event is one). */
   events: number;
   describe(t: Translator): string;
 }
@@ -96,27 +96,32 @@ export function summarizeActivity(events: readonly ActivityEvent[]): ActivityIte
     items.push({ id: first.id, occurredAt: first.occurredAt, channel: first.channel, events: used, ...line });
     index += used;
   };
-  /** Consecutive wrong codes on `channel` from `start` on (older and older). */
-  const failuresFrom = (start: number, channel: ActivityChannel): number => {
+  /** Consecutive wrong-code events on `channel` from `start` on (older and older), and the wrong codes they stand for. */
+  const failuresFrom = (start: number, channel: ActivityChannel): { events: number; codes: number } => {
     let end = start;
-    while (isFailure(events[end]) && events[end]?.channel === channel) end += 1;
-    return end - start;
+    let codes = 0;
+    for (let event = events[end]; isFailure(event) && event.channel === channel; event = events[end]) {
+      // The trail folds the same failure repeated in a row into one event with its count.
+      codes += event.count ?? 1;
+      end += 1;
+    }
+    return { events: end - start, codes };
   };
 
   while (index < events.length) {
     const event = events[index] as ActivityEvent;
     const older = events[index + 1];
     if (event.type === 'lock.started') {
-      const failures = isCap(event) ? 0 : failuresFrom(index + 1, event.channel);
-      if (failures === 0) push(event, 1, single(event));
+      const failures = isCap(event) ? { events: 0, codes: 0 } : failuresFrom(index + 1, event.channel);
+      if (failures.events === 0) push(event, 1, single(event));
       else {
         const seconds = count(event, 'lockSeconds');
-        push(event, 1 + failures, { tone: 'alert', describe: (t) => t.plural('activity.wrongCodesLocked', failures, { wait: t.span(seconds) }) });
+        push(event, 1 + failures.events, { tone: 'alert', describe: (t) => t.plural('activity.wrongCodesLocked', failures.codes, { wait: t.span(seconds) }) });
       }
     } else if (event.type === 'challenge.failed') {
       const failures = failuresFrom(index, event.channel);
-      if (failures === 1) push(event, 1, single(event));
-      else push(event, failures, { tone: 'alert', describe: (t) => t.plural('activity.wrongCodes', failures) });
+      if (failures.codes === 1) push(event, 1, single(event));
+      else push(event, failures.events, { tone: 'alert', describe: (t) => t.plural('activity.wrongCodes', failures.codes) });
     } else if (event.type === 'factor.deleted' && older?.type === 'recovery_code.used' && older.outcome === 'delete_factor') {
       push(event, 2, { tone: 'info', describe: (t) => t.text('activity.deletedWithRecovery') });
     } else if ((event.type === 'factor.deleted' || event.type === 'recovery_codes.generated') && isStepUpFor(event, older)) {

@@ -132,9 +132,16 @@ export interface ActivityEvent {
   outcome?: string;
   /** Small numbers that explain the event, e.g. `{lockSeconds: 60}`. */
   detail?: Record<string, number>;
+  /**
+   * In the trail (/list-activity), the same failure repeated in a row is one event: how many (2 or more), from
+   * `firstOccurredAt` to `occurredAt`. The webhook and the log get each one.
+   */
+  count?: number;
+  /** ISO 8601: the first of the `count` events; `occurredAt` is the last. */
+  firstOccurredAt?: string;
 }
 
-/** POST /list-activity: the caller's last events (at most 50), newest first. */
+/** POST /list-activity: the caller's last events (at most 50, a failure repeated in a row folded into one), newest first. */
 export interface ListActivityResponse {
   events: ActivityEvent[];
 }

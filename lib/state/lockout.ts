@@ -216,12 +216,13 @@ export function lapsedReservations(state: UserState, channel: Channel, nowMs: nu
   return state[channel].inFlight.filter((reservation) => lapsesAt(reservation) <= nowMs);
 }
 
-/** Drops what no rule reads any more: quota entries past the window of the user's code length. */
-export function withoutOldChallenges(state: UserState, nowMs: number): UserState {
+/** Drops what no rule reads any more: quota entries past the window of the user's code length, wrong codes past 24 h. */
+export function withoutOldCounts(state: UserState, nowMs: number): UserState {
   const { windowMs } = challengeQuota(digitsOf(state));
   const keep = (channel: ChannelState): ChannelState => {
     const challenges = channel.challenges.filter((at) => at > nowMs - windowMs);
-    return challenges.length === channel.challenges.length ? channel : { ...channel, challenges };
+    const recent = channel.recent.filter((at) => at > nowMs - DAY_MS);
+    return challenges.length === channel.challenges.length && recent.length === channel.recent.length ? channel : { ...channel, challenges, recent };
   };
   return { ...state, web: keep(state.web), studio: keep(state.studio) };
 }

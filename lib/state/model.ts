@@ -4,7 +4,8 @@
 // lib/state/sync-store.ts; nothing here does I/O.
 import type { ActivityEvent, Channel, FactorConfig } from '../contract';
 import type { RecoveryCodeHashes } from '../core/recovery-codes';
-import { withoutOldChallenges } from './lockout';
+import { withoutOldCounts } from './lockout';
+import { trailWithin } from './trail';
 
 export type { Channel } from '../contract';
 /** Each channel locks on its own (lib/contract.ts). */
@@ -12,8 +13,12 @@ export const CHANNELS: readonly Channel[] = ['web', 'studio'];
 
 /** How long one /create-factor holds the enrollment: long enough for a double click, short enough for a retry. */
 export const ENROLLMENT_HOLD_MS = 30_000;
-/** A defensive bound on the used-code list (a handful is live at any time); keeps the document far below 16 KiB. */
-const MAX_USED_CODES = 64;
+/**
+ * A defensive bound on the used-code list: a factor has at most 2·skew + 1 ≤ 5 codes live at once (one per time step
+ * Verify accepts), and a user one factor at a time (two across a new set-up), so 16 never drops a live one, and keeps
+ * the document within 16 KiB with a full trail.
+ */
+export const MAX_USED_CODES = 16;
 
 /** A code check under way on a channel: made before Verify is asked, taken away with the check's outcome (./lockout.ts). */
 export interface Reservation {
@@ -84,12 +89,9 @@ export interface UserState {
   enrollment: EnrollmentHold | null;
   /** Salted, keyed hashes of the unused recovery codes (lib/core/recovery-codes.ts); never a code. */
   recovery: RecoveryCodeHashes | null;
-  /** The user's security activity, oldest first: at most ACTIVITY_LIMIT events, none older than the trail's TTL. */
+  /** The user's security activity, oldest first: at most ACTIVITY_LIMIT events, none older than the trail's TTL (./trail.ts). */
   trail: ActivityEvent[];
 }
-
-/** The last events a user can see (/list-activity); older ones are dropped on the next write. */
-export const ACTIVITY_LIMIT = 50;
 
 const VERSION = 1;
 /**
@@ -185,14 +187,17 @@ function parseRecovery(value: unknown): RecoveryCodeHashes | null | undefined {
   return { salt: value.salt, hashes: [...hashes] };
 }
 
-const EVENT_FIELDS = new Set(['id', 'type', 'occurredAt', 'channel', 'factorSid', 'outcome', 'detail']);
+const EVENT_FIELDS = new Set(['id', 'type', 'occurredAt', 'channel', 'factorSid', 'outcome', 'detail', 'count', 'firstOccurredAt']);
 
 function parseEvent(value: unknown): ActivityEvent | undefined {
   if (!isRecord(value) || Object.keys(value).some((key) => !EVENT_FIELDS.has(key))) return undefined;
-  const { id, type, occurredAt, channel, factorSid, outcome, detail } = value;
+  const { id, type, occurredAt, channel, factorSid, outcome, detail, count, firstOccurredAt } = value;
   if (typeof id !== 'string' || typeof type !== 'string' || typeof occurredAt !== 'string' || typeof channel !== 'string') return undefined;
   if (factorSid !== undefined && typeof factorSid !== 'string') return undefined;
   if (outcome !== undefined && typeof outcome !== 'string') return undefined;
+  // A folded event: how many, since when (lib/state/trail.ts); both or neither.
+  if ((count === undefined) !== (firstOccurredAt === undefined)) return undefined;
+  if (count !== undefined && (!isCount(count) || count < 2 || typeof firstOccurredAt !== 'string')) return undefined;
   if (detail !== undefined && (!isRecord(detail) || !Object.values(detail).every((entry) => typeof entry === 'number'))) return undefined;
   return value as unknown as ActivityEvent;
 }
@@ -234,20 +239,21 @@ export function parseState(data: unknown): UserState | undefined {
  */
 export const MAX_STORED_BYTES = 15 * 1024;
 
-/** The document's JSON text as Sync stores it: measured once, and sent as it was measured. */
+/**
+ * The document's JSON text as Sync stores it: measured once, and sent as it was measured. Over the budget, the oldest
+ * code checks of the trail give way first, the changes to the account only after them (./trail.ts).
+ */
 export function storedForm(state: UserState): string {
   const { web, studio, used, factor, enrollment, recovery, trail } = state;
   const whole = { v: VERSION, [STORED_WEB_CHANNEL]: web, studio, used, factor, enrollment, recovery, trail };
   const text = JSON.stringify(whole);
-  let excess = Buffer.byteLength(text) - MAX_STORED_BYTES;
+  const excess = Buffer.byteLength(text) - MAX_STORED_BYTES;
   if (excess <= 0) return text;
-  let dropped = 0;
-  // Each event takes its JSON and a separating comma.
-  while (excess > 0 && dropped < state.trail.length) {
-    excess -= Buffer.byteLength(JSON.stringify(state.trail[dropped])) + 1;
-    dropped += 1;
-  }
-  return JSON.stringify({ ...whole, trail: state.trail.slice(dropped) });
+  // Each event takes its JSON and a separating comma; the document shrinks by exactly that when one is left out.
+  const size = (event: ActivityEvent): number => Buffer.byteLength(JSON.stringify(event)) + 1;
+  const total = trail.reduce((sum, event) => sum + size(event), 0);
+  const kept = trailWithin(trail, (candidate) => total - candidate.reduce((sum, event) => sum + size(event), 0) >= excess);
+  return JSON.stringify({ ...whole, trail: kept });
 }
 
 // ---- the rules ----
@@ -270,23 +276,13 @@ export function withUsedCode(state: UserState, key: string, until: number): User
   return { ...state, used };
 }
 
-/** Appends events to the trail, keeping the newest ACTIVITY_LIMIT. */
-export function withEvents(state: UserState, events: readonly ActivityEvent[]): UserState {
-  return events.length === 0 ? state : { ...state, trail: [...state.trail, ...events].slice(-ACTIVITY_LIMIT) };
-}
-
-/** The trail as the user sees it: newest first, nothing older than `ttlMs`. */
-export function recentActivity(state: UserState, nowMs: number, ttlMs: number): ActivityEvent[] {
-  return state.trail.filter((event) => Date.parse(event.occurredAt) > nowMs - ttlMs).reverse();
-}
-
 /**
  * Drops what no rule reads any more: used codes past their window, an enrollment hold past its time, quota entries
- * past their window. Checks in flight that lapsed stay: they are counted when the state is next written.
+ * and wrong codes past their window. Checks in flight that lapsed stay: they are counted when the state is next written.
  */
 export function pruned(state: UserState, nowMs: number, trailTtlMs = Number.POSITIVE_INFINITY): UserState {
   return {
-    ...withoutOldChallenges(state, nowMs),
+    ...withoutOldCounts(state, nowMs),
     trail: state.trail.filter((event) => Date.parse(event.occurredAt) > nowMs - trailTtlMs),
     used: state.used.filter((entry) => entry.until > nowMs),
     enrollment: state.enrollment !== null && state.enrollment.until > nowMs ? state.enrollment : null,

@@ -18,15 +18,14 @@ import {
   isUsed,
   parseState,
   pruned,
-  recentActivity,
   storedForm,
   usedUntil,
-  withEvents,
   withUsedCode,
   type HoldRequest,
   type UserState,
   type VerifiedFactor,
 } from './model';
+import { recentActivity, withEvents } from './trail';
 import {
   channelShare,
   consecutiveFailures,

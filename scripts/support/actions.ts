@@ -10,12 +10,11 @@ import {
   emptyState,
   enrollmentHeldSeconds,
   pruned,
-  recentActivity,
   resetState,
-  withEvents,
   type Channel,
   type UserState,
 } from '../../lib/state/model';
+import { recentActivity, withEvents } from '../../lib/state/trail';
 import { channelShare, consecutiveFailures, lockRemainingSeconds, withoutLock } from '../../lib/state/lockout';
 import type { StateOnFile } from '../../lib/state/operator-state';
 import { EXIT, SupportError } from './errors';

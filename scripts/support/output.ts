@@ -34,7 +34,9 @@ function hardCapLine(cap: HardCapSummary): string {
 
 function eventLine(event: ActivityEvent): string {
   const detail = event.detail === undefined ? '' : ` ${Object.entries(event.detail).map(([name, value]) => `${name}=${value}`).join(' ')}`;
-  return [event.occurredAt, event.channel.padEnd(7), event.type.padEnd(24), event.outcome ?? '', event.factorSid ?? ''].filter((part) => part !== '').join('  ') + detail;
+  // A folded event (the same failure repeated in a row) says how many, and since when.
+  const folded = event.count === undefined ? '' : ` ×${event.count} since ${event.firstOccurredAt ?? '?'}`;
+  return [event.occurredAt, event.channel.padEnd(7), event.type.padEnd(24), event.outcome ?? '', event.factorSid ?? ''].filter((part) => part !== '').join('  ') + detail + folded;
 }
 
 export function statusText(status: UserStatus): string {

@@ -291,6 +291,24 @@ describe('Recent activity in plain words', () => {
     expect(lines(events, createTranslator('de', de))[0]).toBe('5 falsche Codes, dann für 1 Minute gesperrt');
   });
 
+  test('a failure the trail folded counts as its count: alone, or with others and the lock after them', () => {
+    const folded = (secondsAgo: number, count: number): ActivityEvent => failed(secondsAgo, { count, firstOccurredAt: new Date(at - 600_000).toISOString() });
+    expect(lines([folded(0, 7)])).toEqual(['7 wrong codes']);
+    const items = summarizeActivity([event('lock.started', 0, { outcome: 'threshold', detail: { lockSeconds: 60, lockLevel: 1 } }), folded(1, 4), failed(2)]);
+    expect(items.map((item) => [item.describe(english), item.events])).toEqual([['5 wrong codes, then locked for 1 minute', 3]]);
+  });
+
+  test('a reuse of a code just used is news, not an alarm; the hard cap says support must unlock', () => {
+    expect(summarizeActivity([event('challenge.reused', 0, { count: 2, firstOccurredAt: new Date(at - 5000).toISOString() })]).map((item) => [item.describe(english), item.tone])).toEqual([
+      ['A code that had just been used was entered again', 'info'],
+    ]);
+    const capped = summarizeActivity([event('lock.started', 0, { outcome: 'hard_cap', detail: { consecutiveFailures: 100 } }), failed(1)]);
+    expect(capped.map((item) => [item.describe(english), item.tone, item.events])).toEqual([
+      ['Too many wrong codes in a row: code checks stopped until support unlocks them', 'alert', 1],
+      ['Wrong code entered', 'alert', 1],
+    ]);
+  });
+
   test('a single failure says what kind it was; wrong codes by phone are not counted with those on the web', () => {
     expect(lines([failed(0, { outcome: 'replay' })])).toEqual(['A code that was already used was refused']);
     expect(lines([failed(0, { outcome: 'wrong_recovery_code' })])).toEqual(['Wrong recovery code entered']);

@@ -2,7 +2,6 @@
 // boundaries of its time rules, its caps and the 16 KiB budget.
 import { createEvent } from '../../../lib/events/security-events';
 import {
-  ACTIVITY_LIMIT,
   CHANNELS,
   emptyState,
   enrollmentHeldSeconds,
@@ -10,12 +9,12 @@ import {
   MAX_STORED_BYTES,
   parseState,
   pruned,
-  recentActivity,
   storedForm,
-  withEvents,
+  MAX_USED_CODES,
   withUsedCode,
   type UserState,
 } from '../../../lib/state/model';
+import { ACTIVITY_LIMIT, recentActivity, withEvents } from '../../../lib/state/trail';
 import { DAILY_FAILURE_LIMIT, DAY_MS, lockRemainingSeconds, maxFailuresPerDay, withFailure, type LockoutPolicy } from '../../../lib/state/lockout';
 
 const T0 = Date.UTC(2030, 0, 1);
@@ -23,6 +22,8 @@ const POLICY: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600,
 
 const event = (at: number, type: 'challenge.failed' | 'challenge.approved' = 'challenge.failed') =>
   createEvent({ type, channel: 'web', factorSid: `YF${'c'.repeat(32)}`, outcome: 'wrong_code' }, new Date(at));
+/** Events that never fold into each other (each its own factor). */
+const distinct = (at: number, i: number) => createEvent({ type: 'challenge.failed', channel: 'web', factorSid: `YF${String(i).padStart(32, '0')}`, outcome: 'wrong_code' }, new Date(at));
 
 /** A valid stored document with every optional part present, as JSON. */
 function validStored(): Record<string, unknown> {
@@ -227,17 +228,17 @@ describe('time boundaries', () => {
 });
 
 describe('caps', () => {
-  test('the used-code list keeps the 64 that stay valid longest, latest first', () => {
+  test(`the used-code list keeps the ${MAX_USED_CODES} that stay valid longest, latest first`, () => {
     let state = emptyState();
     for (let i = 0; i < 70; i += 1) state = withUsedCode(state, `k${i}`, T0 + ((i * 37) % 70));
     const untils = state.used.map((entry) => entry.until - T0);
-    expect(untils).toEqual(Array.from({ length: 64 }, (_, i) => 69 - i));
+    expect(untils).toEqual(Array.from({ length: MAX_USED_CODES }, (_, i) => 69 - i));
   });
 
   test('no events leave the state as it is; more than 50 keep the newest 50', () => {
     const state = emptyState();
     expect(withEvents(state, [])).toBe(state);
-    const events = Array.from({ length: ACTIVITY_LIMIT + 3 }, (_, i) => event(T0 + i));
+    const events = Array.from({ length: ACTIVITY_LIMIT + 3 }, (_, i) => distinct(T0 + i, i));
     expect(withEvents(state, events).trail).toEqual(events.slice(3));
   });
 
@@ -255,7 +256,7 @@ describe('caps', () => {
 describe('the 16 KiB budget', () => {
   /** A state of `events` trail events whose stored JSON is `bytes` long, padded through the enrollment hold's id. */
   function stateOfSize(events: number, bytes: number): UserState {
-    const trail = Array.from({ length: events }, (_, i) => event(T0 + i));
+    const trail = Array.from({ length: events }, (_, i) => distinct(T0 + i, i));
     const base: UserState = { ...emptyState(), enrollment: { id: '', until: T0, phase: 'created' as const }, trail };
     const size = Buffer.byteLength(storedForm(base));
     return { ...base, enrollment: { id: 'p'.repeat(bytes - size), until: T0, phase: 'created' as const } };
@@ -268,7 +269,7 @@ describe('the 16 KiB budget', () => {
   });
 
   test('a document that dropping three events brings exactly to the budget loses those three, not four', () => {
-    const perEvent = Buffer.byteLength(JSON.stringify(event(T0))) + 1;
+    const perEvent = Buffer.byteLength(JSON.stringify(distinct(T0, 0))) + 1;
     const state = stateOfSize(ACTIVITY_LIMIT, MAX_STORED_BYTES + 3 * perEvent);
     const text = storedForm(state);
     expect((JSON.parse(text) as { trail: unknown[] }).trail).toEqual(state.trail.slice(3));

@@ -4,8 +4,10 @@ import { createSecretKey } from 'node:crypto';
 import fc from 'fast-check';
 import { createEvent } from '../../../lib/events/security-events';
 import { createRecoveryCodes } from '../../../lib/core/recovery-codes';
-import { ACTIVITY_LIMIT, emptyState, isUsed, MAX_STORED_BYTES, parseState, pruned, resetState, storedForm, usedUntil, withEvents, withUsedCode, type UserState } from '../../../lib/state/model';
+import { emptyState, isUsed, MAX_STORED_BYTES, parseState, pruned, resetState, storedForm, usedUntil, withUsedCode, MAX_USED_CODES, type UserState } from '../../../lib/state/model';
+import { ACTIVITY_LIMIT, KEPT_LIMIT, withEvents } from '../../../lib/state/trail';
 import {
+  challengeQuota,
   DAILY_FAILURE_LIMIT,
   DAY_MS,
   lockRemainingSeconds,
@@ -137,50 +139,65 @@ describe('the stored form', () => {
     }
   });
 
-  /** A state at its largest: both channels at the daily limit, every used-code slot taken, recovery codes, a full trail. */
-  function largestState(event: Parameters<typeof createEvent>[0]): UserState {
-    const recent = Array.from({ length: DAILY_FAILURE_LIMIT }, (_, i) => T0 - i * 1000);
-    const challenges = Array.from({ length: 24 }, (_, i) => T0 - i * 1000);
-    const inFlight = Array.from({ length: 4 }, (_, i) => ({ id: 'r'.repeat(8), at: T0 - i, challenge: true }));
-    const channel = { failures: 4, level: 30, lockedUntil: T0 + DAY_MS, recent, streak: 100, reuses: 3, inFlight, challenges };
+  /**
+   * A state at its largest: on both channels every check in flight the 24 h limit allows (with a threshold of 100) and
+   * every place of the quota, every used-code slot, a verification's hold, recovery codes, and a full trail of the
+   * largest events there are: 20 changes to the account (support resets, the biggest) and 30 folded failures, each with
+   * a count and a first time.
+   */
+  function largestState(): UserState {
+    const challenges = Array.from({ length: challengeQuota(6).max }, (_, i) => T0 - i * 1000);
+    // Wrong codes of the last day and checks in flight share the 24 h limit; a check in flight is the larger entry.
+    const inFlight = Array.from({ length: DAILY_FAILURE_LIMIT }, (_, i) => ({ id: 'r'.repeat(8), at: T0 - i, challenge: true }));
+    const channel = { failures: 99, level: 30, lockedUntil: T0 + DAY_MS, recent: [], streak: 100, reuses: 3, inFlight, challenges };
     let state: UserState = {
       ...emptyState(),
       web: channel,
       studio: channel,
-      factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA512', digits: 8, period: 30, skew: 1 } },
+      factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA512', digits: 8, period: 30, skew: 2 } },
       enrollment: { id: 'e'.repeat(36), until: T0, phase: 'verifying' as const, factorSid: `YF${'c'.repeat(32)}` },
       recovery: createRecoveryCodes(createSecretKey(Buffer.from('k'.repeat(32)))).stored,
     };
-    for (let i = 0; i < 64; i += 1) state = withUsedCode(state, 'u'.repeat(43), T0 + i);
-    return withEvents(state, Array.from({ length: ACTIVITY_LIMIT }, (_, i) => createEvent(event, new Date(T0 + i))));
+    for (let i = 0; i < MAX_USED_CODES; i += 1) state = withUsedCode(state, 'u'.repeat(22), T0 + i);
+    const changes = Array.from({ length: KEPT_LIMIT }, (_, i) =>
+      createEvent({ type: 'support.reset', channel: 'support', detail: { factorsRemoved: 100, recoveryCodesRemoved: 10 } }, new Date(T0 + i)),
+    );
+    const failures = Array.from({ length: ACTIVITY_LIMIT - KEPT_LIMIT }, (_, i) => {
+      const failed = createEvent({ type: 'challenge.failed', channel: 'studio', factorSid: `YF${String(i).padStart(32, '0')}`, outcome: 'wrong_recovery_code' }, new Date(T0 + i));
+      return { ...failed, count: 99_999, firstOccurredAt: new Date(T0 - DAY_MS).toISOString() };
+    });
+    return { ...state, trail: [...changes, ...failures] };
   }
 
-  test('a document at its largest stays within Sync’s 16 KiB: the oldest events give way, the rest is kept whole', () => {
-    const state = largestState({
-      type: 'recovery_code.used',
-      channel: 'support',
-      factorSid: `YF${'b'.repeat(32)}`,
-      outcome: 'wrong_recovery_code',
-      detail: { lockSeconds: 86_400, lockLevel: 30, recoveryCodesLeft: 10 },
-    });
+  test('a document at its largest stays within Sync’s 16 KiB: every change to the account stays, the oldest failures give way', () => {
+    const state = largestState();
     const stored = storedForm(state);
     const bytes = Buffer.byteLength(stored);
     expect(bytes).toBeLessThanOrEqual(MAX_STORED_BYTES);
     expect(MAX_STORED_BYTES).toBeLessThan(16 * 1024);
     const parsed = parseState(JSON.parse(stored));
-    // Only the oldest events went, and only as many as needed: one more would not have fitted.
-    const kept = parsed?.trail ?? [];
-    expect(kept.length).toBeGreaterThan(0);
-    expect(kept.length).toBeLessThan(ACTIVITY_LIMIT);
-    expect(kept).toEqual(state.trail.slice(-kept.length));
-    expect(parsed).toEqual({ ...state, trail: kept });
-    const oneMore = state.trail[state.trail.length - kept.length - 1];
-    expect(bytes + Buffer.byteLength(JSON.stringify(oneMore)) + 1).toBeGreaterThan(MAX_STORED_BYTES);
+    const trail = parsed?.trail ?? [];
+    expect(trail.filter((event) => event.type === 'support.reset')).toHaveLength(KEPT_LIMIT);
+    // Only the oldest failures went, and only as many as needed: one more would not have fitted.
+    const failures = state.trail.filter((event) => event.type === 'challenge.failed');
+    const left = trail.filter((event) => event.type === 'challenge.failed');
+    expect(left.length).toBeGreaterThanOrEqual(10);
+    expect(left).toEqual(failures.slice(-left.length));
+    expect(parsed).toEqual({ ...state, trail: [...trail] });
+    const oneMore = failures[failures.length - left.length - 1];
+    if (oneMore !== undefined) expect(bytes + Buffer.byteLength(JSON.stringify(oneMore)) + 1).toBeGreaterThan(MAX_STORED_BYTES);
+    if (process.env.TRAIL_PRINT === '1') process.stdout.write(`largest document: ${bytes} bytes, ${left.length} of ${failures.length} failures kept\n`);
   });
 
-  test('a document that fits keeps its whole trail', () => {
-    const state = largestState({ type: 'challenge.approved', channel: 'web' });
-    expect(parseState(JSON.parse(storedForm(state)))?.trail).toHaveLength(ACTIVITY_LIMIT);
+  test('with the default lock (5 in a row, so at most 5 checks in flight) the largest document keeps nearly all its failures', () => {
+    const state = largestState();
+    const fewer = (channel: UserState['web']): UserState['web'] => ({ ...channel, inFlight: channel.inFlight.slice(0, 5), recent: Array.from({ length: 25 }, (_, i) => T0 - i) });
+    const usual: UserState = { ...state, web: fewer(state.web), studio: fewer(state.studio) };
+    const stored = storedForm(usual);
+    const trail = parseState(JSON.parse(stored))?.trail ?? [];
+    expect(trail.filter((event) => event.type === 'support.reset')).toHaveLength(KEPT_LIMIT);
+    expect(trail.length).toBeGreaterThanOrEqual(ACTIVITY_LIMIT - 5);
+    if (process.env.TRAIL_PRINT === '1') process.stdout.write(`largest document with the default lock: ${Buffer.byteLength(stored)} bytes, ${trail.length} of ${ACTIVITY_LIMIT} events\n`);
   });
 });
 
