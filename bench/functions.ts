@@ -444,6 +444,7 @@ async function main(): Promise<void> {
     VERIFY_SERVICE_SID: service.sid,
     SYNC_SERVICE_SID: sync.sid,
     IDENTITY_SECRET: randomBytes(32).toString('hex'),
+    RECOVERY_CODE_SECRET: randomBytes(32).toString('hex'),
     AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     APPROVAL_SIGNING_SECRET: randomBytes(32).toString('hex'),
     VERIFY_EMULATOR_URL: emulatorUrl,

@@ -1,6 +1,7 @@
 // The typed, validated environment of the Functions; a ConfigError names the first bad variable (never its value).
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { ApprovalKey, ApprovalSigner } from './core/approval';
+import { deriveRecoveryCodePepper } from './core/recovery-codes';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './http/caller-token';
 import { parseWebhookSecret, type WebhookTarget } from './events/webhook';
 
@@ -29,6 +30,7 @@ export type SecretKey = KeyObject;
 export const CONFIG_VARIABLES = [
   'VERIFY_SERVICE_SID',
   'IDENTITY_SECRET',
+  'RECOVERY_CODE_SECRET',
   'AUTH_JWT_SECRET',
   'AUTH_JWKS_URL',
   'AUTH_ISSUER',
@@ -59,6 +61,8 @@ export const RUNTIME_VARIABLES: readonly ConfigVariable[] = ['DOMAIN_NAME'];
 export interface Config {
   verifyServiceSid: string;
   identitySecret: SecretKey;
+  /** Pepper of the recovery codes' password hashes, derived (HKDF) from RECOVERY_CODE_SECRET; a key of its own. */
+  recoveryCodePepper: SecretKey;
   /** How caller tokens are checked; lib/http/caller-token.ts takes it as it is. */
   caller: CallerVerification;
   /** How approval tokens are signed; lib/core/approval.ts takes it as it is. */
@@ -262,6 +266,17 @@ function parseSigningKey(value: string): ApprovalKey {
   return { alg: 'ES256', privateKey, publicJwk: { kty: 'EC', crv: 'P-256', x, y, kid, alg: 'ES256', use: 'sig' }, kid };
 }
 
+/**
+ * RECOVERY_CODE_SECRET keys only the recovery codes' pepper: a key shared with the identity HMAC would let whoever
+ * holds one hold both (issue 24.8). Required, so no deployment falls back to the identity key.
+ */
+function parseRecoveryCodeSecret(read: Read, identitySecret: string): SecretKey {
+  const value = read('RECOVERY_CODE_SECRET');
+  if (value === undefined) throw new ConfigError('RECOVERY_CODE_SECRET', 'is not set (run `npm run setup` to generate it)');
+  if (value === identitySecret) throw new ConfigError('RECOVERY_CODE_SECRET', 'must differ from IDENTITY_SECRET');
+  return deriveRecoveryCodePepper(parseSecret('RECOVERY_CODE_SECRET', value));
+}
+
 /** The deployment's own address: `https://<DOMAIN_NAME>`, or http on the local stack's loopback address. */
 function ownAddress(domainName: string): string {
   let url: URL | undefined;
@@ -362,9 +377,11 @@ export function parseConfig(env: Env): Config {
   const lockoutBaseSeconds = parseInteger(read, 'LOCKOUT_BASE_SECONDS', DEFAULT_LOCKOUT_BASE_SECONDS, 1, MAX_LOCKOUT_SECONDS);
   const lockoutMaxSeconds = parseInteger(read, 'LOCKOUT_MAX_SECONDS', DEFAULT_LOCKOUT_MAX_SECONDS, 1, MAX_LOCKOUT_SECONDS);
   if (lockoutMaxSeconds < lockoutBaseSeconds) throw new ConfigError('LOCKOUT_MAX_SECONDS', 'must not be below LOCKOUT_BASE_SECONDS');
+  const identitySecret = requireValue(read, 'IDENTITY_SECRET');
   return {
     verifyServiceSid,
-    identitySecret: parseSecret('IDENTITY_SECRET', requireValue(read, 'IDENTITY_SECRET')),
+    identitySecret: parseSecret('IDENTITY_SECRET', identitySecret),
+    recoveryCodePepper: parseRecoveryCodeSecret(read, identitySecret),
     caller,
     approval: parseApproval(read, caller),
     allowedOrigins: parseAllowedOrigins(read),

@@ -12,7 +12,7 @@ import { ConfigError, parseConfig } from '../lib/config';
 /** Variables that only make sense on a developer's machine; uploading them would point a live service at nothing. */
 export const LOCAL_ONLY_VARIABLES = ['VERIFY_EMULATOR_URL', 'VERIFY_EMULATOR_PORT', 'PORT'] as const;
 /** Variables a deployed kit needs; missing ones are reported before the upload, not by a failing Function later. */
-const REQUIRED_VARIABLES = ['VERIFY_SERVICE_SID', 'IDENTITY_SECRET'] as const;
+const REQUIRED_VARIABLES = ['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'RECOVERY_CODE_SECRET'] as const;
 /** One of each pair is needed: how caller tokens are checked, how approvals are signed. */
 const CALLER_TOKEN_VARIABLES = ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL'] as const;
 const APPROVAL_SIGNING_VARIABLES = ['APPROVAL_SIGNING_KEY', 'APPROVAL_SIGNING_SECRET'] as const;

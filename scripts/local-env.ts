@@ -8,6 +8,7 @@ export const GENERATED_VARIABLES = [
   'ACCOUNT_SID',
   'AUTH_TOKEN',
   'IDENTITY_SECRET',
+  'RECOVERY_CODE_SECRET',
   'AUTH_JWT_SECRET',
   'APPROVAL_SIGNING_SECRET',
 ] as const;
@@ -39,6 +40,7 @@ export function withGeneratedValues(values: Readonly<Record<string, string>>): R
     ACCOUNT_SID: () => `AC${hex(16)}`,
     AUTH_TOKEN: () => hex(16),
     IDENTITY_SECRET: () => hex(32),
+    RECOVERY_CODE_SECRET: () => hex(32),
     AUTH_JWT_SECRET: () => hex(32),
     APPROVAL_SIGNING_SECRET: () => hex(32),
   };

@@ -18,7 +18,7 @@ import {
 } from './totp-settings';
 
 /** Secrets the Functions need and nobody else has to know; generated once, never overwritten. */
-export const GENERATED_SECRETS = ['IDENTITY_SECRET'] as const;
+export const GENERATED_SECRETS = ['IDENTITY_SECRET', 'RECOVERY_CODE_SECRET'] as const;
 /** How approval tokens are signed: ES256 (the default; backends verify with the public key) or an HS256 shared secret. */
 export type ApprovalSigning = 'ES256' | 'HS256';
 const APPROVAL_SIGNING_VARIABLES: Record<ApprovalSigning, string> = { ES256: 'APPROVAL_SIGNING_KEY', HS256: 'APPROVAL_SIGNING_SECRET' };

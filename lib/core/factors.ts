@@ -138,7 +138,7 @@ export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: s
     return { factorSid, status };
   }
   // A new authenticator comes with a new set: any earlier codes stop working in the same write.
-  const recovery = scope.state.issueRecoveryCodes();
+  const recovery = await scope.state.issueRecoveryCodes();
   await attempt.activated({ sid: factorSid, config: factor.config }, code, recovery.stored);
   return { factorSid, status, recoveryCodes: recovery.codes };
 }
@@ -170,7 +170,7 @@ export async function checkCode(
 
 /** The user's TOTP factors without any secret (Verify returns the binding only at creation anyway). */
 export async function listFactors(scope: UserScope<ProvenCaller>): Promise<ListFactorsResponse> {
-  const [factors, recoveryCodesLeft] = await Promise.all([scope.verify.listTotpFactors(scope.identity), scope.state.recoveryCodesLeft()]);
+  const [factors, recovery] = await Promise.all([scope.verify.listTotpFactors(scope.identity), scope.state.recoveryCodes()]);
   return {
     factors: factors.sort(newestFirst).map((factor) => ({
       factorSid: factor.sid,
@@ -179,7 +179,8 @@ export async function listFactors(scope: UserScope<ProvenCaller>): Promise<ListF
       createdAt: factor.createdAt.toISOString(),
       config: factor.config,
     })),
-    recoveryCodesLeft,
+    recoveryCodesLeft: recovery.left,
+    recoveryCodesOutdated: recovery.outdated,
   };
 }
 
@@ -254,7 +255,7 @@ export async function regenerateRecoveryCodes(scope: UserScope<ProvenCaller>, co
     await attempt.refused({ factorSid: factor.sid });
     throw new Failure('wrong_code');
   }
-  const recovery = scope.state.issueRecoveryCodes();
+  const recovery = await scope.state.issueRecoveryCodes();
   const replaced = await attempt.approved(factor, code, {
     events: [
       { type: 'challenge.approved', factorSid: factor.sid, outcome: 'step_up' },

@@ -1,6 +1,7 @@
 // The support tool's words for people: status, the reset's confirmation and result, the unlock's result. (`--json`
 // prints the same data as it is.)
 import type { ActivityEvent } from '../../lib/contract';
+import { LEGACY_CODE_BITS, RECOVERY_CODE_BITS } from '../../lib/core/recovery-codes';
 import type { FactorSummary, LockSummary, ResetResult, UnlockResult, UserStatus } from './actions';
 
 /** "1 h 4 min", "4 min 12 s", "40 s". */
@@ -40,6 +41,12 @@ export function statusText(status: UserStatus): string {
   } else {
     lines.push('Locks:', `  ${lockLine('web', status.locks.web)}`, `  ${lockLine('studio', status.locks.studio)}`);
     lines.push(`Recovery codes left: ${status.recoveryCodesLeft}`);
+    if (status.recoveryCodesOutdated) {
+      lines.push(
+        `  OLD FORMAT: ${LEGACY_CODE_BITS}-bit codes issued before the ${RECOVERY_CODE_BITS}-bit format; they work until used, and the user should`,
+        '  generate a new set on the page ("Generate new codes", with a code from the app) or POST /regenerate-recovery-codes',
+      );
+    }
   }
   lines.push(status.activity.length === 0 ? 'Recent activity: none' : 'Recent activity (newest first):');
   for (const event of status.activity) lines.push(`  ${eventLine(event)}`);

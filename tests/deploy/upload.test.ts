@@ -257,6 +257,7 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
     'AUTH_TOKEN=00000000000000000000000000000000',
     'VERIFY_SERVICE_SID=VA00000000000000000000000000000000',
     'IDENTITY_SECRET=identity-secret-of-at-least-32-characters',
+    'RECOVERY_CODE_SECRET=recovery-code-secret-of-at-least-32-characters',
     'APPROVAL_SIGNING_SECRET=approval-secret-of-at-least-32-characters',
     'AUTH_JWT_SECRET=caller-secret-of-at-least-32-characters',
     'ALLOWED_ORIGINS=',
@@ -277,6 +278,7 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
       'APPROVAL_SIGNING_SECRET',
       'AUTH_JWT_SECRET',
       'IDENTITY_SECRET',
+      'RECOVERY_CODE_SECRET',
       'VERIFY_SERVICE_SID',
     ]);
     expect(result.problems).toEqual([]);

@@ -4,7 +4,7 @@ import { createSecretKey } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ActivityEvent } from '../../lib/contract';
 import { createSyncStateStore } from '../../lib/state/sync-store';
-import { createRecoveryCodes } from '../../lib/core/recovery-codes';
+import { createRecoveryCodeVault, deriveRecoveryCodePepper } from '../../lib/core/recovery-codes';
 import { createSecurityState, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type SecurityState } from '../../lib/state/security-state';
 import { emptyState, storedForm, type Channel, type VerifiedFactor } from '../../lib/state/model';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
@@ -22,6 +22,8 @@ let users = 0;
 const now = Date.UTC(2030, 0, 15, 9, 0, 10);
 const FACTOR: VerifiedFactor = { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA1', digits: 6, period: 30, skew: 1 } };
 const codeKey = createSecretKey(Buffer.from('k'.repeat(32)));
+const recoveryCodes = createRecoveryCodeVault({ pepper: deriveRecoveryCodePepper(Buffer.from('r'.repeat(32))), legacyKey: codeKey });
+const issueSet = async () => (await recoveryCodes.issue()).stored;
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -59,6 +61,7 @@ function requestsOf(channel: Channel = 'web'): {
         policy: { threshold: 5, baseSeconds: 60, maxSeconds: 3600 },
         now: () => new Date(clock),
         codeKey,
+        recoveryCodes,
         log: (line) => logged.push(line),
         activity: { ttlMs: 90 * 86_400_000, onRecorded: (events) => recorded.push(events) },
       }),
@@ -107,7 +110,7 @@ test('an activation is never refused by a race, but a race keeps the failures it
   const { guard } = requestsOf();
   const activation = await guard().beginCodeCheck();
   await (await guard().beginCodeCheck()).refused();
-  await activation.activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  await activation.activated(FACTOR, '111111', await issueSet());
   const next = await guard().beginCodeCheck();
   expect(next.knownFactor).toEqual(FACTOR);
   expect(await next.approved(FACTOR, '111111')).toBe(false);
@@ -218,7 +221,7 @@ test('a daily-limit lock is logged as such', async () => {
 test('an activation with nothing recorded in between resets the failure count and writes its two events', async () => {
   const { guard, identity } = requestsOf();
   for (let i = 0; i < 4; i += 1) await (await guard().beginCodeCheck()).refused();
-  await (await guard().beginCodeCheck()).activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  await (await guard().beginCodeCheck()).activated(FACTOR, '111111', await issueSet());
   expect((await documentOf(identity)).caller).toEqual({ failures: 0, level: 0, lockedUntil: 0, attempts: 5, recent: [] });
   expect((await guard().activity()).slice(0, 2)).toMatchObject([
     { type: 'recovery_codes.generated', detail: { count: 10 } },
@@ -230,14 +233,14 @@ test('an activation that raced a failure keeps that failure counted', async () =
   const { guard, identity } = requestsOf();
   const activation = await guard().beginCodeCheck();
   await (await guard().beginCodeCheck()).refused();
-  await activation.activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  await activation.activated(FACTOR, '111111', await issueSet());
   expect((await documentOf(identity)).caller).toMatchObject({ failures: 1, attempts: 1 });
 });
 
 describe('recovery codes', () => {
   async function withCodes(): Promise<{ requests: ReturnType<typeof requestsOf>; codes: string[] }> {
     const requests = requestsOf();
-    const recovery = createRecoveryCodes(codeKey);
+    const recovery = await recoveryCodes.issue();
     await (await requests.guard().beginCodeCheck()).activated(FACTOR, '111111', recovery.stored);
     requests.recorded.length = 0;
     return { requests, codes: recovery.codes };
@@ -245,9 +248,9 @@ describe('recovery codes', () => {
 
   test('a wrong one is counted as challenge.failed wrong_recovery_code and leaves the set alone', async () => {
     const { requests, codes } = await withCodes();
-    expect(await (await requests.guard().beginCodeCheck()).redeemRecoveryCode('AAAAA-AAAAA', { purpose: 'sign_in' })).toBeUndefined();
+    expect(await (await requests.guard().beginCodeCheck()).redeemRecoveryCode('0AAA-AAAA-AAAA-AAAA', { purpose: 'sign_in' })).toBeUndefined();
     expect(requests.recorded).toEqual([[expect.objectContaining({ type: 'challenge.failed', outcome: 'wrong_recovery_code' })]]);
-    expect(await requests.guard().recoveryCodesLeft()).toBe(codes.length);
+    expect(await requests.guard().recoveryCodes()).toEqual({ left: codes.length, outdated: false });
   });
 
   test('a right one is used up with recovery_code.used naming the purpose, the factor (if given) and the codes left', async () => {
@@ -264,7 +267,7 @@ describe('recovery codes', () => {
     const redeem = await requests.guard().beginCodeCheck();
     await (await requests.guard().beginCodeCheck()).refused();
     expect(await redeem.redeemRecoveryCode(codes[0] as string, { purpose: 'sign_in' })).toBeUndefined();
-    expect(await requests.guard().recoveryCodesLeft()).toBe(10);
+    expect(await requests.guard().recoveryCodes()).toEqual({ left: 10, outdated: false });
   });
 });
 

@@ -1,9 +1,8 @@
 // The lockout, replay and enrollment rules of lib/state/model.ts as pure functions of state and time (no Sync here;
 // the suites in tests/functions/ drive the same rules through the Functions and the emulator).
-import { createSecretKey } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { createEvent } from '../../lib/events/security-events';
-import { createRecoveryCodes } from '../../lib/core/recovery-codes';
 import {
   ACTIVITY_LIMIT,
   DAILY_FAILURE_LIMIT,
@@ -158,7 +157,14 @@ describe('the stored form', () => {
       studio: channel,
       factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA512', digits: 8, period: 30, skew: 1 } },
       enrollment: { id: 'e'.repeat(36), until: T0 },
-      recovery: createRecoveryCodes(createSecretKey(Buffer.from('k'.repeat(32)))).stored,
+      // A current set at its largest: ten codes, each with its own 128-bit salt and 256-bit hash.
+      recovery: {
+        scheme: 'scrypt',
+        N: 16_384,
+        r: 8,
+        p: 1,
+        codes: Array.from({ length: 10 }, (_, slot) => ({ slot, salt: randomBytes(16).toString('base64url'), hash: randomBytes(32).toString('base64url') })),
+      },
     };
     for (let i = 0; i < 64; i += 1) state = withUsedCode(state, 'u'.repeat(43), T0 + i);
     return withEvents(state, Array.from({ length: ACTIVITY_LIMIT }, (_, i) => createEvent(event, new Date(T0 + i))));
