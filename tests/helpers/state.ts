@@ -49,3 +49,11 @@ export async function factorsInVerify(harness: FunctionsHarness, user: string): 
     throw error;
   }
 }
+
+/** Replaces the user's state document as another writer would (If-Match on its revision): to plant an older form. */
+export async function replaceStoredState(harness: FunctionsHarness, user: string, data: Record<string, unknown>): Promise<void> {
+  const current = await storedState(harness, user);
+  if (current === undefined) throw new Error('the user has no state document to replace');
+  const serviceSid = harness.env.SYNC_SERVICE_SID ?? 'default';
+  await clientOf(harness).sync.v1.services(serviceSid).documents(`totp-user-${harness.identityOf(user)}`).update({ data, ifMatch: current.revision });
+}
