@@ -82,8 +82,8 @@ export const scryptHash: PasswordHash = (password, salt, cost) =>
 
 /** What one attempt computed, before the write that may use the code up (./security-state.ts compares it there). */
 export type RecoveryCodeCandidate =
-  | { scheme: 'scrypt'; slot: number; salt: string; digest: Buffer }
-  | { scheme: 'legacy'; salt: string; digest: Buffer };
+  | { scheme: 'scrypt'; slot: number; digest: Buffer }
+  | { scheme: 'legacy'; digest: Buffer };
 
 /** What the state needs to issue, check and use up recovery codes, with the keys already bound. */
 export interface RecoveryCodeVault {
@@ -155,15 +155,14 @@ export function createRecoveryCodeVault(keys: RecoveryCodeKeys, hash: PasswordHa
 
     async prepare(set, input) {
       const canonical = normalizeRecoveryCode(input) ?? '';
-      if (set !== null && !('scheme' in set)) return { scheme: 'legacy', salt: set.salt, digest: legacyDigest(keys.legacyKey, set.salt, canonical) };
+      if (set !== null && !('scheme' in set)) return { scheme: 'legacy', digest: legacyDigest(keys.legacyKey, set.salt, canonical) };
       // The slot symbol picks the one stored code to hash against; with none (no set, a used or unknown slot, a code of
       // the old length) the same hash is computed against a fixed salt, and matches nothing.
       const slot = canonical.length === RECOVERY_CODE_LENGTH ? ALPHABET.indexOf(canonical[0] ?? '') : -1;
       const entry = set?.codes.find((code) => code.slot === slot);
-      const salt = entry?.salt ?? UNMATCHED_SALT;
       const cost = set === null ? SCRYPT_COST : { N: set.N, r: set.r, p: set.p };
-      const digest = await peppered(hash, keys.pepper, canonical, Buffer.from(salt, 'base64url'), cost);
-      return { scheme: 'scrypt', slot: entry === undefined ? -1 : slot, salt, digest };
+      const digest = await peppered(hash, keys.pepper, canonical, Buffer.from(entry?.salt ?? UNMATCHED_SALT, 'base64url'), cost);
+      return { scheme: 'scrypt', slot: entry === undefined ? -1 : slot, digest };
     },
   };
 }
@@ -174,12 +173,12 @@ function equalDigests(a: Buffer, b: Buffer): boolean {
 
 /**
  * The position in `set` of the code `candidate` was computed for, or undefined. Compared in constant time; a set that
- * changed since the hash (another salt: a new set, or the code used by a racing request) matches nothing.
+ * changed since the hash (a new set: other salts) matches nothing, as its hashes differ.
  */
 export function matchRecoveryCode(candidate: RecoveryCodeCandidate, set: RecoveryCodeSet | null): number | undefined {
   if (set === null) return undefined;
   if (candidate.scheme === 'legacy') {
-    if ('scheme' in set || set.salt !== candidate.salt) return undefined;
+    if ('scheme' in set) return undefined;
     let found: number | undefined;
     // Every stored hash is compared, matching or not.
     set.hashes.forEach((hash, index) => {
@@ -188,7 +187,7 @@ export function matchRecoveryCode(candidate: RecoveryCodeCandidate, set: Recover
     return found;
   }
   if (!('scheme' in set)) return undefined;
-  const index = set.codes.findIndex((code) => code.slot === candidate.slot && code.salt === candidate.salt);
+  const index = set.codes.findIndex((code) => code.slot === candidate.slot);
   const entry = set.codes[index];
   return entry !== undefined && equalDigests(Buffer.from(entry.hash, 'base64url'), candidate.digest) ? index : undefined;
 }
