@@ -122,9 +122,9 @@ async function start(): Promise<void> {
     },
   });
   const factors = createFactorList(ctx, {
-    loaded(verified, recoveryCodesLeft) {
+    loaded(verified, recoveryCodes) {
       check.configure(verified);
-      recovery.configure(verified, recoveryCodesLeft);
+      recovery.configure(verified, recoveryCodes);
       enrollment.showEnrolled(verified !== null);
     },
     deleted(factor) {
@@ -171,7 +171,7 @@ async function start(): Promise<void> {
     factors.clear();
     activity.clear();
     check.configure(null);
-    recovery.configure(null, 0);
+    recovery.configure(null, { left: 0, outdated: false });
     await showSignIn(true);
   }
 

@@ -1,6 +1,7 @@
 // The person's factors (label, status, date) with Delete; a verified factor needs a current code to go, or a recovery
 // code when the phone is lost.
 import type { FactorConfig, FactorSummary } from '../lib/contract';
+import type { RecoveryCodesState } from './recovery-status';
 import { TotpClientError } from './totp-client';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
 import { normalizeRecoveryCode } from './format';
@@ -9,8 +10,8 @@ import { onSubmit, type PageContext } from './page-context';
 import { factorName, renderFactorItem, requireElement } from './render';
 
 export interface FactorListHooks {
-  /** After each load: the verified factor's settings (null when none is verified) and the recovery codes left. */
-  loaded(verified: FactorConfig | null, recoveryCodesLeft: number): void;
+  /** After each load: the verified factor's settings (null when none is verified) and the recovery codes' state. */
+  loaded(verified: FactorConfig | null, recovery: RecoveryCodesState): void;
   deleted(factor: FactorSummary): void;
   /** A lost phone's authenticator was deleted with a recovery code: the next thing to do is a new set-up. */
   replaceLost(): void;
@@ -105,16 +106,19 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
 
   async function load(): Promise<void> {
     let factors: FactorSummary[];
-    let recoveryCodesLeft: number;
+    let recovery: RecoveryCodesState;
     try {
-      ({ factors, recoveryCodesLeft } = await ctx.api.listFactors());
+      const answer = await ctx.api.listFactors();
+      factors = answer.factors;
+      // An older deployment does not say: its sets are then of the only format it knows.
+      recovery = { left: answer.recoveryCodesLeft, outdated: answer.recoveryCodesOutdated === true };
     } catch (error) {
       ctx.reportFailure(error);
       return;
     }
     list.replaceChildren(...factors.map(wireItem));
     empty.hidden = factors.length > 0;
-    hooks.loaded(factors.find((factor) => factor.status === 'verified')?.config ?? null, recoveryCodesLeft);
+    hooks.loaded(factors.find((factor) => factor.status === 'verified')?.config ?? null, recovery);
   }
 
   return {

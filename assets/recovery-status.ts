@@ -1,5 +1,6 @@
-// The "Recovery codes" card: how many unused codes are left, a warning when few are, and a new set for a current
-// code from the app (the new set then shows in the save step; the old one stops working at once).
+// The "Recovery codes" card: how many unused codes are left, a warning when few are or when the set is of the older,
+// shorter format, and a new set for a current code from the app (the new set then shows in the save step; the old one
+// stops working at once).
 import type { FactorConfig } from '../lib/contract';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
 import { onSubmit, type PageContext } from './page-context';
@@ -8,6 +9,13 @@ import { configureCodeInput, requireElement } from './render';
 /** At this many codes or fewer the card warns: one lost phone more and the person could be locked out. */
 export const LOW_RECOVERY_CODES = 2;
 
+/** The recovery codes as /list-factors reports them. */
+export interface RecoveryCodesState {
+  left: number;
+  /** A set of the format issued before (10 symbols): it still works, and the card offers a new one. */
+  outdated: boolean;
+}
+
 export interface RecoveryStatusHooks {
   /** A new set was issued: show it in the save step. */
   regenerated(codes: readonly string[]): void;
@@ -15,7 +23,7 @@ export interface RecoveryStatusHooks {
 
 export interface RecoveryStatus {
   /** Shows the card for the verified factor (hidden when there is none) with the codes left. */
-  configure(verified: FactorConfig | null, left: number): void;
+  configure(verified: FactorConfig | null, codes: RecoveryCodesState): void;
   focus(): void;
 }
 
@@ -24,6 +32,7 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   const title = requireElement(document, '#recovery-title', HTMLHeadingElement);
   const leftText = requireElement(document, '#recovery-left', HTMLParagraphElement);
   const warning = requireElement(document, '#recovery-low', HTMLParagraphElement);
+  const outdatedWarning = requireElement(document, '#recovery-outdated', HTMLParagraphElement);
   const toggle = requireElement(document, '#regenerate-toggle', HTMLButtonElement);
   const form = requireElement(document, '#regenerate-form', HTMLFormElement);
   const codeInput = requireElement(document, '#regenerate-code', HTMLInputElement);
@@ -73,7 +82,7 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   showForm(false);
 
   return {
-    configure(verified, left) {
+    configure(verified, { left, outdated }) {
       section.hidden = verified === null;
       if (verified === null) {
         showForm(false);
@@ -82,7 +91,9 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
       digits = verified.digits;
       configureCodeInput(codeInput, digits);
       ctx.i18n.show(leftText, (t) => t.plural('recovery.left', left));
-      warning.hidden = left > LOW_RECOVERY_CODES;
+      // One warning at a time: a new set answers both, and an outdated one says so first.
+      outdatedWarning.hidden = !(outdated && left > 0);
+      warning.hidden = left > LOW_RECOVERY_CODES || !outdatedWarning.hidden;
     },
     focus() {
       title.focus();

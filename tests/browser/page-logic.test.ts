@@ -240,20 +240,26 @@ describe('the language of a visit', () => {
 
 describe('a typed recovery code', () => {
   test('is read the way the kit reads it: case, spaces and dashes do not matter, O is 0, I and L are 1', () => {
+    expect(normalizeRecoveryCode('3K7Q-DX9M-4BHT-2ZPA')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode(' 3k7q dx9m 4bht 2zpa ')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode('3K7QDX9M4BHT2ZPA')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode('3K7Q\u2013DX9M\u2013 4BHT 2ZPA')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode('oila-bcde-fghj-kmnp')).toBe('011A-BCDE-FGHJ-KMNP');
+  });
+
+  test('of a set issued before (ten symbols) is still read, in its own groups of five', () => {
     expect(normalizeRecoveryCode('7K2QD-X9M4B')).toBe('7K2QD-X9M4B');
     expect(normalizeRecoveryCode(' 7k2qd x9m4b ')).toBe('7K2QD-X9M4B');
-    expect(normalizeRecoveryCode('7K2QDX9M4B')).toBe('7K2QD-X9M4B');
-    expect(normalizeRecoveryCode('7K2QD\u2013X9M4B')).toBe('7K2QD-X9M4B');
     expect(normalizeRecoveryCode('oilab-cdefg')).toBe('011AB-CDEFG');
   });
 
   test('takes full-width letters and digits of other scripts, as typed on those keyboards', () => {
-    expect(normalizeRecoveryCode('７Ｋ２ＱＤ－Ｘ９Ｍ４Ｂ')).toBe('7K2QD-X9M4B');
-    expect(normalizeRecoveryCode('١٢٣٤٥-ABCDE')).toBe('12345-ABCDE');
+    expect(normalizeRecoveryCode('３Ｋ７Ｑ－ＤＸ９Ｍ－４ＢＨＴ－２ＺＰＡ')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode('١٢٣٤-ABCD-EFGH-JKMN')).toBe('1234-ABCD-EFGH-JKMN');
   });
 
   test('is null for what cannot be a code, so nothing is sent and no attempt is spent', () => {
-    for (const typed of ['', '12345', '7K2QD-X9M4', '7K2QD-X9M4BB', '7K2QD-X9M4U', '7K2QD_X9M4B', '7K2QD-X9M4É']) {
+    for (const typed of ['', '12345', '3K7Q-DX9M-4BHT-2ZP', '3K7Q-DX9M-4BHT-2ZPAB', '3K7Q-DX9M-4BHT-2ZPU', '3K7Q_DX9M_4BHT_2ZPA', '3K7Q-DX9M-4BHT-2ZPÉ', '7K2QD-X9M4BB']) {
       expect([typed, normalizeRecoveryCode(typed)]).toEqual([typed, null]);
     }
   });
