@@ -10,7 +10,6 @@ import {
   SCRYPT_COST,
   scryptHash,
 } from '../lib/core/recovery-codes';
-import { REQUEST_BUDGET_MS } from '../lib/config';
 import { recordFigures } from './figures';
 
 const CHECKS = Number(process.env.BENCH_SAMPLES ?? 40);
@@ -71,8 +70,8 @@ async function main(): Promise<void> {
     command: 'npm run bench:recovery-codes',
     figures: [
       { figure: 'scrypt cost of a new set (N, r, p; memory per hash)', measured: `${SCRYPT_COST.N}, ${SCRYPT_COST.r}, ${SCRYPT_COST.p}; ${memoryMiB} MiB`, target: '—' },
-      { figure: 'one recovery-code check (one scrypt + HMAC), median / p95', measured: `${ms(right.median)} / ${ms(right.p95)}`, target: `well inside ${REQUEST_BUDGET_MS / 1000} s` },
-      { figure: 'a new set of 10 (at verification and regeneration), median / p95', measured: `${ms(sets.median)} / ${ms(sets.p95)}`, target: `well inside ${REQUEST_BUDGET_MS / 1000} s` },
+      { figure: 'one recovery-code check (one scrypt + HMAC), median / p95', measured: `${ms(right.median)} / ${ms(right.p95)}`, target: 'well inside the Functions’ 10 s' },
+      { figure: 'a new set of 10 (at verification and regeneration), median / p95', measured: `${ms(sets.median)} / ${ms(sets.p95)}`, target: 'well inside the Functions’ 10 s' },
       {
         figure: 'wrong code near a stored code vs in no slot, medians (difference)',
         measured: `${ms(nearSummary.median)} vs ${ms(far.median)} (${ms(spread)})`,
