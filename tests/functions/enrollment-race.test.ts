@@ -1,4 +1,4 @@
-// One enrollment at a time (issue: Sync state §4): concurrent /create-factor calls for one user leave exactly one
+// One enrollment at a time (lib/state/security-state.ts): concurrent /create-factor calls for one user leave exactly one
 // unverified factor in Verify, the one a caller received; the others answer 409 enrollment_in_progress. An abandoned
 // or failed enrollment blocks a new one for ~30 s at most.
 import { alignedNow, body, errorOf, startFunctionsHarness, type Answer, type FunctionsHarness } from '../helpers/functions';

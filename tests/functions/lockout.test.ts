@@ -1,4 +1,4 @@
-// The kit's lockout over HTTP (issue: Sync state §2, security review item 2): consecutive wrong codes lock a user's
+// The kit's lockout over HTTP (README, Security model; lib/state/model.ts): consecutive wrong codes lock a user's
 // channel with a doubling backoff on every path that checks a code, the lock refuses even the right code without
 // asking Verify, a success resets it, and voice (Studio) and web (caller token) lock separately. Time moves with the
 // stack's clock (the emulator's and the Functions'), never with sleeps.

@@ -1,4 +1,4 @@
-// The replay guard (issue: Sync state §3): with the emulator's Verify accepting a code again (allowCodeReuse, which
+// The replay guard (lib/state/security-state.ts): with the emulator's Verify accepting a code again (allowCodeReuse, which
 // Twilio does not document either way), the kit still gives exactly one approval per code, serially and under
 // concurrency, on every path; a replay answers as a wrong code and counts towards the lock.
 import { jwtVerify } from 'jose';

@@ -1,4 +1,4 @@
-// Sync faults (issue: Sync state §1, §6): when the state cannot be read or written, a code check fails closed with a
+// Sync faults (README, Errors: state_unavailable): when the state cannot be read or written, a code check fails closed with a
 // stable code: 503 state_unavailable with Retry-After, no approval token, no Verify call when the lock check itself
 // failed, and no half-written state. Faults come from the emulator's fault injection on Sync paths.
 import twilio from 'twilio';

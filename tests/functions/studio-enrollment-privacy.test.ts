@@ -1,4 +1,4 @@
-// Finding 2 (enumeration): with STUDIO_HIDE_ENROLLMENT=true, /studio/check-code answers a caller who never enrolled
+// No enrollment oracle (SECURITY.md, Studio): with STUDIO_HIDE_ENROLLMENT=true, /studio/check-code answers a caller who never enrolled
 // exactly as a wrong code, so a spoofed caller ID cannot learn who is enrolled.
 import { alignedNow, body, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
 

@@ -1,4 +1,4 @@
-// parseConfig: defaults, limits, errors that name the variable without its value, and the one list of variables.
+// lib/config.ts's parseConfig: defaults, limits, errors that name the variable without its value, and the one list of variables.
 import { generateKeyPairSync, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,17 +1,13 @@
-// lib/auth.ts directly: identity derivation, key-set failures, token lifetime and subject rules, the verified-token cache.
+// lib/http/caller-token.ts directly: key-set failures, token lifetime and subject rules, the verified-token cache.
 import { createSecretKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, errors as joseErrors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type KeyLike } from 'jose';
-import { deriveIdentity } from '../../lib/core/identity';
-import { authenticateCaller } from '../../lib/http/caller-token';
-import { toKitError } from '../../lib/http/failure-table';
-import { Failure } from '../../lib/core/failures';
-import { KitError } from '../../lib/http/kit-error';
-import { expectedIdentity } from '../helpers/identity';
-import { rejectionOf } from '../helpers/rejection';
+import { authenticateCaller } from '../../../lib/http/caller-token';
+import { KitError } from '../../../lib/http/kit-error';
+import { rejectionOf } from '../../helpers/rejection';
 
-// jwtVerify stays the real one; wrapping it lets a test count how often lib/auth.ts really checks a signature.
+// jwtVerify stays the real one; wrapping it lets a test count how often lib/http/caller-token.ts really checks a signature.
 jest.mock('jose', () => {
   const actual = jest.requireActual<typeof import('jose')>('jose');
   return { ...actual, jwtVerify: jest.fn(actual.jwtVerify), createRemoteJWKSet: jest.fn(actual.createRemoteJWKSet) };
@@ -20,36 +16,7 @@ const signatureChecks = jwtVerify as jest.MockedFunction<typeof jwtVerify>;
 // Also the real one, unless a test makes the key set's fetch fail in a way a local server cannot.
 const remoteKeySets = createRemoteJWKSet as jest.MockedFunction<typeof createRemoteJWKSet>;
 
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-
 const failure = (promise: Promise<unknown>): Promise<KitError> => rejectionOf(promise, KitError);
-
-describe('deriveIdentity', () => {
-  test('is the first 32 hex characters of HMAC-SHA256 (RFC 4231 test case 2)', () => {
-    // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?"
-    const full = '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843';
-    expect(deriveIdentity(encode('Jefe'), 'what do ya want for nothing?')).toBe(full.slice(0, 32));
-  });
-
-  test('hashes the user key exactly as given: case, spaces and Unicode forms are not folded (RFC 4231 test case 6)', () => {
-    // RFC 4231 §4.7: a 131-byte key of 0xaa, data with upper-case letters.
-    const full = '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54';
-    expect(deriveIdentity(new Uint8Array(131).fill(0xaa), 'Test Using Larger Than Block-Size Key - Hash Key First')).toBe(full.slice(0, 32));
-    // Computed apart from the kit (tests/helpers/identity.ts): "Alice" and "alice" are two users, and so on.
-    const secret = 's'.repeat(32);
-    for (const key of ['Alice', 'alice', 'ALICE', ' alice', 'alice ', 'Ame\u0301lie', 'Am\u00e9lie']) {
-      expect([key, deriveIdentity(encode(secret), key)]).toEqual([key, expectedIdentity(secret, key)]);
-    }
-  });
-
-  test('is stable per user, differs between users and between secrets, and fits Verify identity rules', () => {
-    const secret = encode('s'.repeat(32));
-    expect(deriveIdentity(secret, 'alice')).toBe(deriveIdentity(secret, 'alice'));
-    expect(deriveIdentity(secret, 'alice')).not.toBe(deriveIdentity(secret, 'bob'));
-    expect(deriveIdentity(encode('t'.repeat(32)), 'alice')).not.toBe(deriveIdentity(secret, 'alice'));
-    expect(deriveIdentity(secret, '+1 555 0100 ☎')).toMatch(/^[0-9a-f]{32}$/);
-  });
-});
 
 describe('authenticateCaller with an unusable key set', () => {
   let server: Server;
@@ -216,19 +183,6 @@ describe('finding 8: caller tokens with a capped lifetime and a well-formed subj
     }
     // A proper surrogate pair (an emoji) is well-formed.
     await expect(authenticateCaller(`Bearer ${await sign({ sub: 'ada \u{1F600}' })}`, verification)).resolves.toEqual({ sub: 'ada \u{1F600}' });
-  });
-
-  test('deriveIdentity refuses a user key with a lone surrogate (Studio\'s user too), since two keys would share an entity', () => {
-    const secret = encode('s'.repeat(32));
-    // The collision the refusal prevents: both encode to the same UTF-8 bytes.
-    expect(Buffer.from('\uD800', 'utf8')).toEqual(Buffer.from('\uDBFF', 'utf8'));
-    for (const key of ['\uD800', '\uDBFF', 'ada\uDC00']) {
-      expect(() => deriveIdentity(secret, key)).toThrow(Failure);
-      expect(() => deriveIdentity(secret, key)).toThrow('malformed_user_key');
-    }
-    // At the edge: 400 invalid_request, saying what is wrong with the user.
-    const answer = toKitError(new Failure('malformed_user_key'));
-    expect([answer.status, answer.code, answer.message]).toEqual([400, 'invalid_request', 'Invalid request: user must be well-formed Unicode.']);
   });
 });
 

@@ -1,10 +1,10 @@
-// Security events reach each destination with only what it may hold, and a failing destination fails nothing.
+// Security events (lib/events/security-events.ts) reach each destination with only what it may hold, and a failing destination fails nothing.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { createEvent, recordEvent, type SecurityEvent } from '../../lib/events/security-events';
-import { parseWebhookSecret } from '../../lib/events/webhook';
+import { createEvent, recordEvent, type SecurityEvent } from '../../../lib/events/security-events';
+import { parseWebhookSecret } from '../../../lib/events/webhook';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const NOW = new Date('2026-11-29T09:14:00.000Z');

@@ -1,13 +1,13 @@
-// lib/auth.ts in-process: the bearer header, the token's algorithm, subject, issuer, audience and time rules (at their
+// lib/http/caller-token.ts in-process: the bearer header, the token's algorithm, subject, issuer, audience and time rules (at their
 // exact boundaries), the verified-token memory, and key sets served by a local JWKS server.
 import { createSecretKey, generateKeyPairSync, sign as rsaSign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors as joseErrors, exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
-import { authenticateCaller, type CallerVerification } from '../../lib/http/caller-token';
-import type { CallerKeySource } from '../../lib/http/caller-token';
-import { KitError } from '../../lib/http/kit-error';
-import { rejectionOf } from '../helpers/rejection';
+import { authenticateCaller, type CallerVerification } from '../../../lib/http/caller-token';
+import type { CallerKeySource } from '../../../lib/http/caller-token';
+import { KitError } from '../../../lib/http/kit-error';
+import { rejectionOf } from '../../helpers/rejection';
 
 const encode = (text: string): KeyObject => createSecretKey(Buffer.from(text));
 /** Far from the machine's clock, so a rule that used the real time instead of `currentDate` would fail. */

@@ -2,7 +2,7 @@
 // the suites in tests/functions/ drive the same rules through the Functions and the emulator).
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { createEvent } from '../../lib/events/security-events';
+import { createEvent } from '../../../lib/events/security-events';
 import {
   ACTIVITY_LIMIT,
   DAILY_FAILURE_LIMIT,
@@ -25,7 +25,7 @@ import {
   withoutLock,
   type LockoutPolicy,
   type UserState,
-} from '../../lib/state/model';
+} from '../../../lib/state/model';
 
 const DEFAULTS: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600 };
 const T0 = Date.UTC(2030, 0, 1);

@@ -1,4 +1,4 @@
-// Recovery codes: the format users read and type (75 bits each), the stored form (a salt and a peppered scrypt hash per
+// Recovery codes (lib/core/recovery-codes.ts): the format users read and type (75 bits each), the stored form (a salt and a peppered scrypt hash per
 // code, checked apart from the kit), one hash per attempt whatever was typed, and the sets issued before still honoured.
 import { createHash, createHmac, createSecretKey } from 'node:crypto';
 import fc from 'fast-check';
@@ -19,8 +19,8 @@ import {
   type PasswordHash,
   type RecoveryCodeSet,
   type ScryptRecoveryCodes,
-} from '../../lib/core/recovery-codes';
-import { canonicalCode, expectedRecoveryHash, legacyRecoverySet } from '../helpers/recovery-codes';
+} from '../../../lib/core/recovery-codes';
+import { canonicalCode, expectedRecoveryHash, legacyRecoverySet } from '../../helpers/recovery-codes';
 
 jest.setTimeout(60_000);
 

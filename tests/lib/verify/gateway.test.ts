@@ -2,11 +2,11 @@
 // in front of it (Verify answering an unexpected shape) and injected faults; each failure's kind and log line.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Failure, type FailureKind } from '../../lib/core/failures';
-import { createVerifyGateway, type VerifyGateway } from '../../lib/verify/gateway';
-import { rejectionOf } from '../helpers/rejection';
-import { createEmulatorTwilioClient } from '../helpers/emulator';
-import { START, startCore, type CoreHarness } from './harness';
+import { Failure, type FailureKind } from '../../../lib/core/failures';
+import { createVerifyGateway, type VerifyGateway } from '../../../lib/verify/gateway';
+import { rejectionOf } from '../../helpers/rejection';
+import { createEmulatorTwilioClient } from '../../helpers/emulator';
+import { START, startCore, type CoreHarness } from '../../helpers/core';
 
 const IDENTITY = 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5';
 const UNKNOWN_FACTOR = `YF${'0'.repeat(32)}`;

@@ -1,11 +1,8 @@
-// The two error tables: a failed Verify call → a failure kind (lib/verify/verify-errors.ts), and a failure kind → the caller's
-// answer (lib/http/failure-table.ts), with the Failure type itself (lib/core/failures.ts). The answers are part of the API.
+// The table at Verify's edge (lib/verify/verify-errors.ts): a failed Verify call (Twilio error code, HTTP status or
+// transport failure) becomes a failure kind of the core, with a log line that says what failed and nothing secret.
 import RestException from 'twilio/lib/base/RestException';
-import { ERROR_CODES } from '../../lib/http/error-codes';
-import { KitError } from '../../lib/http/kit-error';
-import { FAILURE_TABLE, toKitError, TRANSIENT_RETRY_SECONDS } from '../../lib/http/failure-table';
-import { Failure, isFailure, type FailureKind } from '../../lib/core/failures';
-import { describeVerifyFailure, mapVerifyError, TWILIO_ERROR_TABLE } from '../../lib/verify/verify-errors';
+import { Failure, type FailureKind } from '../../../lib/core/failures';
+import { describeVerifyFailure, mapVerifyError, TWILIO_ERROR_TABLE } from '../../../lib/verify/verify-errors';
 
 /** What twilio-node throws for an error answer: its own RestException, built from the status and JSON body. */
 function restError(statusCode: number, body: unknown): RestException {
@@ -145,118 +142,5 @@ describe('describeVerifyFailure', () => {
   test("never repeats the error's message (it may carry a parameter or a credential)", () => {
     const error = restError(400, { code: 60200, message: 'Invalid parameter: AuthPayload 123456' });
     expect(describeVerifyFailure(error)).not.toContain('123456');
-  });
-});
-
-describe('Failure', () => {
-  test('carries its kind (as name and message), retry time, log detail and cause', () => {
-    const cause = new Error('underlying');
-    const failure = new Failure('upstream_rate_limited', { retryAfterSeconds: 7, logDetail: 'detail', cause });
-    expect(failure).toBeInstanceOf(Error);
-    expect(failure.name).toBe('Failure');
-    expect(failure.message).toBe('upstream_rate_limited');
-    expect(failure.kind).toBe('upstream_rate_limited');
-    expect(failure.retryAfterSeconds).toBe(7);
-    expect(failure.logDetail).toBe('detail');
-    expect(failure.cause).toBe(cause);
-    expect(new Failure('not_enrolled')).toMatchObject({ retryAfterSeconds: undefined, logDetail: undefined, cause: undefined });
-  });
-
-  test('isFailure: any Failure without kinds, one of the kinds with them, never anything else', () => {
-    const failure = new Failure('wrong_code');
-    expect(isFailure(failure)).toBe(true);
-    expect(isFailure(failure, 'wrong_code')).toBe(true);
-    expect(isFailure(failure, 'not_enrolled', 'wrong_code')).toBe(true);
-    expect(isFailure(failure, 'not_enrolled')).toBe(false);
-    expect(isFailure(Object.assign(new Error('wrong_code'), { kind: 'wrong_code' }), 'wrong_code')).toBe(false);
-    expect(isFailure(undefined)).toBe(false);
-  });
-});
-
-describe('failure kinds → the caller answer', () => {
-  // Status, stable code and Retry-After of every kind: the page and Studio branch on these.
-  const ANSWERS: Record<FailureKind, [number, string, number | undefined]> = {
-    not_enrolled: [404, 'not_enrolled', undefined],
-    locked: [429, 'locked', undefined],
-    enrollment_in_progress: [409, 'enrollment_in_progress', undefined],
-    state_unavailable: [503, 'state_unavailable', 5],
-    malformed_recovery_code: [400, 'invalid_request', undefined],
-    malformed_user_key: [400, 'invalid_request', undefined],
-    already_enrolled: [409, 'already_enrolled', undefined],
-    already_verified: [409, 'already_verified', undefined],
-    factor_not_found: [404, 'factor_not_found', undefined],
-    factor_not_verified: [409, 'factor_not_verified', undefined],
-    challenge_not_found: [404, 'challenge_not_found', undefined],
-    too_many_factors: [409, 'too_many_factors', undefined],
-    factor_state_conflict: [409, 'factor_state_conflict', undefined],
-    step_up_required: [403, 'step_up_required', undefined],
-    code_length_mismatch: [400, 'invalid_request', undefined],
-    wrong_code: [403, 'invalid_code', undefined],
-    factor_attempts_exhausted: [429, 'too_many_attempts', 86400],
-    factor_attempts_throttled: [429, 'too_many_attempts', 300],
-    challenges_throttled: [429, 'too_many_challenges', 3600],
-    enrollments_throttled: [429, 'too_many_enrollments', 86400],
-    upstream_refused_input: [400, 'invalid_request', undefined],
-    upstream_rate_limited: [429, 'rate_limited', 5],
-    upstream_error: [502, 'verify_error', undefined],
-    upstream_unavailable: [503, 'verify_unavailable', 5],
-    upstream_timeout: [503, 'verify_timeout', 5],
-    misconfigured: [500, 'internal_error', undefined],
-  };
-
-  test.each(Object.entries(ANSWERS) as Array<[FailureKind, [number, string, number | undefined]]>)(
-    '%s answers %j',
-    (kind, [status, code, retryAfterSeconds]) => {
-      const error = toKitError(new Failure(kind, { logDetail: `detail of ${kind}` }));
-      expect(error).toBeInstanceOf(KitError);
-      expect([error.status, error.code, error.retryAfterSeconds]).toEqual([status, code, retryAfterSeconds]);
-      expect(error.message).toBe(FAILURE_TABLE[kind].message ?? ERROR_CODES[FAILURE_TABLE[kind].code].message);
-      expect(error.logDetail).toBe(`detail of ${kind}`);
-    },
-  );
-
-  test('the table has a row for each kind and nothing else', () => {
-    expect(Object.keys(FAILURE_TABLE).sort()).toEqual(Object.keys(ANSWERS).sort());
-  });
-
-  test("every message of the table's own is a sentence for a person, with nothing from the request in it", () => {
-    const own = Object.values(FAILURE_TABLE).flatMap(({ message }) => (message === undefined ? [] : [message]));
-    expect(own.length).toBeGreaterThan(3);
-    for (const message of own) expect(message).toMatch(/^[A-Z][^{}$]{10,}\.$/);
-  });
-
-  test('the transient Retry-After is 5 s', () => {
-    expect(TRANSIENT_RETRY_SECONDS).toBe(5);
-  });
-
-  test("a failure's own retry time wins over the table's; the failure is the cause", () => {
-    const failure = new Failure('factor_attempts_throttled', { retryAfterSeconds: 17 });
-    const error = toKitError(failure);
-    expect(error.retryAfterSeconds).toBe(17);
-    expect(error.cause).toBe(failure);
-    expect(toKitError(new Failure('wrong_code', { retryAfterSeconds: 3 })).retryAfterSeconds).toBe(3);
-  });
-
-  test('only locked and enrollment_in_progress put the retry time in the body (a page on another origin cannot read Retry-After)', () => {
-    for (const kind of Object.keys(ANSWERS) as FailureKind[]) {
-      const inBody = kind === 'locked' || kind === 'enrollment_in_progress';
-      expect([kind, toKitError(new Failure(kind, { retryAfterSeconds: 42 })).bodyFields]).toStrictEqual([
-        kind,
-        inBody ? { retryAfterSeconds: 42 } : undefined,
-      ]);
-    }
-    // A table retry time is not put in the body of other kinds either.
-    expect(toKitError(new Failure('state_unavailable')).bodyFields).toBeUndefined();
-  });
-
-  test('a lock of unknown length puts no retryAfterSeconds in the body', () => {
-    expect(toKitError(new Failure('locked')).bodyFields).toBeUndefined();
-    expect(toKitError(new Failure('enrollment_in_progress')).bodyFields).toBeUndefined();
-  });
-
-  test('only locked is quiet (the lock logged once, when it began)', () => {
-    for (const kind of Object.keys(ANSWERS) as FailureKind[]) {
-      expect([kind, toKitError(new Failure(kind)).quiet]).toEqual([kind, kind === 'locked']);
-    }
   });
 });

@@ -1,6 +1,6 @@
 // The edges of lib/state/model.ts: every way a stored document can be malformed (refused, never reset), and the exact
 // boundaries of its time rules, its caps and the 16 KiB budget.
-import { createEvent } from '../../lib/events/security-events';
+import { createEvent } from '../../../lib/events/security-events';
 import {
   ACTIVITY_LIMIT,
   CHANNELS,
@@ -20,7 +20,7 @@ import {
   withUsedCode,
   type LockoutPolicy,
   type UserState,
-} from '../../lib/state/model';
+} from '../../../lib/state/model';
 
 const T0 = Date.UTC(2030, 0, 1);
 const POLICY: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600 };

@@ -1,8 +1,8 @@
-// The kit's replay guard in-process, on an emulator whose Verify accepts a code twice (allowCodeReuse), as real Verify
+// The kit's replay guard in-process (lib/core/factors.ts over lib/state/security-state.ts), on an emulator whose Verify accepts a code twice (allowCodeReuse), as real Verify
 // may within its window: only the kit's own record of used codes stands between a replayed code and a second approval.
-import { checkCode, checkCodeForStudio, confirmFactor, enrollFactor, listActivity, removeFactor } from '../../lib/core/factors';
-import { Failure } from '../../lib/core/failures';
-import { startCore, type CoreHarness } from './harness';
+import { checkCode, checkCodeForStudio, confirmFactor, enrollFactor, listActivity, removeFactor } from '../../../lib/core/factors';
+import { Failure } from '../../../lib/core/failures';
+import { startCore, type CoreHarness } from '../../helpers/core';
 
 let core: CoreHarness;
 

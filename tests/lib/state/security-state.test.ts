@@ -1,13 +1,13 @@
-// The state guard over the real twilio client against the emulator's Sync, with interleavings that HTTP requests to
+// The user's security state (lib/state/security-state.ts) over the real twilio client against the emulator's Sync, with interleavings that HTTP requests to
 // the Functions cannot order deterministically: two checks that read the same revision, then write one after the other.
 import { createSecretKey } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ActivityEvent } from '../../lib/contract';
-import { createSyncStateStore } from '../../lib/state/sync-store';
-import { createRecoveryCodeVault, deriveRecoveryCodePepper } from '../../lib/core/recovery-codes';
-import { createSecurityState, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type SecurityState } from '../../lib/state/security-state';
-import { emptyState, storedForm, type Channel, type VerifiedFactor } from '../../lib/state/model';
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
+import type { ActivityEvent } from '../../../lib/contract';
+import { createSyncStateStore } from '../../../lib/state/sync-store';
+import { createRecoveryCodeVault, deriveRecoveryCodePepper } from '../../../lib/core/recovery-codes';
+import { createSecurityState, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type SecurityState } from '../../../lib/state/security-state';
+import { emptyState, storedForm, type Channel, type VerifiedFactor } from '../../../lib/state/model';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
 
 // The pauses between lost races are recorded (and still taken, unless a test says otherwise).
 jest.mock('node:timers/promises', () => {

@@ -1,8 +1,8 @@
 // lib/core/approval.ts directly: the approval token's claims in HS256 and ES256, and the public key set a backend verifies with.
 import { generateKeyPairSync } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { publishedApprovalKeys, signApprovalToken, type ApprovalSigner } from '../../lib/core/approval';
-import { parseConfig } from '../../lib/config';
+import { publishedApprovalKeys, signApprovalToken, type ApprovalSigner } from '../../../lib/core/approval';
+import { parseConfig } from '../../../lib/config';
 
 const now = new Date('2026-01-02T03:04:05Z');
 const iat = now.getTime() / 1000;

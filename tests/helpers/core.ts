@@ -6,9 +6,9 @@ import { parseConfig, type Config } from '../../lib/config';
 import { configuredScope, createUserScope, type UserScope } from '../../lib/core/user-scope';
 import { provenCaller, studioUser, userKeyOf, type ProvenCaller, type ProvenUser, type StudioUser } from '../../lib/core/users';
 import { createVerifyGateway, type VerifyGateway } from '../../lib/verify/gateway';
-import { startEmulator, type StartEmulatorOptions, type TestEmulator } from '../helpers/emulator';
-import { expectedIdentity } from '../helpers/identity';
-import { totpAt, wrongTotpAt } from '../helpers/totp';
+import { startEmulator, type StartEmulatorOptions, type TestEmulator } from './emulator';
+import { expectedIdentity } from './identity';
+import { totpAt, wrongTotpAt } from './totp';
 
 /** A fixed instant 10 s into a 30 s step, so the ±1 step window around it is never ambiguous. */
 export const START = Date.parse('2031-03-04T05:06:10Z');

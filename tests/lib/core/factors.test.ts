@@ -11,14 +11,14 @@ import {
   regenerateRecoveryCodes,
   removeFactor,
   useRecoveryCode,
-} from '../../lib/core/factors';
-import type { UserScope } from '../../lib/core/user-scope';
-import { Failure, type FailureKind } from '../../lib/core/failures';
-import { stateDocumentName } from '../../lib/state/security-state';
-import type { ProvenCaller } from '../../lib/core/users';
-import { rejectionOf } from '../helpers/rejection';
-import { expectedIdentity } from '../helpers/identity';
-import { APPROVAL_SECRET, IDENTITY_SECRET, startCore, type CoreHarness } from './harness';
+} from '../../../lib/core/factors';
+import type { UserScope } from '../../../lib/core/user-scope';
+import { Failure, type FailureKind } from '../../../lib/core/failures';
+import { stateDocumentName } from '../../../lib/state/security-state';
+import type { ProvenCaller } from '../../../lib/core/users';
+import { rejectionOf } from '../../helpers/rejection';
+import { expectedIdentity } from '../../helpers/identity';
+import { APPROVAL_SECRET, IDENTITY_SECRET, startCore, type CoreHarness } from '../../helpers/core';
 
 let core: CoreHarness;
 let users = 0;

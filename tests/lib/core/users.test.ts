@@ -1,9 +1,9 @@
-// A scope is built only from a proven user: the type system refuses raw strings and hand-made objects
-// (checked by `tsc` in `npm test`; an unused @ts-expect-error fails the type-check).
-import { checkCode } from '../../lib/core/factors';
-import type { OperatorScope, UserScope } from '../../lib/core/user-scope';
-import { operatorUser, provenCaller, studioUser, userKeyOf } from '../../lib/core/users';
-import type { EndpointRequest } from '../../lib/http/endpoint';
+// A scope is built only from a proven user (lib/core/users.ts, lib/core/user-scope.ts): the type system refuses raw
+// strings and hand-made objects (checked by `tsc` in `npm test`; an unused @ts-expect-error fails the type-check).
+import { checkCode } from '../../../lib/core/factors';
+import type { OperatorScope, UserScope } from '../../../lib/core/user-scope';
+import { operatorUser, provenCaller, studioUser, userKeyOf } from '../../../lib/core/users';
+import type { EndpointRequest } from '../../../lib/http/endpoint';
 
 test('a request field or a hand-made object cannot stand in for a proven user', () => {
   const scopeFor = ((user: unknown) => ({ user })) as EndpointRequest['scopeFor'];

@@ -2,8 +2,8 @@
 // type of the edge, KitError, takes its status, body and logging from it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CODES, type ErrorCode } from '../../lib/http/error-codes';
-import { KitError } from '../../lib/http/kit-error';
+import { ERROR_CODES, type ErrorCode } from '../../../lib/http/error-codes';
+import { KitError } from '../../../lib/http/kit-error';
 
 const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
 
@@ -15,7 +15,7 @@ interface ReadmeRow {
 
 /** The rows of README's error table: `| \`code\` | HTTP | When | Twilio codes |`. */
 function readmeRows(): ReadmeRow[] {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
   const start = readme.indexOf('\n## Errors');
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   return [...section.matchAll(/^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|/gm)].map(([, code = '', http = '', when = '']) => ({ code, http: http.trim(), when }));

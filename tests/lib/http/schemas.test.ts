@@ -1,7 +1,7 @@
 // lib/http/schemas.ts in-process: each field rule at its boundaries, fast-check properties for the formats, and the
 // error message that names fields and rules but never the submitted values.
 import fc from 'fast-check';
-import { KitError } from '../../lib/http/kit-error';
+import { KitError } from '../../../lib/http/kit-error';
 import {
   createChallengeSchema,
   createFactorSchema,
@@ -16,14 +16,14 @@ import {
   studioCheckCodeSchema,
   useRecoveryCodeSchema,
   verifyFactorSchema,
-} from '../../lib/http/schemas';
-import { MAX_USER_KEY_LENGTH } from '../../lib/core/users';
+} from '../../../lib/http/schemas';
+import { MAX_USER_KEY_LENGTH } from '../../../lib/core/users';
 
 const SID = `YF${'0123456789abcdef'.repeat(2)}`;
 const HEX = '0123456789abcdefABCDEF'.split('');
 const URL_SAFE = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-'];
 
-type Schemas = typeof import('../../lib/http/schemas');
+type Schemas = typeof import('../../../lib/http/schemas');
 type SchemaName = { [K in keyof Schemas]: Schemas[K] extends Parameters<typeof parseInput>[0] ? K : never }[keyof Schemas];
 
 /**
@@ -34,7 +34,7 @@ type SchemaName = { [K in keyof Schemas]: Schemas[K] extends Parameters<typeof p
 function fresh(): Schemas {
   let schemas: Schemas | undefined;
   jest.isolateModules(() => {
-    schemas = jest.requireActual<Schemas>('../../lib/http/schemas');
+    schemas = jest.requireActual<Schemas>('../../../lib/http/schemas');
   });
   if (schemas === undefined) throw new Error('lib/schemas did not load');
   return schemas;

@@ -1,9 +1,9 @@
-// Event webhooks as a host backend receives them: verified by the `standardwebhooks` library, never failing the sender.
+// Event webhooks (lib/events/webhook.ts) as a host backend receives them: verified by the `standardwebhooks` library, never failing the sender.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { deliverWebhook, parseWebhookSecret } from '../../lib/events/webhook';
+import { deliverWebhook, parseWebhookSecret } from '../../../lib/events/webhook';
 
 interface Received {
   headers: IncomingHttpHeaders;

@@ -1,11 +1,11 @@
 // lib/state/sync-store.ts and lib/state/sync-errors.ts in-process: the Sync document store over the real twilio client against the
 // emulator's Sync, each expected answer of the compare-and-swap, and every fault mapped to a Failure with its log line.
 import twilio from 'twilio';
-import { Failure } from '../../lib/core/failures';
-import { createSyncStateStore, type StateStore } from '../../lib/state/sync-store';
-import { mapSyncError } from '../../lib/state/sync-errors';
-import { rejectionOf } from '../helpers/rejection';
-import { startCore, type CoreHarness } from './harness';
+import { Failure } from '../../../lib/core/failures';
+import { createSyncStateStore, type StateStore } from '../../../lib/state/sync-store';
+import { mapSyncError } from '../../../lib/state/sync-errors';
+import { rejectionOf } from '../../helpers/rejection';
+import { startCore, type CoreHarness } from '../../helpers/core';
 
 let core: CoreHarness;
 let names = 0;
