@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { readEnvFile, setEnvVariable } from '../../scripts/env-file';
 import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { legacyRecoverySet } from '../helpers/recovery-codes';
+import { replaceStoredState, storedState as storedStateOf } from '../helpers/state';
 
 const ROOT = join(__dirname, '..', '..');
 const TOOL = ['--require', 'tsx/cjs', join(ROOT, 'scripts', 'support', 'main.ts')];
@@ -182,7 +184,9 @@ describe('status', () => {
         studio: { locked: false, lockedUntil: null, remainingSeconds: 0, consecutiveFailures: 0 },
       },
       recoveryCodesLeft: 9,
+      recoveryCodesOutdated: false,
     });
+    expect(human.stdout).not.toContain('OLD FORMAT');
     const activity = status.activity as Array<{ type: string }>;
     expect(activity[0]?.type).toBe('lock.started');
     expect(activity.length).toBeLessThanOrEqual(10);
@@ -190,13 +194,26 @@ describe('status', () => {
     // Nothing from which the user could be impersonated: the binding secret, a recovery code (as shown or typed
     // without its dash), or the salt and hashes the state keeps.
     const stored = JSON.parse((await storedState(harness.identityOf(enrolled.user))).text) as {
-      data: { recovery: { salt: string; hashes: string[] } };
+      data: { recovery: { codes: Array<{ salt: string; hash: string }> } };
     };
-    const secrets = [enrolled.secret, ...enrolled.codes, ...enrolled.codes.map((code) => code.replace('-', '')), stored.data.recovery.salt, ...stored.data.recovery.hashes];
+    const kept = stored.data.recovery.codes.flatMap((code) => [code.salt, code.hash]);
+    const secrets = [enrolled.secret, ...enrolled.codes, ...enrolled.codes.map((code) => code.replace(/-/g, '')), ...kept];
     for (const output of [human.stdout, human.stderr, machine.stdout, machine.stderr]) {
       for (const secret of secrets) expect(output.toUpperCase()).not.toContain(secret.toUpperCase());
     }
   }, 60_000);
+
+  test('a set of the format issued before is said to be old, with what the user should do', async () => {
+    const enrolled = await enroll();
+    const legacy = legacyRecoverySet(harness.env.IDENTITY_SECRET ?? '');
+    const current = await storedStateOf(harness, enrolled.user);
+    await replaceStoredState(harness, enrolled.user, { ...current?.data, recovery: legacy.stored });
+    const human = await support(['status', enrolled.user]);
+    expect(human.stdout).toContain('Recovery codes left: 10\n  OLD FORMAT: 50-bit codes issued before the 75-bit format');
+    expect(human.stdout).toContain('generate a new set on the page');
+    expect(json(await support(['status', enrolled.user, '--json']))).toMatchObject({ recoveryCodesLeft: 10, recoveryCodesOutdated: true });
+    for (const secret of [...legacy.codes, legacy.stored.salt, ...legacy.stored.hashes]) expect(human.stdout.toUpperCase()).not.toContain(secret.toUpperCase());
+  });
 });
 
 describe('unlock', () => {
