@@ -60,7 +60,7 @@ describe('npm run setup', () => {
     const result = await setup({ issuer: 'Acme Bank' });
 
     expect(result.action).toBe('created');
-    expect(result.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
+    expect(result.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'RECOVERY_CODE_SECRET', 'APPROVAL_SIGNING_KEY']);
     const services = await listServices();
     expect(services).toHaveLength(1);
     expect(services[0]).toEqual(
@@ -78,6 +78,9 @@ describe('npm run setup', () => {
     const { values } = readEnvFile(envFile);
     expect(values['VERIFY_SERVICE_SID']).toBe(result.serviceSid);
     expect(values['IDENTITY_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The recovery codes' pepper has a key of its own (issue 24.8), never the identity key.
+    expect(values['RECOVERY_CODE_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(values['RECOVERY_CODE_SECRET']).not.toBe(values['IDENTITY_SECRET']);
     // Finding 7: an ES256 key pair by default, which the Functions accept as it is written.
     expect(JSON.parse(values['APPROVAL_SIGNING_KEY'] ?? '')).toEqual({ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), d: expect.any(String) });
     expect(parseConfig({ ...values, DOMAIN_NAME: 'totp-functions-1234-dev.twil.io' }).approval.key.alg).toBe('ES256');
@@ -122,7 +125,7 @@ describe('npm run setup', () => {
     expect(result).toEqual(expect.objectContaining({ serviceSid: existing, action: 'updated' }));
     // A service created without TOTP settings shows nulls; setup reports Verify's defaults for them.
     expect(result.settings).toEqual({ serviceName: 'Existing', issuer: 'Existing', timeStep: 30, codeLength: 8, skew: 1 });
-    expect(result.written).toEqual(['SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
+    expect(result.written).toEqual(['SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'RECOVERY_CODE_SECRET', 'APPROVAL_SIGNING_KEY']);
     expect(await listServices()).toHaveLength(1);
   });
 
@@ -130,14 +133,14 @@ describe('npm run setup', () => {
     const identity = 'an-identity-secret-that-is-long-enough-to-use';
     writeUserEnv(`IDENTITY_SECRET=${identity}\nAPPROVAL_SIGNING_KEY=\n`);
     const first = await setup();
-    expect(first.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'APPROVAL_SIGNING_KEY']);
+    expect(first.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'RECOVERY_CODE_SECRET', 'APPROVAL_SIGNING_KEY']);
     const values = readEnvFile(envFile).values;
     expect(values['IDENTITY_SECRET']).toBe(identity);
     expect(values['APPROVAL_SIGNING_KEY']).toMatch(/^\{"kty":"EC"/);
     // The empty line was replaced in place, not duplicated.
     expect(readFileSync(envFile, 'utf8').match(/^APPROVAL_SIGNING_KEY=/gm)).toHaveLength(1);
 
-    writeUserEnv(`VERIFY_SERVICE_SID=${first.serviceSid}\nSYNC_SERVICE_SID=${first.syncServiceSid}\nIDENTITY_SECRET=short\nAPPROVAL_SIGNING_KEY=${values['APPROVAL_SIGNING_KEY']}\n`);
+    writeUserEnv(`VERIFY_SERVICE_SID=${first.serviceSid}\nSYNC_SERVICE_SID=${first.syncServiceSid}\nIDENTITY_SECRET=short\nRECOVERY_CODE_SECRET=${values['RECOVERY_CODE_SECRET']}\nAPPROVAL_SIGNING_KEY=${values['APPROVAL_SIGNING_KEY']}\n`);
     const before = readFileSync(envFile, 'utf8');
     const second = await setup();
     expect(second.written).toEqual([]);
@@ -149,7 +152,7 @@ describe('npm run setup', () => {
     const result = await setup({}, { ACCOUNT_SID: emulator.accountSid, AUTH_TOKEN: emulator.authToken });
     expect(result.action).toBe('created');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
-    expect(Object.keys(readEnvFile(envFile).values)).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
+    expect(Object.keys(readEnvFile(envFile).values)).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'RECOVERY_CODE_SECRET', 'APPROVAL_SIGNING_KEY']);
     expect(result.warnings).toEqual([expect.stringContaining('AUTH_JWT_SECRET')]);
   });
 
@@ -247,6 +250,7 @@ describe('npm run setup', () => {
       'VERIFY_SERVICE_SID',
       'SYNC_SERVICE_SID',
       'IDENTITY_SECRET',
+      'RECOVERY_CODE_SECRET',
       'APPROVAL_SIGNING_SECRET',
     ]);
     expect(readEnvFile(envFile).values['APPROVAL_SIGNING_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -281,7 +285,7 @@ describe('npm run setup', () => {
     expect(ok.stdout).toMatch(/Verify service VA[0-9a-f]{32} created \("TOTP Functions"\) on http:\/\/127\.0\.0\.1:\d+/);
     expect(ok.stdout).toContain('TOTP: issuer "Acme", 6 digits, 30 s time step, skew 1');
     expect(ok.stdout).toMatch(/Sync service IS[0-9a-f]{32} created/);
-    expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, SYNC_SERVICE_SID, IDENTITY_SECRET, APPROVAL_SIGNING_KEY');
+    expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, SYNC_SERVICE_SID, IDENTITY_SECRET, RECOVERY_CODE_SECRET, APPROVAL_SIGNING_KEY');
     // Output names secrets, never shows them.
     expect(ok.stdout).not.toContain(readEnvFile(envFile).values['IDENTITY_SECRET']);
     expect(ok.stdout).not.toContain((JSON.parse(readEnvFile(envFile).values['APPROVAL_SIGNING_KEY'] ?? '{}') as { d: string }).d);

@@ -304,7 +304,7 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
     makeProject({ '.env': 'ACCOUNT_SID=AC00000000000000000000000000000000\n' });
     const result = await planDeploy([], project);
     expect(result.problems).toEqual([]);
-    expect(result.warnings.join('\n')).toMatch(/VERIFY_SERVICE_SID[\s\S]*IDENTITY_SECRET[\s\S]*APPROVAL_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET/);
+    expect(result.warnings.join('\n')).toMatch(/VERIFY_SERVICE_SID[\s\S]*IDENTITY_SECRET[\s\S]*RECOVERY_CODE_SECRET[\s\S]*APPROVAL_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET/);
   });
 
   it('finding 1: refuses AUTH_JWKS_URL without AUTH_AUDIENCE and AUTH_ISSUER, before the upload', async () => {

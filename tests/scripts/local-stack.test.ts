@@ -130,6 +130,7 @@ test('the first run writes .env.local (owner-only) with dummy credentials, secre
       ACCOUNT_SID: expect.stringMatching(/^AC[0-9a-f]{32}$/),
       AUTH_TOKEN: expect.stringMatching(/^[0-9a-f]{32}$/),
       IDENTITY_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
+      RECOVERY_CODE_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
       AUTH_JWT_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
       APPROVAL_SIGNING_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
       VERIFY_EMULATOR_URL: stack.emulatorUrl,
