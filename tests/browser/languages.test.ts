@@ -284,7 +284,7 @@ describe('every language, from sign-in to the sign-in check', () => {
     const run = runOf(tag);
     const t = translators[tag];
     expect(run.codes).toHaveLength(10);
-    for (const code of run.codes) expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    for (const code of run.codes) expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
     expect(run.file.slice(0, 13)).toEqual([t.text('codes.sheetTitle', { name: `u-${tag}` }), '', ...run.codes, '']);
     const [before = ''] = t.text('codes.sheetNote').split('{dateTime}');
     expect(run.file[13]?.startsWith(before)).toBe(true);

@@ -40,7 +40,7 @@ describe('HS256 caller tokens with AUTH_ISSUER and AUTH_AUDIENCE', () => {
   test('a valid token with the right issuer and audience is accepted', async () => {
     const answer = await harness.post('/list-factors', {}, { token: await sign({}) });
     expect(answer.status).toBe(200);
-    expect(body(answer)).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    expect(body(answer)).toEqual({ factors: [], recoveryCodesLeft: 0, recoveryCodesOutdated: false });
   });
 
   test('no Authorization header → 401 missing_token, WWW-Authenticate without an error code (RFC 6750 §3.1)', async () => {

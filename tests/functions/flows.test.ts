@@ -35,7 +35,7 @@ async function enroll(user: string): Promise<{ token: string; factorSid: string;
   expect(created.status).toBe(201);
   const { factorSid, secret } = body(created) as { factorSid: string; secret: string };
   const verified = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
-  expect(body(verified)).toEqual({ factorSid, status: 'verified', recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/)]) });
+  expect(body(verified)).toEqual({ factorSid, status: 'verified', recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/)]) });
   await nextStep();
   return { token, factorSid, secret };
 }
@@ -76,7 +76,7 @@ describe('enrollment', () => {
     expect(rejected.status).toBe(200);
     expect(body(rejected)).toEqual({ factorSid, status: 'unverified' });
     const accepted = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
-    expect(body(accepted)).toEqual({ factorSid, status: 'verified', recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/)]) });
+    expect(body(accepted)).toEqual({ factorSid, status: 'verified', recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/)]) });
   });
 
   test('a new enrollment replaces unfinished ones instead of piling them up', async () => {
@@ -186,20 +186,21 @@ describe('listing and deleting', () => {
         },
       ],
       recoveryCodesLeft: 10,
+      recoveryCodesOutdated: false,
     });
     expect(answer.text).not.toContain(secret);
   });
 
   test('a user without factors gets an empty list', async () => {
     const answer = await harness.post('/list-factors', {}, { token: await harness.token('list-empty') });
-    expect(body(answer)).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    expect(body(answer)).toEqual({ factors: [], recoveryCodesLeft: 0, recoveryCodesOutdated: false });
   });
 
   test('an unverified factor is deleted without a code', async () => {
     const token = await harness.token('delete-1');
     const { factorSid } = body(await harness.post('/create-factor', {}, { token }));
     expect(body(await harness.post('/delete-factor', { factorSid }, { token }))).toEqual({ deleted: true });
-    expect(body(await harness.post('/list-factors', {}, { token }))).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    expect(body(await harness.post('/list-factors', {}, { token }))).toEqual({ factors: [], recoveryCodesLeft: 0, recoveryCodesOutdated: false });
   });
 
   test('a verified factor needs a current code: none → 403 step_up_required, wrong → 403 invalid_code, right → deleted', async () => {
