@@ -16,6 +16,7 @@ import {
   type SettingName,
   type TotpSettings,
 } from './totp-settings';
+import { totpTimingProblems } from '../lib/core/totp-bounds';
 
 /** Secrets the Functions need and nobody else has to know; generated once, never overwritten. */
 export const GENERATED_SECRETS = ['IDENTITY_SECRET', 'RECOVERY_CODE_SECRET'] as const;
@@ -236,6 +237,13 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
   const target = emulatorTarget(lookup) ?? 'Twilio';
   await checkSyncService(client, existingSyncSid);
   const service = await createOrUpdateService(client, existingSid, requested);
+  // An existing service may have been set beyond the standards elsewhere (the Console): its new factors would be refused.
+  const beyond = totpTimingProblems(service.settings);
+  if (beyond.length > 0) {
+    throw new SetupError(
+      beyond.map((problem) => `the Verify service ${service.sid}: ${problem}; the Functions refuse to enroll with it (run again with --time-step ${DEFAULT_SETTINGS.timeStep} --skew ${DEFAULT_SETTINGS.skew})`),
+    );
+  }
   const sync = await createOrReuseSyncService(client, existingSyncSid, service.settings.serviceName);
 
   let text = envFile.text;
@@ -294,9 +302,10 @@ const USAGE = `Usage: npm run setup -- [options]
                         APPROVAL_SIGNING_KEY, backends verify with the public key; hs256: APPROVAL_SIGNING_SECRET, shared)
   --service-name <name> Verify service friendly name      (VERIFY_SERVICE_NAME, default "${DEFAULT_SETTINGS.serviceName}")
   --issuer <text>       issuer shown in authenticator apps (TOTP_ISSUER, default: the service name)
-  --time-step <s>       seconds per code, 20-60            (TOTP_TIME_STEP, default ${DEFAULT_SETTINGS.timeStep})
+  --time-step <s>       seconds per code, 20-30            (TOTP_TIME_STEP, default ${DEFAULT_SETTINGS.timeStep})
   --code-length <n>     digits per code, 3-8               (TOTP_CODE_LENGTH, default ${DEFAULT_SETTINGS.codeLength})
-  --skew <n>            steps accepted either side, 0-2    (TOTP_SKEW, default ${DEFAULT_SETTINGS.skew})`;
+  --skew <n>            steps accepted either side, 0-1    (TOTP_SKEW, default ${DEFAULT_SETTINGS.skew})
+                        (OWASP ASVS 6.5.5: a code lives at most 30 s; RFC 6238 §5.2: at most one step of delay)`;
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -20,6 +20,7 @@ import type { TotpFactor } from '../verify/gateway';
 import type { CodeCheck } from './code-check';
 import { Failure, isFailure, type FailureKind } from './failures';
 import { normalizeRecoveryCode } from './recovery-codes';
+import { totpTimingProblems } from './totp-bounds';
 import type { UserScope } from './user-scope';
 import type { ProvenCaller, StudioUser } from './users';
 
@@ -99,6 +100,18 @@ async function deleteIfPresent(scope: UserScope, factorSid: string): Promise<voi
 }
 
 /**
+ * The factor Verify just made carries the service's settings in force: a time step over 30 s or a skew over 1 (ASVS
+ * 6.5.5, RFC 6238 §5.2) is the operator's to fix. Undefined when the settings are within the standards.
+ */
+function timingFailure(factor: TotpFactor): Failure | undefined {
+  const problems = totpTimingProblems({ timeStep: factor.config.period, skew: factor.config.skew });
+  if (problems.length === 0) return undefined;
+  return new Failure('misconfigured', {
+    logDetail: `the Verify service's new factors: ${problems.join('; ')}; run \`npm run setup -- --time-step 30 --skew 1\``,
+  });
+}
+
+/**
  * Starts an enrollment. Refused while the user has a verified factor: otherwise a stolen caller token would let an
  * attacker add their own authenticator next to the user's (the verified one must be deleted with a current code first).
  * Earlier unfinished enrollments are removed so they neither pile up nor reach Verify's per-entity limit (60315).
@@ -112,6 +125,12 @@ export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string
   try {
     await Promise.all(factors.map((factor) => deleteIfPresent(scope, factor.sid)));
     const factor = await scope.verify.createTotpFactor(scope.identity, label);
+    const misconfigured = timingFailure(factor);
+    if (misconfigured !== undefined) {
+      // Its secret is never handed out, and the factor goes now rather than when Verify expires it.
+      await deleteIfPresent(scope, factor.sid).catch(() => undefined);
+      throw misconfigured;
+    }
     await scope.state.record([{ type: 'factor.created', factorSid: factor.sid }]);
     return { factorSid: factor.sid, status: 'unverified', uri: factor.uri, secret: factor.secret, config: factor.config };
   } catch (error) {

@@ -104,15 +104,15 @@ describe('npm run setup', () => {
 
   it('updates only the settings asked for when VERIFY_SERVICE_SID is set', async () => {
     writeUserEnv();
-    const created = await setup({ issuer: 'Acme Bank', skew: '2' });
+    const created = await setup({ issuer: 'Acme Bank', skew: '0' });
     const fileAfterCreate = readFileSync(envFile, 'utf8');
 
-    const updated = await setup({ timeStep: '45' });
+    const updated = await setup({ timeStep: '20' });
     expect(updated.action).toBe('updated');
     expect(updated.serviceSid).toBe(created.serviceSid);
-    expect(updated.settings).toEqual({ serviceName: 'TOTP Functions', issuer: 'Acme Bank', timeStep: 45, codeLength: 6, skew: 2 });
+    expect(updated.settings).toEqual({ serviceName: 'TOTP Functions', issuer: 'Acme Bank', timeStep: 20, codeLength: 6, skew: 0 });
     const service = await emulator.client.verify.v2.services(created.serviceSid).fetch();
-    expect(service.totp).toEqual({ issuer: 'Acme Bank', time_step: 45, code_length: 6, skew: 2 });
+    expect(service.totp).toEqual({ issuer: 'Acme Bank', time_step: 20, code_length: 6, skew: 0 });
     expect(readFileSync(envFile, 'utf8')).toBe(fileAfterCreate);
     expect(await listServices()).toHaveLength(1);
   });
@@ -164,11 +164,11 @@ describe('npm run setup', () => {
 
   it('warns, with the reason, about settings that break common authenticator apps', async () => {
     writeUserEnv();
-    const result = await setup({ codeLength: '4', timeStep: '60' });
+    const result = await setup({ codeLength: '4', timeStep: '20' });
     expect(result.action).toBe('created');
     expect(result.warnings).toEqual([
       expect.stringMatching(/code length 4: Microsoft Authenticator shows only 6-digit codes/),
-      expect.stringMatching(/time step 60 s: Google Authenticator on Android and Authy always use 30 s/),
+      expect.stringMatching(/time step 20 s: Google Authenticator on Android and Authy always use 30 s/),
       expect.stringMatching(/code length 4: Twilio allows only 10 challenges per factor per 24 h/),
     ]);
     expect(authenticatorWarnings({ algorithm: 'SHA256', codeLength: 6, timeStep: 30 })).toEqual([
@@ -186,12 +186,35 @@ describe('npm run setup', () => {
     expect(problems).toEqual([
       expect.stringContaining('VERIFY_SERVICE_NAME (--service-name) must be 1–30'),
       expect.stringContaining('TOTP_ISSUER (--issuer) must be 1–64 characters without ":"'),
-      expect.stringContaining('TOTP_TIME_STEP (--time-step) must be a whole number from 20 to 60'),
+      expect.stringContaining('TOTP_TIME_STEP (--time-step) must be a whole number from 20 to 30'),
       expect.stringContaining('TOTP_CODE_LENGTH (--code-length) must be a whole number from 3 to 8'),
-      expect.stringContaining('TOTP_SKEW (--skew) must be a whole number from 0 to 2'),
+      expect.stringContaining('TOTP_SKEW (--skew) must be a whole number from 0 to 1'),
     ]);
     expect(await listServices()).toHaveLength(0);
     expect(readFileSync(envFile, 'utf8')).toBe(before);
+  });
+
+  it('ASVS 6.5.5: a time step over 30 s or a skew over 1, which Verify would take, is refused with the reason', async () => {
+    const before = writeUserEnv();
+    const problems = await setup({ timeStep: '31', skew: '2' }).catch((err: SetupError) => err.problems);
+    expect(problems).toEqual([
+      'TOTP_TIME_STEP (--time-step) must be a whole number from 20 to 30, not "31": a time step of 31 s is longer than the 30 s OWASP ASVS 6.5.5 allows a TOTP code to live',
+      'TOTP_SKEW (--skew) must be a whole number from 0 to 1, not "2": a skew of 2 steps accepts codes more than the 1 step either side RFC 6238 §5.2 recommends',
+    ]);
+    expect(await setup({ timeStep: '30', skew: '1' })).toMatchObject({ action: 'created', settings: { timeStep: 30, skew: 1 } });
+    expect(before).not.toBe(readFileSync(envFile, 'utf8'));
+  });
+
+  it('an existing service set beyond the standards elsewhere (the Console) is refused with the reason and the fix, .env untouched', async () => {
+    const service = await emulator.client.verify.v2.services.create({ friendlyName: 'Console Set', 'totp.timeStep': 60, 'totp.skew': 2 });
+    const before = writeUserEnv(`VERIFY_SERVICE_SID=${service.sid}\n`);
+    const problems = await setup().catch((err: SetupError) => err.problems);
+    expect(problems).toEqual([
+      `the Verify service ${service.sid}: a time step of 60 s is longer than the 30 s OWASP ASVS 6.5.5 allows a TOTP code to live; the Functions refuse to enroll with it (run again with --time-step 30 --skew 1)`,
+      `the Verify service ${service.sid}: a skew of 2 steps accepts codes more than the 1 step either side RFC 6238 §5.2 recommends; the Functions refuse to enroll with it (run again with --time-step 30 --skew 1)`,
+    ]);
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+    expect(await setup({ timeStep: '30', skew: '1' })).toMatchObject({ serviceSid: service.sid, action: 'updated', settings: { timeStep: 30, skew: 1 } });
   });
 
   it('refuses a VERIFY_SERVICE_SID that is malformed or not in the account, and missing credentials', async () => {
@@ -292,7 +315,7 @@ describe('npm run setup', () => {
 
     const bad = run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env', envFile, '--skew', '3'], { cwd: dir, env, timeout: 60000 });
     await expect(bad).rejects.toEqual(
-      expect.objectContaining({ code: 1, stderr: expect.stringContaining('setup: TOTP_SKEW (--skew) must be a whole number from 0 to 2') }),
+      expect.objectContaining({ code: 1, stderr: expect.stringContaining('setup: TOTP_SKEW (--skew) must be a whole number from 0 to 1') }),
     );
   }, 120_000);
 });

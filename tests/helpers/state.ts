@@ -57,3 +57,8 @@ export async function replaceStoredState(harness: FunctionsHarness, user: string
   const serviceSid = harness.env.SYNC_SERVICE_SID ?? 'default';
   await clientOf(harness).sync.v1.services(serviceSid).documents(`totp-user-${harness.identityOf(user)}`).update({ data, ifMatch: current.revision });
 }
+
+/** Sets the Verify service's TOTP time step and skew, as an operator could in the Console (for factors created next). */
+export async function setServiceTiming(harness: FunctionsHarness, timing: { timeStep: number; skew: number }): Promise<void> {
+  await clientOf(harness).verify.v2.services(harness.env.VERIFY_SERVICE_SID ?? '').update({ 'totp.timeStep': timing.timeStep, 'totp.skew': timing.skew });
+}
