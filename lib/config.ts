@@ -6,7 +6,7 @@ import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVe
 import { parseWebhookSecret, type WebhookTarget } from './events/webhook';
 
 /**
- * A missing or malformed environment variable. The caller sees a generic 500 (internal_error); the log names the
+ * A missing or malformed environment variable. The caller sees a generic internal_error; the log names the
  * variable (never its value), so the operator knows what to fix.
  */
 export class ConfigError extends Error {
@@ -161,7 +161,6 @@ function parseUrl(name: ConfigVariable, value: string): URL {
   throw new ConfigError(name, 'is not an http(s) URL');
 }
 
-/** JWKS must come over TLS (the keys decide who is who); plain http is allowed only on the loopback for local runs. */
 /** Events carry the host's user ids: https only, plain http only on this machine (a local receiver). */
 function parseEventsWebhook(read: Read): WebhookTarget | undefined {
   const raw = read('EVENTS_WEBHOOK_URL');
@@ -180,6 +179,7 @@ function parseEventsWebhook(read: Read): WebhookTarget | undefined {
   return { url, key };
 }
 
+/** JWKS must come over TLS (the keys decide who is who); plain http is allowed only on the loopback for local runs. */
 function parseJwksUrl(value: string): URL {
   const url = parseUrl('AUTH_JWKS_URL', value);
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {

@@ -165,9 +165,9 @@ export interface ErrorResponse {
   };
 }
 
-/** The claims of the approval token that an approved challenge returns. */
 /** RFC 8176 `amr`: `otp` for an authenticator code; `recovery_code` (the kit's own value) for a recovery code. */
 export type ApprovalMethod = 'otp' | 'recovery_code';
+/** The claims of the approval token that an approved challenge or a recovery code returns. */
 export interface ApprovalClaims {
   sub: string;
   amr: [ApprovalMethod];

@@ -20,7 +20,7 @@ export type FailureKind =
   | 'malformed_user_key'
   /** A code that Verify refused where the flow cannot go on (the delete step-up, legacy wrong-code errors). */
   | 'wrong_code'
-  // The kit's own state (lib/state/sync-store.ts, on Twilio Sync)
+  // The kit's own state (lib/state/, on Twilio Sync)
   /** Too many consecutive wrong codes on this channel: no code is checked until the lock ends (retryAfterSeconds). */
   | 'locked'
   /** Another /create-factor for this user is under way (or was abandoned less than ~30 s ago). */

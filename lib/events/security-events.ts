@@ -1,5 +1,7 @@
-// Security events: one record per security-relevant action, sent to the log, the user's trail and the host's webhook.
-// Each destination gets only what it may hold: the trail and the log no personal data, the host its own user id.
+// Security events: one record per security-relevant action. The user's state keeps it in the trail, in the same
+// compare-and-swap as the outcome it reports (lib/state/security-state.ts); once written it goes to the log line and
+// the host's webhook from here. Each gets only what it may hold: the trail and the log no personal data, the host its
+// own user id.
 import { randomUUID } from 'node:crypto';
 import type { ActivityEvent } from '../contract';
 import { deliverWebhook, type WebhookTarget } from './webhook';
@@ -32,12 +34,10 @@ export function createEvent(fields: NewEvent, now: Date): SecurityEvent {
   return event;
 }
 
-/** Where an event goes; every destination is optional, and none can fail the user's request. */
+/** Where a written event goes besides the trail; neither can fail the user's request. */
 export interface EventDestinations {
   /** One JSON line per event; `user` is the HMAC identity, so support can find it without personal data in the log. */
   log: (line: string) => void;
-  /** Appends to the user's trail in the kit's state (lib/state). */
-  trail?: (identity: string, event: SecurityEvent) => Promise<void>;
   webhook?: { target: WebhookTarget; timeoutMs: number };
 }
 
@@ -49,29 +49,17 @@ export interface EventSubject {
 }
 
 /**
- * Records one event everywhere it goes, in parallel. Failures are logged, never thrown: an event is a report of what
+ * Sends one event to the log and the webhook. A failed delivery is logged, never thrown: an event is a report of what
  * happened, and the user's action has happened already.
  */
 export async function recordEvent(destinations: EventDestinations, subject: EventSubject, event: SecurityEvent, now: Date): Promise<void> {
   destinations.log(JSON.stringify({ event: event.type, id: event.id, user: subject.identity, channel: event.channel, ...pick(event) }));
-  const sends: Promise<void>[] = [];
-  if (destinations.trail !== undefined) {
-    sends.push(
-      destinations.trail(subject.identity, event).catch((error: unknown) => {
-        destinations.log(`activity trail: event ${event.id} not stored (${error instanceof Error ? error.name : 'error'})`);
-      }),
-    );
-  }
   if (destinations.webhook !== undefined && subject.sub !== undefined) {
     const payload: HostEvent = { ...event, sub: subject.sub, ...(subject.client === undefined ? {} : { client: subject.client }) };
     const { target, timeoutMs } = destinations.webhook;
-    sends.push(
-      deliverWebhook(target, payload, { now, timeoutMs }).then((result) => {
-        if (!result.delivered) destinations.log(`events webhook: event ${event.id} not delivered (${result.reason})`);
-      }),
-    );
+    const result = await deliverWebhook(target, payload, { now, timeoutMs });
+    if (!result.delivered) destinations.log(`events webhook: event ${event.id} not delivered (${result.reason})`);
   }
-  await Promise.all(sends);
 }
 
 function pick(event: SecurityEvent): Partial<SecurityEvent> {

@@ -1,12 +1,13 @@
 // A missing or malformed environment variable, or a Verify service set beyond the standards' TOTP bounds: the caller gets
-// a generic 500, the log one line naming the variable or the setting (never a value of a secret). A key set that cannot be fetched is told apart from a bad token: 502/503 and a log line, never a silent 401.
+// a generic 500, the log one line naming the variable or the setting (never a secret's value). A key set that cannot be
+// fetched is told apart from a bad token: 502/503 and a log line, never a silent 401.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorOf, startFunctionsHarness, type FunctionsHarness } from '../helpers/functions';
 import { factorsInVerify, setServiceTiming } from '../helpers/state';
+import { captureErrorLog } from '../helpers/log-capture';
 
 let harness: FunctionsHarness;
-let logged: string[];
 
 beforeAll(async () => {
   harness = await startFunctionsHarness();
@@ -14,15 +15,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
 });
-beforeEach(() => {
-  logged = [];
-  jest.spyOn(console, 'error').mockImplementation((line: unknown) => {
-    logged.push(String(line));
-  });
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+/** The Functions' log lines: the one line naming the variable, read by the tests and kept out of their output. */
+const log = captureErrorLog();
 
 /**
  * The runtime hands each invocation the environment as it is at that moment (as after a redeploy with changed
@@ -77,17 +71,17 @@ test.each([
   );
   expect(answer.status).toBe(500);
   expect(errorOf(answer)).toEqual({ code: 'internal_error', message: 'Something went wrong on our side.' });
-  expect(logged).toHaveLength(1);
-  expect(logged[0]).toContain(logLine);
-  expect(logged[0]).not.toContain(SECRET_LOOKING);
-  expect(logged[0]).not.toContain(harness.env.AUTH_JWT_SECRET);
+  expect(log.lines).toHaveLength(1);
+  expect(log.lines[0]).toContain(logLine);
+  expect(log.lines[0]).not.toContain(SECRET_LOOKING);
+  expect(log.lines[0]).not.toContain(harness.env.AUTH_JWT_SECRET);
   expect(answer.text).not.toMatch(/IDENTITY|VERIFY|APPROVAL|AUTH_|ALLOWED/);
 });
 
 test('with the environment restored, the same request works again', async () => {
   const answer = await harness.post('/list-factors', {}, { token: await harness.token('config-user') });
   expect(answer.status).toBe(200);
-  expect(logged).toEqual([]);
+  expect(log.lines).toEqual([]);
 });
 
 describe('issue 14: a wrong AUTH_JWKS_URL is a 502/503 with a log line, not a silent 401 for every caller', () => {
@@ -123,9 +117,9 @@ describe('issue 14: a wrong AUTH_JWKS_URL is a 502/503 with a log line, not a si
     );
     expect([answer.status, errorOf(answer).code]).toEqual([status, 'auth_keys_unavailable']);
     expect(answer.headers.get('www-authenticate')).toBeNull();
-    expect(logged).toEqual([expect.stringMatching(line)]);
-    expect(logged[0]).toMatch(/^\[totp-functions\] list-factors: auth_keys_unavailable \(/);
-    expect(logged[0]).not.toContain(token.slice(0, 20));
+    expect(log.lines).toEqual([expect.stringMatching(line)]);
+    expect(log.lines[0]).toMatch(/^\[totp-functions\] list-factors: auth_keys_unavailable \(/);
+    expect(log.lines[0]).not.toContain(token.slice(0, 20));
   });
 
   test('a JWKS URL nobody answers at → 503 auth_keys_unavailable with Retry-After, and one log line', async () => {
@@ -138,7 +132,7 @@ describe('issue 14: a wrong AUTH_JWKS_URL is a 502/503 with a log line, not a si
       () => harness.post('/list-factors', {}, { token: providerLookingToken() }),
     );
     expect([answer.status, errorOf(answer).code, answer.headers.get('retry-after')]).toEqual([503, 'auth_keys_unavailable', '5']);
-    expect(logged).toEqual([expect.stringContaining('list-factors: auth_keys_unavailable (AUTH_JWKS_URL could not be reached (ECONNREFUSED))')]);
+    expect(log.lines).toEqual([expect.stringContaining('list-factors: auth_keys_unavailable (AUTH_JWKS_URL could not be reached (ECONNREFUSED))')]);
   });
 });
 
@@ -156,7 +150,7 @@ describe('the Verify service’s TOTP settings (OWASP ASVS 6.5.5, RFC 6238 §5.2
     const answer = await harness.post('/create-factor', {}, { token });
     expect([answer.status, errorOf(answer).code]).toEqual([500, 'internal_error']);
     expect(answer.text).not.toContain('secret');
-    expect(logged).toEqual([expect.stringContaining(`create-factor: internal_error (the Verify service's new factors: ${reason}; run \`npm run setup -- --time-step 30 --skew 1\`)`)]);
+    expect(log.lines).toEqual([expect.stringContaining(`create-factor: internal_error (the Verify service's new factors: ${reason}; run \`npm run setup -- --time-step 30 --skew 1\`)`)]);
     expect(await factorsInVerify(harness, `timing-user-${timing.timeStep}-${timing.skew}`)).toEqual([]);
     // The hold was released (no 409), and once the operator fixed the service the set-up goes on.
     await setServiceTiming(harness, { timeStep: 30, skew: 1 });
@@ -169,6 +163,6 @@ describe('the Verify service’s TOTP settings (OWASP ASVS 6.5.5, RFC 6238 §5.2
       const answer = await harness.post('/create-factor', {}, { token: await harness.token(`bounds-user-${index}`) });
       expect([answer.status, (answer.json as { config: { period: number; skew: number } }).config]).toEqual([201, expect.objectContaining({ period: timing.timeStep, skew: timing.skew })]);
     }
-    expect(logged).toEqual([]);
+    expect(log.lines).toEqual([]);
   });
 });

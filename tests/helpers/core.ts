@@ -3,6 +3,7 @@
 // runtime, no bundles), so these suites are fast enough for mutation testing.
 import { createSecretKey } from 'node:crypto';
 import { parseConfig, type Config } from '../../lib/config';
+import { confirmFactor, enrollFactor } from '../../lib/core/factors';
 import { configuredScope, createUserScope, type UserScope } from '../../lib/core/user-scope';
 import { provenCaller, studioUser, userKeyOf, type ProvenCaller, type ProvenUser, type StudioUser } from '../../lib/core/users';
 import { createVerifyGateway, type VerifyGateway } from '../../lib/verify/gateway';
@@ -48,6 +49,11 @@ export interface CoreHarness {
   studio(key: string): UserScope<StudioUser>;
   /** The Verify entity of `user`, named independently of the kit (tests/helpers/identity.ts), through the test's own client. */
   entityOf(user: ProvenUser): ReturnType<ReturnType<TestEmulator['client']['verify']['v2']['services']>['entities']>;
+  /**
+   * Enrolls the scope's user through the core (enrollFactor, then confirmFactor with the current code), at the current
+   * time step: the code it used is spent, so a check in the same step needs the next step's code.
+   */
+  enroll(scope: UserScope<ProvenCaller>): Promise<{ factorSid: string; secret: string; recoveryCodes: string[] }>;
   /** The current code of a Base32 secret at the harness time (otplib, not the emulator's TOTP code). */
   code(secret: string, offsetSteps?: number): string;
   /** A code no step of the ±2 window accepts. */
@@ -91,6 +97,12 @@ export async function startCore(options: StartEmulatorOptions = {}): Promise<Cor
     caller: (sub) => scopeOf(provenCaller(sub)),
     studio: (key) => scopeOf(studioUser(key)),
     entityOf: (user) => emulator.client.verify.v2.services(serviceSid).entities(expectedIdentity(IDENTITY_SECRET, userKeyOf(user))),
+    async enroll(scope) {
+      const { factorSid, secret } = await enrollFactor(scope, 'Phone');
+      const confirmed = await confirmFactor(scope, factorSid, totpAt(secret, clock));
+      expect(confirmed).toEqual({ factorSid, status: 'verified', recoveryCodes: expect.any(Array) });
+      return { factorSid, secret, recoveryCodes: confirmed.recoveryCodes ?? [] };
+    },
     code: (secret, offsetSteps = 0) => totpAt(secret, clock + offsetSteps * STEP_MS),
     wrongCode: (secret) => wrongTotpAt(secret, clock),
     close: () => emulator.close(),

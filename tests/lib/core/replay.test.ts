@@ -1,6 +1,6 @@
 // The kit's replay guard in-process (lib/core/factors.ts over lib/state/security-state.ts), on an emulator whose Verify accepts a code twice (allowCodeReuse), as real Verify
 // may within its window: only the kit's own record of used codes stands between a replayed code and a second approval.
-import { checkCode, checkCodeForStudio, confirmFactor, enrollFactor, listActivity, removeFactor } from '../../../lib/core/factors';
+import { checkCode, checkCodeForStudio, listActivity, removeFactor } from '../../../lib/core/factors';
 import { Failure } from '../../../lib/core/failures';
 import { startCore, type CoreHarness } from '../../helpers/core';
 
@@ -12,10 +12,7 @@ beforeAll(async () => {
 afterAll(() => core.close());
 
 async function enrolledSecret(sub: string): Promise<string> {
-  const scope = core.caller(sub);
-  const { factorSid, secret } = await enrollFactor(scope, 'Phone');
-  await confirmFactor(scope, factorSid, core.code(secret));
-  return secret;
+  return (await core.enroll(core.caller(sub))).secret;
 }
 
 test('Verify accepts the code twice; the kit approves it once and records the second as a replay', async () => {
