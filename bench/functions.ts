@@ -76,7 +76,7 @@ interface Env {
 }
 
 async function callerToken(env: Env, user: string): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setExpirationTime('1h').sign(new TextEncoder().encode(env.AUTH_JWT_SECRET));
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(env.AUTH_JWT_SECRET));
 }
 
 /** The event the runtime builds for a JSON POST: parsed fields plus lower-cased headers. */

@@ -43,6 +43,11 @@ describe('HS256 caller tokens with AUTH_ISSUER and AUTH_AUDIENCE', () => {
     expect(body(answer)).toEqual({ factors: [], recoveryCodesLeft: 0, recoveryCodesOutdated: false });
   });
 
+  test('issue 24.5: a token without iat → 401 invalid_token, even one that expires within the hour', async () => {
+    await expectUnauthorized(harness, `Bearer ${await sign({ iat: undefined, exp: now() + 3600 })}`);
+    await expectUnauthorized(harness, `Bearer ${await sign({ iat: undefined, nbf: now() - 10 * 365 * 86_400, exp: now() + 60 })}`);
+  });
+
   test('no Authorization header → 401 missing_token, WWW-Authenticate without an error code (RFC 6750 §3.1)', async () => {
     await expectUnauthorized(harness, undefined, 'missing_token');
     const answer = await harness.post('/list-factors', {});
