@@ -14,12 +14,29 @@ export function duration(seconds: number): string {
   return `${rest} s`;
 }
 
+/**
+ * Characters that print as nothing or change how a line reads (bidirectional controls such as U+202E, zero-width and
+ * other format characters, line separators, DEL and C1 controls) as `\uXXXX` per UTF-16 unit, as JSON writes escapes:
+ * a label or user id cannot make the operator's terminal show other than what is stored (issue 24.6). Applied to JSON
+ * text or to JSON.stringify'd strings, which have escaped C0 controls already; the result stays valid JSON.
+ */
+export function escapeInvisible(text: string): string {
+  return text.replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, (char) =>
+    [...Array(char.length).keys()].map((at) => `\\u${char.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`).join(''),
+  );
+}
+
+/** A label or user id in quotes, every invisible character escaped. */
+function quoted(text: string): string {
+  return escapeInvisible(JSON.stringify(text));
+}
+
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function factorLine(factor: FactorSummary): string {
-  return `${factor.sid}  ${JSON.stringify(factor.label)}  ${factor.status}  created ${factor.createdAt}`;
+  return `${factor.sid}  ${quoted(factor.label)}  ${factor.status}  created ${factor.createdAt}`;
 }
 
 function lockLine(channel: string, lock: LockSummary): string {
@@ -33,7 +50,7 @@ function eventLine(event: ActivityEvent): string {
 }
 
 export function statusText(status: UserStatus): string {
-  const lines = [`User ${JSON.stringify(status.user)} (identity ${status.identity})`];
+  const lines = [`User ${quoted(status.user)} (identity ${status.identity})`];
   lines.push(status.factors.length === 0 ? 'Factors: none' : `Factors (${status.factors.length}):`);
   for (const factor of status.factors) lines.push(`  ${factorLine(factor)}`);
   if (status.state === 'unreadable') {
@@ -55,7 +72,7 @@ export function statusText(status: UserStatus): string {
 
 /** What a reset of this user would remove, shown before the typed confirmation. */
 export function resetPreview(status: UserStatus): string {
-  const lines = [`This removes, for user ${JSON.stringify(status.user)} (identity ${status.identity}):`];
+  const lines = [`This removes, for user ${quoted(status.user)} (identity ${status.identity}):`];
   lines.push(`  ${plural(status.factors.length, 'factor')}${status.factors.length > 0 ? ':' : ''}`);
   for (const factor of status.factors) lines.push(`    ${factorLine(factor)}`);
   if (status.state === 'unreadable') {
@@ -71,7 +88,7 @@ export function resetPreview(status: UserStatus): string {
 
 export function resetText(result: ResetResult): string {
   const { removed } = result;
-  const lines = [`Reset user ${JSON.stringify(result.user)} (identity ${result.identity}):`];
+  const lines = [`Reset user ${quoted(result.user)} (identity ${result.identity}):`];
   lines.push(`  removed ${plural(removed.factors.length, 'factor')}`);
   for (const factor of removed.factors) lines.push(`    ${factorLine(factor)}`);
   lines.push(`  removed ${plural(removed.recoveryCodes, 'recovery code')}`);
@@ -83,7 +100,7 @@ export function resetText(result: ResetResult): string {
 }
 
 export function unlockText(result: UnlockResult): string {
-  const lines = [`Unlock user ${JSON.stringify(result.user)} (identity ${result.identity}):`];
+  const lines = [`Unlock user ${quoted(result.user)} (identity ${result.identity}):`];
   for (const entry of result.channels) {
     const failures = entry.consecutiveFailures > 0 ? `; cleared ${plural(entry.consecutiveFailures, 'consecutive failure')}` : '';
     const was = entry.wasLocked ? `lifted the lock (was locked until ${entry.lockedUntil})` : 'was not locked';

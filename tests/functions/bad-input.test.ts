@@ -84,6 +84,14 @@ describe('bad values, field by field (JSON bodies)', () => {
     expectCleanError(await harness.post('/create-factor', { label: `a:${MARKER}` }, { token }), 400, 'invalid_request');
   });
 
+  test('issue 24.6: a label with a bidirectional control or another invisible format character is refused before Verify is asked', async () => {
+    for (const label of ['Work phone\u202Eenohp', '\u2066phone\u2069', 'a\u200Bb', '\uFEFFphone']) {
+      const answer = await harness.post('/create-factor', { label }, { token });
+      expectCleanError(answer, 400, 'invalid_request');
+      expect(errorOf(answer).message).toContain('label must not contain invisible format characters');
+    }
+  });
+
   test('a code with letters or spaces is refused, not sent to Verify', async () => {
     for (const code of ['12a456', ' 123456', '123 456', '１２３４５６']) {
       expectCleanError(await harness.post('/create-challenge', { code }, { token }), 400, 'invalid_request');

@@ -62,3 +62,9 @@ export async function replaceStoredState(harness: FunctionsHarness, user: string
 export async function setServiceTiming(harness: FunctionsHarness, timing: { timeStep: number; skew: number }): Promise<void> {
   await clientOf(harness).verify.v2.services(harness.env.VERIFY_SERVICE_SID ?? '').update({ 'totp.timeStep': timing.timeStep, 'totp.skew': timing.skew });
 }
+
+/** A factor created straight in Verify, as one made before the kit checked labels (or outside the kit) would be. */
+export async function createFactorInVerify(harness: FunctionsHarness, user: string, friendlyName: string): Promise<string> {
+  const entity = clientOf(harness).verify.v2.services(harness.env.VERIFY_SERVICE_SID ?? '').entities(harness.identityOf(user));
+  return (await entity.newFactors.create({ friendlyName, factorType: 'totp' })).sid;
+}

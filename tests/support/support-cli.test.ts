@@ -15,7 +15,7 @@ import { body, errorOf, totp, wrongCode, type FunctionsHarness } from '../helper
 import { useFunctionsStack } from '../helpers/functions-stack';
 import { captureErrorLog } from '../helpers/log-capture';
 import { legacyRecoverySet } from '../helpers/recovery-codes';
-import { replaceStoredState, storedState as storedStateOf } from '../helpers/state';
+import { createFactorInVerify, replaceStoredState, storedState as storedStateOf } from '../helpers/state';
 
 const ROOT = join(__dirname, '..', '..');
 const TOOL = ['--require', 'tsx/cjs', join(ROOT, 'scripts', 'support', 'main.ts')];
@@ -192,6 +192,20 @@ describe('status', () => {
     expect(human.stdout).toContain('generate a new set on the page');
     expect(json(await support(['status', enrolled.user, '--json']))).toMatchObject({ recoveryCodesLeft: 10, recoveryCodesOutdated: true });
     for (const secret of [...legacy.codes, legacy.stored.salt, ...legacy.stored.hashes]) expect(human.stdout.toUpperCase()).not.toContain(secret.toUpperCase());
+  });
+});
+
+describe('labels and user ids that would spoof the terminal (issue 24.6)', () => {
+  test('status prints bidirectional controls and other invisible characters escaped, in text and in --json', async () => {
+    const user = `support-spoof-${(users += 1)}`;
+    // Made in Verify directly: the Functions refuse such a label now, but a factor made before (or elsewhere) keeps it.
+    const sid = await createFactorInVerify(harness, user, 'Work phone\u202E\u2066gnp.exe\u200B\u0085');
+    const human = await support(['status', user]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`${sid}  "Work phone\\u202E\\u2066gnp.exe\\u200B\\u0085"  unverified`);
+    const machine = await support(['status', user, '--json']);
+    for (const output of [human.stdout, machine.stdout]) expect(output).not.toMatch(/[\u202E\u2066\u200B\u0085]/);
+    expect((json(machine).factors as Array<{ label: string }>)[0]?.label).toBe('Work phone\u202E\u2066gnp.exe\u200B\u0085');
   });
 });
 
