@@ -97,12 +97,17 @@ const LAYOUT = `(() => {
   };
 })()`;
 
-/** The save step's grid: the first code's side, and each code read left to right whatever the page's direction. */
+/**
+ * The save step's grid: which side of its cell the first code starts on (a phone shows one column of 16-symbol codes,
+ * so the side within the cell is what mirrors), and each code read left to right whatever the page's direction.
+ */
 const CODES_LAYOUT = `(() => {
-  const [first, second] = document.querySelectorAll('.recovery-codes li');
+  const first = document.querySelector('.recovery-codes li');
   const code = document.querySelector('.recovery-codes code');
+  const cell = first.getBoundingClientRect();
+  const box = code.getBoundingClientRect();
   return {
-    firstOnTheRight: first.getBoundingClientRect().left > second.getBoundingClientRect().left,
+    firstOnTheRight: cell.right - box.right < box.left - cell.left,
     codeDirection: getComputedStyle(code).direction,
   };
 })()`;
