@@ -170,6 +170,17 @@ describe('exit codes', () => {
 describe('npm run token', () => {
   const token = (env: Record<string, string>) => run(process.execPath, ['--require', 'tsx/cjs', 'scripts/token.ts', 'grace'], shell(env));
 
+  test('--help prints the usage and mints nothing; a flag-like user name is refused with 2', async () => {
+    const script = (arg: string) => run(process.execPath, ['--require', 'tsx/cjs', 'scripts/token.ts', arg], shell({}));
+    const help = script('--help');
+    expect((await help.closed).code).toBe(0);
+    expect(help.output()).toContain('usage: npm run --silent token -- <user>');
+    expect(help.output()).not.toMatch(/eyJ/);
+    const flag = script('--verbose');
+    expect((await flag.closed).code).toBe(2);
+    expect(flag.output()).toContain('usage: npm run --silent token -- <user>');
+  });
+
   test('names the file ENV_FILE points at when it does not exist', async () => {
     const missing = join(dir, 'nowhere.env');
     const started = token({ ENV_FILE: missing });
