@@ -292,17 +292,25 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
   it('refuses to deploy the local stack file, even when named explicitly', async () => {
     makeProject({ '.env': deployEnv, '.env.local': localEnv });
     const result = await planDeploy(['--env', '.env.local'], project);
-    expect(result.problems).toEqual([
+    expect(result.problems.slice(0, 2)).toEqual([
       expect.stringContaining('VERIFY_EMULATOR_URL'),
       expect.stringContaining('.env.local'),
     ]);
   });
 
-  it('warns about variables a deployed kit needs', async () => {
+  it('refuses before the upload when variables a deployed kit needs are missing', async () => {
     makeProject({ '.env': 'ACCOUNT_SID=AC00000000000000000000000000000000\n' });
     const result = await planDeploy([], project);
-    expect(result.problems).toEqual([]);
-    expect(result.warnings.join('\n')).toMatch(/VERIFY_SERVICE_SID[\s\S]*IDENTITY_SECRET[\s\S]*APPROVAL_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET/);
+    expect(result.problems.join('\n')).toMatch(/VERIFY_SERVICE_SID[\s\S]*IDENTITY_SECRET[\s\S]*APPROVAL_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET/);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('`npm run deploy` with no .env at all stops before twilio-run, naming what is missing', () => {
+    makeProject({});
+    const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'deploy.ts')], { cwd: project, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('refusing to deploy: VERIFY_SERVICE_SID is not set');
+    expect(run.stdout).not.toContain('Uploading variables');
   });
 
   it('finding 1: refuses AUTH_JWKS_URL without AUTH_AUDIENCE and AUTH_ISSUER, before the upload', async () => {
