@@ -8,7 +8,7 @@ import { fetchHttpCaller, type HttpCaller } from './http';
 import { requireValidFlow } from './validate';
 import { runGatherInputOnCall } from './widgets/gather-input-on-call';
 import { runRunFunction } from './widgets/run-function';
-import type { RunnerDeps, WidgetRunner } from './widgets/runner';
+import type { RunnerDeps, WidgetOutcome, WidgetRunner } from './widgets/runner';
 import { runSayPlay } from './widgets/say-play';
 import { runSetVariables } from './widgets/set-variables';
 import { runSplitBasedOn } from './widgets/split-based-on';
@@ -110,7 +110,14 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     previous = current;
     const stop = guard(state, steps.length, inARow, context);
     if (stop) return { status: 'ended', endReason: stop.reason, endDetail: stop.detail, steps, context };
-    const outcome = await RUNNERS[state.type as WidgetType](state, context, deps);
+    let outcome: WidgetOutcome;
+    try {
+      outcome = await RUNNERS[state.type as WidgetType](state, context, deps);
+    } catch (error) {
+      // A template that fails as it renders (an {% include %}, a render limit): Studio ends the execution there.
+      const detail = `'${state.name}' failed: ${error instanceof Error ? error.message : String(error)}`;
+      return { status: 'ended', endReason: 'widget_error', endDetail: detail, steps, context };
+    }
     if (outcome.outputs) context.widgets[state.name] = outcome.outputs;
     const transition = outcome.transition ?? state.transitions.find((candidate) => candidate.event === outcome.event);
     const next = transition?.next;

@@ -59,8 +59,8 @@ export interface ExecutionStep {
   detail?: string;
 }
 
-/** Why the execution stopped: the flow ran out of transitions, or Studio's guards stopped it. */
-export type EndReason = 'completed' | 'step_limit' | 'widget_loop' | 'no_call';
+/** Why the execution stopped: the flow ran out of transitions, Studio's guards stopped it, or a widget failed to run. */
+export type EndReason = 'completed' | 'step_limit' | 'widget_loop' | 'no_call' | 'widget_error';
 
 export interface ExecutionResult {
   /** Studio's execution status: this engine runs an execution to its end before it returns. */
