@@ -181,10 +181,10 @@ describe('validateFlow', () => {
     ],
     [
       'two states with one name',
-      changed((_flow, state) => {
-        state('bye').name = 'remember';
+      changed((flow, state) => {
+        flow.states.push(structuredClone(state('bye')));
       }),
-      [{ message: "State name 'remember' is used by more than one state", property_path: '#/states/5/name' }],
+      [{ message: "State name 'bye' is used by more than one state", property_path: '#/states/6/name' }],
     ],
     [
       'a second trigger',
