@@ -35,7 +35,7 @@ function isObject(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Collects findings; `where` names the state in every message, as the issue asks. */
+/** Collects errors and warnings in the order they are found; each message names its state and property. */
 class Findings {
   readonly errors: FlowIssue[] = [];
   readonly warnings: FlowIssue[] = [];
