@@ -41,10 +41,15 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     } else if (options.privateRoutes.has(path)) {
       sendJson(res, 404, { error: { code: 'not_found', message: 'No such route.' } });
     } else if (options.protectedRoutes.has(path)) {
-      passProtected(req, res, options.authToken).then(
-        (signed) => signed && options.runtime(signed, res),
-        () => sendJson(res, 400, { error: { code: 'invalid_request', message: 'The request body could not be read.' } }),
-      );
+      passProtected(req, res, options.authToken)
+        .then((signed) => {
+          if (signed !== undefined) options.runtime(signed, res);
+        })
+        .catch(() => {
+          // The caller went away mid-body, or the runtime threw: nothing useful can be said beyond this.
+          if (!res.headersSent) sendJson(res, 400, { error: { code: 'invalid_request', message: 'The request body could not be read.' } });
+          else res.destroy();
+        });
     } else if (path.startsWith('/__dev/')) {
       handleDevRoute(req, res, options).catch(() => sendJson(res, 500, { error: { code: 'internal_error', message: 'Dev route failed.' } }));
     } else {

@@ -29,6 +29,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the request ended before its body'));
+    });
   });
 }
 

@@ -125,3 +125,8 @@ test('public routes are not behind the gateway, and preflights are answered befo
   const preflight = await fetch(harness.url + PATH, { method: 'OPTIONS' });
   expect(preflight.status).toBe(204);
 });
+
+test('a body over the runtime’s 6 MB is refused as the runtime refuses it, before any signature is computed', async () => {
+  const answer = await harness.post(PATH, { user: 'x'.repeat(7 * 1024 * 1024), code: '123456' }, { form: true });
+  expect([answer.status, body(answer)]).toEqual([413, { error: { code: 'body_too_large', message: 'The request body could not be read.' } }]);
+});
