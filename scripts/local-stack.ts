@@ -108,8 +108,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // No await from here to the handler: Node runs this before it reads any request from the new socket.
     const url = `http://${localUrlHost(host)}:${boundPort}`;
     const runtime = createRuntimeApp({ routes, env, port: boundPort, url, allowedOrigins });
-    const privateRoutes = new Set(routes.functions.filter((fn) => fn.access === 'private').map((fn) => fn.path));
-    front.on('request', createFrontDoor({ runtime, env, allowedHosts: devHostsFor(boundPort, host), allowedOrigins, privateRoutes, log }));
+    const routesWith = (access: string): Set<string> => new Set(routes.functions.filter((fn) => fn.access === access).map((fn) => fn.path));
+    front.on(
+      'request',
+      createFrontDoor({
+        runtime,
+        env,
+        allowedHosts: devHostsFor(boundPort, host),
+        allowedOrigins,
+        privateRoutes: routesWith('private'),
+        protectedRoutes: routesWith('protected'),
+        authToken: env.AUTH_TOKEN ?? '',
+        log,
+      }),
+    );
     return { url, emulatorUrl, env, warnings, setClock: (epochMs) => clock.freezeAt(epochMs), close };
   } catch (error) {
     await close();

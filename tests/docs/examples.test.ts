@@ -92,11 +92,14 @@ afterAll(async () => {
   rmSync(sandbox, { recursive: true, force: true });
 });
 
-test('the documents mark the examples a newcomer runs first: curl calls, the token command, the setup rehearsal, the emulator flags', () => {
+test('the documents mark the examples a newcomer runs first: curl calls, the token and sign commands, the setup rehearsal, the emulator flags', () => {
   const scripts = SCRIPTS.map((example) => example.code).join('\n');
   expect(scripts).toMatch(/curl .*localhost:3000\/create-factor/);
   expect(scripts).toMatch(/curl .*localhost:3000\/list-factors/);
   expect(scripts).toContain('npm run --silent token -- ');
+  // The protected Studio endpoint, signed by hand as the gateway requires.
+  expect(scripts).toMatch(/npm run --silent sign -- http:\/\/localhost:3000\/studio\/check-code /);
+  expect(scripts).toMatch(/curl .*localhost:3000\/studio\/check-code -H "X-Twilio-Signature: \$SIG"/);
   expect(scripts).toMatch(/npm run setup -- --env \.env\.emulator/);
   const servers = SERVERS.map((example) => example.code);
   expect(servers).toEqual(expect.arrayContaining([expect.stringMatching(/npm run emulator -- --port \d+ --data-dir /), expect.stringMatching(/--in-memory --allow-code-reuse/)]));

@@ -135,11 +135,11 @@ describe('Studio', () => {
     const { token, secret } = await enroll(user);
     const used = totp(secret, clock);
     expect(body(await harness.post('/create-challenge', { code: used }, { token })).status).toBe('approved');
-    expect(body(await harness.post('/studio/check-code', { user, code: used }, { form: true }))).toEqual({ status: 'pending' });
+    expect(body(await harness.post('/studio/check-code', { user, code: used }, { form: true , signed: true }))).toEqual({ status: 'pending' });
 
     await advance(90);
     const code = totp(secret, clock);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => harness.post('/studio/check-code', { user, code }, { form: true })));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => harness.post('/studio/check-code', { user, code }, { form: true , signed: true })));
     const statuses = answers.map((answer) => body(answer).status);
     expect(statuses.filter((status) => status === 'approved')).toHaveLength(1);
     expect(statuses.every((status) => ['approved', 'pending', 'locked'].includes(String(status)))).toBe(true);
@@ -148,6 +148,6 @@ describe('Studio', () => {
   test('a wrong code by phone is still only a wrong code', async () => {
     const user = '+15550200002';
     const { secret } = await enroll(user);
-    expect(body(await harness.post('/studio/check-code', { user, code: wrongCode(secret, clock) }, { form: true }))).toEqual({ status: 'pending' });
+    expect(body(await harness.post('/studio/check-code', { user, code: wrongCode(secret, clock) }, { form: true , signed: true }))).toEqual({ status: 'pending' });
   });
 });

@@ -75,7 +75,7 @@ describe('the lock check cannot read the state', () => {
   test('Studio gets a non-2xx answer, its Fail path', async () => {
     const { user, secret } = await enrolledWithState();
     await harness.fault({ match: { method: 'GET', path: '/Documents/' }, status: 503 });
-    expectStateUnavailable(await harness.post('/studio/check-code', { user, code: totp(secret, clock) }, { form: true }));
+    expectStateUnavailable(await harness.post('/studio/check-code', { user, code: totp(secret, clock) }, { form: true , signed: true }));
   });
 
   test('/create-factor refuses to start an enrollment it cannot hold, and creates nothing in Verify', async () => {

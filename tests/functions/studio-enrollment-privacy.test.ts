@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 function studioCheck(user: string, code: string): ReturnType<FunctionsHarness['post']> {
-  return harness.post('/studio/check-code', { user, code }, { form: true });
+  return harness.post('/studio/check-code', { user, code }, { form: true , signed: true });
 }
 
 test('a caller who never enrolled and an enrolled caller with a wrong code get the same answer; the right code is approved', async () => {
