@@ -19,6 +19,7 @@ import { createSaveStep } from './save-codes';
 import { devSignIn, isDevSignInAvailable, takeTokenFromFragment } from './session';
 import { createSignInCheck } from './sign-in-check';
 import { signedInName } from './signed-in-user';
+import { createSpentCode } from './spent-code';
 
 /** The page in the visitor's language (only that language's catalog is fetched), with the picker to change it. */
 async function startLocalizer(): Promise<Localizer> {
@@ -103,6 +104,7 @@ async function start(): Promise<void> {
       return failure.locked;
     },
     lock,
+    spent: createSpentCode(),
   };
   const saveStep = createSaveStep(ctx, { accountName: () => accountName() });
   const check = createSignInCheck(ctx, { recoveryCodeUsed: () => factors.load() });
@@ -130,7 +132,10 @@ async function start(): Promise<void> {
     deleted(factor) {
       enrollment.dropIfFactor(factor.factorSid);
       // A verified factor takes its recovery codes with it: codes still on screen no longer work.
-      if (factor.status === 'verified') saveStep.drop();
+      if (factor.status === 'verified') {
+        saveStep.drop();
+        ctx.spent.forget();
+      }
     },
     replaceLost: () => enrollment.focusLabel(),
   });
@@ -166,6 +171,7 @@ async function start(): Promise<void> {
   async function signOut(): Promise<void> {
     token = null;
     lock.stop();
+    ctx.spent.forget();
     enrollment.drop();
     saveStep.drop();
     factors.clear();

@@ -82,6 +82,8 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
       markInvalid(codeInput);
       return;
     }
+    // Spent from now on: the sign-in check that comes next asks for the next code rather than this one.
+    ctx.spent.spend(code, enrollment.factor.config);
     drop();
     labelInput.value = '';
     await hooks.factorsChanged();

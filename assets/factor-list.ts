@@ -7,6 +7,7 @@ import { normalizeRecoveryCode } from './format';
 import { isolate } from './localizer';
 import { onSubmit, type PageContext } from './page-context';
 import { factorName, renderFactorItem, requireElement } from './render';
+import { refuseSpentCode } from './spent-code';
 
 export interface FactorListHooks {
   /** After each load: the verified factor's settings (null when none is verified) and the recovery codes left. */
@@ -72,8 +73,8 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
         return null;
       }
       const code = readCode(stepUp.codeInput, factor.config.digits);
-      if (code !== null) return { code };
-      ctx.announcer.announce('error', (t) => t.plural('factors.enterCode', factor.config.digits));
+      if (code === null) ctx.announcer.announce('error', (t) => t.plural('factors.enterCode', factor.config.digits));
+      else if (!refuseSpentCode(ctx, stepUp.codeInput, code, factor.config.period)) return { code };
       return null;
     }
 

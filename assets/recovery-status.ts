@@ -4,6 +4,7 @@ import type { FactorConfig } from '../lib/contract';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
 import { onSubmit, type PageContext } from './page-context';
 import { configureCodeInput, requireElement } from './render';
+import { refuseSpentCode } from './spent-code';
 
 /** At this many codes or fewer the card warns: one lost phone more and the person could be locked out. */
 export const LOW_RECOVERY_CODES = 2;
@@ -28,7 +29,7 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   const form = requireElement(document, '#regenerate-form', HTMLFormElement);
   const codeInput = requireElement(document, '#regenerate-code', HTMLInputElement);
   const cancel = requireElement(document, '#regenerate-cancel', HTMLButtonElement);
-  let digits = 6;
+  let config: FactorConfig | null = null;
   keepDigitsOnly(codeInput);
 
   function showForm(open: boolean): void {
@@ -51,11 +52,14 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   });
 
   async function regenerate(): Promise<void> {
-    const code = readCode(codeInput, digits);
+    if (config === null) return;
+    const verified = config;
+    const code = readCode(codeInput, verified.digits);
     if (code === null) {
-      ctx.announcer.announce('error', (t) => t.plural('code.enter', digits));
+      ctx.announcer.announce('error', (t) => t.plural('code.enter', verified.digits));
       return;
     }
+    if (refuseSpentCode(ctx, codeInput, code, verified.period)) return;
     let codes: string[];
     try {
       codes = (await ctx.api.regenerateRecoveryCodes({ code })).recoveryCodes;
@@ -64,6 +68,7 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
       markInvalid(codeInput);
       return;
     }
+    ctx.spent.spend(code, verified);
     showForm(false);
     ctx.announcer.announce('success', 'recovery.regenerated');
     hooks.regenerated(codes);
@@ -74,13 +79,13 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
 
   return {
     configure(verified, left) {
+      config = verified;
       section.hidden = verified === null;
       if (verified === null) {
         showForm(false);
         return;
       }
-      digits = verified.digits;
-      configureCodeInput(codeInput, digits);
+      configureCodeInput(codeInput, verified.digits);
       ctx.i18n.show(leftText, (t) => t.plural('recovery.left', left));
       warning.hidden = left > LOW_RECOVERY_CODES;
     },

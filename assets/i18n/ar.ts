@@ -117,6 +117,7 @@ const ar: Catalog = {
 
   'countdown.normal': 'يتغيّر الرمز {when}.',
   'countdown.edge': 'يتغيّر الرمز {when}. إذا كان رمزك على وشك التغيّر، فانتظر الرمز التالي.',
+  'countdown.used': 'الرمز الحالي استُخدم للتو. انتظر الرمز التالي: يصل {when}.',
 
   'code.label': 'الرمز',
   'code.enter': {

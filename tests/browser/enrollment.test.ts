@@ -3,9 +3,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { saveStep } from './support/artifacts';
 import { describeFocus } from './support/keyboard';
 import {
+  activityLines,
   checkRegion,
   expectAnnouncement,
   factorsRegion,
+  recoveryRegion,
   scanQrCode,
   setupRegion,
   signInAsDeveloper,
@@ -13,6 +15,7 @@ import {
   STATE_TIMEOUT_MS,
   submitCheckCode,
   submitVerificationCode,
+  verifyAndSaveCodes,
 } from './support/person';
 import { T0, useBrowserSuite } from './support/session';
 import { codeAt, wrongCodeAt, type ScannedAccount } from './support/totp';
@@ -108,6 +111,42 @@ test('a person scans the QR code, verifies the first code and passes a sign-in c
   await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), /Approved/);
   await checkRegion(page).getByText('Approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
   await saveStep(page, '07-check-approved');
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+test('the code just used is never sent again: each code field asks to wait for the next one, and the next one passes', async () => {
+  const account = await setUpAs('joan', 'joan phone');
+  await verifyAndSaveCodes(page, codeAt(account, T0));
+  const sent: string[] = [];
+  page.on('request', (request) => sent.push(new URL(request.url()).pathname));
+  const check = checkRegion(page);
+  // Right after set-up the app still shows the code that verified it: the check's countdown says to wait.
+  const wait = 'The current code was just used. Wait for the next one: it comes in 20 seconds.';
+  await check.getByText(wait, { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await saveStep(page, '06-check-waits-for-next-code');
+
+  // Typed anyway: answered on the page, nothing sent, so no wrong code counts towards the lock or shows in the trail.
+  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, T0)), wait);
+  expect(await check.getByText('Not approved', { exact: true }).count()).toBe(0);
+  const card = recoveryRegion(page);
+  await card.getByRole('button', { name: 'Generate new codes' }).click();
+  await card.getByRole('textbox', { name: 'Code', exact: true }).fill(codeAt(account, T0));
+  await expectAnnouncement(page, () => card.getByRole('button', { name: 'Replace my recovery codes' }).click(), wait);
+  await card.getByRole('button', { name: 'Cancel' }).click();
+  expect(sent.filter((path) => path !== '/list-activity' && path !== '/list-factors')).toEqual([]);
+  expect((await activityLines(page)).some((line) => /wrong|already used/i.test(line))).toBe(false);
+
+  // The next step's code is checked as usual, and is then the one to wait out.
+  const nextStep = T0 + STEP_MS;
+  await suite.stack.setClock(nextStep);
+  await page.clock.setFixedTime(nextStep);
+  await check.getByText('The code changes in 20 seconds.', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), /^Approved/);
+  await check.getByText(wait, { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), wait);
+  expect(sent.filter((path) => path === '/create-challenge')).toHaveLength(1);
 
   expect(watch.foreignRequests).toEqual([]);
   expect(watch.errors).toEqual([]);
