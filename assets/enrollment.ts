@@ -9,7 +9,7 @@ import { renderEnrollment, requireElement, type EnrollmentView } from './render'
 export interface EnrollmentHooks {
   /** The factor list changed (a factor was created, verified or locked). */
   factorsChanged(): Promise<void>;
-  /** The first code was accepted; `recoveryCodes` came with it, to be shown this once. */
+  /** The first code was accepted; `recoveryCodes` came with it, to be shown this once (the next card says so). */
   verified(recoveryCodes: readonly string[] | undefined): void;
 }
 
@@ -87,9 +87,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     drop();
     labelInput.value = '';
     await hooks.factorsChanged();
-    const { recoveryCodes } = answer;
-    ctx.announcer.announce('success', recoveryCodes === undefined ? 'enroll.success' : 'enroll.successCodes');
-    hooks.verified(recoveryCodes);
+    hooks.verified(answer.recoveryCodes);
   }
 
   async function begin(): Promise<void> {

@@ -4,7 +4,7 @@ import type { FactorConfig, FactorSummary } from '../lib/contract';
 import { TotpClientError } from './totp-client';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
 import { normalizeRecoveryCode } from './format';
-import { isolate } from './localizer';
+import { isolate, type Render } from './localizer';
 import { onSubmit, type PageContext } from './page-context';
 import { factorName, renderFactorItem, requireElement } from './render';
 import { refuseSpentCode } from './spent-code';
@@ -13,8 +13,8 @@ export interface FactorListHooks {
   /** After each load: the verified factor's settings (null when none is verified) and the recovery codes left. */
   loaded(verified: FactorConfig | null, recoveryCodesLeft: number): void;
   deleted(factor: FactorSummary): void;
-  /** A lost phone's authenticator was deleted with a recovery code: the next thing to do is a new set-up. */
-  replaceLost(): void;
+  /** A lost phone's authenticator was deleted with a recovery code: the next thing to do is a new set-up, which says `message`. */
+  replaceLost(message: Render): void;
 }
 
 export interface FactorList {
@@ -95,10 +95,12 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
       }
       hooks.deleted(factor);
       await load();
-      const key = withRecoveryCode ? 'factors.deletedLost' : 'factors.deleted';
-      ctx.announcer.announce('success', (t) => t.parts(key, { name: isolate(document, factorName(ctx.i18n, factor)) }));
-      if (withRecoveryCode) hooks.replaceLost();
-      else title.focus();
+      const message: Render = (t) => t.parts(withRecoveryCode ? 'factors.deletedLost' : 'factors.deleted', { name: isolate(document, factorName(ctx.i18n, factor)) });
+      if (withRecoveryCode) hooks.replaceLost(message);
+      else {
+        title.focus();
+        ctx.announcer.announce('success', message);
+      }
     };
     onSubmit(deleteForm, stepUp === null ? submitDelete : ctx.lock.guard(submitDelete));
     return root;

@@ -10,7 +10,7 @@ import { refuseSpentCode } from './spent-code';
 export const LOW_RECOVERY_CODES = 2;
 
 export interface RecoveryStatusHooks {
-  /** A new set was issued: show it in the save step. */
+  /** A new set was issued: show it in the save step (which says so). */
   regenerated(codes: readonly string[]): void;
 }
 
@@ -70,7 +70,6 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
     }
     ctx.spent.spend(code, verified);
     showForm(false);
-    ctx.announcer.announce('success', 'recovery.regenerated');
     hooks.regenerated(codes);
   }
 

@@ -51,13 +51,14 @@ async function newestLineIs(line: string): Promise<void> {
   expect((await activityLines(page))[0]).toBe(line);
 }
 
-/** Counts the messages the status region gets from now on (each one is a fresh node: one announcement each). */
+/** Counts the messages the status lines (one per card) get from now on (each one is a fresh node: one announcement each). */
 async function countAnnouncements(): Promise<() => Promise<number>> {
   await page.evaluate(`(() => {
     window.announcements = 0;
-    new MutationObserver((records) => {
+    const observer = new MutationObserver((records) => {
       for (const record of records) window.announcements += record.addedNodes.length;
-    }).observe(document.querySelector('[role="status"]'), { childList: true });
+    });
+    for (const region of document.querySelectorAll('[role="status"]')) observer.observe(region, { childList: true });
   })()`);
   return async () => Number(await page.evaluate('window.announcements'));
 }

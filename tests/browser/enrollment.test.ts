@@ -7,6 +7,8 @@ import {
   checkRegion,
   expectAnnouncement,
   factorsRegion,
+  isOnScreen,
+  liveRegion,
   recoveryRegion,
   scanQrCode,
   setupRegion,
@@ -41,8 +43,9 @@ async function setUpAs(user: string, label: string): Promise<ScannedAccount> {
   return scanQrCode(page);
 }
 
+/** The first code, then the recovery codes put away: until then the save step is the only card on the page. */
 async function verifyWith(code: string): Promise<void> {
-  await expectAnnouncement(page, () => submitVerificationCode(page, code), /authenticator app is set up/);
+  await verifyAndSaveCodes(page, code);
 }
 
 test('a person scans the QR code, verifies the first code and passes a sign-in check', async () => {
@@ -106,6 +109,10 @@ test('a person scans the QR code, verifies the first code and passes a sign-in c
 
   await expectAnnouncement(page, () => submitCheckCode(page, wrongCodeAt(account, nextStep)), /Not approved/);
   await checkRegion(page).getByText('Not approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  // The answer shows by the card just used, on screen at 375 px, and the field keeps the focus for the next try.
+  const answer = checkRegion(page).getByRole('status').getByText(/^Not approved: that code did not match/);
+  await expect(isOnScreen(page, answer)).resolves.toBe(true);
+  await expect(describeFocus(page)).resolves.toBe('textbox:Code');
   await saveStep(page, '06-check-not-approved');
 
   await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), /Approved/);
@@ -186,6 +193,11 @@ test('deleting a verified authenticator asks for a current code', async () => {
   await codeField.fill(codeAt(account, nextStep));
   await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), 'Deleted “linus phone”.');
   await factorsRegion(page).getByText('No authenticator is set up yet.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  // On a phone the result is in view, in the card just used, with the focus on that card's heading.
+  const result = factorsRegion(page).getByRole('status').getByText('Deleted “linus phone”.');
+  await expect(isOnScreen(page, result)).resolves.toBe(true);
+  await expect(describeFocus(page)).resolves.toBe('h2:Your authenticators');
+  expect(await liveRegion(page).locator('p').count()).toBe(1);
   await expect(checkRegion(page).isHidden()).resolves.toBe(true);
   await saveStep(page, '10-deleted');
 
