@@ -3,6 +3,7 @@
 import type { FactorConfig, FactorSummary } from '../lib/contract';
 import { TotpClientError } from './totp-client';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { startStepCountdown, type StepCountdown } from './countdown';
 import { normalizeRecoveryCode } from './format';
 import { isolate, type Render } from './localizer';
 import { onSubmit, type PageContext } from './page-context';
@@ -26,6 +27,12 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
   const title = requireElement(document, '#factors-title', HTMLHeadingElement);
   const empty = requireElement(document, '#factors-empty', HTMLParagraphElement);
   const list = requireElement(document, '#factor-list', HTMLUListElement);
+  /** The countdown of the delete form that is open, stopped when it closes or the list is drawn again. */
+  let countdown: StepCountdown | null = null;
+  const stopCountdown = (): void => {
+    countdown?.stop();
+    countdown = null;
+  };
 
   function wireItem(factor: FactorSummary, index: number): HTMLLIElement {
     const { root, deleteButton, deleteForm, stepUp, cancelButton } = renderFactorItem(ctx.i18n, factor, index);
@@ -44,6 +51,8 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
     }
 
     function showForm(open: boolean): void {
+      stopCountdown();
+      if (open && stepUp !== null) countdown = startStepCountdown(ctx.i18n, stepUp.countdown, factor.config.period, (period) => ctx.spent.inSpentStep(period));
       deleteForm.hidden = !open;
       deleteButton.hidden = open;
       deleteButton.setAttribute('aria-expanded', String(open));
@@ -115,6 +124,7 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
       ctx.reportFailure(error);
       return;
     }
+    stopCountdown();
     list.replaceChildren(...factors.map(wireItem));
     empty.hidden = factors.length > 0;
     hooks.loaded(factors.find((factor) => factor.status === 'verified')?.config ?? null, recoveryCodesLeft);
@@ -123,6 +133,7 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
   return {
     load,
     clear() {
+      stopCountdown();
       list.replaceChildren();
       empty.hidden = true;
     },

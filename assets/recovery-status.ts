@@ -2,6 +2,7 @@
 // code from the app (the new set then shows in the save step; the old one stops working at once).
 import type { FactorConfig } from '../lib/contract';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { startStepCountdown } from './countdown';
 import { onSubmit, type PageContext } from './page-context';
 import { configureCodeInput, requireElement } from './render';
 import { refuseSpentCode } from './spent-code';
@@ -31,6 +32,12 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   const cancel = requireElement(document, '#regenerate-cancel', HTMLButtonElement);
   let config: FactorConfig | null = null;
   keepDigitsOnly(codeInput);
+  const countdown = startStepCountdown(
+    ctx.i18n,
+    { text: requireElement(document, '#regenerate-countdown-text', HTMLParagraphElement), bar: requireElement(document, '#regenerate-countdown-bar', HTMLProgressElement) },
+    30,
+    (period) => ctx.spent.inSpentStep(period),
+  );
 
   function showForm(open: boolean): void {
     form.hidden = !open;
@@ -85,6 +92,7 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
         return;
       }
       configureCodeInput(codeInput, verified.digits);
+      countdown.setPeriod(verified.period);
       ctx.i18n.show(leftText, (t) => t.plural('recovery.left', left));
       warning.hidden = left > LOW_RECOVERY_CODES;
     },

@@ -78,6 +78,8 @@ export function createSignInCheck(ctx: PageContext, hooks: SignInCheckHooks): Si
   }
 
   function showRecoveryForm(open: boolean): void {
+    // The last answer was for the other form: it must not stand next to this one.
+    result.hidden = true;
     recoveryForm.hidden = !open;
     lostToggle.setAttribute('aria-expanded', String(open));
     if (!open) recoveryInput.value = '';

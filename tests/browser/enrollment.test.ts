@@ -139,9 +139,16 @@ test('the code just used is never sent again: each code field asks to wait for t
   expect(await check.getByText('Not approved', { exact: true }).count()).toBe(0);
   const card = recoveryRegion(page);
   await card.getByRole('button', { name: 'Generate new codes' }).click();
+  await card.getByText(wait, { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
   await card.getByRole('textbox', { name: 'Code', exact: true }).fill(codeAt(account, T0));
   await expectAnnouncement(page, () => card.getByRole('button', { name: 'Replace my recovery codes' }).click(), wait);
   await card.getByRole('button', { name: 'Cancel' }).click();
+  const item = factorsRegion(page).getByRole('listitem').filter({ hasText: 'joan phone' });
+  await item.getByRole('button', { name: 'Delete joan phone' }).click();
+  await item.getByText(wait, { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await item.getByRole('textbox', { name: 'Code', exact: true }).fill(codeAt(account, T0));
+  await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), wait);
+  await item.getByRole('button', { name: 'Cancel' }).click();
   expect(sent.filter((path) => path !== '/list-activity' && path !== '/list-factors')).toEqual([]);
   expect((await activityLines(page)).some((line) => /wrong|already used/i.test(line))).toBe(false);
 
@@ -176,12 +183,16 @@ test('deleting a verified authenticator asks for a current code', async () => {
   await verifyWith(codeAt(account, T0));
   const nextStep = T0 + STEP_MS;
   await suite.stack.setClock(nextStep);
+  await page.clock.setFixedTime(nextStep);
 
   const item = factorsRegion(page).getByRole('listitem').filter({ hasText: 'linus phone' });
   await item.getByRole('button', { name: 'Delete linus phone' }).click();
   const codeField = item.getByRole('textbox', { name: 'Code', exact: true });
   await codeField.waitFor({ timeout: STATE_TIMEOUT_MS });
   await expect(describeFocus(page)).resolves.toBe('textbox:Code');
+  // The countdown every code field has, read with the field.
+  await item.getByText('The code changes in 20 seconds.', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expect(codeField.getAttribute('aria-describedby').then((ids) => page.locator(`[id="${ids?.split(' ')[1]}"]`).textContent())).resolves.toBe('The code changes in 20 seconds.');
   await saveStep(page, '09-delete-asks-for-code');
 
   // A wrong code is refused (403 invalid_code) and the authenticator stays.
