@@ -163,7 +163,7 @@ interface LocaleRun {
   file: string[];
   /** Recent activity at the end, each line as "what · when". */
   activity: string[];
-  /** T0 as the page's clock shows it (in the browser's time zone, UTC), for the expected times. */
+  /** T0 as the page's clock shows it (in the browser's time zone, UTC), for the expected times: one format everywhere. */
   clockTime: string;
   watch: PageWatch;
   catalogRequests: string[];
@@ -255,7 +255,7 @@ async function runLocale(tag: LocaleTag): Promise<LocaleRun> {
   const activity = page.getByRole('region', { name: t.text('activity.title'), exact: true });
   await activity.getByRole('listitem').nth(4).waitFor({ timeout: STATE_TIMEOUT_MS });
   const lines = (await activity.getByRole('listitem').allInnerTexts()).map((text) => text.replace(/\s*\n+\s*/g, ' · ').replace(/\s+/g, ' ').trim());
-  const clockTime = String(await page.evaluate(`new Intl.DateTimeFormat(${JSON.stringify(tag)}, { hour: '2-digit', minute: '2-digit' }).format(${T0})`));
+  const clockTime = String(await page.evaluate(`new Intl.DateTimeFormat(${JSON.stringify(tag)}, { timeStyle: 'short' }).format(${T0})`));
   await look('sign-in-check');
 
   await page.context().close();

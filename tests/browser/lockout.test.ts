@@ -65,8 +65,8 @@ test('repeated wrong sign-in codes lock the check: one announcement, a countdown
 
   for (let i = 0; i < 4; i += 1) await expectAnnouncement(page, () => submitCheckCode(page, wrong), /^Not approved/);
   const answer = page.waitForResponse((response) => response.url().endsWith('/create-challenge'));
-  // The page turns the wait into a time on the person's clock (UTC here).
-  const retryClock = new Date(checkAt + 60_000).toISOString().slice(11, 16);
+  // The page turns the wait into a time on the person's clock (UTC here), written as everywhere on the page: 9:01 AM.
+  const retryClock = new Date(checkAt + 60_000).toISOString().slice(12, 16).concat('\\sAM');
   await expectAnnouncement(page, () => submitCheckCode(page, wrong), new RegExp(`^Locked: too many wrong codes\\. Try again in 60 seconds \\(at ${retryClock}`));
   expect([(await answer).status(), (await answer).headers()['retry-after']]).toEqual([429, '60']);
   await checkRegion(page).getByText('Locked', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });

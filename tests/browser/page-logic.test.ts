@@ -9,7 +9,7 @@ import ar from '../../assets/i18n/ar';
 import de from '../../assets/i18n/de';
 import en from '../../assets/i18n/en';
 import ja from '../../assets/i18n/ja';
-import { chooseLocale, matchLocale } from '../../assets/locales';
+import { chooseLocale, LOCALES, matchLocale } from '../../assets/locales';
 import { createTranslator } from '../../assets/translator';
 import { mayRunHere, parseFrameAncestors, type FrameContext } from '../../assets/frame-guard';
 import { signedInName } from '../../assets/signed-in-user';
@@ -369,6 +369,16 @@ describe('Recent activity in plain words', () => {
     const japanese = createTranslator('ja', ja);
     expect(describeWhen(japanese, item(lastNight), now)).toBe(`昨日 ${japanese.time(lastNight.getTime())}`);
     expect(describeWhen(english, { occurredAt: 'not a date', channel: 'web' }, now)).toBe('not a date');
+  });
+
+  test('a clock time is written one way everywhere: as in a date and time, without a leading zero in English', () => {
+    const at = new Date(2030, 0, 15, 16, 58).getTime();
+    expect(english.time(at).replace(/\s/g, ' ')).toBe('4:58 PM');
+    for (const { tag } of LOCALES) {
+      const t = createTranslator(tag, en);
+      expect([tag, t.dateTime(at).endsWith(t.time(at))]).toEqual([tag, true]);
+      expect([tag, t.dateTime(new Date(2030, 0, 15, 9, 5).getTime()).endsWith(t.time(new Date(2030, 0, 15, 9, 5).getTime()))]).toEqual([tag, true]);
+    }
   });
 
   test('lengths of time in words, to the minute above a minute', () => {
