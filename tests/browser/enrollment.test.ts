@@ -166,6 +166,24 @@ test('the code just used is never sent again: each code field asks to wait for t
   expect(watch.errors).toEqual([]);
 });
 
+/** The QR code as drawn: CSS pixels per module (the viewBox counts modules, quiet zone included). */
+const QR_MODULE_PIXELS = `(() => {
+  const qr = document.querySelector('.qr-image');
+  return qr.getBoundingClientRect().width / qr.viewBox.baseVal.width;
+})()`;
+
+test('at 1280 px the QR code is drawn larger, still in whole pixels per module, and scans', async () => {
+  ({ page, watch } = await suite.openPage({ width: 1280 }));
+  await setUpAs('mary', 'mary@example.com');
+  await expect(page.evaluate(QR_MODULE_PIXELS)).resolves.toBe(6);
+  const account = await scanQrCode(page, await saveStep(page, '03-qr-code-1280'));
+  expect(account.label).toContain('mary@example.com');
+  // On a phone it stays at 4 px per module, which fits 375 px.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await expect(page.evaluate(QR_MODULE_PIXELS)).resolves.toBe(4);
+  expect(watch.errors).toEqual([]);
+});
+
 test('the Copy button puts the key on the clipboard and says so', async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.stack.origin });
   const account = await setUpAs('grace', 'grace@example.com');
