@@ -237,12 +237,17 @@ test('deleting a verified authenticator asks for a current code', async () => {
 
 test('an unverified authenticator is deleted without a code, and its QR code goes with it', async () => {
   await setUpAs('barbara', 'old tablet');
+  // During the set-up Verify is the one primary action: no second "Set up authenticator" beside it.
+  const setUp = setupRegion(page).getByRole('button', { name: 'Set up authenticator' });
+  expect(await setUp.count()).toBe(0);
   const item = factorsRegion(page).getByRole('listitem').filter({ hasText: 'old tablet' });
   await item.getByText('Not verified yet').waitFor({ timeout: STATE_TIMEOUT_MS });
   await item.getByRole('button', { name: 'Delete old tablet' }).click();
   expect(await item.getByRole('textbox', { name: 'Code', exact: true }).count()).toBe(0);
   await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), 'Deleted “old tablet”.');
   expect(await page.getByRole('img', { name: 'QR code for your authenticator app' }).count()).toBe(0);
+  // Deleting it is how to start over: the set-up form is back.
+  await setUp.waitFor({ timeout: STATE_TIMEOUT_MS });
 
   expect(watch.foreignRequests).toEqual([]);
   expect(watch.errors).toEqual([]);
