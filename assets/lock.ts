@@ -2,7 +2,7 @@
 // it begins and once when it ends; a role="timer" line counts down every second without being read out each time.
 // Code forms keep their focus (aria-disabled, not disabled) but call nothing until the lock is over.
 import type { Announcer } from './announcer';
-import { describeRetry, formatWait } from './format';
+import { describeRetry } from './format';
 import type { Localizer } from './localizer';
 
 export interface LockGate {
@@ -50,7 +50,7 @@ export function createLockGate(timer: HTMLElement, announcer: Announcer, i18n: L
       ending.announce('info', 'lock.ended');
       return;
     }
-    i18n.show(timer, (t) => t.text('lock.timer', { wait: formatWait(t, left) }));
+    i18n.show(timer, (t) => t.text('lock.timer', { wait: t.duration(left) }));
     // Wake just after the displayed number changes, so it never lags the real wait.
     handle = setTimeout(tick, ((until - now()) % 1000 || 1000) + 20);
   }
@@ -73,7 +73,7 @@ export function createLockGate(timer: HTMLElement, announcer: Announcer, i18n: L
       return async () => {
         if (handle !== undefined && secondsLeft() > 0) {
           const left = secondsLeft();
-          say.announce('error', (t) => t.text('lock.still', { wait: formatWait(t, left) }));
+          say.announce('error', (t) => t.text('lock.still', { wait: t.duration(left) }));
           return;
         }
         await task();

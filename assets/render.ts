@@ -62,19 +62,11 @@ export function renderEnrollment(i18n: Localizer, factor: CreateFactorResponse):
   }
 
   const { digits } = factor.config;
-  const codeInput = requireElement(root, '.verify-code', HTMLInputElement);
-  codeInput.id = 'verify-code';
+  const codeInput = requireElement(root, '#verify-code', HTMLInputElement);
   configureCodeInput(codeInput, digits);
-  requireElement(root, '.verify-label', HTMLLabelElement).htmlFor = codeInput.id;
-  const hint = requireElement(root, '.verify-hint', HTMLParagraphElement);
-  hint.id = 'verify-hint';
-  i18n.show(hint, (t) => t.plural('enroll.hint', digits));
-
+  i18n.show(requireElement(root, '#verify-hint', HTMLParagraphElement), (t) => t.plural('enroll.hint', digits));
   const countdownText = requireElement(root, '.countdown-text', HTMLParagraphElement);
-  countdownText.id = 'verify-countdown-text';
   const countdownBar = requireElement(root, '.countdown-bar', HTMLProgressElement);
-  countdownBar.setAttribute('aria-labelledby', countdownText.id);
-  codeInput.setAttribute('aria-describedby', `${hint.id} ${countdownText.id}`);
 
   return {
     root,

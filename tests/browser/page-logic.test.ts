@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { ActivityEvent } from '../../lib/contract';
 import { describeWhen, summarizeActivity } from '../../assets/activity';
 import { describeFailure } from '../../assets/failure';
-import { describeNonDefaultConfig, describeRetry, digitsOnly, formatWait, groupSecret, normalizeRecoveryCode } from '../../assets/format';
+import { describeNonDefaultConfig, describeRetry, digitsOnly, groupSecret, normalizeRecoveryCode } from '../../assets/format';
 import ar from '../../assets/i18n/ar';
 import de from '../../assets/i18n/de';
 import en from '../../assets/i18n/en';
@@ -131,8 +131,8 @@ describe("the kit's own lock and enrollment hold", () => {
   const now = Date.UTC(2030, 0, 15, 9, 0, 10);
 
   test('the countdown reads at a glance, in units of the reader\'s language (Intl)', () => {
-    expect([1, 59, 60, 65, 3600].map((seconds) => formatWait(english, seconds))).toEqual(['1 sec', '59 sec', '1 min', '1 min, 5 sec', '60 min']);
-    expect(formatWait(createTranslator('ja', ja), 245)).toBe('4 分 5 秒');
+    expect([1, 59, 60, 65, 3600].map((seconds) => english.duration(seconds))).toEqual(['1 sec', '59 sec', '1 min', '1 min, 5 sec', '60 min']);
+    expect(createTranslator('ja', ja).duration(245)).toBe('4 分 5 秒');
   });
 
   test('a lock says when to retry; a set-up under way is news, not an error', () => {
