@@ -82,7 +82,6 @@ async function start(): Promise<void> {
 
   const announcer = createAnnouncer($('#messages', HTMLDivElement), i18n);
   const lock = createLockGate($('#lock-timer', HTMLParagraphElement), announcer, i18n);
-  const devSays = announcer.at($('#dev-sign-in .messages', HTMLDivElement));
   // The kit's Functions sit next to the page, under the page's own folder.
   const api = createTotpClient({ baseUrl: new URL('.', baseUrl), getToken: () => token });
   const activity = createActivityList({ api, i18n });
@@ -204,7 +203,7 @@ async function start(): Promise<void> {
     const user = devUser.value.trim();
     if (user === '') {
       devUser.setAttribute('aria-invalid', 'true');
-      devSays.announce('error', 'devSignIn.enterUser');
+      announcer.announce('error', 'devSignIn.enterUser');
       devUser.focus();
       return;
     }
@@ -214,7 +213,7 @@ async function start(): Promise<void> {
     } catch (error) {
       // Opened under a host name the dev sign-in refuses (it answers only at this machine's own address).
       const wrongHost = error instanceof TotpClientError && error.code === 'host_not_allowed';
-      devSays.announce('error', wrongHost ? 'error.hostNotAllowed' : 'devSignIn.failed');
+      announcer.announce('error', wrongHost ? 'error.hostNotAllowed' : 'devSignIn.failed');
       return;
     }
     announcer.clear();
