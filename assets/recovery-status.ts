@@ -2,14 +2,16 @@
 // code from the app (the new set then shows in the save step; the old one stops working at once).
 import type { FactorConfig } from '../lib/contract';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { startStepCountdown } from './countdown';
 import { onSubmit, type PageContext } from './page-context';
 import { configureCodeInput, requireElement } from './render';
+import { refuseSpentCode } from './spent-code';
 
 /** At this many codes or fewer the card warns: one lost phone more and the person could be locked out. */
 export const LOW_RECOVERY_CODES = 2;
 
 export interface RecoveryStatusHooks {
-  /** A new set was issued: show it in the save step. */
+  /** A new set was issued: show it in the save step (which says so). */
   regenerated(codes: readonly string[]): void;
 }
 
@@ -28,8 +30,14 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   const form = requireElement(document, '#regenerate-form', HTMLFormElement);
   const codeInput = requireElement(document, '#regenerate-code', HTMLInputElement);
   const cancel = requireElement(document, '#regenerate-cancel', HTMLButtonElement);
-  let digits = 6;
+  let config: FactorConfig | null = null;
   keepDigitsOnly(codeInput);
+  const countdown = startStepCountdown(
+    ctx.i18n,
+    { text: requireElement(document, '#regenerate-countdown-text', HTMLParagraphElement), bar: requireElement(document, '#regenerate-countdown-bar', HTMLProgressElement) },
+    30,
+    (period) => ctx.spent.inSpentStep(period),
+  );
 
   function showForm(open: boolean): void {
     form.hidden = !open;
@@ -51,11 +59,14 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   });
 
   async function regenerate(): Promise<void> {
-    const code = readCode(codeInput, digits);
+    if (config === null) return;
+    const verified = config;
+    const code = readCode(codeInput, verified.digits);
     if (code === null) {
-      ctx.announcer.announce('error', (t) => t.plural('code.enter', digits));
+      ctx.announcer.announce('error', (t) => t.plural('code.enter', verified.digits));
       return;
     }
+    if (refuseSpentCode(ctx, codeInput, code, verified.period)) return;
     let codes: string[];
     try {
       codes = (await ctx.api.regenerateRecoveryCodes({ code })).recoveryCodes;
@@ -64,8 +75,8 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
       markInvalid(codeInput);
       return;
     }
+    ctx.spent.spend(code, verified);
     showForm(false);
-    ctx.announcer.announce('success', 'recovery.regenerated');
     hooks.regenerated(codes);
   }
 
@@ -74,13 +85,14 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
 
   return {
     configure(verified, left) {
+      config = verified;
       section.hidden = verified === null;
       if (verified === null) {
         showForm(false);
         return;
       }
-      digits = verified.digits;
-      configureCodeInput(codeInput, digits);
+      configureCodeInput(codeInput, verified.digits);
+      countdown.setPeriod(verified.period);
       ctx.i18n.show(leftText, (t) => t.plural('recovery.left', left));
       warning.hidden = left > LOW_RECOVERY_CODES;
     },
