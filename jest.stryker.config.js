@@ -13,8 +13,7 @@ module.exports = {
   // cost a second every time.
   globalSetup: undefined,
   testMatch: [
-    '<rootDir>/tests/core/**/*.test.ts',
     '<rootDir>/tests/lib/**/*.test.ts',
-    '<rootDir>/tests/emulator/{totp,challenges,factors,entities,services,control}.test.ts',
+    '<rootDir>/tests/emulator/{totp,code-rules,challenges,factors,entities,services,control}.test.ts',
   ],
 };

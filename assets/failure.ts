@@ -16,8 +16,9 @@ interface CodeText {
 }
 
 /**
- * Every code the kit answers (README's error table, lib/failure-table.ts) and the client's own two
- * (assets/totp-client.ts): typed by the client's TotpErrorCode, so a code missing here, or here only, fails to compile.
+ * Every code the kit answers (its one error list, lib/http/error-codes.ts, as the ErrorCode union) and the client's
+ * own two (assets/totp-client.ts): typed by the client's TotpErrorCode, so a code missing here, or here only, fails to
+ * compile.
  * Codes a working page cannot provoke (a malformed body, a wrong method) share one "reload the page" text.
  */
 export const ERROR_TEXTS: Readonly<Record<TotpErrorCode, CodeText>> = {

@@ -50,7 +50,7 @@ export function digitsOnly(value: string, length: number): string {
 }
 
 /**
- * Crockford's Base32, the kit's recovery-code alphabet (lib/recovery-codes.ts): no I, L, O or U. What a person types
+ * Crockford's Base32, the kit's recovery-code alphabet (lib/core/recovery-codes.ts): no I, L, O or U. What a person types
  * is read the way the kit reads it: case, spaces and dashes do not matter, O is 0 and I or L is 1.
  */
 const RECOVERY_SYMBOL = /^[0-9A-HJKMNP-TV-Z]{10}$/;

@@ -8,6 +8,7 @@ import type {
   CreateFactorResponse,
   DeleteFactorRequest,
   DeleteFactorResponse,
+  ErrorCode,
   ListActivityResponse,
   ListFactorsResponse,
   RegenerateRecoveryCodesRequest,
@@ -22,48 +23,14 @@ import type {
 export type * from '../lib/contract';
 
 /**
- * Every error code the kit answers (README's error table), and the client's own two: `network_error` (no answer
- * at all: offline, DNS, or a CORS refusal, which the browser does not tell apart) and `unexpected_response` (an
- * answer without the kit's error body, e.g. a proxy's error page).
+ * Every error code the kit answers (the kit's error list, lib/http/error-codes.ts), and the client's own two:
+ * `network_error` (no answer at all: offline, DNS, or a CORS refusal, which the browser does not tell apart) and
+ * `unexpected_response` (an answer without the kit's error body, e.g. a proxy's error page).
  */
-export type TotpErrorCode =
-  | 'invalid_request'
-  | 'invalid_json'
-  | 'reserved_field'
-  | 'host_not_allowed'
-  | 'missing_token'
-  | 'invalid_token'
-  | 'step_up_required'
-  | 'invalid_code'
-  | 'factor_not_found'
-  | 'challenge_not_found'
-  | 'not_enrolled'
-  | 'no_approval_keys'
-  | 'method_not_allowed'
-  | 'already_enrolled'
-  | 'already_verified'
-  | 'enrollment_in_progress'
-  | 'factor_not_verified'
-  | 'factor_state_conflict'
-  | 'too_many_factors'
-  | 'body_too_large'
-  | 'unsupported_media_type'
-  | 'locked'
-  | 'too_many_attempts'
-  | 'too_many_challenges'
-  | 'too_many_enrollments'
-  | 'rate_limited'
-  | 'verify_error'
-  | 'auth_keys_unavailable'
-  | 'verify_unavailable'
-  | 'state_unavailable'
-  | 'verify_timeout'
-  | 'internal_error'
-  | 'network_error'
-  | 'unexpected_response';
+export type TotpErrorCode = ErrorCode | 'network_error' | 'unexpected_response';
 
 /** Codes after which no code is checked until `retryAt`: the kit's own lock and Verify's limits. */
-const LOCK_CODES: ReadonlySet<string> = new Set(['locked', 'too_many_attempts', 'too_many_challenges', 'too_many_enrollments']);
+const LOCK_CODES: ReadonlySet<string> = new Set<TotpErrorCode>(['locked', 'too_many_attempts', 'too_many_challenges', 'too_many_enrollments']);
 
 /**
  * A failed call. `code` is the kit's stable error code (the message is English, for developers: show your own text

@@ -12,7 +12,7 @@ import { SignJWT } from 'jose';
 import twilio from 'twilio';
 import { ControllableClock } from '../emulator/clock';
 import { createEmulator } from '../emulator/server';
-import { deriveIdentity } from '../lib/auth';
+import { deriveIdentity } from '../lib/core/identity';
 import { createEmulatorHttpClient } from '../lib/emulator-http-client';
 import { linkEmulatorClock, linkFunctionsToEmulator } from '../lib/emulator-link';
 import { startLocalStack } from '../scripts/local-stack';

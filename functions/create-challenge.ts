@@ -3,9 +3,9 @@
 //           nonce?: the host's value for this sign-in, echoed in the approval token}
 // Response: 200 {status: "approved", challengeSid, approval: <JWT for the host backend>} | {status: "pending", challengeSid}
 //           404 not_enrolled when the caller has no verified factor; 429 locked after too many wrong codes in a row.
-import { createCallerEndpoint } from '../lib/endpoint';
-import { checkCode } from '../lib/factors';
-import { createChallengeSchema } from '../lib/schemas';
+import { createCallerEndpoint } from '../lib/http/endpoint';
+import { checkCode } from '../lib/core/factors';
+import { createChallengeSchema } from '../lib/http/schemas';
 
 export const handler = createCallerEndpoint('create-challenge', createChallengeSchema, async (scope, { code, ...options }) => ({
   status: 200,

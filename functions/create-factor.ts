@@ -3,9 +3,9 @@
 // Response: 201 {factorSid, status: "unverified", uri, secret, config: {algorithm, digits, period, skew}}
 //           409 already_enrolled while a verified factor exists (delete it with a current code first);
 //           409 enrollment_in_progress while another set-up for the caller is under way (30 s at most).
-import { createCallerEndpoint } from '../lib/endpoint';
-import { enrollFactor } from '../lib/factors';
-import { createFactorSchema, DEFAULT_LABEL } from '../lib/schemas';
+import { createCallerEndpoint } from '../lib/http/endpoint';
+import { enrollFactor } from '../lib/core/factors';
+import { createFactorSchema, DEFAULT_LABEL } from '../lib/http/schemas';
 
 export const handler = createCallerEndpoint('create-factor', createFactorSchema, async (scope, input) => ({
   status: 201,

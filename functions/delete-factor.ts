@@ -3,9 +3,9 @@
 // Request:  Authorization: Bearer <caller JWT>; {factorSid: "YF…", code?: "123456" | recoveryCode?: "XXXXX-XXXXX"}
 // Response: 200 {deleted: true}; 403 step_up_required without either, 403 invalid_code with a wrong or used one;
 //           429 locked after too many wrong codes in a row.
-import { createCallerEndpoint } from '../lib/endpoint';
-import { removeFactor } from '../lib/factors';
-import { deleteFactorSchema } from '../lib/schemas';
+import { createCallerEndpoint } from '../lib/http/endpoint';
+import { removeFactor } from '../lib/core/factors';
+import { deleteFactorSchema } from '../lib/http/schemas';
 
 export const handler = createCallerEndpoint('delete-factor', deleteFactorSchema, async (scope, { factorSid, code, recoveryCode }) => ({
   status: 200,

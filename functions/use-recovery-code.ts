@@ -2,9 +2,9 @@
 // Request:  Authorization: Bearer <caller JWT>; {code: "XXXXX-XXXXX" (case, spaces, dashes do not matter), nonce?}
 // Response: 200 {status: "approved", approval: <JWT, amr ["recovery_code"]>, recoveryCodesLeft}; 403 invalid_code for
 //           a wrong or used code (it counts towards the lock); 429 locked.
-import { createCallerEndpoint } from '../lib/endpoint';
-import { useRecoveryCode } from '../lib/factors';
-import { useRecoveryCodeSchema } from '../lib/schemas';
+import { createCallerEndpoint } from '../lib/http/endpoint';
+import { useRecoveryCode } from '../lib/core/factors';
+import { useRecoveryCodeSchema } from '../lib/http/schemas';
 
 export const handler = createCallerEndpoint('use-recovery-code', useRecoveryCodeSchema, async (scope, { code, nonce }) => ({
   status: 200,

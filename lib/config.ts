@@ -1,9 +1,23 @@
 // The typed, validated environment of the Functions; a ConfigError names the first bad variable (never its value).
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { ApprovalKey, ApprovalSigner } from './approval';
-import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './auth';
-import { ConfigError } from './errors';
-import { parseWebhookSecret, type WebhookTarget } from './webhook';
+import type { ApprovalKey, ApprovalSigner } from './core/approval';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './http/caller-token';
+import { parseWebhookSecret, type WebhookTarget } from './events/webhook';
+
+/**
+ * A missing or malformed environment variable. The caller sees a generic internal_error; the log names the
+ * variable (never its value), so the operator knows what to fix.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`configuration error: ${variable} ${problem}`);
+  }
+}
 
 /** A secret from the environment, as a key object (jose and node:crypto use it without re-importing it per call). */
 export type SecretKey = KeyObject;
@@ -45,9 +59,9 @@ export const RUNTIME_VARIABLES: readonly ConfigVariable[] = ['DOMAIN_NAME'];
 export interface Config {
   verifyServiceSid: string;
   identitySecret: SecretKey;
-  /** How caller tokens are checked; lib/auth.ts takes it as it is. */
+  /** How caller tokens are checked; lib/http/caller-token.ts takes it as it is. */
   caller: CallerVerification;
-  /** How approval tokens are signed; lib/approval.ts takes it as it is. */
+  /** How approval tokens are signed; lib/core/approval.ts takes it as it is. */
   approval: ApprovalSigner;
   allowedOrigins: ReadonlySet<string>;
   verifyTimeoutMs: number;
@@ -143,7 +157,6 @@ function parseUrl(name: ConfigVariable, value: string): URL {
   throw new ConfigError(name, 'is not an http(s) URL');
 }
 
-/** JWKS must come over TLS (the keys decide who is who); plain http is allowed only on the loopback for local runs. */
 /** Events carry the host's user ids: https only, plain http only on this machine (a local receiver). */
 function parseEventsWebhook(read: Read): WebhookTarget | undefined {
   const raw = read('EVENTS_WEBHOOK_URL');
@@ -162,6 +175,7 @@ function parseEventsWebhook(read: Read): WebhookTarget | undefined {
   return { url, key };
 }
 
+/** JWKS must come over TLS (the keys decide who is who); plain http is allowed only on the loopback for local runs. */
 function parseJwksUrl(value: string): URL {
   const url = parseUrl('AUTH_JWKS_URL', value);
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {

@@ -1,5 +1,6 @@
 // The JSON contract of the kit's HTTP endpoints, shared by the Functions and the page's API client.
 // Type-only module: importing it adds nothing to a bundle.
+import type { ERROR_CODES } from './http/error-codes';
 
 /** TOTP parameters of a factor, in authenticator-app vocabulary (Key-Uri format). */
 export interface FactorConfig {
@@ -98,7 +99,7 @@ export interface RegenerateRecoveryCodesResponse {
   recoveryCodes: string[];
 }
 
-/** Security events, as the user's trail and the host's webhook carry them (lib/events.ts). */
+/** Security events, as the user's trail and the host's webhook carry them (lib/events/security-events.ts). */
 export type ActivityType =
   | 'factor.created'
   | 'factor.verified'
@@ -110,7 +111,13 @@ export type ActivityType =
   | 'recovery_code.used'
   | 'support.reset'
   | 'support.unlock';
-export type ActivityChannel = 'web' | 'studio' | 'support';
+/**
+ * Where a code is checked: `web`, a caller with a token (the page, a host backend), or `studio`, a Studio flow (voice).
+ * Each channel locks on its own, so a guesser on one cannot lock the user out of the other.
+ */
+export type Channel = 'web' | 'studio';
+/** The channel of an event: a code check's, or `support` for the operator's tool (npm run support). */
+export type ActivityChannel = Channel | 'support';
 export interface ActivityEvent {
   /** `ev_…` */
   id: string;
@@ -140,14 +147,22 @@ export interface StudioCheckCodeResponse {
   status: StudioStatus;
 }
 
-/** Every error answer: a stable snake_case code, a human message. */
+/** A stable error code of the kit's answers, one of the error list (lib/http/error-codes.ts; README's error table). */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Every error answer: a stable snake_case code, a human message (English, for developers). */
 export interface ErrorResponse {
-  error: { code: string; message: string };
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** `locked` and `enrollment_in_progress`: seconds until a retry can succeed (as Retry-After). */
+    retryAfterSeconds?: number;
+  };
 }
 
-/** The claims of the approval token that an approved challenge returns. */
 /** RFC 8176 `amr`: `otp` for an authenticator code; `recovery_code` (the kit's own value) for a recovery code. */
 export type ApprovalMethod = 'otp' | 'recovery_code';
+/** The claims of the approval token that an approved challenge or a recovery code returns. */
 export interface ApprovalClaims {
   sub: string;
   amr: [ApprovalMethod];

@@ -1,6 +1,7 @@
-// Obtains the twilio client from the runtime's context.getTwilioClient(): bounded time, no retries, emulator only when asked.
+// Twilio calls in bounded time: the client from the runtime's context.getTwilioClient() (a timeout per call, no retries,
+// the emulator only when asked), and the request's one time budget that every Verify and Sync call of a request shares.
 import type twilio from 'twilio';
-import { ConfigError } from './errors';
+import { ConfigError } from './config';
 
 /** The part of the Functions runtime `context` this kit uses (env values are spread onto it as well). */
 export interface TwilioClientSource {
@@ -29,6 +30,23 @@ function emulatorHttpClientFactory(): EmulatorHttpClientFactory {
     throw new ConfigError('VERIFY_EMULATOR_URL', 'is set, but only the local stack (npm start) can reach the emulator; remove it');
   }
   return factory as EmulatorHttpClientFactory;
+}
+
+/**
+ * Runs one upstream call within the request's remaining budget (until `deadline`, epoch ms); a late answer is abandoned
+ * rather than awaited, and the call fails with `exhausted()`. Shared by the Verify gateway and the Sync store.
+ */
+export async function withinBudget<T>(deadline: number, exhausted: () => Error, run: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<never>((_, reject) => {
+    // Built only when the budget runs out: an Error captures a stack, which costs on every call otherwise.
+    timer = setTimeout(() => reject(exhausted()), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([run(), budget]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 let cachedClient: { key: string; client: twilio.Twilio } | undefined;

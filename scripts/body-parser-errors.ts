@@ -3,7 +3,7 @@ import type { ErrorRequestHandler } from 'express';
 
 /**
  * The runtime's body parser rejects a malformed JSON or oversized body before any Function runs, and Express would
- * answer with an HTML page carrying a stack trace. This answers as lib/http.ts's respond() does: JSON, no-store,
+ * answer with an HTML page carrying a stack trace. This answers as lib/http/respond.ts's respond() does: JSON, no-store,
  * nosniff, Vary: Origin, and Access-Control-Allow-Origin only for an allowed origin.
  */
 export function bodyParserErrors(allowedOrigins: ReadonlySet<string>): ErrorRequestHandler {

@@ -7,8 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { builder as deployOptions } from 'twilio-run/dist/commands/deploy';
 import { getConfigFromFlags, type DeployCliFlags } from 'twilio-run/dist/config/deploy';
-import { parseConfig } from '../lib/config';
-import { ConfigError } from '../lib/errors';
+import { ConfigError, parseConfig } from '../lib/config';
 
 /** Variables that only make sense on a developer's machine; uploading them would point a live service at nothing. */
 export const LOCAL_ONLY_VARIABLES = ['VERIFY_EMULATOR_URL', 'VERIFY_EMULATOR_PORT', 'PORT'] as const;

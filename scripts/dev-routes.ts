@@ -1,6 +1,6 @@
 // The dev-only routes under /__dev/ (never deployed): the stand-in for the host app's sign-in, for this machine only.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_USER_KEY_LENGTH } from '../lib/users';
+import { MAX_USER_KEY_LENGTH } from '../lib/core/users';
 import { hostForUrl } from './local-settings';
 import { mintCallerToken } from './token';
 

@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   let stack: LocalStack;
   try {
     if (cli.build) {
-      // Loaded here only: tests import this module (for startLocalStack) and never need esbuild.
+      // Loaded only to build: `--no-build` starts without loading esbuild at all.
       const { buildAll } = require('./build') as typeof import('./build');
       await buildAll();
     }

@@ -5,10 +5,10 @@
 //           "locked" includes the kit's own lock on the Studio channel, which never locks the user's web sign-in; with
 //           STUDIO_HIDE_ENROLLMENT=true a user without a factor gets "pending" instead of "not_enrolled".
 import type { StudioCheckCodeResponse } from '../../lib/contract';
-import { createEndpoint } from '../../lib/endpoint';
-import { checkCodeForStudio } from '../../lib/factors';
-import { isWellFormedCode, parseInput, studioCheckCodeSchema } from '../../lib/schemas';
-import { studioUser } from '../../lib/users';
+import { createEndpoint } from '../../lib/http/endpoint';
+import { checkCodeForStudio } from '../../lib/core/factors';
+import { isWellFormedCode, parseInput, studioCheckCodeSchema } from '../../lib/http/schemas';
+import { studioUser } from '../../lib/core/users';
 
 export const handler = createEndpoint('studio/check-code', async (request) => {
   const { user, code } = parseInput(studioCheckCodeSchema, request.fields);

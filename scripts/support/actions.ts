@@ -1,33 +1,29 @@
-// What the support tool does for one user, over the kit's own gateways and state rules: look (status), remove what
-// authenticates the user (reset), lift a lock (unlock). Plain data in and out; printing and prompting live elsewhere.
+// What the support tool does for one user, over the user's operator scope (lib/core/user-scope.ts) and the kit's state
+// rules: look (status), remove what authenticates the user (reset), lift a lock (unlock). Plain data in and out;
+// printing and prompting live elsewhere.
 import type { ActivityEvent, FactorStatus } from '../../lib/contract';
-import { createEvent, type NewEvent } from '../../lib/events';
-import { Failure, isFailure } from '../../lib/failures';
-import type { StateStore } from '../../lib/state';
-import { MAX_WRITE_ATTEMPTS, stateDocumentName, stateTtlSeconds } from '../../lib/state-guard';
+import { createEvent, type NewEvent } from '../../lib/events/security-events';
+import { isFailure } from '../../lib/core/failures';
+import type { OperatorScope } from '../../lib/core/user-scope';
 import {
   CHANNELS,
   emptyState,
   enrollmentHeldSeconds,
   lockRemainingSeconds,
-  parseState,
   pruned,
   recentActivity,
   resetState,
-  storedForm,
   withEvents,
   withoutLock,
   type Channel,
   type UserState,
-} from '../../lib/state-model';
-import type { VerifyGateway } from '../../lib/verify';
+} from '../../lib/state/model';
+import type { StateOnFile } from '../../lib/state/operator-state';
 import { EXIT, SupportError } from './errors';
 
-/** The channels as the kit names them to people (the trail's `web` is the state's `caller`). */
-export type SupportChannel = 'web' | 'studio';
-export const SUPPORT_CHANNELS: readonly SupportChannel[] = ['web', 'studio'];
-const NAME_OF: Readonly<Record<Channel, SupportChannel>> = { caller: 'web', studio: 'studio' };
-const CHANNEL_OF: Readonly<Record<SupportChannel, Channel>> = { web: 'caller', studio: 'studio' };
+/** The channels a lock is kept for (`--channel web|studio`), as the kit names them everywhere. */
+export type SupportChannel = Channel;
+export const SUPPORT_CHANNELS: readonly SupportChannel[] = CHANNELS;
 
 /** How many of the newest activity events `status` shows. */
 export const ACTIVITY_SHOWN = 10;
@@ -35,13 +31,13 @@ export const ACTIVITY_SHOWN = 10;
 export interface SupportUser {
   /** The host application's user id, as typed by the operator. */
   user: string;
-  /** The HMAC identity the Functions derive from it (lib/auth.ts): the Verify entity and the Sync document's key. */
+  /** The HMAC identity the Functions derive from it (lib/core/identity.ts): the Verify entity and the Sync document's key. */
   identity: string;
 }
 
 export interface SupportDeps {
-  verify: VerifyGateway;
-  store: StateStore;
+  /** The user's scope as the operator's: Verify's factors and the state document, with this step's time budget. */
+  scope: OperatorScope;
   /** The kit's time (the emulator's clock on the local stack). */
   now: Date;
   activityTtlMs: number;
@@ -67,11 +63,7 @@ export interface LockSummary {
   lockLevel: number;
 }
 
-/**
- * `kept`: the kit's state document; `none`: there is none (a user who never checked a code keeps none); `unreadable`:
- * a document the kit did not write. The Functions then refuse every code of this user until a reset replaces it.
- */
-export type StateOnFile = 'kept' | 'none' | 'unreadable';
+export type { StateOnFile } from '../../lib/state/operator-state';
 
 export interface UserStatus extends SupportUser {
   factors: FactorSummary[];
@@ -118,23 +110,16 @@ function lockOf(state: UserState, channel: Channel, nowMs: number): LockSummary 
   };
 }
 
-async function readState(store: StateStore, identity: string): Promise<{ state: UserState | undefined; onFile: StateOnFile; revision: string | undefined }> {
-  const document = await store.fetch(stateDocumentName(identity));
-  if (document === undefined) return { state: undefined, onFile: 'none', revision: undefined };
-  const state = parseState(document.data);
-  return { state, onFile: state === undefined ? 'unreadable' : 'kept', revision: document.revision };
-}
-
 /** Factors, locks, codes left and recent activity: what the kit knows about the user, and never a secret. */
 export async function userStatus(user: SupportUser, deps: SupportDeps): Promise<UserStatus> {
-  const [factors, read] = await Promise.all([deps.verify.listTotpFactors(user.identity), readState(deps.store, user.identity)]);
+  const [factors, read] = await Promise.all([deps.scope.verify.listTotpFactors(user.identity), deps.scope.state.inspect()]);
   const nowMs = deps.now.getTime();
   const state = read.state ?? emptyState();
   return {
     ...user,
     factors: factors.map(summary),
     state: read.onFile,
-    locks: { web: lockOf(state, 'caller', nowMs), studio: lockOf(state, 'studio', nowMs) },
+    locks: { web: lockOf(state, 'web', nowMs), studio: lockOf(state, 'studio', nowMs) },
     recoveryCodesLeft: state.recovery?.hashes.length ?? 0,
     activity: recentActivity(state, nowMs, deps.activityTtlMs).slice(0, ACTIVITY_SHOWN),
   };
@@ -151,26 +136,6 @@ export function requireKnown(status: UserStatus): void {
   }
 }
 
-/**
- * Writes the user's state as `change` makes it from the freshest document, with If-Match (or creates it), again after a
- * lost race: the Functions may be writing the same document. `change` runs once per try, on what that try read.
- */
-async function updateState(
-  store: StateStore,
-  identity: string,
-  ttlSeconds: number,
-  change: (current: { state: UserState | undefined; onFile: StateOnFile }) => UserState,
-): Promise<void> {
-  const name = stateDocumentName(identity);
-  for (let attempt = 1; ; attempt += 1) {
-    const current = await readState(store, identity);
-    const data = storedForm(change(current));
-    const written = current.revision === undefined ? await store.create(name, data, ttlSeconds) : await store.replace(name, data, current.revision, ttlSeconds);
-    if (typeof written !== 'string') return;
-    if (attempt >= MAX_WRITE_ATTEMPTS) throw new Failure('state_unavailable', { logDetail: `state write: lost ${attempt} compare-and-swap races in a row` });
-  }
-}
-
 function supportEvent(fields: Omit<NewEvent, 'channel'>, now: Date): ActivityEvent {
   return createEvent({ ...fields, channel: 'support' }, now);
 }
@@ -181,10 +146,10 @@ function supportEvent(fields: Omit<NewEvent, 'channel'>, now: Date): ActivityEve
  * second run finds the rest to remove.
  */
 export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<ResetResult> {
-  const factors = await deps.verify.listTotpFactors(user.identity);
+  const factors = await deps.scope.verify.listTotpFactors(user.identity);
   for (const factor of factors) {
     try {
-      await deps.verify.deleteFactor(user.identity, factor.sid);
+      await deps.scope.verify.deleteFactor(user.identity, factor.sid);
     } catch (error) {
       // Gone already (Verify expires unverified factors, or the user removed it meanwhile): that is the goal.
       if (!isFailure(error, 'factor_not_found')) throw error;
@@ -193,12 +158,12 @@ export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<R
   const nowMs = deps.now.getTime();
   let removed: Omit<ResetResult['removed'], 'factors'> | undefined;
   let event: ActivityEvent | undefined;
-  await updateState(deps.store, user.identity, stateTtlSeconds(deps.activityTtlMs), ({ state, onFile }) => {
+  await deps.scope.state.change(({ state, onFile }) => {
     // A document the kit did not write cannot be kept (the Functions would go on refusing the user): it is replaced.
     const before = state ?? emptyState();
     removed = {
       recoveryCodes: before.recovery?.hashes.length ?? 0,
-      locks: CHANNELS.filter((channel) => lockRemainingSeconds(before, channel, nowMs) > 0).map((channel) => NAME_OF[channel]),
+      locks: CHANNELS.filter((channel) => lockRemainingSeconds(before, channel, nowMs) > 0),
       enrollmentInFlight: enrollmentHeldSeconds(before, nowMs) > 0,
       unreadableState: onFile === 'unreadable',
     };
@@ -209,12 +174,12 @@ export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<R
   return { ...user, removed: { factors: factors.map(summary), ...removed }, event };
 }
 
-/** Lifts the lock of the given channels (lib/state-model.ts withoutLock), with a `support.unlock` event. */
+/** Lifts the lock of the given channels (lib/state/model.ts withoutLock), with a `support.unlock` event. */
 export async function unlockUser(user: SupportUser, channels: readonly SupportChannel[], deps: SupportDeps): Promise<UnlockResult> {
   const nowMs = deps.now.getTime();
   let lifted: UnlockResult['channels'] = [];
   let event: ActivityEvent | undefined;
-  await updateState(deps.store, user.identity, stateTtlSeconds(deps.activityTtlMs), ({ state, onFile }) => {
+  await deps.scope.state.change(({ state, onFile }) => {
     if (onFile === 'unreadable') {
       // Nothing in it can be trusted or kept; only a reset replaces it.
       throw new SupportError(
@@ -225,12 +190,12 @@ export async function unlockUser(user: SupportUser, channels: readonly SupportCh
     }
     const before = state ?? emptyState();
     lifted = channels.map((name) => {
-      const lock = lockOf(before, CHANNEL_OF[name], nowMs);
+      const lock = lockOf(before, name, nowMs);
       return { channel: name, wasLocked: lock.locked, lockedUntil: lock.lockedUntil, consecutiveFailures: lock.consecutiveFailures };
     });
     const outcome = channels.length === SUPPORT_CHANNELS.length ? 'all' : channels.join(',');
     event = supportEvent({ type: 'support.unlock', outcome, detail: { locksLifted: lifted.filter((entry) => entry.wasLocked).length } }, deps.now);
-    const unlocked = channels.reduce((next, name) => withoutLock(next, CHANNEL_OF[name]), pruned(before, nowMs, deps.activityTtlMs));
+    const unlocked = channels.reduce((next, name) => withoutLock(next, name), pruned(before, nowMs, deps.activityTtlMs));
     return withEvents(unlocked, [event]);
   });
   if (event === undefined) throw new Error('unlock: the state was not written');

@@ -1,12 +1,13 @@
-// The support tool's way to Twilio: one client (the emulator's, with VERIFY_EMULATOR_URL), the kit's own Verify gateway
-// and Sync state store over it, the time the kit's locks are measured against, and the events sent to the host.
+// The support tool's way to Twilio: one client (the emulator's, with VERIFY_EMULATOR_URL), the kit's own user scope over
+// it (lib/core/user-scope.ts, as the Functions build theirs), the time the kit's locks are measured against, and the
+// events sent to the host.
 import type twilio from 'twilio';
 import type { ActivityEvent } from '../../lib/contract';
-import { recordEvent } from '../../lib/events';
-import { Failure } from '../../lib/failures';
-import { createSyncStateStore, type StateStore } from '../../lib/state';
-import { createVerifyGateway, type VerifyGateway } from '../../lib/verify';
-import { mapVerifyError } from '../../lib/verify-errors';
+import { recordEvent } from '../../lib/events/security-events';
+import { Failure } from '../../lib/core/failures';
+import { createUserScope, type OperatorScope } from '../../lib/core/user-scope';
+import { operatorUser } from '../../lib/core/users';
+import { mapVerifyError } from '../../lib/verify/verify-errors';
 import { createCliClient, credentialsFrom } from '../twilio-cli-client';
 import type { SupportSettings } from './settings';
 
@@ -20,8 +21,11 @@ const WEBHOOK_TIMEOUT_MS = 2000;
 export interface SupportBackend {
   /** Where the tool talks to, for messages: "Twilio" or "the emulator at http://127.0.0.1:4010". */
   target: string;
-  /** The kit's gateways with a fresh time budget: one per step, since a typed confirmation may wait in between. */
-  gateways(): { verify: VerifyGateway; store: StateStore };
+  /**
+   * The user's scope as the operator's, with a fresh time budget: one per step, since a typed confirmation may wait in
+   * between. Its identity is the Functions' for the same user id (or Failure('malformed_user_key')).
+   */
+  scopeFor(user: string): OperatorScope;
   /** Fails when VERIFY_SERVICE_SID is not a service of this account: every user would look unknown otherwise. */
   checkService(): Promise<void>;
   /** The kit's "now": on the local stack the emulator's clock, which its Functions' locks follow; else this machine's. */
@@ -38,12 +42,15 @@ export function connectSupport(settings: SupportSettings, log: (line: string) =>
   return {
     target,
 
-    gateways() {
-      const deadline = Date.now() + STEP_BUDGET_MS;
-      return {
-        verify: createVerifyGateway(client, { serviceSid: settings.verifyServiceSid, deadline }),
-        store: createSyncStateStore(client, { serviceSid: settings.syncServiceSid, deadline }),
-      };
+    scopeFor(user) {
+      return createUserScope(operatorUser(user), {
+        client,
+        verifyServiceSid: settings.verifyServiceSid,
+        syncServiceSid: settings.syncServiceSid,
+        identitySecret: settings.identitySecret,
+        activityTtlMs: settings.activityTtlMs,
+        deadline: Date.now() + STEP_BUDGET_MS,
+      });
     },
 
     async checkService() {

@@ -1,6 +1,5 @@
 // The support tool's exit codes, one per kind of outcome a script may branch on, and the one place errors get them.
-import { KitError } from '../../lib/errors';
-import { Failure, type FailureKind } from '../../lib/failures';
+import { Failure, type FailureKind } from '../../lib/core/failures';
 import { CliSettingError } from '../twilio-cli-client';
 
 /** The README's exit code table (Support runbook) lists these; a script can rely on them. */
@@ -55,13 +54,13 @@ const UNREACHABLE: ReadonlySet<FailureKind> = new Set([
 export function toSupportError(error: unknown, target: string): SupportError {
   if (error instanceof SupportError) return error;
   if (error instanceof CliSettingError) return configurationError(error.message);
+  // deriveIdentity refuses a user id that is not well-formed Unicode.
+  if (error instanceof Failure && error.kind === 'malformed_user_key') return usageError('the user id must be well-formed Unicode');
   if (error instanceof Failure) {
     const detail = error.logDetail ?? error.kind;
     if (error.kind === 'misconfigured') return configurationError(`${target} refused the request: ${detail}`);
     if (UNREACHABLE.has(error.kind)) return new SupportError(EXIT.unreachable, 'twilio_unreachable', `${target} did not answer usably: ${detail}`);
     return new SupportError(EXIT.unexpected, 'unexpected', `${target} answered something unexpected: ${detail}`);
   }
-  // deriveIdentity refuses a user id that is not well-formed Unicode.
-  if (error instanceof KitError && error.status === 400) return usageError('the user id must be well-formed Unicode');
   return new SupportError(EXIT.unexpected, 'unexpected', error instanceof Error ? error.message : String(error));
 }

@@ -1,9 +1,8 @@
 // `npm run support -- <command> <user-id>`: the operator's tool for one user of the kit: status, reset, unlock.
-// The same variables and identity derivation as the Functions, the kit's own gateways; exit codes in ./errors.ts.
+// The same variables, and the same user scope as the Functions (identity, Verify, the state); exit codes in ./errors.ts.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { deriveIdentity } from '../../lib/auth';
-import { MAX_USER_KEY_LENGTH } from '../../lib/users';
+import { MAX_USER_KEY_LENGTH } from '../../lib/core/users';
 import { requireKnown, resetUser, SUPPORT_CHANNELS, unlockUser, userStatus, type SupportChannel, type SupportDeps, type SupportUser } from './actions';
 import { connectSupport, type SupportBackend } from './backend';
 import { confirmByTyping } from './confirm';
@@ -88,8 +87,8 @@ function print(io: SupportIo, json: boolean, data: object, text: string): void {
 }
 
 async function runCommand(invocation: Invocation, settings: SupportSettings, backend: SupportBackend, io: SupportIo): Promise<void> {
-  const user: SupportUser = { user: invocation.user, identity: deriveIdentity(settings.identitySecret, invocation.user) };
-  const deps = async (): Promise<SupportDeps> => ({ ...backend.gateways(), now: await backend.now(), activityTtlMs: settings.activityTtlMs });
+  const user: SupportUser = { user: invocation.user, identity: backend.scopeFor(invocation.user).identity };
+  const deps = async (): Promise<SupportDeps> => ({ scope: backend.scopeFor(invocation.user), now: await backend.now(), activityTtlMs: settings.activityTtlMs });
   await backend.checkService();
   const status = await userStatus(user, await deps());
   requireKnown(status);

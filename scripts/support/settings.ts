@@ -2,7 +2,7 @@
 // what the file leaves unset) and checked before anything reaches Twilio, so a missing or bad one is named up front.
 import { existsSync } from 'node:fs';
 import { DEFAULT_ACTIVITY_TTL_DAYS, DEFAULT_SYNC_SERVICE_SID, MAX_ACTIVITY_TTL_DAYS, MIN_SECRET_LENGTH } from '../../lib/config';
-import { parseWebhookSecret, type WebhookTarget } from '../../lib/webhook';
+import { parseWebhookSecret, type WebhookTarget } from '../../lib/events/webhook';
 import { readEnvFile } from '../env-file';
 import { emulatorUrlFrom, type Lookup } from '../twilio-cli-client';
 import { configurationError } from './errors';

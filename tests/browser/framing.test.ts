@@ -1,4 +1,4 @@
-// Finding 6 in Chromium: the page refuses to run inside another site's frame unless that site is on its allow-list,
+// The frame guard in Chromium (docs/page.md, Security of the page): the page refuses to run inside another site's frame unless that site is on its allow-list,
 // and it names the signed-in user (from the token) before anything can be enrolled.
 import type { Page, Route } from 'playwright-core';
 import { setupRegion, STATE_TIMEOUT_MS } from './support/person';

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { stackClock, type StackClock } from '../helpers/clock';
+import { body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { captureErrorLog } from '../helpers/log-capture';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -18,7 +20,7 @@ let receiver: Server;
 let deliveries: Delivery[];
 let answer: (res: ServerResponse) => void;
 let harness: FunctionsHarness;
-let clock: number;
+let clock: StackClock;
 let logLines: string[];
 let users = 0;
 
@@ -47,17 +49,14 @@ beforeEach(async () => {
   jest.spyOn(console, 'log').mockImplementation((line: unknown) => {
     logLines.push(String(line));
   });
-  clock = alignedNow();
-  await harness.setClock(clock);
+  clock = stackClock(harness);
+  await clock.start();
 });
 afterEach(() => {
   jest.restoreAllMocks();
 });
-
-async function nextStep(): Promise<void> {
-  clock += 30;
-  await harness.setClock(clock);
-}
+/** The Functions' error log: a failed delivery's line, and a lock's; read by the tests, kept out of their output. */
+const log = captureErrorLog();
 
 /** What the host receives: every delivery verified with the standardwebhooks library (it throws on a bad one). */
 function received(): Array<Record<string, unknown>> {
@@ -73,12 +72,12 @@ test('enrolling, a wrong code, a lock and a recovery code: each one event in the
   const user = `activity-user-${users}`;
   const token = await harness.token(user);
   const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-  const codes = body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token })).recoveryCodes as string[];
-  await nextStep();
-  const wrong = wrongCode(secret, clock);
+  const codes = body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token })).recoveryCodes as string[];
+  await clock.nextStep();
+  const wrong = wrongCode(secret, clock.now);
   for (let i = 0; i < 4; i += 1) await harness.post('/create-challenge', { code: wrong }, { token });
   expect(errorOf(await harness.post('/create-challenge', { code: wrong }, { token })).code).toBe('locked');
-  await harness.setClock(clock + 61);
+  await harness.setClock(clock.now + 61);
   expect((await harness.post('/use-recovery-code', { code: codes[0] }, { token })).status).toBe(200);
 
   const expected = [
@@ -109,7 +108,7 @@ test('enrolling, a wrong code, a lock and a recovery code: each one event in the
 
   // Never a code, a secret, a token or the user id where it does not belong.
   const everything = [JSON.stringify(trail), ...logLines, ...deliveries.map((delivery) => delivery.body)].join('\n');
-  for (const leak of [secret, wrong, totp(secret, clock - 30), token, ...codes, ...codes.map((code) => code.replace('-', ''))]) {
+  for (const leak of [secret, wrong, totp(secret, clock.now - 30), token, ...codes, ...codes.map((code) => code.replace('-', ''))]) {
     expect(everything).not.toContain(leak);
   }
   expect([JSON.stringify(trail), ...logLines].join('\n')).not.toContain(user);
@@ -126,10 +125,10 @@ test('the browser is named to the host by its User-Agent (the runtime strips for
 test('the Studio path emits its events too, on the studio channel, without client details', async () => {
   const token = await harness.token('+15550007001');
   const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-  await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
-  await nextStep();
+  await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token });
+  await clock.nextStep();
   deliveries = [];
-  const studio = await harness.post('/studio/check-code', { user: '+15550007001', code: totp(secret, clock) }, { form: true , signed: true });
+  const studio = await harness.post('/studio/check-code', { user: '+15550007001', code: totp(secret, clock.now) }, { form: true, signed: true });
   expect(body(studio)).toEqual({ status: 'approved' });
   expect(received()).toEqual([expect.objectContaining({ type: 'challenge.approved', channel: 'studio', factorSid, sub: '+15550007001' })]);
   expect(received()[0]).not.toHaveProperty('client');
@@ -141,16 +140,12 @@ test.each([
   ['never answers', () => undefined],
 ])('a receiver that %s leaves the request unaffected; the trail still has the event and the log says why', async (_name, behaviour) => {
   answer = behaviour;
-  const errors: string[] = [];
-  jest.spyOn(console, 'error').mockImplementation((line: unknown) => {
-    errors.push(String(line));
-  });
   const token = await harness.token(`receiver-down-${_name}`);
   const created = await harness.post('/create-factor', {}, { token });
   expect(created.status).toBe(201);
   expect(deliveries).toHaveLength(1);
   expect((await activity(token)).map((event) => event.type)).toEqual(['factor.created']);
-  expect([...logLines, ...errors].join('\n')).toMatch(/events webhook: event ev_[0-9a-f]{32} not delivered/);
+  expect([...logLines, ...log.lines].join('\n')).toMatch(/events webhook: event ev_[0-9a-f]{32} not delivered/);
 });
 
 test('/list-activity answers only the caller\'s own events, and needs a token', async () => {

@@ -1,4 +1,4 @@
-// Finding 7 over HTTP: ES256 approval tokens that a backend verifies through the published JWKS (jose's createRemoteJWKSet,
+// Approval tokens over HTTP (SECURITY.md, Your backend and the approval token): ES256 tokens that a backend verifies through the published JWKS (jose's createRemoteJWKSet,
 // as the README's snippet does), bound to this deployment (iss) and to one application (aud); HS256 stays the simple option.
 import { generateKeyPairSync } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';

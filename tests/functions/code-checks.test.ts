@@ -1,34 +1,11 @@
 // Rules of the core around a code check: a verified factor is not "verified" again, a wrong-length code costs no
 // Verify quota on any path, and the host's nonce is bound into the approval token.
 import { jwtVerify } from 'jose';
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { enrollUser } from '../helpers/enrolled';
+import { body, errorOf, totp, wrongCode } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
 
-let harness: FunctionsHarness;
-let clock: number;
-
-beforeAll(async () => {
-  harness = await startFunctionsHarness();
-});
-afterAll(async () => {
-  await harness.close();
-});
-beforeEach(async () => {
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
-
-async function nextStep(): Promise<void> {
-  clock += 30;
-  await harness.setClock(clock);
-}
-
-async function enroll(user: string): Promise<{ token: string; factorSid: string; secret: string }> {
-  const token = await harness.token(user);
-  const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-  expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token })).status).toBe('verified');
-  await nextStep();
-  return { token, factorSid, secret };
-}
+const { harness, clock } = useFunctionsStack({ freshStep: 'test' });
 
 /** The challenges Verify holds for `user`: each one is a guess that counted against Verify's limits. */
 async function challengesOf(user: string): Promise<unknown[]> {
@@ -40,15 +17,15 @@ async function challengesOf(user: string): Promise<unknown[]> {
 
 describe('/verify-factor on a factor that is already verified', () => {
   test('a wrong code answers 409 already_verified, not "verified"', async () => {
-    const { token, factorSid, secret } = await enroll('verified-twice');
-    const answer = await harness.post('/verify-factor', { factorSid, code: wrongCode(secret, clock) }, { token });
+    const { token, factorSid, secret } = await enrollUser(harness, clock, 'verified-twice');
+    const answer = await harness.post('/verify-factor', { factorSid, code: wrongCode(secret, clock.now) }, { token });
     expect(answer.status).toBe(409);
     expect(errorOf(answer).code).toBe('already_verified');
   });
 
   test('the right code answers 409 too: the endpoint is no code check for integrators', async () => {
-    const { token, factorSid, secret } = await enroll('verified-twice-right');
-    const answer = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
+    const { token, factorSid, secret } = await enrollUser(harness, clock, 'verified-twice-right');
+    const answer = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token });
     expect(answer.status).toBe(409);
     expect(errorOf(answer).code).toBe('already_verified');
   });
@@ -56,8 +33,8 @@ describe('/verify-factor on a factor that is already verified', () => {
 
 describe('a code whose length differs from the factor digits', () => {
   test('/create-challenge answers 400 invalid_request and creates no challenge in Verify', async () => {
-    const { token, secret } = await enroll('short-code-web');
-    const sixDigits = totp(secret, clock);
+    const { token, secret } = await enrollUser(harness, clock, 'short-code-web');
+    const sixDigits = totp(secret, clock.now);
     const answer = await harness.post('/create-challenge', { code: sixDigits.slice(0, 5) }, { token });
     expect(answer.status).toBe(400);
     expect(errorOf(answer).code).toBe('invalid_request');
@@ -68,19 +45,19 @@ describe('a code whose length differs from the factor digits', () => {
   });
 
   test('Studio answers "invalid" and creates no challenge in Verify', async () => {
-    const { secret } = await enroll('+15550009001');
+    const { secret } = await enrollUser(harness, clock, '+15550009001');
     for (const code of ['000', '1234', '12345678']) {
-      const answer = await harness.post('/studio/check-code', { user: '+15550009001', code }, { form: true , signed: true });
+      const answer = await harness.post('/studio/check-code', { user: '+15550009001', code }, { form: true, signed: true });
       expect(body(answer)).toEqual({ status: 'invalid' });
     }
     expect(await challengesOf('+15550009001')).toHaveLength(0);
-    const right = await harness.post('/studio/check-code', { user: '+15550009001', code: totp(secret, clock) }, { form: true , signed: true });
+    const right = await harness.post('/studio/check-code', { user: '+15550009001', code: totp(secret, clock.now) }, { form: true, signed: true });
     expect(body(right)).toEqual({ status: 'approved' });
   });
 
   test('the delete step-up answers 400 invalid_request and keeps the factor', async () => {
-    const { token, factorSid, secret } = await enroll('short-code-delete');
-    const answer = await harness.post('/delete-factor', { factorSid, code: totp(secret, clock).slice(1) }, { token });
+    const { token, factorSid, secret } = await enrollUser(harness, clock, 'short-code-delete');
+    const answer = await harness.post('/delete-factor', { factorSid, code: totp(secret, clock.now).slice(1) }, { token });
     expect(answer.status).toBe(400);
     expect(await challengesOf('short-code-delete')).toHaveLength(0);
     expect((body(await harness.post('/list-factors', {}, { token })).factors as unknown[]).length).toBe(1);
@@ -89,8 +66,8 @@ describe('a code whose length differs from the factor digits', () => {
 
 describe('the host nonce', () => {
   test('is echoed in the approval token as the nonce claim', async () => {
-    const { token, secret } = await enroll('nonce-user');
-    const answer = body(await harness.post('/create-challenge', { code: totp(secret, clock), nonce: 'signin-4f2a.b_c~d' }, { token }));
+    const { token, secret } = await enrollUser(harness, clock, 'nonce-user');
+    const answer = body(await harness.post('/create-challenge', { code: totp(secret, clock.now), nonce: 'signin-4f2a.b_c~d' }, { token }));
     expect(answer.status).toBe('approved');
     const { payload } = await jwtVerify(answer.approval as string, new TextEncoder().encode(harness.env.APPROVAL_SIGNING_SECRET));
     expect(payload.nonce).toBe('signin-4f2a.b_c~d');
@@ -98,8 +75,8 @@ describe('the host nonce', () => {
   });
 
   test('is absent from the token when the check sent none', async () => {
-    const { token, secret } = await enroll('no-nonce-user');
-    const answer = body(await harness.post('/create-challenge', { code: totp(secret, clock) }, { token }));
+    const { token, secret } = await enrollUser(harness, clock, 'no-nonce-user');
+    const answer = body(await harness.post('/create-challenge', { code: totp(secret, clock.now) }, { token }));
     const { payload } = await jwtVerify(answer.approval as string, new TextEncoder().encode(harness.env.APPROVAL_SIGNING_SECRET));
     expect(payload).not.toHaveProperty('nonce');
   });

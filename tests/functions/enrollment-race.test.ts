@@ -1,28 +1,14 @@
-// One enrollment at a time (issue: Sync state §4): concurrent /create-factor calls for one user leave exactly one
+// One enrollment at a time (lib/state/security-state.ts): concurrent /create-factor calls for one user leave exactly one
 // unverified factor in Verify, the one a caller received; the others answer 409 enrollment_in_progress. An abandoned
 // or failed enrollment blocks a new one for ~30 s at most.
-import { alignedNow, body, errorOf, startFunctionsHarness, type Answer, type FunctionsHarness } from '../helpers/functions';
+import { body, errorOf, type Answer } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
+import { captureErrorLog } from '../helpers/log-capture';
 import { factorsInVerify } from '../helpers/state';
 
-let harness: FunctionsHarness;
-let clock: number;
-
-beforeAll(async () => {
-  harness = await startFunctionsHarness();
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
-afterAll(async () => {
-  await harness.close();
-});
-beforeEach(async () => {
-  await harness.clearFaults();
-});
-
-async function advance(seconds: number): Promise<void> {
-  clock += seconds;
-  await harness.setClock(clock);
-}
+const { harness, clock } = useFunctionsStack({ clearFaults: true });
+/** The Functions' error log: an upstream failure's one line, read by the test that causes it. */
+const log = captureErrorLog();
 
 function createFactors(token: string, count: number): Promise<Answer[]> {
   return Promise.all(Array.from({ length: count }, () => harness.post('/create-factor', {}, { token })));
@@ -47,10 +33,10 @@ test('8 concurrent enrollments: one 201, seven 409, and Verify holds the one fac
 test('an abandoned enrollment blocks a new one for 30 s at most, then the new one replaces it', async () => {
   const token = await harness.token('race-abandoned');
   const first = body(await harness.post('/create-factor', {}, { token })).factorSid;
-  await advance(29);
+  await clock.advance(29);
   const early = await harness.post('/create-factor', {}, { token });
   expect([early.status, errorOf(early).code, early.headers.get('retry-after')]).toEqual([409, 'enrollment_in_progress', '1']);
-  await advance(1);
+  await clock.advance(1);
   const again = await harness.post('/create-factor', {}, { token });
   expect(again.status).toBe(201);
   expect(body(again).factorSid).not.toBe(first);
@@ -62,6 +48,7 @@ test('a failed creation in Verify lets the next attempt go ahead at once', async
   await harness.fault({ match: { method: 'POST', path: '/Factors' }, status: 503 });
   const failed = await harness.post('/create-factor', {}, { token });
   expect([failed.status, errorOf(failed).code]).toEqual([503, 'verify_unavailable']);
+  expect(log.lines).toEqual(['[totp-functions] create-factor: verify_unavailable (verify create factor: Verify answered HTTP 503 code 503)']);
   const retried = await harness.post('/create-factor', {}, { token });
   expect(retried.status).toBe(201);
   expect(await factorsInVerify(harness, 'race-failed')).toHaveLength(1);

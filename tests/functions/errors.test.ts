@@ -1,7 +1,8 @@
 // Every Verify failure the emulator can inject, and every misconfiguration, as the caller and the log see them.
 import { createServer } from 'node:net';
-import { TWILIO_ERROR_TABLE } from '../../lib/verify-errors';
+import { TWILIO_ERROR_TABLE } from '../../lib/verify/verify-errors';
 import { alignedNow, body, errorOf, startFunctionsHarness, totp, type FunctionsHarness } from '../helpers/functions';
+import { captureErrorLog } from '../helpers/log-capture';
 
 /** Small, so a latency fault times out fast; the Functions must still answer (and not hang) when Verify stalls. */
 const VERIFY_TIMEOUT_MS = 300;
@@ -11,7 +12,6 @@ const CODE = '480913';
 
 let harness: FunctionsHarness;
 let token: string;
-let logged: string[];
 /** The fault user's verified factor, and an unverified one of another user: every check before the faulted call passes. */
 let verifiedSid: string;
 let unverifiedSid: string;
@@ -34,14 +34,9 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await harness.clearFaults();
-  logged = [];
-  jest.spyOn(console, 'error').mockImplementation((line: unknown) => {
-    logged.push(String(line));
-  });
 });
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+/** The Functions' log lines: each fault's one line, read by the tests and kept out of their output. */
+const log = captureErrorLog();
 
 /** A sign-in check against the enrolled factor whose POST …/Challenges meets `fault`. */
 async function checkUnderFault(fault: Record<string, unknown>): Promise<Awaited<ReturnType<FunctionsHarness['post']>>> {
@@ -72,8 +67,8 @@ describe('transport failures and upstream statuses', () => {
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     expect(answer.text).not.toMatch(/stack|\.js:\d+|Injected fault|twilio\.com/);
     // One log line names the endpoint, the kit code and the failing Verify call; it carries no token, code or user id.
-    expect(logged).toHaveLength(1);
-    const [line = ''] = logged;
+    expect(log.lines).toHaveLength(1);
+    const [line = ''] = log.lines;
     expect(line).toContain(`create-challenge: ${code}`);
     expect(line).toContain('verify create challenge');
     for (const secret of [token, CODE, USER, String(harness.env.AUTH_TOKEN)]) expect(line).not.toContain(secret);
@@ -93,7 +88,7 @@ describe('transport failures and upstream statuses', () => {
       expect(answer.status).toBe(503);
       expect(errorOf(answer).code).toBe('verify_unavailable');
       expect(answer.headers.get('retry-after')).toBe('5');
-      expect(logged.join('\n')).toContain('ECONNREFUSED');
+      expect(log.lines.join('\n')).toContain('ECONNREFUSED');
     } finally {
       harness.env.VERIFY_EMULATOR_URL = saved ?? '';
     }
@@ -103,8 +98,8 @@ describe('transport failures and upstream statuses', () => {
     const answer = await checkUnderFault({ status: 401, code: 20003 });
     expect(answer.status).toBe(500);
     expect(errorOf(answer)).toEqual({ code: 'internal_error', message: 'Something went wrong on our side.' });
-    expect(logged.join('\n')).toContain('check ACCOUNT_SID/AUTH_TOKEN');
-    expect(logged.join('\n')).not.toContain(harness.env.AUTH_TOKEN);
+    expect(log.lines.join('\n')).toContain('check ACCOUNT_SID/AUTH_TOKEN');
+    expect(log.lines.join('\n')).not.toContain(harness.env.AUTH_TOKEN);
   });
 });
 
@@ -146,11 +141,11 @@ describe('Twilio error codes', () => {
     expect(answer.text).not.toContain(String(twilioCode));
   });
 
-  test('an unknown 4xx code from Verify is a 502 verify_error, logged with its Twilio code', async () => {
+  test('an unknown 4xx code from Verify is a 502 verify_error, log.lines with its Twilio code', async () => {
     const answer = await checkUnderFault({ status: 400, code: 69999 });
     expect(answer.status).toBe(502);
     expect(errorOf(answer).code).toBe('verify_error');
-    expect(logged.join('\n')).toContain('code 69999');
+    expect(log.lines.join('\n')).toContain('code 69999');
   });
 });
 
@@ -183,8 +178,8 @@ describe('faults on the other endpoints', () => {
     const answer = await harness.post('/create-factor', {}, { token: await harness.token('fault-new-service') });
     expect(answer.status).toBe(500);
     expect(errorOf(answer).code).toBe('internal_error');
-    expect(logged.join('\n')).toContain('check VERIFY_SERVICE_SID');
-    expect(logged.join('\n')).not.toContain(harness.env.VERIFY_SERVICE_SID);
+    expect(log.lines.join('\n')).toContain('check VERIFY_SERVICE_SID');
+    expect(log.lines.join('\n')).not.toContain(harness.env.VERIFY_SERVICE_SID);
   });
 
   test('a user without an entity in Verify (60392 on listing) simply has no factors', async () => {

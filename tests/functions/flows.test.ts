@@ -1,27 +1,10 @@
 // End to end through the runtime and the emulator: enroll, verify, sign in, list, delete — and one user never reaches another's factors.
 import { decodeJwt, jwtVerify, SignJWT } from 'jose';
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { enrollUser, type EnrolledUser } from '../helpers/enrolled';
+import { body, errorOf, totp, wrongCode } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
 
-let harness: FunctionsHarness;
-let clock: number;
-
-beforeAll(async () => {
-  harness = await startFunctionsHarness({ envOverrides: { ALLOWED_ORIGINS: 'https://app.example.com' } });
-});
-afterAll(async () => {
-  await harness.close();
-});
-beforeEach(async () => {
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
-
-/** Moves the emulator to the next time step: Verify refuses a code's time step a second time (RFC 6238 §5.2). */
-async function nextStep(): Promise<number> {
-  clock += 30;
-  await harness.setClock(clock);
-  return clock;
-}
+const { harness, clock } = useFunctionsStack({ envOverrides: { ALLOWED_ORIGINS: 'https://app.example.com' }, freshStep: 'test' });
 
 /** What Verify itself holds for `user` (through the emulator's API), to check the Functions' answers against. */
 async function inVerify(user: string, path: string): Promise<Record<string, unknown>> {
@@ -29,15 +12,15 @@ async function inVerify(user: string, path: string): Promise<Record<string, unkn
   return (await harness.verifyGet(`${entity}/${path}`)) as Record<string, unknown>;
 }
 
-async function enroll(user: string): Promise<{ token: string; factorSid: string; secret: string }> {
-  const token = await harness.token(user);
-  const created = await harness.post('/create-factor', { label: `${user}'s phone` }, { token });
-  expect(created.status).toBe(201);
-  const { factorSid, secret } = body(created) as { factorSid: string; secret: string };
-  const verified = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
-  expect(body(verified)).toEqual({ factorSid, status: 'verified', recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/)]) });
-  await nextStep();
-  return { token, factorSid, secret };
+/** Enrolls `user` with a label of their own; the verification answers exactly the factor, its status and the recovery codes. */
+async function enroll(user: string): Promise<EnrolledUser> {
+  const enrolled = await enrollUser(harness, clock, user, { label: `${user}'s phone` });
+  expect(body(enrolled.verified)).toEqual({
+    factorSid: enrolled.factorSid,
+    status: 'verified',
+    recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/)]),
+  });
+  return enrolled;
 }
 
 describe('enrollment', () => {
@@ -72,10 +55,10 @@ describe('enrollment', () => {
   test('a wrong first code leaves the factor unverified; the right one verifies it', async () => {
     const token = await harness.token('enroll-2');
     const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-    const rejected = await harness.post('/verify-factor', { factorSid, code: wrongCode(secret, clock) }, { token });
+    const rejected = await harness.post('/verify-factor', { factorSid, code: wrongCode(secret, clock.now) }, { token });
     expect(rejected.status).toBe(200);
     expect(body(rejected)).toEqual({ factorSid, status: 'unverified' });
-    const accepted = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
+    const accepted = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token });
     expect(body(accepted)).toEqual({ factorSid, status: 'verified', recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/)]) });
   });
 
@@ -83,7 +66,7 @@ describe('enrollment', () => {
     const token = await harness.token('enroll-3');
     const first = body(await harness.post('/create-factor', {}, { token }));
     // The first set-up holds the enrollment for 30 s (one at a time); a new one after that replaces it.
-    await harness.setClock(clock + 31);
+    await harness.setClock(clock.now + 31);
     const second = body(await harness.post('/create-factor', {}, { token }));
     const listed = body(await harness.post('/list-factors', {}, { token })) as { factors: Array<{ factorSid: string }> };
     expect(listed.factors.map((factor) => factor.factorSid)).toEqual([second.factorSid]);
@@ -101,7 +84,7 @@ describe('enrollment', () => {
 describe('sign-in checks', () => {
   test('a correct code is approved with an approval token whose claims verify with jose', async () => {
     const { token, factorSid, secret } = await enroll('signin-1');
-    const answer = await harness.post('/create-challenge', { code: totp(secret, clock) }, { token });
+    const answer = await harness.post('/create-challenge', { code: totp(secret, clock.now) }, { token });
     expect(answer.status).toBe(200);
     const result = body(answer) as { status: string; challengeSid: string; approval: string };
     expect(result.status).toBe('approved');
@@ -130,7 +113,7 @@ describe('sign-in checks', () => {
 
   test('a wrong code is pending, without an approval token', async () => {
     const { token, factorSid, secret } = await enroll('signin-2');
-    const result = body(await harness.post('/create-challenge', { code: wrongCode(secret, clock) }, { token }));
+    const result = body(await harness.post('/create-challenge', { code: wrongCode(secret, clock.now) }, { token }));
     expect(result).toEqual({ status: 'pending', challengeSid: expect.any(String) });
     expect(await inVerify('signin-2', `Challenges/${String(result.challengeSid)}`)).toMatchObject({
       sid: result.challengeSid,
@@ -141,7 +124,7 @@ describe('sign-in checks', () => {
 
   test('an approval token is no caller token: presented as one it is refused, though its claims would pass', async () => {
     const { token, secret } = await enroll('signin-5');
-    const { approval } = body(await harness.post('/create-challenge', { code: totp(secret, clock) }, { token })) as { approval: string };
+    const { approval } = body(await harness.post('/create-challenge', { code: totp(secret, clock.now) }, { token })) as { approval: string };
     const refused = await harness.post('/list-factors', {}, { token: approval });
     expect([refused.status, errorOf(refused).code]).toEqual([401, 'invalid_token']);
     // Only the key tells them apart: the same claims signed with the caller secret are accepted.
@@ -153,12 +136,12 @@ describe('sign-in checks', () => {
 
   test('an explicit factorSid works; an unverified factor answers 409 factor_not_verified', async () => {
     const { token, factorSid, secret } = await enroll('signin-3');
-    const explicit = body(await harness.post('/create-challenge', { code: totp(secret, clock), factorSid }, { token }));
+    const explicit = body(await harness.post('/create-challenge', { code: totp(secret, clock.now), factorSid }, { token }));
     expect(explicit.status).toBe('approved');
 
     const other = await harness.token('signin-3b');
     const pending = body(await harness.post('/create-factor', {}, { token: other })) as { factorSid: string; secret: string };
-    const answer = await harness.post('/create-challenge', { code: totp(pending.secret, clock), factorSid: pending.factorSid }, { token: other });
+    const answer = await harness.post('/create-challenge', { code: totp(pending.secret, clock.now), factorSid: pending.factorSid }, { token: other });
     expect(answer.status).toBe(409);
     expect(errorOf(answer).code).toBe('factor_not_verified');
   });
@@ -206,9 +189,9 @@ describe('listing and deleting', () => {
     const { token, factorSid, secret } = await enroll('delete-2');
     const missing = await harness.post('/delete-factor', { factorSid }, { token });
     expect([missing.status, errorOf(missing).code]).toEqual([403, 'step_up_required']);
-    const wrong = await harness.post('/delete-factor', { factorSid, code: wrongCode(secret, clock) }, { token });
+    const wrong = await harness.post('/delete-factor', { factorSid, code: wrongCode(secret, clock.now) }, { token });
     expect([wrong.status, errorOf(wrong).code]).toEqual([403, 'invalid_code']);
-    const right = await harness.post('/delete-factor', { factorSid, code: totp(secret, clock) }, { token });
+    const right = await harness.post('/delete-factor', { factorSid, code: totp(secret, clock.now) }, { token });
     expect(body(right)).toEqual({ deleted: true });
     // With the old factor gone, enrolling again works.
     expect((await harness.post('/create-factor', {}, { token })).status).toBe(201);
@@ -221,7 +204,7 @@ describe('isolation between users', () => {
     // Mallory is a user in good standing with her own verified factor, so every request passes the checks before
     // ownership (token, entity, factor SID format) and only Verify's factor-belongs-to-entity rule can stop it.
     const mallory = await enroll('mallory');
-    const code = totp(alice.secret, clock);
+    const code = totp(alice.secret, clock.now);
     const attempts = [
       await harness.post('/verify-factor', { factorSid: alice.factorSid, code }, { token: mallory.token }),
       await harness.post('/create-challenge', { factorSid: alice.factorSid, code }, { token: mallory.token }),
@@ -249,6 +232,17 @@ describe('isolation between users', () => {
     const entities = JSON.stringify(await harness.verifyGet(`Services/${harness.env.VERIFY_SERVICE_SID}/Entities`));
     expect(entities).not.toContain('bob@example.com');
     expect(entities).toContain(identity);
+  });
+
+  test('user ids that differ only in case are two users, each under the identity README states', async () => {
+    const upper = await enroll('Carol@Example.com');
+    const lower = await harness.token('carol@example.com');
+    expect(body(await harness.post('/list-factors', {}, { token: lower }))).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    const check = await harness.post('/create-challenge', { code: totp(upper.secret, clock.now) }, { token: lower });
+    expect([check.status, errorOf(check).code]).toEqual([404, 'not_enrolled']);
+    // harness.identityOf is computed apart from the kit (tests/helpers/identity.ts).
+    expect((await inVerify('Carol@Example.com', 'Factors')).factors).toEqual([expect.objectContaining({ sid: upper.factorSid, status: 'verified' })]);
+    expect(body(await harness.post('/create-challenge', { code: totp(upper.secret, clock.now) }, { token: upper.token })).status).toBe('approved');
   });
 });
 

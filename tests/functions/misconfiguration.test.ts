@@ -3,9 +3,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorOf, startFunctionsHarness, type FunctionsHarness } from '../helpers/functions';
+import { captureErrorLog } from '../helpers/log-capture';
 
 let harness: FunctionsHarness;
-let logged: string[];
 
 beforeAll(async () => {
   harness = await startFunctionsHarness();
@@ -13,15 +13,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
 });
-beforeEach(() => {
-  logged = [];
-  jest.spyOn(console, 'error').mockImplementation((line: unknown) => {
-    logged.push(String(line));
-  });
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+/** The Functions' log lines: the one line naming the variable, read by the tests and kept out of their output. */
+const log = captureErrorLog();
 
 /**
  * The runtime hands each invocation the environment as it is at that moment (as after a redeploy with changed
@@ -72,17 +65,17 @@ test.each([
   );
   expect(answer.status).toBe(500);
   expect(errorOf(answer)).toEqual({ code: 'internal_error', message: 'Something went wrong on our side.' });
-  expect(logged).toHaveLength(1);
-  expect(logged[0]).toContain(logLine);
-  expect(logged[0]).not.toContain(SECRET_LOOKING);
-  expect(logged[0]).not.toContain(harness.env.AUTH_JWT_SECRET);
+  expect(log.lines).toHaveLength(1);
+  expect(log.lines[0]).toContain(logLine);
+  expect(log.lines[0]).not.toContain(SECRET_LOOKING);
+  expect(log.lines[0]).not.toContain(harness.env.AUTH_JWT_SECRET);
   expect(answer.text).not.toMatch(/IDENTITY|VERIFY|APPROVAL|AUTH_|ALLOWED/);
 });
 
 test('with the environment restored, the same request works again', async () => {
   const answer = await harness.post('/list-factors', {}, { token: await harness.token('config-user') });
   expect(answer.status).toBe(200);
-  expect(logged).toEqual([]);
+  expect(log.lines).toEqual([]);
 });
 
 describe('issue 14: a wrong AUTH_JWKS_URL is a 502/503 with a log line, not a silent 401 for every caller', () => {
@@ -118,9 +111,9 @@ describe('issue 14: a wrong AUTH_JWKS_URL is a 502/503 with a log line, not a si
     );
     expect([answer.status, errorOf(answer).code]).toEqual([status, 'auth_keys_unavailable']);
     expect(answer.headers.get('www-authenticate')).toBeNull();
-    expect(logged).toEqual([expect.stringMatching(line)]);
-    expect(logged[0]).toMatch(/^\[totp-functions\] list-factors: auth_keys_unavailable \(/);
-    expect(logged[0]).not.toContain(token.slice(0, 20));
+    expect(log.lines).toEqual([expect.stringMatching(line)]);
+    expect(log.lines[0]).toMatch(/^\[totp-functions\] list-factors: auth_keys_unavailable \(/);
+    expect(log.lines[0]).not.toContain(token.slice(0, 20));
   });
 
   test('a JWKS URL nobody answers at → 503 auth_keys_unavailable with Retry-After, and one log line', async () => {
@@ -133,6 +126,6 @@ describe('issue 14: a wrong AUTH_JWKS_URL is a 502/503 with a log line, not a si
       () => harness.post('/list-factors', {}, { token: providerLookingToken() }),
     );
     expect([answer.status, errorOf(answer).code, answer.headers.get('retry-after')]).toEqual([503, 'auth_keys_unavailable', '5']);
-    expect(logged).toEqual([expect.stringContaining('list-factors: auth_keys_unavailable (AUTH_JWKS_URL could not be reached (ECONNREFUSED))')]);
+    expect(log.lines).toEqual([expect.stringContaining('list-factors: auth_keys_unavailable (AUTH_JWKS_URL could not be reached (ECONNREFUSED))')]);
   });
 });

@@ -1,48 +1,21 @@
-// The replay guard (issue: Sync state §3): with the emulator's Verify accepting a code again (allowCodeReuse, which
+// The replay guard (lib/state/security-state.ts): with the emulator's Verify accepting a code again (allowCodeReuse, which
 // Twilio does not document either way), the kit still gives exactly one approval per code, serially and under
 // concurrency, on every path; a replay answers as a wrong code and counts towards the lock.
 import { jwtVerify } from 'jose';
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { enrollUser } from '../helpers/enrolled';
+import { body, errorOf, totp, wrongCode } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
+import { captureErrorLog } from '../helpers/log-capture';
 import { factorsInVerify } from '../helpers/state';
 
-let harness: FunctionsHarness;
-let clock: number;
-
-beforeAll(async () => {
-  harness = await startFunctionsHarness({ emulatorSwitches: { allowCodeReuse: true, maxAttempts: 50 } });
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
-afterAll(async () => {
-  await harness.close();
-});
+const { harness, clock } = useFunctionsStack({ emulatorSwitches: { allowCodeReuse: true, maxAttempts: 50 } });
 /** The Functions' log lines (a lock's one line when it begins); kept out of the test output. */
-let logged: string[] = [];
-beforeEach(() => {
-  logged = [];
-  jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
-async function advance(seconds: number): Promise<void> {
-  clock += seconds;
-  await harness.setClock(clock);
-}
-
-async function enroll(user: string): Promise<{ token: string; factorSid: string; secret: string }> {
-  const token = await harness.token(user);
-  const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-  expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token })).status).toBe('verified');
-  await advance(30);
-  return { token, factorSid, secret };
-}
+captureErrorLog();
 
 test('Verify itself accepts the same code twice here (the precondition of every test below)', async () => {
-  const { secret, factorSid } = await enroll('replay-precondition');
+  const { secret, factorSid } = await enrollUser(harness, clock, 'replay-precondition');
   const identity = harness.identityOf('replay-precondition');
-  const code = totp(secret, clock);
+  const code = totp(secret, clock.now);
   const path = `Services/${harness.env.VERIFY_SERVICE_SID}/Entities/${identity}/Challenges`;
   const statuses: unknown[] = [];
   for (let i = 0; i < 2; i += 1) {
@@ -61,20 +34,20 @@ test('Verify itself accepts the same code twice here (the precondition of every 
 
 describe('/create-challenge', () => {
   test('a code is approved once; the second use answers pending, with no approval token', async () => {
-    const { token, secret } = await enroll('replay-serial');
-    const code = totp(secret, clock);
+    const { token, secret } = await enrollUser(harness, clock, 'replay-serial');
+    const code = totp(secret, clock.now);
     const first = body(await harness.post('/create-challenge', { code }, { token }));
     expect(first.status).toBe('approved');
     const second = body(await harness.post('/create-challenge', { code }, { token }));
     expect(second).toEqual({ status: 'pending', challengeSid: expect.stringMatching(/^YC/) });
     // Within the code's whole acceptance window (the next step is still inside skew 1).
-    await advance(30);
+    await clock.advance(30);
     expect(body(await harness.post('/create-challenge', { code }, { token })).status).toBe('pending');
   });
 
   test('10 requests with the same code at the same moment: exactly one approval', async () => {
-    const { token, secret } = await enroll('replay-burst');
-    const code = totp(secret, clock);
+    const { token, secret } = await enrollUser(harness, clock, 'replay-burst');
+    const code = totp(secret, clock.now);
     const answers = await Promise.all(Array.from({ length: 10 }, () => harness.post('/create-challenge', { code }, { token })));
     const approvals = answers.filter((answer) => answer.status === 200 && body(answer).status === 'approved');
     expect(approvals).toHaveLength(1);
@@ -89,8 +62,8 @@ describe('/create-challenge', () => {
   });
 
   test('a replay counts towards the lock', async () => {
-    const { token, secret } = await enroll('replay-counts');
-    const code = totp(secret, clock);
+    const { token, secret } = await enrollUser(harness, clock, 'replay-counts');
+    const code = totp(secret, clock.now);
     expect(body(await harness.post('/create-challenge', { code }, { token })).status).toBe('approved');
     for (let i = 0; i < 4; i += 1) expect(body(await harness.post('/create-challenge', { code }, { token })).status).toBe('pending');
     const fifth = await harness.post('/create-challenge', { code }, { token });
@@ -100,7 +73,7 @@ describe('/create-challenge', () => {
   test('the first code of an enrollment cannot sign in afterwards', async () => {
     const token = await harness.token('replay-enrollment-code');
     const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-    const code = totp(secret, clock);
+    const code = totp(secret, clock.now);
     expect(body(await harness.post('/verify-factor', { factorSid, code }, { token })).status).toBe('verified');
     expect(body(await harness.post('/create-challenge', { code }, { token })).status).toBe('pending');
   });
@@ -108,8 +81,8 @@ describe('/create-challenge', () => {
 
 describe('the delete step-up', () => {
   test('a code that signed in cannot delete the factor: 403 invalid_code, the factor stays', async () => {
-    const { token, factorSid, secret } = await enroll('replay-delete');
-    const code = totp(secret, clock);
+    const { token, factorSid, secret } = await enrollUser(harness, clock, 'replay-delete');
+    const code = totp(secret, clock.now);
     expect(body(await harness.post('/create-challenge', { code }, { token })).status).toBe('approved');
     const answer = await harness.post('/delete-factor', { factorSid, code }, { token });
     expect([answer.status, errorOf(answer).code]).toEqual([403, 'invalid_code']);
@@ -117,8 +90,8 @@ describe('the delete step-up', () => {
   });
 
   test('10 concurrent deletes with one code: one deletes, the others are refused', async () => {
-    const { token, factorSid, secret } = await enroll('replay-delete-burst');
-    const code = totp(secret, clock);
+    const { token, factorSid, secret } = await enrollUser(harness, clock, 'replay-delete-burst');
+    const code = totp(secret, clock.now);
     const answers = await Promise.all(Array.from({ length: 10 }, () => harness.post('/delete-factor', { factorSid, code }, { token })));
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
     // The others: a replay (invalid_code, or the lock it started), or, checked after the winner's delete, no factor.
@@ -132,14 +105,14 @@ describe('the delete step-up', () => {
 describe('Studio', () => {
   test('a code used on the web answers pending by phone; 10 phone checks with one code approve once', async () => {
     const user = '+15550200001';
-    const { token, secret } = await enroll(user);
-    const used = totp(secret, clock);
+    const { token, secret } = await enrollUser(harness, clock, user);
+    const used = totp(secret, clock.now);
     expect(body(await harness.post('/create-challenge', { code: used }, { token })).status).toBe('approved');
-    expect(body(await harness.post('/studio/check-code', { user, code: used }, { form: true , signed: true }))).toEqual({ status: 'pending' });
+    expect(body(await harness.post('/studio/check-code', { user, code: used }, { form: true, signed: true }))).toEqual({ status: 'pending' });
 
-    await advance(90);
-    const code = totp(secret, clock);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => harness.post('/studio/check-code', { user, code }, { form: true , signed: true })));
+    await clock.advance(90);
+    const code = totp(secret, clock.now);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => harness.post('/studio/check-code', { user, code }, { form: true, signed: true })));
     const statuses = answers.map((answer) => body(answer).status);
     expect(statuses.filter((status) => status === 'approved')).toHaveLength(1);
     expect(statuses.every((status) => ['approved', 'pending', 'locked'].includes(String(status)))).toBe(true);
@@ -147,7 +120,7 @@ describe('Studio', () => {
 
   test('a wrong code by phone is still only a wrong code', async () => {
     const user = '+15550200002';
-    const { secret } = await enroll(user);
-    expect(body(await harness.post('/studio/check-code', { user, code: wrongCode(secret, clock) }, { form: true , signed: true }))).toEqual({ status: 'pending' });
+    const { secret } = await enrollUser(harness, clock, user);
+    expect(body(await harness.post('/studio/check-code', { user, code: wrongCode(secret, clock.now) }, { form: true, signed: true }))).toEqual({ status: 'pending' });
   });
 });

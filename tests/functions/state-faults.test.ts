@@ -1,48 +1,27 @@
-// Sync faults (issue: Sync state §1, §6): when the state cannot be read or written, a code check fails closed with a
+// Sync faults (README, Errors: state_unavailable): when the state cannot be read or written, a code check fails closed with a
 // stable code: 503 state_unavailable with Retry-After, no approval token, no Verify call when the lock check itself
 // failed, and no half-written state. Faults come from the emulator's fault injection on Sync paths.
 import twilio from 'twilio';
 import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type Answer, type FunctionsHarness } from '../helpers/functions';
+import { enrollUser } from '../helpers/enrolled';
+import { body, errorOf, totp, wrongCode, type Answer } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
+import { captureErrorLog } from '../helpers/log-capture';
 import { challengeCount, factorsInVerify, storedState } from '../helpers/state';
 
 /** Small, so a latency fault times out fast; large enough that a busy 2-core machine never trips it by itself. */
 const TIMEOUT_MS = 1500;
 
-let harness: FunctionsHarness;
-let clock: number;
-let logged: string[];
+const { harness, clock } = useFunctionsStack({ envOverrides: { VERIFY_TIMEOUT_MS: String(TIMEOUT_MS) }, clearFaults: true });
 let users = 0;
-
-beforeAll(async () => {
-  harness = await startFunctionsHarness({ envOverrides: { VERIFY_TIMEOUT_MS: String(TIMEOUT_MS) } });
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
-afterAll(async () => {
-  await harness.close();
-});
-beforeEach(async () => {
-  await harness.clearFaults();
-  logged = [];
-  jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+/** The Functions' log lines: what failed, read by the tests and kept out of their output. */
+const log = captureErrorLog();
 
 /** A fresh enrolled user with a state document (one wrong code recorded), at a fresh time step. */
 async function enrolledWithState(): Promise<{ user: string; token: string; secret: string }> {
   users += 1;
-  const user = `faults-${users}`;
-  const token = await harness.token(user);
-  const created = await harness.post('/create-factor', {}, { token });
-  expect(created.status).toBe(201);
-  const { factorSid, secret } = body(created) as { factorSid: string; secret: string };
-  expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token })).status).toBe('verified');
-  clock += 30;
-  await harness.setClock(clock);
-  expect(body(await harness.post('/create-challenge', { code: wrongCode(secret, clock) }, { token })).status).toBe('pending');
+  const { user, token, secret } = await enrollUser(harness, clock, `faults-${users}`);
+  expect(body(await harness.post('/create-challenge', { code: wrongCode(secret, clock.now) }, { token })).status).toBe('pending');
   return { user, token, secret };
 }
 
@@ -67,15 +46,15 @@ describe('the lock check cannot read the state', () => {
     const { user, token, secret } = await enrolledWithState();
     const asked = await challengeCount(harness, user);
     await harness.fault({ match: { method: 'GET', path: '/Documents/' }, ...fault });
-    expectStateUnavailable(await harness.post('/create-challenge', { code: totp(secret, clock) }, { token }));
+    expectStateUnavailable(await harness.post('/create-challenge', { code: totp(secret, clock.now) }, { token }));
     expect(await challengeCount(harness, user)).toBe(asked);
-    expect(logged.join('\n')).toMatch(/create-challenge: state_unavailable \(state read: /);
+    expect(log.lines.join('\n')).toMatch(/create-challenge: state_unavailable \(state read: /);
   });
 
   test('Studio gets a non-2xx answer, its Fail path', async () => {
     const { user, secret } = await enrolledWithState();
     await harness.fault({ match: { method: 'GET', path: '/Documents/' }, status: 503 });
-    expectStateUnavailable(await harness.post('/studio/check-code', { user, code: totp(secret, clock) }, { form: true , signed: true }));
+    expectStateUnavailable(await harness.post('/studio/check-code', { user, code: totp(secret, clock.now) }, { form: true, signed: true }));
   });
 
   test('/create-factor refuses to start an enrollment it cannot hold, and creates nothing in Verify', async () => {
@@ -96,7 +75,7 @@ describe('the outcome cannot be written', () => {
       const { user, token, secret } = await enrolledWithState();
       const before = await storedState(harness, user);
       await harness.fault({ match: { method: 'POST', path: '/Documents/totp-user-' }, ...fault });
-      expectStateUnavailable(await harness.post('/create-challenge', { code: totp(secret, clock) }, { token }));
+      expectStateUnavailable(await harness.post('/create-challenge', { code: totp(secret, clock.now) }, { token }));
       await harness.clearFaults();
       expect(await storedState(harness, user)).toEqual(before);
     },
@@ -105,28 +84,28 @@ describe('the outcome cannot be written', () => {
   test('a right code whose write times out → 503 state_unavailable, no approval token', async () => {
     const { token, secret } = await enrolledWithState();
     await harness.fault({ match: { method: 'POST', path: '/Documents/totp-user-' }, latencyMs: TIMEOUT_MS + 1000 });
-    expectStateUnavailable(await harness.post('/create-challenge', { code: totp(secret, clock) }, { token }));
+    expectStateUnavailable(await harness.post('/create-challenge', { code: totp(secret, clock.now) }, { token }));
   });
 
   test('a wrong code: the failure cannot go uncounted, so the answer is 503, not pending', async () => {
     const { user, token, secret } = await enrolledWithState();
     const before = await storedState(harness, user);
     await harness.fault({ match: { method: 'POST', path: '/Documents/totp-user-' }, status: 500 });
-    expectStateUnavailable(await harness.post('/create-challenge', { code: wrongCode(secret, clock) }, { token }));
+    expectStateUnavailable(await harness.post('/create-challenge', { code: wrongCode(secret, clock.now) }, { token }));
     expect(await storedState(harness, user)).toEqual(before);
   });
 
-  test('a storm of revision mismatches is logged as lost races', async () => {
+  test('a storm of revision mismatches is log.lines as lost races', async () => {
     const { token, secret } = await enrolledWithState();
     await harness.fault({ match: { method: 'POST', path: '/Documents/totp-user-' }, status: 412, code: 54103, count: 30 });
-    expectStateUnavailable(await harness.post('/create-challenge', { code: wrongCode(secret, clock) }, { token }));
-    expect(logged.join('\n')).toContain('state write: lost 10 compare-and-swap races in a row');
+    expectStateUnavailable(await harness.post('/create-challenge', { code: wrongCode(secret, clock.now) }, { token }));
+    expect(log.lines.join('\n')).toContain('state write: lost 10 compare-and-swap races in a row');
   });
 
   test('a few revision mismatches are retried and the check goes through', async () => {
     const { user, token, secret } = await enrolledWithState();
     await harness.fault({ match: { method: 'POST', path: '/Documents/totp-user-' }, status: 412, code: 54103, count: 3 });
-    expect(body(await harness.post('/create-challenge', { code: totp(secret, clock) }, { token })).status).toBe('approved');
+    expect(body(await harness.post('/create-challenge', { code: totp(secret, clock.now) }, { token })).status).toBe('approved');
     expect((await storedState(harness, user))?.data).toMatchObject({ caller: { failures: 0 } });
   });
 });
@@ -143,7 +122,7 @@ describe('what the state holds is never guessed at', () => {
       data: { hello: 'world' },
     });
     expectStateUnavailable(await harness.post('/create-challenge', { code: '123456' }, { token }));
-    expect(logged.join('\n')).toContain('not in the kit format');
+    expect(log.lines.join('\n')).toContain('not in the kit format');
   });
 
   test('a Sync service that does not exist (20404) is a generic 500, with a hint in the log', async () => {
@@ -151,6 +130,6 @@ describe('what the state holds is never guessed at', () => {
     await harness.fault({ match: { method: 'GET', path: '/Documents/' }, status: 404, code: 20404 });
     const answer = await harness.post('/create-challenge', { code: '123456' }, { token });
     expect([answer.status, errorOf(answer).code]).toEqual([500, 'internal_error']);
-    expect(logged.join('\n')).toContain('check SYNC_SERVICE_SID');
+    expect(log.lines.join('\n')).toContain('check SYNC_SERVICE_SID');
   });
 });

@@ -1,18 +1,9 @@
-// Finding 2 (enumeration): with STUDIO_HIDE_ENROLLMENT=true, /studio/check-code answers a caller who never enrolled
+// No enrollment oracle (SECURITY.md, Studio): with STUDIO_HIDE_ENROLLMENT=true, /studio/check-code answers a caller who never enrolled
 // exactly as a wrong code, so a spoofed caller ID cannot learn who is enrolled.
-import { alignedNow, body, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { body, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
 
-let harness: FunctionsHarness;
-let clock: number;
-
-beforeAll(async () => {
-  harness = await startFunctionsHarness({ envOverrides: { STUDIO_HIDE_ENROLLMENT: 'true' } });
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
-afterAll(async () => {
-  await harness.close();
-});
+const { harness, clock } = useFunctionsStack({ envOverrides: { STUDIO_HIDE_ENROLLMENT: 'true' } });
 
 function studioCheck(user: string, code: string): ReturnType<FunctionsHarness['post']> {
   return harness.post('/studio/check-code', { user, code }, { form: true , signed: true });
@@ -21,15 +12,14 @@ function studioCheck(user: string, code: string): ReturnType<FunctionsHarness['p
 test('a caller who never enrolled and an enrolled caller with a wrong code get the same answer; the right code is approved', async () => {
   const token = await harness.token('+15550001001');
   const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-  expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token })).status).toBe('verified');
-  clock += 30;
-  await harness.setClock(clock);
+  expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token })).status).toBe('verified');
+  await clock.advance(30);
 
   const stranger = await studioCheck('+15550001002', '123456');
-  const wrong = await studioCheck('+15550001001', wrongCode(secret, clock));
+  const wrong = await studioCheck('+15550001001', wrongCode(secret, clock.now));
   expect([stranger.status, stranger.text]).toEqual([200, '{"status":"pending"}']);
   expect([wrong.status, wrong.text]).toEqual([stranger.status, stranger.text]);
-  expect(body(await studioCheck('+15550001001', totp(secret, clock)))).toEqual({ status: 'approved' });
+  expect(body(await studioCheck('+15550001001', totp(secret, clock.now)))).toEqual({ status: 'approved' });
   // Keyed-in garbage is still told apart: it says nothing about the caller.
   expect(body(await studioCheck('+15550001002', '12#'))).toEqual({ status: 'invalid' });
 });

@@ -1,29 +1,13 @@
 // POST /studio/check-code as Studio's Run Function widget calls it: form-encoded, always 200 {status} for expected outcomes.
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { enrollUser } from '../helpers/enrolled';
+import { body, errorOf, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
 
-let harness: FunctionsHarness;
-let clock: number;
-
-beforeAll(async () => {
-  harness = await startFunctionsHarness({ envOverrides: { VERIFY_TIMEOUT_MS: '300' } });
-});
-afterAll(async () => {
-  await harness.close();
-});
-beforeEach(async () => {
-  await harness.clearFaults();
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
+const { harness, clock } = useFunctionsStack({ envOverrides: { VERIFY_TIMEOUT_MS: '300' }, freshStep: 'test', clearFaults: true });
 
 /** Enrolls `user` through the browser endpoints (the caller token's sub is the same user key Studio passes). */
 async function enroll(user: string): Promise<string> {
-  const token = await harness.token(user);
-  const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
-  expect(body(await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token })).status).toBe('verified');
-  clock += 30;
-  await harness.setClock(clock);
-  return secret;
+  return (await enrollUser(harness, clock, user)).secret;
 }
 
 function studioCheck(user: string, code: string): ReturnType<FunctionsHarness['post']> {
@@ -38,8 +22,8 @@ test('a caller who never enrolled → 200 {status: "not_enrolled"}', async () =>
 
 test('the right code → 200 {status: "approved"}; a wrong one → 200 {status: "pending"}', async () => {
   const secret = await enroll('+15550000002');
-  expect(body(await studioCheck('+15550000002', wrongCode(secret, clock)))).toEqual({ status: 'pending' });
-  expect(body(await studioCheck('+15550000002', totp(secret, clock)))).toEqual({ status: 'approved' });
+  expect(body(await studioCheck('+15550000002', wrongCode(secret, clock.now)))).toEqual({ status: 'pending' });
+  expect(body(await studioCheck('+15550000002', totp(secret, clock.now)))).toEqual({ status: 'approved' });
 });
 
 test('an enrollment that was never verified counts as not enrolled', async () => {
@@ -59,15 +43,15 @@ test.each([
 ])('%s → 200 {status: "locked"}', async (_name, fault) => {
   const secret = await enroll(`+1555000001${fault.code % 10}`);
   await harness.fault({ match: { method: 'POST', path: '/Challenges' }, ...fault });
-  const answer = await studioCheck(`+1555000001${fault.code % 10}`, totp(secret, clock));
+  const answer = await studioCheck(`+1555000001${fault.code % 10}`, totp(secret, clock.now));
   expect(answer.status).toBe(200);
   expect(body(answer)).toEqual({ status: 'locked' });
 });
 
 test('the user key is hashed into the same identity as the browser caller with that sub', async () => {
   const secret = await enroll('shared-user-key');
-  expect(body(await studioCheck('shared-user-key', totp(secret, clock)))).toEqual({ status: 'approved' });
-  expect(body(await studioCheck('other-user-key', totp(secret, clock)))).toEqual({ status: 'not_enrolled' });
+  expect(body(await studioCheck('shared-user-key', totp(secret, clock.now)))).toEqual({ status: 'approved' });
+  expect(body(await studioCheck('other-user-key', totp(secret, clock.now)))).toEqual({ status: 'not_enrolled' });
 });
 
 test.each([

@@ -6,9 +6,9 @@ import { totpAt, wrongTotpAt } from './totp';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { EmulatorSwitches } from '../../emulator/switches';
 import { signTwilioRequest } from '../../emulator/core/gateway-signature';
-import { deriveIdentity } from '../../lib/auth';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import type { FaultSpec } from './emulator';
+import { expectedIdentity } from './identity';
 
 export interface Answer {
   status: number;
@@ -45,7 +45,7 @@ export interface FunctionsHarness {
   sign(path: string, request?: { contentType?: string; body?: string }): { url: string; signature: string };
   /** A valid caller token for `user` (HS256 with AUTH_JWT_SECRET), with extra or overriding claims. */
   token(user: string, claims?: JWTPayload): Promise<string>;
-  /** The Verify identity the Functions derive for `user`. */
+  /** The Verify identity the Functions must derive for `user`, computed apart from the kit (tests/helpers/identity.ts). */
   identityOf(user: string): string;
   /** Freezes the clock of the emulator and the Functions at `epochSeconds` (codes are then computed for that instant). */
   setClock(epochSeconds: number): Promise<void>;
@@ -146,7 +146,7 @@ export async function startFunctionsHarness(options: HarnessOptions = {}): Promi
         .sign(new TextEncoder().encode(env.AUTH_JWT_SECRET));
     },
     identityOf(user) {
-      return deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), user);
+      return expectedIdentity(env.IDENTITY_SECRET ?? '', user);
     },
     async setClock(epochSeconds) {
       // The stack's clock: the emulator and the Functions (the kit's locks) follow it together.

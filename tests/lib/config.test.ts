@@ -1,10 +1,9 @@
-// parseConfig: defaults, limits, errors that name the variable without its value, and the one list of variables.
+// lib/config.ts's parseConfig: defaults, limits, errors that name the variable without its value, and the one list of variables.
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
-import { CONFIG_VARIABLES, loadConfig, parseConfig, RUNTIME_VARIABLES } from '../../lib/config';
-import { ConfigError } from '../../lib/errors';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, parseConfig, RUNTIME_VARIABLES } from '../../lib/config';
 
 const ROOT = join(__dirname, '..', '..');
 const VALID = {

@@ -1,4 +1,4 @@
-// Every security event is also one JSON log line (lib/events.ts). Suites that check those lines spy on console.log
+// Every security event is also one JSON log line (lib/events/security-events.ts). Suites that check those lines spy on console.log
 // themselves; everywhere else they would bury the test output, so they are dropped here, and only they.
 const EVENT_LINE = '[totp-functions] {"event":';
 const print = console.log.bind(console);

@@ -10,28 +10,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { readEnvFile, setEnvVariable } from '../../scripts/env-file';
-import { alignedNow, body, errorOf, startFunctionsHarness, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { enrollUser, type EnrolledUser } from '../helpers/enrolled';
+import { body, errorOf, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
+import { useFunctionsStack } from '../helpers/functions-stack';
+import { captureErrorLog } from '../helpers/log-capture';
 
 const ROOT = join(__dirname, '..', '..');
 const TOOL = ['--require', 'tsx/cjs', join(ROOT, 'scripts', 'support', 'main.ts')];
 
-let harness: FunctionsHarness;
+const { harness, clock } = useFunctionsStack({ freshStep: 'test' });
 let dir: string;
-let clock: number;
 let users = 0;
 
-beforeAll(async () => {
-  harness = await startFunctionsHarness();
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'totp-support-'));
 });
-afterAll(async () => {
-  await harness.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-beforeEach(async () => {
-  clock = alignedNow();
-  await harness.setClock(clock);
-});
+/** The Functions' log, in this process: a lock's one line when a test locks a user out, kept out of the output. */
+const log = captureErrorLog();
 
 interface Run {
   code: number | null;
@@ -85,46 +83,28 @@ function json(run: Run): Record<string, unknown> {
   }
 }
 
-interface Enrolled {
-  user: string;
-  token: string;
-  factorSid: string;
-  secret: string;
-  codes: string[];
-}
-
-async function nextStep(): Promise<void> {
-  clock += 30;
-  await harness.setClock(clock);
-}
-
-async function enroll(user = `support-user-${(users += 1)}`): Promise<Enrolled> {
-  const token = await harness.token(user);
-  const created = await harness.post('/create-factor', { label: 'Work phone' }, { token });
-  expect(created.status).toBe(201);
-  const { factorSid, secret } = body(created) as { factorSid: string; secret: string };
-  const verified = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token });
-  const codes = body(verified).recoveryCodes as string[];
-  expect(codes).toHaveLength(10);
-  await nextStep();
-  return { user, token, factorSid, secret, codes };
+async function enroll(user = `support-user-${(users += 1)}`): Promise<EnrolledUser> {
+  const enrolled = await enrollUser(harness, clock, user, { label: 'Work phone' });
+  expect(enrolled.recoveryCodes).toHaveLength(10);
+  return enrolled;
 }
 
 /** Five wrong codes (LOCKOUT_THRESHOLD's default) lock the web channel; the fifth answers 429. */
-async function lockOut(enrolled: Enrolled): Promise<void> {
+async function lockOut(enrolled: EnrolledUser): Promise<void> {
   for (let i = 0; i < 5; i += 1) {
-    await harness.post('/create-challenge', { code: wrongCode(enrolled.secret, clock) }, { token: enrolled.token });
+    await harness.post('/create-challenge', { code: wrongCode(enrolled.secret, clock.now) }, { token: enrolled.token });
   }
-  const refused = await harness.post('/create-challenge', { code: totp(enrolled.secret, clock) }, { token: enrolled.token });
+  const refused = await harness.post('/create-challenge', { code: totp(enrolled.secret, clock.now) }, { token: enrolled.token });
   expect(refused.status).toBe(429);
   expect(errorOf(refused).code).toBe('locked');
+  expect(log.lines).toContainEqual(expect.stringContaining("create-challenge: lockout: a user's web channel is locked for 60 s"));
 }
 
-async function signIn(enrolled: Enrolled): ReturnType<FunctionsHarness['post']> {
-  return harness.post('/create-challenge', { code: totp(enrolled.secret, clock) }, { token: enrolled.token });
+async function signIn(enrolled: EnrolledUser): ReturnType<FunctionsHarness['post']> {
+  return harness.post('/create-challenge', { code: totp(enrolled.secret, clock.now) }, { token: enrolled.token });
 }
 
-async function activityTypes(enrolled: Enrolled): Promise<Array<{ type: unknown; channel: unknown }>> {
+async function activityTypes(enrolled: EnrolledUser): Promise<Array<{ type: unknown; channel: unknown }>> {
   const events = body(await harness.post('/list-activity', {}, { token: enrolled.token })).events as Array<Record<string, unknown>>;
   return events.map(({ type, channel }) => ({ type, channel }));
 }
@@ -153,17 +133,16 @@ function envFileWith(name: string, changes: Record<string, string | null>): stri
 describe('status', () => {
   test('shows the factor, the lock with its end and the codes left, and never the secret, a code or a hash', async () => {
     // Two hours behind this machine: the lock is measured on the stack's clock, as its Functions measure it.
-    clock -= 7200;
-    await harness.setClock(clock);
+    await clock.advance(-7200);
     const enrolled = await enroll();
-    expect((await harness.post('/use-recovery-code', { code: enrolled.codes[0] }, { token: enrolled.token })).status).toBe(200);
+    expect((await harness.post('/use-recovery-code', { code: enrolled.recoveryCodes[0] }, { token: enrolled.token })).status).toBe(200);
     await lockOut(enrolled);
 
     const human = await support(['status', enrolled.user]);
     const machine = await support(['status', enrolled.user, '--json']);
     expect(human.code).toBe(0);
     expect(machine.code).toBe(0);
-    const lockedUntil = new Date((clock + 60) * 1000).toISOString();
+    const lockedUntil = new Date((clock.now + 60) * 1000).toISOString();
     expect(human.stdout).toContain(enrolled.factorSid);
     expect(human.stdout).toContain('"Work phone"  verified');
     expect(human.stdout).toMatch(new RegExp(`web +LOCKED until ${lockedUntil} \\(1 min left\\)`));
@@ -192,7 +171,7 @@ describe('status', () => {
     const stored = JSON.parse((await storedState(harness.identityOf(enrolled.user))).text) as {
       data: { recovery: { salt: string; hashes: string[] } };
     };
-    const secrets = [enrolled.secret, ...enrolled.codes, ...enrolled.codes.map((code) => code.replace('-', '')), stored.data.recovery.salt, ...stored.data.recovery.hashes];
+    const secrets = [enrolled.secret, ...enrolled.recoveryCodes, ...enrolled.recoveryCodes.map((code) => code.replace('-', '')), stored.data.recovery.salt, ...stored.data.recovery.hashes];
     for (const output of [human.stdout, human.stderr, machine.stdout, machine.stderr]) {
       for (const secret of secrets) expect(output.toUpperCase()).not.toContain(secret.toUpperCase());
     }
@@ -266,17 +245,17 @@ describe('reset', () => {
     });
     expect(body(await harness.post('/list-factors', {}, { token: enrolled.token }))).toMatchObject({ factors: [], recoveryCodesLeft: 0 });
     // A recovery code signs in without any factor: the reset must have ended the old set itself.
-    const unenrolled = await harness.post('/use-recovery-code', { code: enrolled.codes[1] }, { token: enrolled.token });
+    const unenrolled = await harness.post('/use-recovery-code', { code: enrolled.recoveryCodes[1] }, { token: enrolled.token });
     expect(unenrolled.status).toBe(403);
     expect(errorOf(unenrolled).code).toBe('invalid_code');
 
     const created = await harness.post('/create-factor', { label: 'New phone' }, { token: enrolled.token });
     expect(created.status).toBe(201);
     const { factorSid, secret } = body(created) as { factorSid: string; secret: string };
-    const verified = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock) }, { token: enrolled.token });
+    const verified = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token: enrolled.token });
     const newCodes = body(verified).recoveryCodes as string[];
     expect(newCodes).toHaveLength(10);
-    const old = await harness.post('/use-recovery-code', { code: enrolled.codes[0] }, { token: enrolled.token });
+    const old = await harness.post('/use-recovery-code', { code: enrolled.recoveryCodes[0] }, { token: enrolled.token });
     expect(old.status).toBe(403);
     expect(errorOf(old).code).toBe('invalid_code');
     expect((await harness.post('/use-recovery-code', { code: newCodes[0] }, { token: enrolled.token })).status).toBe(200);

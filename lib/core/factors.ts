@@ -1,0 +1,319 @@
+// The core of the kit: enrollment, first verification, sign-in checks, listing and deletion of one user's TOTP factors.
+// It speaks in results and Failure kinds; lib/http/failure-table.ts turns those into HTTP answers at the edge.
+// Every code check goes in one order: 1 lock check (state), 2 Verify, 3 the atomic "used" record (state), 4 approval;
+// steps 1 and 2 go through the scope's code check (./code-check.ts), which counts every wrong code.
+import { randomUUID } from 'node:crypto';
+import type {
+  CreateChallengeResponse,
+  CreateFactorResponse,
+  DeleteFactorResponse,
+  ListActivityResponse,
+  ListFactorsResponse,
+  RegenerateRecoveryCodesResponse,
+  StudioStatus,
+  UseRecoveryCodeResponse,
+  VerifyFactorResponse,
+} from '../contract';
+import type { UserState, VerifiedFactor } from '../state/model';
+import { signApprovalToken } from './approval';
+import type { TotpFactor } from '../verify/gateway';
+import type { CodeCheck } from './code-check';
+import { Failure, isFailure, type FailureKind } from './failures';
+import { normalizeRecoveryCode } from './recovery-codes';
+import type { UserScope } from './user-scope';
+import type { ProvenCaller, StudioUser } from './users';
+
+function newestFirst(a: TotpFactor, b: TotpFactor): number {
+  return b.createdAt.getTime() - a.createdAt.getTime();
+}
+
+/**
+ * The factor a code is checked against: the one named, else the newest verified one. Found in the user's own list,
+ * so another user's factor SID is simply not found, and a wrong-length code is refused before it costs Verify quota.
+ */
+async function requireVerifiedFactor(scope: UserScope, factorSid?: string): Promise<TotpFactor> {
+  const factors = (await scope.verify.listTotpFactors(scope.identity)).sort(newestFirst);
+  if (factorSid === undefined) {
+    const verified = factors.find((factor) => factor.status === 'verified');
+    if (verified === undefined) throw new Failure('not_enrolled');
+    return verified;
+  }
+  const named = factors.find((factor) => factor.sid === factorSid);
+  if (named === undefined) throw new Failure('factor_not_found');
+  if (named.status !== 'verified') throw new Failure('factor_not_verified');
+  return named;
+}
+
+/** A code of another length than the factor's can never be right; refusing it spares the user's Verify quota. */
+function requireCodeLength(factor: Pick<TotpFactor, 'config'>, code: string): void {
+  if (code.length !== factor.config.digits) throw new Failure('code_length_mismatch');
+}
+
+/**
+ * Runs `check` (one Verify call with the code) against the verified factor. The state usually knows that factor, so a
+ * sign-in check needs no factor list; when it does not (a user enrolled before the state existed) the user's list
+ * decides, and the attempt records what it found for the next check. A known factor that Verify no longer has (deleted
+ * outside the kit) is forgotten; if the list then holds another verified factor, the code is checked against that one.
+ */
+async function checkAgainstVerifiedFactor<T>(
+  scope: UserScope,
+  { attempt }: CodeCheck,
+  code: string,
+  factorSid: string | undefined,
+  check: (factor: VerifiedFactor) => Promise<T>,
+): Promise<{ factor: VerifiedFactor; result: T }> {
+  const known = attempt.knownFactor;
+  let gone: { sid: string; error: unknown } | undefined;
+  if (known !== undefined && (factorSid === undefined || factorSid === known.sid)) {
+    requireCodeLength(known, code);
+    try {
+      return { factor: known, result: await check(known) };
+    } catch (error) {
+      if (!isFailure(error, 'factor_not_found')) throw error;
+      attempt.noteFactor(null);
+      gone = { sid: known.sid, error };
+    }
+  }
+  let listed: TotpFactor;
+  try {
+    listed = await requireVerifiedFactor(scope, factorSid);
+  } catch (error) {
+    if (isFailure(error, 'not_enrolled', 'factor_not_found', 'factor_not_verified')) await attempt.saveFactor();
+    throw error;
+  }
+  const factor = { sid: listed.sid, config: listed.config };
+  attempt.noteFactor(factor);
+  // Still listed: Verify's "not found" was about something else, and one code gets one Verify check.
+  if (gone !== undefined && gone.sid === factor.sid) throw gone.error;
+  requireCodeLength(factor, code);
+  return { factor, result: await check(factor) };
+}
+
+/** Removes a factor that Verify may already have dropped on its own (unverified factors expire within 24 h). */
+async function deleteIfPresent(scope: UserScope, factorSid: string): Promise<void> {
+  try {
+    await scope.verify.deleteFactor(scope.identity, factorSid);
+  } catch (error) {
+    if (!isFailure(error, 'factor_not_found')) throw error;
+  }
+}
+
+/**
+ * Starts an enrollment. Refused while the user has a verified factor: otherwise a stolen caller token would let an
+ * attacker add their own authenticator next to the user's (the verified one must be deleted with a current code first).
+ * Earlier unfinished enrollments are removed so they neither pile up nor reach Verify's per-entity limit (60315).
+ */
+export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string): Promise<CreateFactorResponse> {
+  const factors = await scope.verify.listTotpFactors(scope.identity);
+  if (factors.some((factor) => factor.status === 'verified')) throw new Failure('already_enrolled');
+  // One enrollment at a time: of concurrent calls (a double click, two tabs) exactly one goes on; the others get
+  // enrollment_in_progress, so Verify is left with one unverified factor, the one this call returns.
+  const ticket = await scope.state.holdEnrollment();
+  try {
+    await Promise.all(factors.map((factor) => deleteIfPresent(scope, factor.sid)));
+    const factor = await scope.verify.createTotpFactor(scope.identity, label);
+    await scope.state.record([{ type: 'factor.created', factorSid: factor.sid }]);
+    return { factorSid: factor.sid, status: 'unverified', uri: factor.uri, secret: factor.secret, config: factor.config };
+  } catch (error) {
+    // Nothing was handed out: the user's retry need not wait for the hold to run out.
+    await ticket.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The first code from the authenticator app; a wrong code is a result (`unverified`), not an error. A verified
+ * factor is refused without a code check: Verify would answer `verified` to any code, which an integrator could
+ * mistake for a passed check. Verifying issues the recovery codes, shown this once (only their hashes are kept).
+ */
+export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: string, code: string): Promise<VerifyFactorResponse> {
+  const check = await scope.beginCodeCheck();
+  const { attempt } = check;
+  const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+  if (factor.status === 'verified') throw new Failure('already_verified');
+  requireCodeLength(factor, code);
+  const status = await check.verifyFactor(factorSid, code);
+  if (status !== 'verified') {
+    await attempt.refused({ factorSid });
+    return { factorSid, status };
+  }
+  // A new authenticator comes with a new set: any earlier codes stop working in the same write.
+  const recovery = scope.state.issueRecoveryCodes();
+  await attempt.activated({ sid: factorSid, config: factor.config }, code, recovery.stored);
+  return { factorSid, status, recoveryCodes: recovery.codes };
+}
+
+/** A sign-in check. Approved answers carry a signed approval token for the host backend; a wrong code is `pending`. */
+export async function checkCode(
+  scope: UserScope<ProvenCaller>,
+  code: string,
+  options: { factorSid?: string; nonce?: string } = {},
+): Promise<CreateChallengeResponse> {
+  const check = await scope.beginCodeCheck();
+  const { attempt } = check;
+  const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, options.factorSid, (checked) =>
+    check.createChallenge(checked.sid, code),
+  );
+  if (challenge.status !== 'approved') {
+    await attempt.refused({ factorSid: factor.sid });
+    return { status: 'pending', challengeSid: challenge.sid };
+  }
+  // A replayed code (or one that lost a race) answers as a wrong code, and no token is signed for it.
+  if (!(await attempt.approved(factor, code))) return { status: 'pending', challengeSid: challenge.sid };
+  const approval = await signApprovalToken(
+    scope.approval,
+    { sub: scope.user.sub, challengeSid: challenge.sid, nonce: options.nonce },
+    scope.now(),
+  );
+  return { status: 'approved', challengeSid: challenge.sid, approval };
+}
+
+/** The user's TOTP factors without any secret (Verify returns the binding only at creation anyway). */
+export async function listFactors(scope: UserScope<ProvenCaller>): Promise<ListFactorsResponse> {
+  const [factors, recoveryCodesLeft] = await Promise.all([scope.verify.listTotpFactors(scope.identity), scope.state.recoveryCodesLeft()]);
+  return {
+    factors: factors.sort(newestFirst).map((factor) => ({
+      factorSid: factor.sid,
+      label: factor.friendlyName,
+      status: factor.status,
+      createdAt: factor.createdAt.toISOString(),
+      config: factor.config,
+    })),
+    recoveryCodesLeft,
+  };
+}
+
+/** What proves the person at a delete: a current code from the authenticator, or (a lost phone) a recovery code. */
+export type StepUp = { code: string } | { recoveryCode: string } | Record<string, never>;
+
+/** Text that cannot be a recovery code is bad input, not a guess: it costs no attempt. */
+function requireRecoveryCodeFormat(input: string): void {
+  if (normalizeRecoveryCode(input) === undefined) throw new Failure('malformed_recovery_code');
+}
+
+/** The verified factor and its recovery codes go together: the state forgets both when the factor is deleted. */
+const forgetFactor = (state: UserState): UserState => ({ ...state, factor: null, recovery: null });
+
+/**
+ * Deleting a verified factor is a step-up: it needs a fresh valid code, or a recovery code for a lost phone, so a
+ * stolen caller token alone cannot do it. Deleting the verified factor also ends its recovery codes.
+ */
+export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: string, stepUp: StepUp = {}): Promise<DeleteFactorResponse> {
+  if ('recoveryCode' in stepUp) requireRecoveryCodeFormat(stepUp.recoveryCode);
+  // With a code, the lock check comes first, before Verify is asked anything.
+  const check = 'code' in stepUp || 'recoveryCode' in stepUp ? await scope.beginCodeCheck() : undefined;
+  const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+  if (factor.status === 'verified') {
+    if (check === undefined) throw new Failure('step_up_required');
+    const { attempt } = check;
+    if ('recoveryCode' in stepUp) {
+      const left = await attempt.redeemRecoveryCode(stepUp.recoveryCode, { purpose: 'delete_factor', factorSid, change: forgetFactor });
+      if (left === undefined) throw new Failure('wrong_code');
+    } else if ('code' in stepUp) {
+      requireCodeLength(factor, stepUp.code);
+      const challenge = await check.createChallenge(factorSid, stepUp.code);
+      if (challenge.status !== 'approved') {
+        await attempt.refused({ factorSid, outcome: 'wrong_code' });
+        throw new Failure('wrong_code');
+      }
+      // The state forgets the factor in the same write that records the code as used, before Verify deletes it.
+      const step = { sid: factorSid, config: factor.config };
+      if (!(await attempt.approved(step, stepUp.code, { change: forgetFactor }))) throw new Failure('wrong_code');
+    }
+  }
+  await scope.verify.deleteFactor(scope.identity, factorSid);
+  await scope.state.record([{ type: 'factor.deleted', factorSid }]);
+  return { deleted: true };
+}
+
+/**
+ * A sign-in with a recovery code (a lost phone): the same approval token as for an authenticator code, with
+ * `amr: ["recovery_code"]` so the host can tell the two apart. The code is used up atomically; a wrong one counts
+ * towards the lock like a wrong authenticator code.
+ */
+export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: string, options: { nonce?: string } = {}): Promise<UseRecoveryCodeResponse> {
+  requireRecoveryCodeFormat(code);
+  const { attempt } = await scope.beginCodeCheck();
+  const left = await attempt.redeemRecoveryCode(code, { purpose: 'sign_in' });
+  if (left === undefined) throw new Failure('wrong_code');
+  const approval = await signApprovalToken(
+    scope.approval,
+    // No Verify challenge stands behind it: the token's jti is the kit's own, unique per use.
+    { sub: scope.user.sub, challengeSid: `rc_${randomUUID().replace(/-/g, '')}`, nonce: options.nonce, method: 'recovery_code' },
+    scope.now(),
+  );
+  return { status: 'approved', approval, recoveryCodesLeft: left };
+}
+
+/** A new set of recovery codes for a current authenticator code (step-up); every earlier code stops working at once. */
+export async function regenerateRecoveryCodes(scope: UserScope<ProvenCaller>, code: string): Promise<RegenerateRecoveryCodesResponse> {
+  const check = await scope.beginCodeCheck();
+  const { attempt } = check;
+  const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, undefined, (checked) => check.createChallenge(checked.sid, code));
+  if (challenge.status !== 'approved') {
+    await attempt.refused({ factorSid: factor.sid });
+    throw new Failure('wrong_code');
+  }
+  const recovery = scope.state.issueRecoveryCodes();
+  const replaced = await attempt.approved(factor, code, {
+    events: [
+      { type: 'challenge.approved', factorSid: factor.sid, outcome: 'step_up' },
+      { type: 'recovery_codes.generated', factorSid: factor.sid, detail: { count: recovery.codes.length } },
+    ],
+    change: (state) => ({ ...state, recovery: recovery.stored }),
+  });
+  if (!replaced) throw new Failure('wrong_code');
+  return { recoveryCodes: recovery.codes };
+}
+
+/** The caller's recent security events, newest first (no code, secret or personal data is ever in them). */
+export async function listActivity(scope: UserScope<ProvenCaller>): Promise<ListActivityResponse> {
+  return { events: await scope.state.activity() };
+}
+
+/** Verify's own limits that mean "this user's factor is blocked for now" (account-wide rate limits stay real faults). */
+const VERIFY_LOCK_KINDS: FailureKind[] = ['factor_attempts_exhausted', 'factor_attempts_throttled', 'challenges_throttled'];
+
+/**
+ * With the uniform answer, a caller who never enrolled is answered as if a code of Verify's default length (6) were
+ * wrong; a code of another length is `invalid`, as it is for an enrolled 6-digit factor.
+ */
+const UNIFORM_DIGITS = 6;
+
+export interface StudioCheckOptions {
+  /** Answer `pending` instead of `not_enrolled` (and count it, so locks look alike too): no enrollment oracle. */
+  hideEnrollment?: boolean;
+}
+
+/** The Studio check: every expected outcome is a status for a Split widget; only real faults are thrown. */
+export async function checkCodeForStudio(scope: UserScope<StudioUser>, code: string, options: StudioCheckOptions = {}): Promise<StudioStatus> {
+  try {
+    return await studioOutcome(scope, code, options);
+  } catch (error) {
+    if (isFailure(error, 'locked', ...VERIFY_LOCK_KINDS)) return 'locked';
+    throw error;
+  }
+}
+
+async function studioOutcome(scope: UserScope<StudioUser>, code: string, options: StudioCheckOptions): Promise<StudioStatus> {
+  const check = await scope.beginCodeCheck();
+  const { attempt } = check;
+  let checked: { factor: VerifiedFactor; result: { status: string } };
+  try {
+    checked = await checkAgainstVerifiedFactor(scope, check, code, undefined, (factor) => check.createChallenge(factor.sid, code));
+  } catch (error) {
+    if (isFailure(error, 'code_length_mismatch')) return 'invalid';
+    // Counted already by the code check, as on every path.
+    if (isFailure(error, 'wrong_code')) return 'pending';
+    if (!isFailure(error, 'not_enrolled')) throw error;
+    if (!options.hideEnrollment) return 'not_enrolled';
+    if (code.length !== UNIFORM_DIGITS) return 'invalid';
+    await attempt.refused();
+    return 'pending';
+  }
+  if (checked.result.status !== 'approved') {
+    await attempt.refused({ factorSid: checked.factor.sid });
+    return 'pending';
+  }
+  return (await attempt.approved(checked.factor, code)) ? 'approved' : 'pending';
+}

@@ -1,0 +1,230 @@
+// The lockout, replay and enrollment rules of lib/state/model.ts as pure functions of state and time (no Sync here;
+// the suites in tests/functions/ drive the same rules through the Functions and the emulator).
+import { createSecretKey } from 'node:crypto';
+import fc from 'fast-check';
+import { createEvent } from '../../../lib/events/security-events';
+import { createRecoveryCodes } from '../../../lib/core/recovery-codes';
+import {
+  ACTIVITY_LIMIT,
+  DAILY_FAILURE_LIMIT,
+  DAY_MS,
+  emptyState,
+  isUsed,
+  lockRemainingSeconds,
+  lockSeconds,
+  maxFailuresPerDay,
+  MAX_STORED_BYTES,
+  parseState,
+  pruned,
+  resetState,
+  storedForm,
+  usedUntil,
+  withFailure,
+  withSuccess,
+  withEvents,
+  withUsedCode,
+  withoutLock,
+  type LockoutPolicy,
+  type UserState,
+} from '../../../lib/state/model';
+
+const DEFAULTS: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600 };
+const T0 = Date.UTC(2030, 0, 1);
+const CONFIG = { algorithm: 'SHA1' as const, digits: 6, period: 30, skew: 1 };
+
+function failTimes(state: UserState, times: number, at: number, policy = DEFAULTS): { state: UserState; locks: number[] } {
+  const locks: number[] = [];
+  let current = state;
+  for (let i = 0; i < times; i += 1) {
+    const result = withFailure(current, 'web', policy, at);
+    current = result.state;
+    if (result.lockBegins) locks.push(result.lockBegins.seconds);
+  }
+  return { state: current, locks };
+}
+
+describe('lockout with backoff', () => {
+  test('the threshold-th consecutive wrong code starts a lock of the base length', () => {
+    const four = failTimes(emptyState(), 4, T0);
+    expect(four.locks).toEqual([]);
+    expect(lockRemainingSeconds(four.state, 'web', T0)).toBe(0);
+    const five = failTimes(four.state, 1, T0);
+    expect(five.locks).toEqual([60]);
+    expect(lockRemainingSeconds(five.state, 'web', T0)).toBe(60);
+    expect(lockRemainingSeconds(five.state, 'web', T0 + 59_001)).toBe(1);
+    expect(lockRemainingSeconds(five.state, 'web', T0 + 60_000)).toBe(0);
+  });
+
+  test('each further lock without a success doubles, up to the maximum', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 40].map((level) => lockSeconds(DEFAULTS, level))).toEqual([60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
+    let state = emptyState();
+    let at = T0;
+    const locks: number[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      const result = failTimes(state, 5, at);
+      state = result.state;
+      locks.push(...result.locks);
+      at += lockRemainingSeconds(state, 'web', at) * 1000;
+    }
+    expect(locks).toEqual([60, 120, 240, 480, 960]);
+  });
+
+  test('a success resets the count, the backoff and the lock; the other channel keeps its own', () => {
+    let state = failTimes(emptyState(), 5, T0).state;
+    state = withFailure(state, 'studio', DEFAULTS, T0).state;
+    state = withSuccess(state, 'web');
+    expect(state.web).toMatchObject({ failures: 0, level: 0, lockedUntil: 0, recent: [] });
+    expect(state.studio.failures).toBe(1);
+    // After the reset the next lock is the base length again.
+    expect(failTimes(state, 5, T0).locks).toEqual([60]);
+  });
+
+  test('failures on one channel never lock the other', () => {
+    let state = emptyState();
+    for (let i = 0; i < 50; i += 1) state = withFailure(state, 'studio', DEFAULTS, T0 + i * 3_600_000).state;
+    expect(lockRemainingSeconds(state, 'web', T0 + 50 * 3_600_000)).toBe(0);
+    expect(state.web.attempts).toBe(0);
+  });
+
+  test(`at most ${DAILY_FAILURE_LIMIT} wrong codes per channel in any 24 h, whatever the policy`, () => {
+    const lax: LockoutPolicy = { threshold: 100, baseSeconds: 1, maxSeconds: 1 };
+    const { state, locks } = failTimes(emptyState(), DAILY_FAILURE_LIMIT, T0, lax);
+    expect(locks).toEqual([86_400]);
+    expect(lockRemainingSeconds(state, 'web', T0 + DAY_MS - 1000)).toBe(1);
+    expect(lockRemainingSeconds(state, 'web', T0 + DAY_MS)).toBe(0);
+  });
+
+  test('an attacker who guesses whenever the lock allows never exceeds the bound the README states', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 3600 }),
+        fc.integer({ min: 0, max: 86_400 }),
+        (threshold, baseSeconds, extra) => {
+          const policy = { threshold, baseSeconds, maxSeconds: Math.min(86_400, baseSeconds + extra) };
+          let state = emptyState();
+          let at = T0;
+          const guesses: number[] = [];
+          while (at < T0 + 3 * DAY_MS) {
+            const wait = lockRemainingSeconds(state, 'web', at);
+            if (wait > 0) at += wait * 1000;
+            else {
+              guesses.push(at);
+              state = withFailure(state, 'web', policy, at).state;
+            }
+          }
+          const bound = maxFailuresPerDay(policy);
+          // Every 24 h window, not only the first one.
+          return guesses.every((start) => guesses.filter((t) => t >= start && t < start + DAY_MS).length <= bound);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(maxFailuresPerDay(DEFAULTS)).toBe(30);
+  });
+});
+
+describe('replay guard', () => {
+  test('a code stays used through the last time step any skew could accept it in', () => {
+    // Used in step n (here 10 s into it): it matched a step within n±1, which is accepted up to step n+2 inclusive.
+    const stepStart = Math.floor(T0 / 30_000) * 30_000;
+    expect(usedUntil(CONFIG, stepStart + 10_000)).toBe(stepStart + 3 * 30_000);
+    expect(usedUntil({ ...CONFIG, skew: 0 }, stepStart)).toBe(stepStart + 30_000);
+    const state = withUsedCode(emptyState(), 'k', usedUntil(CONFIG, stepStart));
+    expect(isUsed(state, 'k', stepStart + 89_999)).toBe(true);
+    expect(isUsed(state, 'k', stepStart + 90_000)).toBe(false);
+    expect(isUsed(state, 'other', stepStart)).toBe(false);
+    expect(pruned(state, stepStart + 90_000).used).toEqual([]);
+  });
+});
+
+describe('the stored form', () => {
+  test('round-trips, and anything the kit did not write is refused rather than reset', () => {
+    const state = withUsedCode(failTimes(emptyState(), 3, T0).state, 'k', T0 + 1);
+    const full: UserState = { ...state, factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG }, enrollment: { id: 'x', until: T0 } };
+    expect(parseState(JSON.parse(storedForm(full)))).toEqual(full);
+    for (const bad of [null, [], {}, { ...JSON.parse(storedForm(full)), v: 2 }, { ...JSON.parse(storedForm(full)), caller: { failures: -1 } }, { ...JSON.parse(storedForm(full)), used: [{ key: 1 }] }]) {
+      expect(parseState(bad)).toBeUndefined();
+    }
+  });
+
+  /** A state at its largest: both channels at the daily limit, every used-code slot taken, recovery codes, a full trail. */
+  function largestState(event: Parameters<typeof createEvent>[0]): UserState {
+    const recent = Array.from({ length: DAILY_FAILURE_LIMIT }, (_, i) => T0 - i * 1000);
+    const channel = { failures: 4, level: 30, lockedUntil: T0 + DAY_MS, attempts: Number.MAX_SAFE_INTEGER, recent };
+    let state: UserState = {
+      ...emptyState(),
+      web: channel,
+      studio: channel,
+      factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA512', digits: 8, period: 30, skew: 1 } },
+      enrollment: { id: 'e'.repeat(36), until: T0 },
+      recovery: createRecoveryCodes(createSecretKey(Buffer.from('k'.repeat(32)))).stored,
+    };
+    for (let i = 0; i < 64; i += 1) state = withUsedCode(state, 'u'.repeat(43), T0 + i);
+    return withEvents(state, Array.from({ length: ACTIVITY_LIMIT }, (_, i) => createEvent(event, new Date(T0 + i))));
+  }
+
+  test('a document at its largest stays within Sync’s 16 KiB: the oldest events give way, the rest is kept whole', () => {
+    const state = largestState({
+      type: 'recovery_code.used',
+      channel: 'support',
+      factorSid: `YF${'b'.repeat(32)}`,
+      outcome: 'wrong_recovery_code',
+      detail: { lockSeconds: 86_400, lockLevel: 30, recoveryCodesLeft: 10 },
+    });
+    const stored = storedForm(state);
+    const bytes = Buffer.byteLength(stored);
+    expect(bytes).toBeLessThanOrEqual(MAX_STORED_BYTES);
+    expect(MAX_STORED_BYTES).toBeLessThan(16 * 1024);
+    const parsed = parseState(JSON.parse(stored));
+    // Only the oldest events went, and only as many as needed: one more would not have fitted.
+    const kept = parsed?.trail ?? [];
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(ACTIVITY_LIMIT);
+    expect(kept).toEqual(state.trail.slice(-kept.length));
+    expect(parsed).toEqual({ ...state, trail: kept });
+    const oneMore = state.trail[state.trail.length - kept.length - 1];
+    expect(bytes + Buffer.byteLength(JSON.stringify(oneMore)) + 1).toBeGreaterThan(MAX_STORED_BYTES);
+  });
+
+  test('a document that fits keeps its whole trail', () => {
+    const state = largestState({ type: 'challenge.approved', channel: 'web' });
+    expect(parseState(JSON.parse(storedForm(state)))?.trail).toHaveLength(ACTIVITY_LIMIT);
+  });
+});
+
+describe("the operator's changes", () => {
+  test('an unlock ends the lock and the counts that would relock at the next typo; the backoff and the other channel stay', () => {
+    // Six locks in a row, then the daily limit: 30 wrong codes within a day.
+    let state = failTimes(emptyState(), DAILY_FAILURE_LIMIT, T0).state;
+    state = withFailure(state, 'studio', DEFAULTS, T0).state;
+    expect(lockRemainingSeconds(state, 'web', T0)).toBeGreaterThan(0);
+    const unlocked = withoutLock(state, 'web');
+    expect(lockRemainingSeconds(unlocked, 'web', T0)).toBe(0);
+    expect(unlocked.web).toMatchObject({ failures: 0, lockedUntil: 0, recent: [], level: state.web.level, attempts: state.web.attempts });
+    expect(unlocked.studio).toEqual(state.studio);
+    // One typo does not lock again; the next lock (after the threshold) is as long as the backoff had reached.
+    expect(withFailure(unlocked, 'web', DEFAULTS, T0).lockBegins).toBeUndefined();
+    expect(failTimes(unlocked, 5, T0).locks).toEqual([lockSeconds(DEFAULTS, state.web.level)]);
+  });
+
+  test('a reset keeps only the trail, and moves the attempt counts on so a check in flight cannot record a success', () => {
+    const event = { id: 'ev_1', type: 'challenge.failed' as const, occurredAt: new Date(T0).toISOString(), channel: 'web' as const };
+    const locked = withUsedCode(failTimes(emptyState(), 5, T0).state, 'k', T0 + 1);
+    const state: UserState = {
+      ...locked,
+      factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG },
+      enrollment: { id: 'x', until: T0 + 1 },
+      recovery: { salt: 's', hashes: ['h1', 'h2'] },
+      trail: [event],
+    };
+    const reset = resetState(state);
+    expect(reset).toEqual({
+      ...emptyState(),
+      web: { ...emptyState().web, attempts: state.web.attempts + 1 },
+      studio: { ...emptyState().studio, attempts: state.studio.attempts + 1 },
+      trail: [event],
+    });
+    expect(parseState(JSON.parse(storedForm(reset)))).toEqual(reset);
+  });
+});

@@ -1,0 +1,285 @@
+// The user's security state (lib/state/security-state.ts) over the real twilio client against the emulator's Sync, with interleavings that HTTP requests to
+// the Functions cannot order deterministically: two checks that read the same revision, then write one after the other.
+import { createSecretKey } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ActivityEvent } from '../../../lib/contract';
+import { createSyncStateStore } from '../../../lib/state/sync-store';
+import { createRecoveryCodes } from '../../../lib/core/recovery-codes';
+import { createSecurityState, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type SecurityState } from '../../../lib/state/security-state';
+import { emptyState, storedForm, type Channel, type VerifiedFactor } from '../../../lib/state/model';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+
+// The pauses between lost races are recorded (and still taken, unless a test says otherwise).
+jest.mock('node:timers/promises', () => {
+  const actual = jest.requireActual('node:timers/promises');
+  return { ...actual, setTimeout: jest.fn(actual.setTimeout) };
+});
+const pauses = delay as unknown as jest.Mock;
+
+let emulator: TestEmulator;
+let serviceSid: string;
+let users = 0;
+const now = Date.UTC(2030, 0, 15, 9, 0, 10);
+const FACTOR: VerifiedFactor = { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA1', digits: 6, period: 30, skew: 1 } };
+const codeKey = createSecretKey(Buffer.from('k'.repeat(32)));
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  serviceSid = (await emulator.client.sync.v1.services.create({ friendlyName: 'guard test' })).sid;
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+/** Two "requests" of one fresh user: guards over the same document, each with its own budget and log. */
+function requestsOf(channel: Channel = 'web'): {
+  guard: () => SecurityState;
+  logged: string[];
+  recorded: ActivityEvent[][];
+  identity: string;
+  advance: (ms: number) => void;
+} {
+  users += 1;
+  const identity = `guard-user-${users}`;
+  const logged: string[] = [];
+  const recorded: ActivityEvent[][] = [];
+  let clock = now;
+  return {
+    logged,
+    recorded,
+    identity,
+    advance: (ms) => {
+      clock += ms;
+    },
+    guard: () =>
+      createSecurityState({
+        store: createSyncStateStore(emulator.client, { serviceSid, deadline: Date.now() + 5000 }),
+        identity,
+        channel,
+        policy: { threshold: 5, baseSeconds: 60, maxSeconds: 3600 },
+        now: () => new Date(clock),
+        codeKey,
+        log: (line) => logged.push(line),
+        activity: { ttlMs: 90 * 86_400_000, onRecorded: (events) => recorded.push(events) },
+      }),
+  };
+}
+
+test('an approval stands when nothing else was recorded since its lock check', async () => {
+  const { guard } = requestsOf();
+  const attempt = await guard().beginCodeCheck();
+  expect(await attempt.approved(FACTOR, '123456')).toBe(true);
+});
+
+test('an approval does not stand when another attempt was recorded in between; it counts as a wrong code', async () => {
+  const { guard } = requestsOf();
+  const right = await guard().beginCodeCheck();
+  const wrong = await guard().beginCodeCheck();
+  await wrong.refused();
+  expect(await right.approved(FACTOR, '123456')).toBe(false);
+  // Both counted: the next check sees two failures (three more start the lock).
+  const next = await guard().beginCodeCheck();
+  await next.refused();
+  await (await guard().beginCodeCheck()).refused();
+  await expect((await guard().beginCodeCheck()).refused()).rejects.toMatchObject({ kind: 'locked' });
+});
+
+test('a code approved once is refused the second time, even from a check that began before the first was recorded', async () => {
+  const { guard } = requestsOf();
+  const first = await guard().beginCodeCheck();
+  const second = await guard().beginCodeCheck();
+  expect(await first.approved(FACTOR, '123456')).toBe(true);
+  expect(await second.approved(FACTOR, '123456')).toBe(false);
+  expect(await (await guard().beginCodeCheck()).approved(FACTOR, '123456')).toBe(false);
+  // Another code of the same factor is fine.
+  expect(await (await guard().beginCodeCheck()).approved(FACTOR, '654321')).toBe(true);
+});
+
+test('the 5th failure throws locked once, logs one line, and the next check is refused before anything else', async () => {
+  const { guard, logged } = requestsOf('studio');
+  for (let i = 0; i < 4; i += 1) await (await guard().beginCodeCheck()).refused();
+  await expect((await guard().beginCodeCheck()).refused()).rejects.toMatchObject({ kind: 'locked', retryAfterSeconds: 60 });
+  await expect(guard().beginCodeCheck()).rejects.toMatchObject({ kind: 'locked', retryAfterSeconds: 60 });
+  expect(logged).toEqual(["lockout: a user's studio channel is locked for 60 s (5 wrong codes in a row, lock 1 since the last success)"]);
+});
+
+test('an activation is never refused by a race, but a race keeps the failures it recorded', async () => {
+  const { guard } = requestsOf();
+  const activation = await guard().beginCodeCheck();
+  await (await guard().beginCodeCheck()).refused();
+  await activation.activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  const next = await guard().beginCodeCheck();
+  expect(next.knownFactor).toEqual(FACTOR);
+  expect(await next.approved(FACTOR, '111111')).toBe(false);
+});
+
+test('of concurrent enrollment holds exactly one is granted; a release lets the next one in', async () => {
+  const { guard } = requestsOf();
+  const results = await Promise.allSettled(Array.from({ length: 6 }, () => guard().holdEnrollment()));
+  const granted = results.filter((result) => result.status === 'fulfilled');
+  expect(granted).toHaveLength(1);
+  for (const result of results) {
+    if (result.status === 'rejected') expect(result.reason).toMatchObject({ kind: 'enrollment_in_progress', retryAfterSeconds: 30 });
+  }
+  await (granted[0] as PromiseFulfilledResult<Awaited<ReturnType<SecurityState['holdEnrollment']>>>).value.release();
+  await expect(guard().holdEnrollment()).resolves.toBeDefined();
+});
+
+/** Writes the user's document directly (as another writer, or an older kit, would). */
+async function writeDocument(identity: string, data: object): Promise<void> {
+  await emulator.client.sync.v1.services(serviceSid).documents.create({ uniqueName: stateDocumentName(identity), data });
+}
+
+async function documentOf(identity: string): Promise<Record<string, unknown>> {
+  return (await emulator.client.sync.v1.services(serviceSid).documents(stateDocumentName(identity)).fetch()).data as Record<string, unknown>;
+}
+
+test('the document lives 30 days, or as long as the activity trail if that is longer', () => {
+  expect(STATE_TTL_SECONDS).toBe(2_592_000);
+  expect(stateTtlSeconds(0)).toBe(2_592_000);
+  expect(stateTtlSeconds(90 * 86_400_000 + 1)).toBe(7_776_001);
+});
+
+test('a used code is kept as a 22-character digest, never the code', async () => {
+  const { guard, identity } = requestsOf();
+  await (await guard().beginCodeCheck()).approved(FACTOR, '123456');
+  const used = (await documentOf(identity)).used as Array<{ key: string }>;
+  expect(used.map((entry) => entry.key)).toEqual([expect.stringMatching(/^[A-Za-z0-9_-]{22}$/)]);
+});
+
+test('a document not in the kit format is state_unavailable, never reset', async () => {
+  const { guard, identity } = requestsOf();
+  await writeDocument(identity, { v: 999 });
+  await expect(guard().beginCodeCheck()).rejects.toMatchObject({
+    kind: 'state_unavailable',
+    logDetail: 'state read: the user document is not in the kit format',
+  });
+  expect(await documentOf(identity)).toEqual({ v: 999 });
+});
+
+test('a lost race is retried with growing pauses; ten lost in a row are state_unavailable', async () => {
+  const { guard, identity } = requestsOf();
+  const attempt = await guard().beginCodeCheck();
+  await writeDocument(identity, JSON.parse(storedForm(emptyState())) as object);
+  jest.spyOn(Math, 'random').mockReturnValue(0.5);
+  pauses.mockClear();
+  pauses.mockImplementation(async () => undefined);
+  try {
+    // The first create loses to the document above; then nine replaces lose too.
+    await emulator.fault({ match: { method: 'POST', path: `/Documents/${stateDocumentName(identity)}` }, status: 412, code: 54103, count: 9 });
+    await expect(attempt.refused()).rejects.toMatchObject({ kind: 'state_unavailable', logDetail: 'state write: lost 10 compare-and-swap races in a row' });
+    expect(pauses.mock.calls.map((call) => call[0])).toEqual([7.5, 15, 22.5, 30, 37.5, 45, 52.5, 60, 67.5]);
+  } finally {
+    pauses.mockImplementation(jest.requireActual('node:timers/promises').setTimeout);
+    jest.restoreAllMocks();
+    await emulator.clearFaults();
+  }
+});
+
+test('nine lost races in a row still end in the write', async () => {
+  const { guard, identity } = requestsOf();
+  const attempt = await guard().beginCodeCheck();
+  await writeDocument(identity, JSON.parse(storedForm(emptyState())) as object);
+  pauses.mockImplementation(async () => undefined);
+  try {
+    await emulator.fault({ match: { method: 'POST', path: `/Documents/${stateDocumentName(identity)}` }, status: 412, code: 54103, count: 8 });
+    await attempt.refused();
+    expect((await documentOf(identity)).caller).toMatchObject({ failures: 1, attempts: 1 });
+  } finally {
+    pauses.mockImplementation(jest.requireActual('node:timers/promises').setTimeout);
+    await emulator.clearFaults();
+  }
+});
+
+test('only writes that carry events are reported, once each, with exactly those events', async () => {
+  const { guard, recorded } = requestsOf();
+  const ticket = await guard().holdEnrollment();
+  await ticket.release();
+  await (await guard().beginCodeCheck()).refused({ factorSid: FACTOR.sid });
+  expect(recorded).toEqual([[{ id: expect.any(String), occurredAt: new Date(now).toISOString(), type: 'challenge.failed', channel: 'web', factorSid: FACTOR.sid, outcome: 'wrong_code' }]]);
+});
+
+test('the failure that starts a lock writes lock.started with the reason, length and level', async () => {
+  const { guard } = requestsOf();
+  for (let i = 0; i < 4; i += 1) await (await guard().beginCodeCheck()).refused();
+  await expect((await guard().beginCodeCheck()).refused()).rejects.toMatchObject({ kind: 'locked' });
+  const [newest] = await guard().activity();
+  expect(newest).toMatchObject({ type: 'lock.started', outcome: 'threshold', detail: { lockSeconds: 60, lockLevel: 1 } });
+});
+
+test('a daily-limit lock is logged as such', async () => {
+  const { guard, identity, logged } = requestsOf();
+  const state = emptyState();
+  await writeDocument(identity, JSON.parse(storedForm({ ...state, web: { ...state.web, recent: Array.from({ length: 29 }, () => now - 1000) } })) as object);
+  await expect((await guard().beginCodeCheck()).refused()).rejects.toMatchObject({ kind: 'locked', retryAfterSeconds: 86_399 });
+  expect(logged).toEqual(["lockout: a user's web channel is locked for 86399 s (daily limit of wrong codes)"]);
+});
+
+test('an activation with nothing recorded in between resets the failure count and writes its two events', async () => {
+  const { guard, identity } = requestsOf();
+  for (let i = 0; i < 4; i += 1) await (await guard().beginCodeCheck()).refused();
+  await (await guard().beginCodeCheck()).activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  expect((await documentOf(identity)).caller).toEqual({ failures: 0, level: 0, lockedUntil: 0, attempts: 5, recent: [] });
+  expect((await guard().activity()).slice(0, 2)).toMatchObject([
+    { type: 'recovery_codes.generated', detail: { count: 10 } },
+    { type: 'factor.verified', factorSid: FACTOR.sid },
+  ]);
+});
+
+test('an activation that raced a failure keeps that failure counted', async () => {
+  const { guard, identity } = requestsOf();
+  const activation = await guard().beginCodeCheck();
+  await (await guard().beginCodeCheck()).refused();
+  await activation.activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  expect((await documentOf(identity)).caller).toMatchObject({ failures: 1, attempts: 1 });
+});
+
+describe('recovery codes', () => {
+  async function withCodes(): Promise<{ requests: ReturnType<typeof requestsOf>; codes: string[] }> {
+    const requests = requestsOf();
+    const recovery = createRecoveryCodes(codeKey);
+    await (await requests.guard().beginCodeCheck()).activated(FACTOR, '111111', recovery.stored);
+    requests.recorded.length = 0;
+    return { requests, codes: recovery.codes };
+  }
+
+  test('a wrong one is counted as challenge.failed wrong_recovery_code and leaves the set alone', async () => {
+    const { requests, codes } = await withCodes();
+    expect(await (await requests.guard().beginCodeCheck()).redeemRecoveryCode('AAAAA-AAAAA', { purpose: 'sign_in' })).toBeUndefined();
+    expect(requests.recorded).toEqual([[expect.objectContaining({ type: 'challenge.failed', outcome: 'wrong_recovery_code' })]]);
+    expect(await requests.guard().recoveryCodesLeft()).toBe(codes.length);
+  });
+
+  test('a right one is used up with recovery_code.used naming the purpose, the factor (if given) and the codes left', async () => {
+    const { requests, codes } = await withCodes();
+    expect(await (await requests.guard().beginCodeCheck()).redeemRecoveryCode(codes[0] as string, { purpose: 'delete_factor', factorSid: FACTOR.sid })).toBe(9);
+    expect(await (await requests.guard().beginCodeCheck()).redeemRecoveryCode(codes[1] as string, { purpose: 'sign_in' })).toBe(8);
+    const [[withFactor], [without]] = requests.recorded as [[ActivityEvent], [ActivityEvent]];
+    expect(withFactor).toStrictEqual({ id: expect.any(String), occurredAt: expect.any(String), type: 'recovery_code.used', channel: 'web', outcome: 'delete_factor', factorSid: FACTOR.sid, detail: { recoveryCodesLeft: 9 } });
+    expect(without).toStrictEqual({ id: expect.any(String), occurredAt: expect.any(String), type: 'recovery_code.used', channel: 'web', outcome: 'sign_in', detail: { recoveryCodesLeft: 8 } });
+  });
+
+  test('a right one that raced another outcome does not stand', async () => {
+    const { requests, codes } = await withCodes();
+    const redeem = await requests.guard().beginCodeCheck();
+    await (await requests.guard().beginCodeCheck()).refused();
+    expect(await redeem.redeemRecoveryCode(codes[0] as string, { purpose: 'sign_in' })).toBeUndefined();
+    expect(await requests.guard().recoveryCodesLeft()).toBe(10);
+  });
+});
+
+test('record applies its change in the same write as the events', async () => {
+  const { guard } = requestsOf();
+  await guard().record([{ type: 'factor.created', factorSid: FACTOR.sid }], (state) => ({ ...state, factor: FACTOR }));
+  expect((await guard().beginCodeCheck()).knownFactor).toEqual(FACTOR);
+});
+
+test("a release ends only its own hold, and is harmless once the hold has run out", async () => {
+  const { guard, advance } = requestsOf();
+  const first = await guard().holdEnrollment();
+  advance(31_000);
+  await first.release();
+  await guard().holdEnrollment();
+  await first.release();
+  await expect(guard().holdEnrollment()).rejects.toMatchObject({ kind: 'enrollment_in_progress', retryAfterSeconds: 30 });
+});
