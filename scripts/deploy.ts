@@ -1,5 +1,5 @@
 // `npm run deploy`: checks what twilio-run would upload, refuses local-only variables and a configuration the Functions
-// would refuse, then runs `twilio-run deploy`.
+// would refuse, then runs `twilio-run deploy` (`-- --rehearse`: the same deploy to the local emulator, scripts/rehearse.ts).
 // The check asks twilio-run itself (same flags, same .twilioserverlessrc, same env-file filter), so it cannot drift.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -108,6 +108,11 @@ export async function planDeploy(args: string[], cwd: string = process.cwd()): P
 }
 
 async function main(args: string[]): Promise<number> {
+  if (args.includes('--rehearse')) {
+    // The rehearsal: the same twilio-run deploy, to the local emulator (loaded here only: a real deploy never needs it).
+    const { rehearseCli } = require('./rehearse') as typeof import('./rehearse');
+    return rehearseCli(args.filter((arg) => arg !== '--rehearse'));
+  }
   const plan = await planDeploy(args);
   for (const warning of plan.warnings) console.warn(`warning: ${warning}`);
   if (plan.problems.length > 0) {

@@ -32,6 +32,8 @@ export interface RehearsalProxy {
   childEnv: Readonly<Record<'HTTP_PROXY' | 'HTTPS_PROXY' | 'NODE_EXTRA_CA_CERTS', string>>;
   /** Every `host:port` refused so far, in order. */
   refused(): readonly string[];
+  /** How many requests it passed to the target so far (none after a deploy means the deploy went elsewhere). */
+  forwarded(): number;
   /** Stops listening, cuts open tunnels and removes the CA. */
   close(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function startRehearsalProxy(options: RehearsalProxyOptions): Promi
   const basePath = target.pathname.replace(/\/$/, '');
   const log = options.log ?? (() => undefined);
   const refused: string[] = [];
+  let forwardedCount = 0;
   const tunnels = new Set<Duplex>();
   const hosts = options.hosts ?? REHEARSAL_HOSTS;
   const allowed = new Set<string>(hosts);
@@ -98,6 +101,7 @@ export async function startRehearsalProxy(options: RehearsalProxyOptions): Promi
       res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end(refuse(`Host ${req.headers.host ?? '(none)'}`));
       return;
     }
+    forwardedCount += 1;
     const upstream = httpRequest(
       { hostname: target.hostname, port: target.port, path: basePath + (req.url ?? '/'), method: req.method, headers: { ...forwardedHeaders(req.headers), 'x-forwarded-proto': 'https' } },
       (answer) => {
@@ -160,6 +164,7 @@ export async function startRehearsalProxy(options: RehearsalProxyOptions): Promi
     caFile: ca.caFile,
     childEnv: { HTTP_PROXY: url, HTTPS_PROXY: url, NODE_EXTRA_CA_CERTS: ca.caFile },
     refused: () => [...refused],
+    forwarded: () => forwardedCount,
     async close() {
       await new Promise<void>((resolve) => {
         proxy.close(() => resolve());
