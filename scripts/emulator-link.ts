@@ -1,9 +1,9 @@
 // Dev only: lets the Functions running in this process reach the local emulator. The local stack, the tests and the
 // benches call it; no Function imports it, so a deployed bundle holds no emulator client (see lib/twilio-client.ts).
 import type twilio from 'twilio';
-import { EMULATOR_CLOCKS } from './clock';
-import { createEmulatorHttpClient } from './emulator-http-client';
-import { EMULATOR_HTTP_CLIENT, type EmulatorHttpClientFactory } from './twilio-client';
+import { createEmulatorHttpClient } from '../emulator/client/http-client';
+import { EMULATOR_CLOCKS } from '../lib/clock';
+import { EMULATOR_HTTP_CLIENT, type EmulatorHttpClientFactory } from '../lib/twilio-client';
 
 /** Installs the factory, with one client per URL and timeout so that connections are reused across requests. */
 export function linkFunctionsToEmulator(): void {

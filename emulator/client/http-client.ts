@@ -1,9 +1,12 @@
-// An httpClient for the twilio client that sends Verify and Sync calls to a local emulator instead of Twilio.
-// twilio-node can only rewrite hosts within *.twilio.com (edge/region); a custom httpClient is its documented hook.
+// Dev only: an httpClient for the twilio client that sends the emulated products' calls to a local emulator instead
+// of Twilio. twilio-node can only rewrite hosts within *.twilio.com (edge/region); a custom httpClient is its hook.
 import twilio from 'twilio';
 
-/** The Twilio products the emulator serves; their paths (/v2 Verify, /v1 Sync) do not overlap. */
-const EMULATED_ORIGINS = ['https://verify.twilio.com', 'https://sync.twilio.com'];
+/**
+ * The origins of the products the emulator serves (each product's `origin`, emulator/products.ts; a test keeps the
+ * two lists equal). Kept literal so that loading this client does not load the emulator.
+ */
+export const EMULATED_ORIGINS: readonly string[] = ['https://verify.twilio.com', 'https://sync.twilio.com'];
 
 export interface EmulatorHttpClientOptions {
   /** Base URL of the emulator, for example http://127.0.0.1:4010 */

@@ -1,17 +1,15 @@
 // Emulator-only control endpoints under /__emulator/: clock, faults, reset. Never part of Twilio's API.
 import { isoSeconds, type ControllableClock } from './clock';
-import { TwilioError, resourceNotFound, twilioError } from './errors';
+import { TwilioError, coreError, resourceNotFound } from './errors';
 import { parseFaultSpec, type FaultQueue } from './faults';
-import type { VerifyStore } from './store';
 
 export const CONTROL_PREFIX = '/__emulator/';
 
 export interface ControlDeps {
   clock: ControllableClock;
   faults: FaultQueue;
-  store: VerifyStore;
-  /** What the products restore after the wipe (Sync's default service) and forget (Sync's write-rate windows). */
-  afterReset: () => void;
+  /** Wipes every product's state, then lets each restore what must exist (Sync's default service). */
+  resetState: () => void;
 }
 
 export interface ControlResult {
@@ -20,7 +18,7 @@ export interface ControlResult {
 }
 
 function badRequest(message: string): TwilioError {
-  return twilioError(20001, message);
+  return coreError(20001, message);
 }
 
 function parseJson(text: string): unknown {
@@ -73,10 +71,10 @@ export function handleControl(deps: ControlDeps, method: string, pathname: strin
       deps.faults.clear();
       return { status: 204 };
     case 'POST /__emulator/reset':
-      deps.store.reset();
       deps.faults.clear();
       deps.clock.followSource();
-      deps.afterReset();
+      // After the clock, so what the products make again is dated in real time.
+      deps.resetState();
       return { status: 200, body: { reset: true, now: isoSeconds(deps.clock.now()) } };
     default:
       throw resourceNotFound(pathname);

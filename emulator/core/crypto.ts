@@ -1,15 +1,10 @@
-// node:crypto adapters for the pure modules: HMAC for TOTP, random bytes for SIDs and secrets.
-import { createHmac, randomBytes } from 'node:crypto';
-import type { Hmac } from './totp';
+// Random identifiers shared by every product: a Twilio SID is a two-letter prefix and 32 lowercase hex digits.
+import { randomBytes } from 'node:crypto';
 
-export const nodeHmac: Hmac = (algorithm, key, message) => createHmac(algorithm, key).update(message).digest();
+const SID_PREFIX = /^[A-Z]{2}$/;
 
-/** A Twilio SID: two-letter prefix and 32 lowercase hex digits (Verify VA/YE/YF/YC, Sync IS/ET/MP/ES). */
-export function newSid(prefix: 'VA' | 'YE' | 'YF' | 'YC' | 'IS' | 'ET' | 'MP' | 'ES'): string {
+/** A new SID with the product's prefix (Verify VA/YE/YF/YC, Sync IS/ET/MP/ES). */
+export function newSid(prefix: string): string {
+  if (!SID_PREFIX.test(prefix)) throw new Error(`a SID prefix is two capital letters, not ${JSON.stringify(prefix)}`);
   return prefix + randomBytes(16).toString('hex');
-}
-
-/** 20 random bytes, the length of Verify's generated secrets (32 Base32 characters). */
-export function newSecretBytes(): Uint8Array {
-  return randomBytes(20);
 }

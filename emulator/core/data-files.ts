@@ -1,55 +1,44 @@
-// The data directory's files: reading the snapshot and journal back (strictly), and writing snapshots atomically.
+// The data directory's files in format version 2: reading the snapshot and journal back (a damaged journal tail is
+// set aside, never a dead end), and writing snapshots atomically and owner-only.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Change, VerifyState } from './records';
 
-const SNAPSHOT_FILE = 'verify-emulator-snapshot.json';
-const JOURNAL_FILE = 'verify-emulator-journal.jsonl';
-const SNAPSHOT_FORMAT = 'totp-functions/verify-emulator-snapshot';
-const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_FILE = 'emulator-snapshot.json';
+export const JOURNAL_FILE = 'emulator-journal.jsonl';
+const SNAPSHOT_FORMAT = 'totp-functions/emulator-snapshot';
+const JOURNAL_FORMAT = 'totp-functions/emulator-journal';
+/** Version 2: state by product (`products.verify`, `products.sync`), journal entries tagged with their product. */
+export const FORMAT_VERSION = 2;
+/** The journal's first line: it says what the rest is, so a journal can be refused or read on its own. */
+export const JOURNAL_HEADER = `${JSON.stringify({ format: JOURNAL_FORMAT, version: FORMAT_VERSION })}\n`;
+/** Files hold TOTP secrets in clear text: readable and writable by their owner only. */
+export const FILE_MODE = 0o600;
 
 /** The data directory cannot be read back: the emulator refuses to start rather than continue with lost state. */
 export class DataFileError extends Error {
   override readonly name = 'DataFileError';
 }
 
-export interface LoadedData {
-  snapshot: VerifyState | undefined;
-  journal: Change[][];
-  /** Set when the last journal line was cut short by a crash mid-write (never an acknowledged change). */
-  tornTail: boolean;
+/** One mutation of one product, or a reset of every product. */
+export type JournalEntry = { product: string; changes: unknown[] } | { reset: true };
+
+export interface Snapshot {
+  /** Each product's own part, by product name. */
+  products: Record<string, unknown>;
 }
 
-/** Reads the snapshot and journal of `dataDir`; throws DataFileError on anything it cannot parse. */
-export function loadDataDir(dataDir: string): LoadedData {
-  fs.mkdirSync(dataDir, { recursive: true });
-  // A snapshot write that a crash interrupted leaves its temporary file; the rename never happened, so drop it.
-  for (const name of fs.readdirSync(dataDir)) {
-    if (name.startsWith(`${SNAPSHOT_FILE}.`) && name.endsWith('.tmp')) fs.rmSync(path.join(dataDir, name), { force: true });
-  }
-  const snapshotPath = path.join(dataDir, SNAPSHOT_FILE);
-  const journalPath = path.join(dataDir, JOURNAL_FILE);
-  const snapshot = fs.existsSync(snapshotPath) ? parseSnapshot(snapshotPath, readText(snapshotPath)) : undefined;
-  const text = fs.existsSync(journalPath) ? journalText(journalPath, readText(journalPath)) : '';
-  const lines = text.split('\n');
-  // A line without its newline is a write the crash interrupted; it was never fsync'd, so never acknowledged.
-  const tail = lines.pop() ?? '';
-  const journal = lines.map((line, index) => parseJournalLine(journalPath, line, index + 1));
-  return { snapshot, journal, tornTail: tail.length > 0 };
-}
+/** How a product's loadState says which part of its state is damaged (the store names the file and product). */
+export const damagedState = {
+  error(key: string): Error {
+    return Object.assign(new Error(`"${key}" is damaged`), { damagedKey: key });
+  },
+  keyOf(error: unknown): string | undefined {
+    const key = (error as { damagedKey?: unknown } | null)?.damagedKey;
+    return typeof key === 'string' ? key : undefined;
+  },
+};
 
-/**
- * The written part of a journal: it is preallocated with zero bytes (see JournalPersistence), and JSON lines never
- * contain a raw NUL, so the journal ends at the first NUL. Anything but zeros after it means the file is damaged.
- */
-function journalText(file: string, raw: string): string {
-  const end = raw.indexOf('\0');
-  if (end === -1) return raw;
-  if (!/^\0*$/.test(raw.slice(end))) throw new DataFileError(`${file} has data after its end; move the data directory aside or repair it`);
-  return raw.slice(0, end);
-}
-
-function readText(file: string): string {
+export function readText(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {
@@ -57,65 +46,131 @@ function readText(file: string): string {
   }
 }
 
-function parseSnapshot(file: string, text: string): VerifyState {
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The refusal for files a newer emulator wrote: this one cannot know what they mean. */
+export function newerFormat(file: string, version: unknown, dataDir: string): DataFileError {
+  return new DataFileError(
+    `${file} is format version ${String(version)}, written by a newer emulator; this one reads versions 1 and ${FORMAT_VERSION}. ` +
+      `Update the kit, or delete ${dataDir} to start empty`,
+  );
+}
+
+export function parseSnapshot(file: string, text: string, dataDir: string): Snapshot {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new DataFileError(`${file} is not valid JSON; move it aside to start empty, or restore it`);
+    throw new DataFileError(`${file} is not valid JSON; move it aside to start empty (or delete ${dataDir}), or restore it`);
   }
-  if (!isRecord(parsed) || parsed.format !== SNAPSHOT_FORMAT || parsed.version !== SNAPSHOT_VERSION || !isRecord(parsed.state)) {
-    throw new DataFileError(`${file} is not a version ${SNAPSHOT_VERSION} Verify emulator snapshot`);
+  if (!isRecord(parsed) || parsed.format !== SNAPSHOT_FORMAT) {
+    throw new DataFileError(`${file} is not an emulator snapshot; move it aside to start empty (or delete ${dataDir}), or restore it`);
   }
-  const state = parsed.state;
-  for (const [key, prefix] of [['services', 'VA'], ['entities', 'YE'], ['factors', 'YF'], ['challenges', 'YC']] as const) {
-    const list = state[key];
-    if (!Array.isArray(list) || !list.every((item) => isRecord(item) && typeof item.sid === 'string' && item.sid.startsWith(prefix))) {
-      throw new DataFileError(`${file}: "${key}" is damaged`);
-    }
+  if (typeof parsed.version === 'number' && parsed.version > FORMAT_VERSION) throw newerFormat(file, parsed.version, dataDir);
+  if (parsed.version !== FORMAT_VERSION || !isRecord(parsed.products)) {
+    throw new DataFileError(`${file} is not a version ${FORMAT_VERSION} emulator snapshot; move it aside to start empty, or restore it`);
   }
-  if (state.sync !== undefined) checkSyncState(file, state.sync);
-  return state as unknown as VerifyState;
+  return { products: parsed.products };
 }
 
-/** Sync's part of the snapshot: each list present, holding records (objects by SID prefix, items by parent). */
-function checkSyncState(file: string, sync: unknown): void {
-  if (!isRecord(sync)) throw new DataFileError(`${file}: "sync" is damaged`);
-  const checks = [
-    ['services', (item: Record<string, unknown>) => typeof item.sid === 'string' && item.sid.startsWith('IS')],
-    ['documents', (item: Record<string, unknown>) => typeof item.sid === 'string' && item.sid.startsWith('ET')],
-    ['maps', (item: Record<string, unknown>) => typeof item.sid === 'string' && item.sid.startsWith('MP')],
-    ['mapItems', (item: Record<string, unknown>) => typeof item.mapSid === 'string' && typeof item.key === 'string'],
-    ['lists', (item: Record<string, unknown>) => typeof item.sid === 'string' && item.sid.startsWith('ES')],
-    ['listItems', (item: Record<string, unknown>) => typeof item.listSid === 'string' && Number.isInteger(item.index)],
-  ] as const;
-  for (const [key, valid] of checks) {
-    const list = sync[key];
-    if (!Array.isArray(list) || !list.every((item) => isRecord(item) && valid(item))) {
-      throw new DataFileError(`${file}: "sync.${key}" is damaged`);
-    }
-  }
-}
-
-function parseJournalLine(file: string, line: string, lineNumber: number): Change[] {
+/** One journal line: the header (first line only), or an entry of a product this emulator serves. */
+export function parseEntry(file: string, line: string, lineNumber: number, products: ReadonlySet<string>, dataDir: string): JournalEntry[] | undefined {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(line);
-    if (Array.isArray(parsed) && parsed.every(isRecord)) return parsed as Change[];
+    parsed = JSON.parse(line);
   } catch {
-    // reported below
+    return undefined;
   }
-  throw new DataFileError(`${file}: line ${lineNumber} is damaged; move the data directory aside or repair it`);
+  if (!isRecord(parsed)) return undefined;
+  if (lineNumber === 1) {
+    if (parsed.format !== JOURNAL_FORMAT) return undefined;
+    if (typeof parsed.version === 'number' && parsed.version > FORMAT_VERSION) throw newerFormat(file, parsed.version, dataDir);
+    return parsed.version === FORMAT_VERSION ? [] : undefined;
+  }
+  if (parsed.reset === true && Object.keys(parsed).length === 1) return [{ reset: true }];
+  if (typeof parsed.product !== 'string' || !Array.isArray(parsed.changes) || !parsed.changes.every(isRecord)) return undefined;
+  if (!products.has(parsed.product)) {
+    throw new DataFileError(
+      `${file}: line ${lineNumber} holds changes of "${parsed.product}", which this emulator does not serve; run the version that wrote it, or delete ${dataDir} to start empty`,
+    );
+  }
+  return [{ product: parsed.product, changes: parsed.changes }];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * The entries of a journal, recovering from a damaged tail: every complete entry up to the first thing that is not
+ * one is kept; the rest (a line a crash cut short, data after the journal's end, another writer's lines) is set aside
+ * in a file of its own beside the journal, and the log names it. Nothing is thrown away, and the start goes on.
+ * `parse` returns undefined for a line that is not an entry.
+ */
+export function readJournal<E>(file: string, log: (line: string) => void, parse: (line: string, lineNumber: number) => E[] | undefined): E[] {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new DataFileError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  // The file is preallocated with zeros (see JournalPersistence) and JSON lines never hold a raw NUL.
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end -= 1;
+  const entries: E[] = [];
+  let offset = 0;
+  let lineNumber = 1;
+  let problem: string | undefined;
+  while (offset < end) {
+    const newline = bytes.indexOf(0x0a, offset);
+    const complete = newline !== -1 && newline < end;
+    const line = bytes.subarray(offset, complete ? newline : end);
+    if (line.includes(0)) {
+      problem = 'data after the end of the journal, written by another program or a second emulator';
+      break;
+    }
+    if (!complete) {
+      problem = 'a last line cut short, a write that a crash interrupted before anything was acknowledged';
+      break;
+    }
+    const parsed = parse(line.toString('utf8'), lineNumber);
+    if (parsed === undefined) {
+      problem = `line ${lineNumber} is not a complete entry`;
+      break;
+    }
+    entries.push(...parsed);
+    offset = newline + 1;
+    lineNumber += 1;
+  }
+  if (problem !== undefined) {
+    const setAside = setAsideTail(file, bytes.subarray(offset, end));
+    log(`data: ${path.basename(file)}: ${problem}; kept the ${lineNumber - 1} complete line(s) before it, set the remaining ${end - offset} bytes aside in ${setAside}`);
+  }
+  return entries;
+}
+
+/** Writes `tail` to `<journal>.<time>.set-aside` (owner-only, synced) and returns that file's name. */
+function setAsideTail(journalFile: string, tail: Buffer): string {
+  const dir = path.dirname(journalFile);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let name = `${path.basename(journalFile)}.${stamp}.set-aside`;
+  for (let n = 2; fs.existsSync(path.join(dir, name)); n += 1) name = `${path.basename(journalFile)}.${stamp}-${n}.set-aside`;
+  const fd = fs.openSync(path.join(dir, name), 'wx', FILE_MODE);
+  try {
+    fs.writeSync(fd, tail);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  // On disk before the journal is rewritten: after that, this is the only copy of those bytes.
+  fsyncDirectory(dir);
+  return name;
 }
 
 /** Write to a temporary file, fsync it, rename over the target, fsync the directory: all or nothing. */
 function writeFileAtomic(file: string, content: string): void {
   const temp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(temp, 'w');
+  const fd = fs.openSync(temp, 'w', FILE_MODE);
   try {
+    fs.fchmodSync(fd, FILE_MODE);
     fs.writeSync(fd, content);
     fs.fsyncSync(fd);
   } finally {
@@ -134,13 +189,15 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-
-/** Replaces the snapshot of `dataDir` with `state`, atomically. */
-export function writeSnapshot(dataDir: string, state: VerifyState): void {
-  writeFileAtomic(path.join(dataDir, SNAPSHOT_FILE), JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, state }));
+/** Replaces the snapshot of `dataDir` with `snapshot`, atomically. */
+export function writeSnapshot(dataDir: string, snapshot: Snapshot): void {
+  writeFileAtomic(path.join(dataDir, SNAPSHOT_FILE), JSON.stringify({ format: SNAPSHOT_FORMAT, version: FORMAT_VERSION, products: snapshot.products }));
 }
 
-/** Opens the journal of `dataDir` empty (truncated), for writing. */
+/** Opens the journal of `dataDir` empty (truncated), owner-only, for writing. */
 export function openEmptyJournal(dataDir: string): number {
-  return fs.openSync(path.join(dataDir, JOURNAL_FILE), 'w');
+  const fd = fs.openSync(path.join(dataDir, JOURNAL_FILE), 'w', FILE_MODE);
+  // An existing file keeps its mode through open(); a journal from before this check may be world-readable.
+  fs.fchmodSync(fd, FILE_MODE);
+  return fd;
 }

@@ -1,36 +1,20 @@
-// Twilio's error envelope {code, message, more_info, status}: the one error type the emulator throws and renders.
+// Twilio's error envelope {code, message, more_info, status}: the one error type the emulator throws and renders,
+// the codes every product shares, and a factory per product's own table.
 
-/** HTTP status and default message of every Twilio error code the emulator produces. */
-export const TWILIO_ERRORS = {
+/** A product's error codes: each with its HTTP status and Twilio's default message. */
+export type ErrorTable = Readonly<Record<number, { readonly status: number; readonly message: string }>>;
+
+/** Codes that belong to Twilio's API as a whole, not to one product. */
+export const CORE_ERRORS = {
   20001: { status: 400, message: 'Invalid request' },
   20003: { status: 401, message: 'Authenticate' },
   20004: { status: 405, message: 'Method not allowed' },
   20404: { status: 404, message: 'The requested resource was not found' },
   20413: { status: 413, message: 'Request entity too large' },
   20500: { status: 500, message: 'Internal server error' },
-  60200: { status: 400, message: 'Invalid parameter' },
-  60301: { status: 409, message: 'Entity already exists' },
-  60308: { status: 429, message: 'Challenge verification attempts limit reached' },
-  60310: { status: 429, message: 'Factor verification attempts reached' },
-  60312: { status: 429, message: 'Challenge creation limit reached' },
-  60314: { status: 400, message: 'Factors binding format is invalid' },
-  60315: { status: 400, message: 'Reached max limit of 100 totp Factors associated per Entity' },
-  60318: { status: 403, message: 'Factor is unverified' },
-  60322: { status: 403, message: 'Challenge already responded' },
-  60323: { status: 403, message: 'Challenge expired' },
-  60326: { status: 429, message: 'Too many requests to create factors for the entity. Try again 24h later' },
-  60362: { status: 400, message: 'Factor SID invalid or not provided' },
-  60367: { status: 400, message: 'Invalid entity identity' },
-  60368: { status: 400, message: 'Challenge details invalid or not provided' },
-  60369: { status: 400, message: 'Factor type invalid or not provided' },
-  60370: { status: 400, message: 'Factor config invalid or not provided' },
-  60384: { status: 400, message: 'Invalid challenge timeout' },
-  60390: { status: 404, message: 'Factor not found' },
-  60391: { status: 404, message: 'Challenge not found' },
-  60392: { status: 404, message: 'Entity not found' },
-} as const satisfies Record<number, { status: number; message: string }>;
+} as const satisfies ErrorTable;
 
-export type TwilioErrorCode = keyof typeof TWILIO_ERRORS;
+export type CoreErrorCode = keyof typeof CORE_ERRORS;
 
 export interface TwilioErrorBody {
   code: number;
@@ -56,18 +40,25 @@ export class TwilioError extends Error {
   }
 }
 
-/** The error for a known code, with its table status and message (or a more specific message). */
-export function twilioError(code: TwilioErrorCode, message?: string): TwilioError {
-  const known = TWILIO_ERRORS[code];
-  return new TwilioError(code, known.status, message ?? known.message);
+/** The codes of a table as numbers (a spread of tables turns its numeric keys into strings). */
+export type CodeOf<T> = { [K in keyof T]: K extends number ? K : K extends `${infer N extends number}` ? N : never }[keyof T];
+
+/** `(code, message?) => TwilioError` over a table: the status and default message come from the table. */
+export function errorsOf<T extends ErrorTable>(table: T): (code: CodeOf<T>, message?: string) => TwilioError {
+  return (code, message) => {
+    const known = table[code as number] as { status: number; message: string };
+    return new TwilioError(code, known.status, message ?? known.message);
+  };
 }
 
-/** 60200 naming the offending form parameter, as Twilio does ("Invalid parameter: To"). */
-export function invalidParameter(name: string): TwilioError {
-  return twilioError(60200, `Invalid parameter: ${name}`);
-}
+export const coreError = errorsOf(CORE_ERRORS);
 
 /** 20404 quoting the path after the API version (/v2 Verify, /v1 Sync), as in Twilio's real bodies. */
 export function resourceNotFound(path: string): TwilioError {
-  return twilioError(20404, `The requested resource ${path.replace(/^\/v[12](?=\/)/, '')} was not found`);
+  return coreError(20404, `The requested resource ${path.replace(/^\/v\d+(?=\/)/, '')} was not found`);
+}
+
+/** 20001 for a required form parameter that is absent, worded as Twilio words it. */
+export function missingParameter(name: string): TwilioError {
+  return coreError(20001, `Missing required parameter ${name} in the post body`);
 }

@@ -1,12 +1,20 @@
 // Reads twilio-node's form encoding: PascalCase dotted names (Config.TimeStep), arrays as repeated keys.
-import { invalidParameter } from './errors';
 
-/** Form or query parameters of one request, with typed accessors that fail as Twilio's 60200. */
+/** Form or query parameters of one request, with typed accessors that fail with the product's own error. */
 export class FormParams {
   private readonly params: URLSearchParams;
 
-  constructor(encoded: string) {
+  /** `invalid` names a malformed parameter in the product's words (Verify 60200, Sync 20001). */
+  constructor(
+    encoded: string,
+    private readonly invalid: (name: string) => Error,
+  ) {
     this.params = new URLSearchParams(encoded);
+  }
+
+  /** The product's error for a malformed parameter `name`. */
+  invalidParameter(name: string): Error {
+    return this.invalid(name);
   }
 
   has(name: string): boolean {
@@ -23,14 +31,14 @@ export class FormParams {
   }
 
   /** An integer parameter; `onInvalid` builds the error for a non-integer (Twilio uses resource-specific codes). */
-  integer(name: string, onInvalid: () => Error = () => invalidParameter(name)): number | undefined {
+  integer(name: string, onInvalid: () => Error = () => this.invalid(name)): number | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     if (!/^-?\d{1,9}$/.test(raw.trim())) throw onInvalid();
     return Number(raw.trim());
   }
 
-  boolean(name: string, onInvalid: () => Error = () => invalidParameter(name)): boolean | undefined {
+  boolean(name: string, onInvalid: () => Error = () => this.invalid(name)): boolean | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const normalized = raw.trim().toLowerCase();
@@ -43,14 +51,14 @@ export class FormParams {
   jsonObject(name: string, maxLength = 1024): Record<string, unknown> | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
-    if (raw.length > maxLength) throw invalidParameter(name);
+    if (raw.length > maxLength) throw this.invalid(name);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
     } catch {
-      throw invalidParameter(name);
+      throw this.invalid(name);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidParameter(name);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw this.invalid(name);
     return parsed as Record<string, unknown>;
   }
 

@@ -1,7 +1,6 @@
 // Durability of the emulator's state: an fdatasync'd journal with group commit, compacted into a snapshot.
 import * as fs from 'node:fs';
-import { fsyncDirectory, openEmptyJournal, writeSnapshot } from './data-files';
-import type { Change, VerifyState } from './records';
+import { JOURNAL_HEADER, fsyncDirectory, openEmptyJournal, writeSnapshot, type JournalEntry, type Snapshot } from './data-files';
 
 /**
  * The journal file is extended with zeros this much at a time. Appending would change the file size on every write,
@@ -19,8 +18,8 @@ const IDLE_COMPACT_MS = 2000;
 
 /** Where changes go: nowhere (in-memory emulator) or a data directory. */
 export interface Persistence {
-  /** Queues one mutation's changes; they become durable by the next `whenDurable()`. */
-  append(changes: Change[]): void;
+  /** Queues one mutation's entry; it becomes durable by the next `whenDurable()`. */
+  append(entry: JournalEntry): void;
   /** Resolves once every change appended so far is on stable storage (fsync'd). */
   whenDurable(): Promise<void>;
   close(): void;
@@ -33,7 +32,7 @@ export const memoryPersistence: Persistence = {
 };
 
 /**
- * Journal in `dataDir`. Each mutation is one JSON line. Lines appended during one turn of the event loop are written
+ * Journal in `dataDir`. Each mutation is one JSON line, after a header line naming the format. Lines appended during one turn of the event loop are written
  * and fdatasync'd together right after it (group commit, in setImmediate), and only then are their requests answered:
  * concurrent requests share one disk flush without weakening durability. The flush is synchronous: an fdatasync on
  * the thread pool, overlapping the next batch, measured no faster (docs/emulator.md, Benchmark), and this is simpler.
@@ -53,15 +52,15 @@ export class JournalPersistence implements Persistence {
   /** Writes `state` as the new snapshot and starts an empty journal (compaction). */
   constructor(
     private readonly dataDir: string,
-    state: VerifyState,
-    private readonly exportState: () => VerifyState,
+    snapshot: Snapshot,
+    private readonly exportState: () => Snapshot,
   ) {
-    this.compact(state);
+    this.compact(snapshot);
   }
 
-  append(changes: Change[]): void {
+  append(entry: JournalEntry): void {
     if (this.failure) throw this.failure;
-    this.pending.push(`${JSON.stringify(changes)}\n`);
+    this.pending.push(`${JSON.stringify(entry)}\n`);
   }
 
   whenDurable(): Promise<void> {
@@ -105,9 +104,11 @@ export class JournalPersistence implements Persistence {
   }
 
   /** Extends the file with zeros (and syncs that once, size change included), so later writes only overwrite. */
-  private preallocate(needed: number): void {
+  private preallocate(needed: number, start?: Buffer): void {
     const extra = Math.max(PREALLOCATE_BYTES, needed);
-    fs.writeSync(this.fd, Buffer.alloc(extra), 0, extra, this.allocated);
+    const zeros = Buffer.alloc(extra);
+    start?.copy(zeros);
+    fs.writeSync(this.fd, zeros, 0, extra, this.allocated);
     fs.fsyncSync(this.fd);
     this.allocated += extra;
   }
@@ -136,13 +137,15 @@ export class JournalPersistence implements Persistence {
     this.waiting = [];
   }
 
-  private compact(state: VerifyState): void {
-    writeSnapshot(this.dataDir, state);
+  private compact(snapshot: Snapshot): void {
+    writeSnapshot(this.dataDir, snapshot);
     // Replaying the old journal over the new snapshot is harmless (changes are whole records), so a crash here is safe.
     this.fd = openEmptyJournal(this.dataDir);
-    this.bytes = 0;
+    const header = Buffer.from(JOURNAL_HEADER, 'utf8');
     this.allocated = 0;
-    this.preallocate(0);
+    // The header goes out with the first zeros, in the same write and sync.
+    this.preallocate(0, header);
+    this.bytes = header.length;
     fsyncDirectory(this.dataDir);
   }
 }

@@ -1,10 +1,10 @@
 // List responses shared by every product: Twilio's {<key>: [...], meta} envelope, paged with PageSize/Page/PageToken.
-import { invalidParameter } from './errors';
 import type { FormParams } from './form';
 
-/** What a page needs from the operation: the emulator's address and the request's parameters and path. */
+/** What a page needs from the operation's context: the emulator's address and the product's page limits. */
 export interface PageContext {
   render: { baseUrl: string };
+  pageLimits: PageLimits;
 }
 
 export interface PageRequest {
@@ -15,16 +15,14 @@ export interface PageRequest {
 export interface PageLimits {
   /** Largest PageSize the product accepts (Verify 1000, Sync 100). */
   maxPageSize: number;
-  /** The product's error for a bad paging parameter. */
-  invalid: (name: string) => Error;
 }
 
 const DEFAULT_PAGE_SIZE = 50;
-const VERIFY_LIMITS: PageLimits = { maxPageSize: 1000, invalid: invalidParameter };
 
 /**
  * One page of `items`. `filters` are the list's own query parameters, carried into every meta URL. The PageToken is
- * opaque to clients ("PT" + offset); twilio-node follows next_page_url verbatim, so it must point back here.
+ * opaque to clients ("PT" + offset); twilio-node follows next_page_url verbatim, so it must point back here. A bad
+ * paging parameter is the product's invalid-parameter error (the request's FormParams knows which).
  */
 export function listPage<T>(
   ctx: PageContext,
@@ -33,17 +31,17 @@ export function listPage<T>(
   items: readonly T[],
   render: (item: T) => unknown,
   filters: Record<string, string | undefined> = {},
-  limits: PageLimits = VERIFY_LIMITS,
 ): { status: number; body: unknown } {
-  const pageSize = request.params.integer('PageSize', () => limits.invalid('PageSize')) ?? DEFAULT_PAGE_SIZE;
-  if (pageSize < 1 || pageSize > limits.maxPageSize) throw limits.invalid('PageSize');
-  const page = request.params.integer('Page', () => limits.invalid('Page')) ?? 0;
-  if (page < 0) throw limits.invalid('Page');
-  const token = request.params.string('PageToken');
+  const { params } = request;
+  const pageSize = params.integer('PageSize') ?? DEFAULT_PAGE_SIZE;
+  if (pageSize < 1 || pageSize > ctx.pageLimits.maxPageSize) throw params.invalidParameter('PageSize');
+  const page = params.integer('Page') ?? 0;
+  if (page < 0) throw params.invalidParameter('Page');
+  const token = params.string('PageToken');
   let offset = page * pageSize;
   if (token !== undefined) {
     const match = /^PT(\d{1,9})$/.exec(token);
-    if (!match) throw limits.invalid('PageToken');
+    if (!match) throw params.invalidParameter('PageToken');
     offset = Number(match[1]);
   }
   const url = (pageNumber: number, pageOffset: number | undefined): string => {

@@ -1,34 +1,30 @@
-// The emulator's HTTP server, shared by its products (Verify v2, Sync v1): body reading, Basic auth, control
-// endpoints, faults, routing by product, error envelope.
+// The emulator's HTTP server, shared by its products: body reading, Basic auth, control endpoints, faults, routing
+// to the product that serves a path, the error envelope, and durability before every answer.
 import * as http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ControllableClock, type Clock } from './clock';
 import { CONTROL_PREFIX, handleControl } from './control';
-import { nodeHmac } from './crypto';
-import { TWILIO_ERRORS, TwilioError, resourceNotFound, twilioError } from './errors';
+import { CORE_ERRORS, TwilioError, coreError, resourceNotFound, type ErrorTable } from './errors';
 import { FaultQueue, type ArmedFault } from './faults';
 import { FormParams } from './form';
-import { OPERATIONS } from './verify';
-import { isAgedOut } from './verify/lookup';
-import type { OperationContext } from './verify/types';
-import { createRouter, type RouteMatch, type Routable } from './router';
-import { VerifyStore } from './store';
-import { resolveSwitches, type EmulatorSwitches } from './switches';
-import { SYNC_OPERATIONS } from './sync';
-import { SYNC_ERRORS } from './sync/errors';
-import { ensureDefaultService } from './sync/services';
-import type { SyncContext } from './sync/types';
-import { WriteRateLimiter } from './sync/write-rate';
+import type { Operation, OperationRequest, OperationResult } from './operations';
+import type { AnyProduct } from './product';
+import { createRouter, type RouteMatch } from './router';
+import { Store } from './store';
+import { resolveSwitches, type SwitchValue } from './switches';
 
-export interface EmulatorOptions {
+export interface ServerOptions {
   accountSid: string;
   authToken: string;
+  /** The products served, in the order paths are tried (emulator/products.ts). */
+  products: readonly AnyProduct[];
   /** Directory for durable state; undefined keeps everything in memory. */
   dataDir?: string;
   /** Time source the emulator follows until a test freezes it (default: the wall clock). */
   clock?: Clock;
-  switches?: Partial<EmulatorSwitches>;
+  /** Any product's switches by name; each product gets its own, checked against its defaults. */
+  switches?: Readonly<Record<string, SwitchValue>>;
   /** One line per request (method, path, status, ms), never parameters, codes or credentials. */
   log?: (line: string) => void;
 }
@@ -39,13 +35,15 @@ const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 /** Host header characters allowed into generated URLs (next_page_url, url), so a header cannot inject markup. */
 const SAFE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
-/** Sync's API lives under /v1 on sync.twilio.com, Verify's under /v2 on verify.twilio.com: one origin serves both. */
-const SYNC_PREFIX = '/v1/';
-/** Every error code the emulator knows, for the status and message of an injected fault that names only a code. */
-const KNOWN_ERRORS: Record<number, { status: number; message: string }> = { ...TWILIO_ERRORS, ...SYNC_ERRORS };
-
 /** What to answer: JSON (or a raw body, for the malformed fault), or nothing at all (the drop fault). */
-type Reply = { status: number; body?: unknown; raw?: string; headers?: Record<string, string> } | { drop: true };
+type Reply = { status: number; body?: unknown; raw?: string; headers?: Readonly<Record<string, string>> } | { drop: true };
+
+/** One product inside this server: its router and the context its operations run with. */
+interface Plugged {
+  product: AnyProduct;
+  route: (method: string, pathname: string) => RouteMatch<Operation<unknown>>;
+  context: (render: { accountSid: string; baseUrl: string }) => unknown;
+}
 
 /** An http.Server whose close() also ends pending latency faults, so no injected delay outlives the server. */
 class EmulatorServer extends http.Server {
@@ -61,32 +59,58 @@ class EmulatorServer extends http.Server {
   }
 }
 
+/** Each product's switches out of one set of names; a name no product declares is refused. */
+function switchesByProduct(products: readonly AnyProduct[], given: Readonly<Record<string, SwitchValue>>): Map<AnyProduct, Readonly<Record<string, SwitchValue>>> {
+  const owner = new Map<string, AnyProduct>();
+  for (const product of products) {
+    for (const name of Object.keys(product.switches.defaults)) {
+      const other = owner.get(name);
+      if (other) throw new Error(`switch ${name} is declared by both ${other.name} and ${product.name}`);
+      owner.set(name, product);
+    }
+  }
+  const byProduct = new Map(products.map((product) => [product, {} as Record<string, SwitchValue>]));
+  for (const [name, value] of Object.entries(given)) {
+    const product = owner.get(name);
+    if (!product) throw new Error(`unknown switch ${name}`);
+    (byProduct.get(product) as Record<string, SwitchValue>)[name] = value;
+  }
+  return new Map(products.map((product) => [product, resolveSwitches(product.switches.defaults, byProduct.get(product))]));
+}
+
 /**
- * Creates the emulator (not listening). Opening a data directory happens here, so damaged data fails loudly at
- * start (DataFileError) instead of serving an empty state.
+ * Creates the emulator (not listening). The data directory is locked and read here, so a second emulator on it,
+ * or damaged data, fails loudly at start (DataDirLockedError, DataFileError) instead of serving an empty state.
+ * Closing the server lets the data directory go.
  */
-export function createEmulator(options: EmulatorOptions): http.Server {
+export function createServer(options: ServerOptions): http.Server {
   if (!ACCOUNT_SID.test(options.accountSid)) throw new Error('accountSid must be AC followed by 32 hex digits');
   if (options.authToken.length === 0) throw new Error('authToken must not be empty');
   const log = options.log ?? (() => undefined);
-  const switches = resolveSwitches(options.switches);
   const clock = new ControllableClock(options.clock);
-  const store = VerifyStore.open({
-    dataDir: options.dataDir,
-    identityCaseInsensitive: switches.identityCaseInsensitive,
-    log,
-    isAgedOut: (factor) => isAgedOut({ clock, switches }, factor),
-    seed: (opened) => ensureDefaultService(opened.sync, clock.now()),
+  const switches = switchesByProduct(options.products, options.switches ?? {});
+  const store = new Store();
+  const instances = options.products.map((product) => {
+    const instance = product.create({ clock, switches: switches.get(product) ?? {}, commit: store.committer(product.name) });
+    store.register(product.name, instance.state);
+    return instance;
   });
-  const faults = new FaultQueue();
-  const writeRate = new WriteRateLimiter(clock, switches.syncWriteRateLimit);
-  const routeVerify = createRouter(OPERATIONS);
-  const routeSync = createRouter(SYNC_OPERATIONS);
-  // After a reset the account's default Sync service exists again; the write-rate windows of the wiped objects go too.
-  const afterReset = (): void => {
-    ensureDefaultService(store.sync, clock.now());
-    writeRate.reset();
+  const seedAll = (): void => {
+    for (const instance of instances) instance.seed();
   };
+  store.open({ dataDir: options.dataDir, log, seed: seedAll });
+  const plugged: Plugged[] = options.products.map((product, index) => {
+    const instance = instances[index] as (typeof instances)[number];
+    return { product, route: createRouter(instance.operations), context: (render) => instance.context(render) };
+  });
+  const resetState = (): void => {
+    store.reset();
+    for (const instance of instances) instance.reset();
+    seedAll();
+  };
+  /** Every error code the emulator knows, for the status and message of an injected fault that names only a code. */
+  const knownErrors: ErrorTable = Object.assign({}, CORE_ERRORS, ...options.products.map((product) => product.errors));
+  const faults = new FaultQueue();
   const expectedAuth = Buffer.from(`Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`);
 
   const authorized = (header: string | undefined): boolean => {
@@ -98,24 +122,21 @@ export function createEmulator(options: EmulatorOptions): http.Server {
   const answer = async (req: http.IncomingMessage, pathname: string, search: string): Promise<Reply> => {
     const method = req.method ?? 'GET';
     const body = await readBody(req);
-    if (!authorized(req.headers.authorization)) throw twilioError(20003);
-    if (pathname.startsWith(CONTROL_PREFIX)) return handleControl({ clock, faults, store, afterReset }, method, pathname, body);
+    if (!authorized(req.headers.authorization)) throw coreError(20003);
+    if (pathname.startsWith(CONTROL_PREFIX)) return handleControl({ clock, faults, resetState }, method, pathname, body);
     const fault = faults.take(method, pathname);
     if (fault?.latencyMs !== undefined) await delay(fault.latencyMs, undefined, { signal: server.closing });
-    const faulted = fault && faultReply(fault);
+    const faulted = fault && faultReply(fault, knownErrors);
     if (faulted) return faulted;
-    const render = { accountSid: options.accountSid, baseUrl: baseUrlOf(req) };
-    const params = new FormParams(method === 'POST' ? body : search.replace(/^\?/, ''));
-    if (pathname.startsWith(SYNC_PREFIX)) {
-      const { operation, path } = matched(routeSync(method, pathname), pathname);
-      const ctx: SyncContext = { store: store.sync, clock, switches, render, writeRate };
-      const ifMatch = req.headers['if-match'];
-      const result = operation.run(ctx, { path, params, pathname, ifMatch });
-      return { status: result.status, body: result.body, headers: result.etag === undefined ? undefined : { ETag: result.etag } };
-    }
-    const { operation, path } = matched(routeVerify(method, pathname), pathname);
-    const ctx: OperationContext = { store, clock, switches, hmac: nodeHmac, render };
-    return operation.run(ctx, { path, params, pathname });
+    const { target, operation, path } = routed(plugged, method, pathname);
+    const request: OperationRequest = {
+      path,
+      params: new FormParams(method === 'POST' ? body : search.replace(/^\?/, ''), (name) => target.product.invalidParameter(name)),
+      pathname,
+      headers: headersOf(req),
+    };
+    const result: OperationResult = operation.run(target.context({ accountSid: options.accountSid, baseUrl: baseUrlOf(req) }), request);
+    return { status: result.status, body: result.body, headers: result.headers };
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -144,34 +165,50 @@ export function createEmulator(options: EmulatorOptions): http.Server {
   const server = new EmulatorServer((req, res) => {
     void handle(req, res);
   });
+  // Also when the server never listened: close() emits 'close' all the same, and the lock must not outlive it.
   server.on('close', () => store.close());
   return server;
 }
 
-/** The operation a route found, or Twilio's answer for an unknown path (20404) or method (20004). */
-function matched<O extends Routable>(match: RouteMatch<O>, pathname: string): { operation: O; path: Record<string, string> } {
-  if (match.kind === 'not-found') throw resourceNotFound(pathname);
-  if (match.kind === 'method-not-allowed') throw twilioError(20004);
-  return match;
+/**
+ * The operation for a path: the first product (in list order) whose prefix and operations know it. Twilio's answer
+ * for an unknown path is 20404, and for a known path with another method 20004.
+ */
+function routed(plugged: readonly Plugged[], method: string, pathname: string): { target: Plugged; operation: Operation<unknown>; path: Record<string, string> } {
+  let methodNotAllowed = false;
+  for (const target of plugged) {
+    if (!pathname.startsWith(target.product.prefix)) continue;
+    const match = target.route(method, pathname);
+    if (match.kind === 'operation') return { target, operation: match.operation, path: match.path };
+    if (match.kind === 'method-not-allowed') methodNotAllowed = true;
+  }
+  if (methodNotAllowed) throw coreError(20004);
+  throw resourceNotFound(pathname);
+}
+
+function headersOf(req: http.IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return headers;
 }
 
 /** The reply an injected fault forces; undefined when it only adds latency. */
-function faultReply(fault: ArmedFault): Reply | undefined {
+function faultReply(fault: ArmedFault, known: ErrorTable): Reply | undefined {
   if (fault.drop) return { drop: true };
   if (fault.malformed) return { status: fault.status ?? 200, raw: '<html>this is not JSON' };
   if (fault.status === undefined && fault.code === undefined) return undefined;
-  const known = fault.code === undefined ? undefined : KNOWN_ERRORS[fault.code];
-  const status = fault.status ?? known?.status ?? 500;
+  const entry = fault.code === undefined ? undefined : known[fault.code];
+  const status = fault.status ?? entry?.status ?? 500;
   const code = fault.code ?? (status === 500 ? 20500 : status);
-  return { status, body: new TwilioError(code, status, fault.message ?? known?.message ?? 'Injected fault').toJSON() };
+  return { status, body: new TwilioError(code, status, fault.message ?? entry?.message ?? 'Injected fault').toJSON() };
 }
 
 function internalError(error: unknown, log: (line: string) => void): Reply {
   log(`internal error: ${error instanceof Error ? error.name : typeof error}`);
-  return { status: 500, body: twilioError(20500).toJSON() };
+  return { status: 500, body: coreError(20500).toJSON() };
 }
 
-function send(res: http.ServerResponse, reply: { status: number; body?: unknown; raw?: string; headers?: Record<string, string> }): void {
+function send(res: http.ServerResponse, reply: { status: number; body?: unknown; raw?: string; headers?: Readonly<Record<string, string>> }): void {
   if (reply.status === 204) {
     res.writeHead(204).end();
     return;
@@ -207,7 +244,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => (size > MAX_BODY_BYTES ? reject(twilioError(20413)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('end', () => (size > MAX_BODY_BYTES ? reject(coreError(20413)) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }

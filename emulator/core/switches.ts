@@ -1,74 +1,36 @@
-// Emulator behaviour where Twilio's documentation is silent: typed switches with safe defaults, settable from CLI/env.
+// Switches: behaviour where Twilio's documentation is silent, each product declaring its own with safe defaults;
+// here the machinery every product shares (flag and variable names, parsing, validation).
 
-export interface EmulatorSwitches {
-  /** Accept the same TOTP time step twice for one factor. Default false: RFC 6238 §5.2 forbids a second use. */
-  allowCodeReuse: boolean;
-  /** Seconds after creation an unverified factor disappears (Twilio: "1 to 24 hours"). Default 3600, the earliest. */
-  unverifiedFactorTtlSeconds: number;
-  /** Match identities case-insensitively (the spec's readFullTotpUppercasing example hints Twilio normalises case). */
-  identityCaseInsensitive: boolean;
-  /** Identity must be dash-separated alphanumerics; false accepts any [A-Za-z0-9-] string of 8–64 characters. */
-  strictIdentityFormat: boolean;
-  /**
-   * Wrong codes a factor (enrolment) or a challenge accepts; the next call answers 429 60310 / 60308 without checking
-   * the code (Twilio: 5 for TOTP). Only failures count ("too many incorrect TOTP codes"); a correct code never does.
-   */
-  maxAttempts: number;
-  /** Enforce 60312 challenge-creation and 60326 factor-creation rate limits. */
-  enforceRateLimits: boolean;
-  /**
-   * Sync writes per second per object (a Map or List counts as one object with its items) before 429 54009, over
-   * Sync's 10-second burst window: at most 10 × this many writes in any 10 s. Twilio's limit is 20; 0 (the default)
-   * turns the check off, so tests that hammer one object on purpose are not throttled.
-   */
-  syncWriteRateLimit: number;
-  /**
-   * Seconds an expired Sync object stays readable after its date_expires. Twilio's TTL "sacrifices accurate firing
-   * times"; a delay here shows whether a caller wrongly relies on TTL. Default 0: gone at date_expires.
-   */
-  syncExpiryDelaySeconds: number;
+export type SwitchValue = boolean | number;
+export type SwitchValues = Readonly<Record<string, SwitchValue>>;
+
+/** One product's switches: their defaults (which also give each one's type) and the prefix of their variables. */
+export interface SwitchSet<S extends SwitchValues> {
+  defaults: S;
+  /** `VERIFY_EMULATOR_` for Verify's own switches, `EMULATOR_` for switches of a product that is not Verify. */
+  envPrefix: string;
+  /** An earlier prefix still read, with a deprecation line (Sync's switches were once `VERIFY_EMULATOR_*`). */
+  formerEnvPrefix?: string;
 }
 
-export const DEFAULT_SWITCHES: Readonly<EmulatorSwitches> = Object.freeze({
-  allowCodeReuse: false,
-  unverifiedFactorTtlSeconds: 3600,
-  identityCaseInsensitive: true,
-  strictIdentityFormat: true,
-  maxAttempts: 5,
-  enforceRateLimits: true,
-  syncWriteRateLimit: 0,
-  syncExpiryDelaySeconds: 0,
-});
-
-export type SwitchName = keyof EmulatorSwitches;
-
 /** allowCodeReuse → --allow-code-reuse */
-export function switchFlag(name: SwitchName): string {
+export function switchFlag(name: string): string {
   return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** allowCodeReuse → VERIFY_EMULATOR_ALLOW_CODE_REUSE */
-export function switchEnvName(name: SwitchName): string {
-  return `VERIFY_EMULATOR_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+/** allowCodeReuse → ALLOW_CODE_REUSE */
+function screamingSnake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 }
 
-/** Validates a partial set of switches and fills in the defaults. */
-export function resolveSwitches(partial: Partial<EmulatorSwitches> = {}): EmulatorSwitches {
-  const switches = { ...DEFAULT_SWITCHES, ...partial };
-  for (const name of Object.keys(DEFAULT_SWITCHES) as SwitchName[]) {
-    const value: unknown = switches[name];
-    if (typeof value !== typeof DEFAULT_SWITCHES[name]) throw new Error(`switch ${name} must be a ${typeof DEFAULT_SWITCHES[name]}`);
-    if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) throw new Error(`switch ${name} must be a number >= 0`);
-  }
-  for (const key of Object.keys(partial)) {
-    if (!(key in DEFAULT_SWITCHES)) throw new Error(`unknown switch ${key}`);
-  }
-  return switches;
+/** allowCodeReuse with prefix VERIFY_EMULATOR_ → VERIFY_EMULATOR_ALLOW_CODE_REUSE */
+export function switchEnvName(prefix: string, name: string): string {
+  return `${prefix}${screamingSnake(name)}`;
 }
 
-/** Parses a switch value given as text (CLI flag or environment variable). */
-export function parseSwitchValue(name: SwitchName, text: string): boolean | number {
-  if (typeof DEFAULT_SWITCHES[name] === 'boolean') {
+/** Parses a switch value given as text (CLI flag or environment variable), typed by its default. */
+export function parseSwitchValue(name: string, defaultValue: SwitchValue, text: string): SwitchValue {
+  if (typeof defaultValue === 'boolean') {
     if (/^(true|1|yes|on)$/i.test(text)) return true;
     if (/^(false|0|no|off)$/i.test(text)) return false;
     throw new Error(`${switchFlag(name)} expects true or false, got ${JSON.stringify(text)}`);
@@ -78,21 +40,53 @@ export function parseSwitchValue(name: SwitchName, text: string): boolean | numb
   return value;
 }
 
+/** Checks given values against the defaults' types and fills in the rest; unknown names are refused. */
+export function resolveSwitches<S extends SwitchValues>(defaults: S, given: Readonly<Record<string, unknown>> = {}): S {
+  for (const key of Object.keys(given)) {
+    if (!(key in defaults)) throw new Error(`unknown switch ${key}`);
+  }
+  const switches = { ...defaults, ...given } as Record<string, unknown>;
+  for (const name of Object.keys(defaults)) {
+    const value = switches[name];
+    const expected = typeof defaults[name];
+    if (typeof value !== expected) throw new Error(`switch ${name} must be a ${expected}`);
+    if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) throw new Error(`switch ${name} must be a number >= 0`);
+  }
+  return switches as S;
+}
+
 /**
- * The switches set by VERIFY_EMULATOR_<SWITCH> variables (empty ones ignored). One parser for every program that
- * starts an emulator: `npm run emulator` and `npm start`.
+ * The switches of `set` given by environment variables (empty ones ignored). A switch under its former name still
+ * counts, and `onDeprecated` hears the line that says so; the current name wins when both are set.
  */
-export function switchesFromEnvironment(env: Readonly<Record<string, string | undefined>>): Partial<EmulatorSwitches> {
-  const switches: Partial<EmulatorSwitches> = {};
-  for (const name of Object.keys(DEFAULT_SWITCHES) as SwitchName[]) {
-    const text = env[switchEnvName(name)];
+export function switchesFromVariables<S extends SwitchValues>(
+  set: SwitchSet<S>,
+  env: Readonly<Record<string, string | undefined>>,
+  onDeprecated: (line: string) => void,
+): Partial<S> {
+  const found: Record<string, SwitchValue> = {};
+  for (const name of Object.keys(set.defaults)) {
+    const current = switchEnvName(set.envPrefix, name);
+    const former = set.formerEnvPrefix === undefined ? undefined : switchEnvName(set.formerEnvPrefix, name);
+    let variable = current;
+    let text = env[current];
+    if ((text === undefined || text === '') && former !== undefined && env[former]) {
+      variable = former;
+      text = env[former];
+      onDeprecated(deprecationLine(former, current));
+    }
     if (text === undefined || text === '') continue;
     try {
-      Object.assign(switches, { [name]: parseSwitchValue(name, text) });
+      found[name] = parseSwitchValue(name, set.defaults[name] as SwitchValue, text);
     } catch (error) {
       // Name the variable the person actually set.
-      throw new Error(`${switchEnvName(name)}: ${(error as Error).message}`);
+      throw new Error(`${variable}: ${(error as Error).message}`);
     }
   }
-  return switches;
+  return found as Partial<S>;
+}
+
+/** The one line said when a variable is set under its former name. */
+export function deprecationLine(former: string, current: string): string {
+  return `${former} is deprecated: it is now ${current} (the old name still works for now)`;
 }

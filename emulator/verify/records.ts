@@ -1,5 +1,5 @@
-// The emulator's stored state: plain, JSON-serialisable records (dates as epoch ms), one per Verify resource.
-import type { SyncChange, SyncState } from './sync/records';
+// Verify's stored state: plain, JSON-serialisable records (dates as epoch ms), one per Verify resource.
+import type { Put, Remove } from '../core/store';
 import type { TotpAlgorithm } from './totp';
 
 export interface ServiceRecord {
@@ -87,23 +87,20 @@ export interface ChallengeRecord {
   failedAttempts: number;
 }
 
-export interface VerifyState {
+/** Verify's part of the snapshot. */
+export interface VerifySnapshot {
   services: ServiceRecord[];
   entities: EntityRecord[];
   factors: FactorRecord[];
   challenges: ChallengeRecord[];
-  /** The Sync product's records, which share the snapshot and journal (absent in snapshots from before Sync). */
-  sync?: SyncState;
 }
 
 export type ResourceKind = 'service' | 'entity' | 'factor' | 'challenge';
 
-/** One durable change; a mutation writes all its changes as one journal line so it applies entirely or not at all. */
-export type Change =
-  | { put: 'service'; record: ServiceRecord }
-  | { put: 'entity'; record: EntityRecord }
-  | { put: 'factor'; record: FactorRecord }
-  | { put: 'challenge'; record: ChallengeRecord }
-  | { remove: ResourceKind; sid: string }
-  | { sync: SyncChange }
-  | { reset: true };
+/** One durable change; a mutation writes all its changes as one journal entry so it applies entirely or not at all. */
+export type VerifyChange =
+  | Put<'service', ServiceRecord>
+  | Put<'entity', EntityRecord>
+  | Put<'factor', FactorRecord>
+  | Put<'challenge', ChallengeRecord>
+  | Remove<ResourceKind>;

@@ -1,14 +1,8 @@
 // JSON renderers: stored records → Verify's snake_case resources, with URLs on the emulator's own address.
-import { isoSeconds } from './clock';
+import { isoSeconds } from '../core/clock';
+import type { RenderContext } from '../core/operations';
 import type { ChallengeRecord, EntityRecord, FactorRecord, PasskeysSettings, ServiceRecord } from './records';
 import { keyUri } from './totp';
-
-/** What every rendered resource needs besides its record. */
-export interface RenderContext {
-  accountSid: string;
-  /** Origin the client reached the emulator on (from the Host header), e.g. http://127.0.0.1:4010 */
-  baseUrl: string;
-}
 
 export function serviceUrl(ctx: RenderContext, serviceSid: string): string {
   return `${ctx.baseUrl}/v2/Services/${serviceSid}`;

@@ -1,8 +1,8 @@
 // Sync Lists and List Items through the real twilio client: append order, indexes, If-Match, TTLs.
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { restError } from './fixtures';
-import { outcomes } from './sync-fixtures';
-import { expectWireCompatible } from './wire';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { restError } from '../fixtures';
+import { outcomes } from '../fixtures';
+import { expectWireCompatible } from '../wire';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 

@@ -1,8 +1,8 @@
 // Sync under the emulator's controls: the write-rate and expiry-delay switches, faults aimed at Sync paths, reset.
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { restError } from './fixtures';
-import { rawRequest } from './sync-fixtures';
-import { expectWireCompatible } from './wire';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { restError } from '../fixtures';
+import { rawRequest } from '../fixtures';
+import { expectWireCompatible } from '../wire';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 

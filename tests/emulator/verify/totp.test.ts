@@ -2,12 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { nodeHmac } from '../../emulator/crypto';
-import { decodeBase32, encodeBase32, keyUri, totpAt, verifyTotp, type TotpAlgorithm } from '../../emulator/totp';
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { encodeBase32 as independentBase32 } from '../helpers/totp';
-import { base32ToBytes } from './fixtures';
-import { expectWireCompatible } from './wire';
+import { nodeHmac } from '../../../emulator/verify/crypto';
+import { decodeBase32, encodeBase32, keyUri, totpAt, verifyTotp, type TotpAlgorithm } from '../../../emulator/verify/totp';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { encodeBase32 as independentBase32 } from '../../helpers/totp';
+import { base32ToBytes } from '../fixtures';
+import { expectWireCompatible } from '../wire';
 
 /** RFC 6238 Appendix B seeds: ASCII "1234567890" repeated to 20, 32 and 64 bytes. */
 const RFC_KEYS: Record<TotpAlgorithm, Uint8Array> = {
@@ -99,7 +99,7 @@ function otplibCodes(cases: readonly RandomCase[]): string[] {
     process.stdout.write(JSON.stringify(cases.map((c) => generateSync(c))));
   `;
   const child = spawnSync(process.execPath, ['--no-warnings', '-e', script], {
-    cwd: path.join(__dirname, '../..'),
+    cwd: path.join(__dirname, '../../..'),
     input: JSON.stringify(cases),
     encoding: 'utf8',
   });

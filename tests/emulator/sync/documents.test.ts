@@ -1,8 +1,8 @@
 // Sync Documents through the real twilio client: CRUD by SID or unique name, revision/ETag/If-Match, TTL, limits.
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { restError } from './fixtures';
-import { outcomes, rawRequest } from './sync-fixtures';
-import { expectMatchesSpec, expectTwilioErrorEnvelope, expectWireCompatible } from './wire';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { restError } from '../fixtures';
+import { outcomes, rawRequest } from '../fixtures';
+import { expectMatchesSpec, expectTwilioErrorEnvelope, expectWireCompatible } from '../wire';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 

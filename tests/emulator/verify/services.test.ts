@@ -1,7 +1,7 @@
 // Services and the transport rules (auth, unknown paths, methods) through the real twilio client.
-import { createEmulatorTwilioClient, startEmulator, type TestEmulator } from '../helpers/emulator';
-import { enrolFactor, removeTempDataDirs, restError, storedState, T0, tempDataDir } from './fixtures';
-import { expectTwilioErrorEnvelope, expectWireCompatible } from './wire';
+import { createEmulatorTwilioClient, startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { enrolFactor, removeTempDataDirs, restError, storedState, T0, tempDataDir } from '../fixtures';
+import { expectTwilioErrorEnvelope, expectWireCompatible } from '../wire';
 
 let emulator: TestEmulator;
 

@@ -1,7 +1,7 @@
 // Challenges through the real twilio client: approval, wrong codes, the state machine, replay, limits, listing.
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { codeFor, createFactor, enrolFactor, IDENTITY, restError, T0, wrongCodeFor, type CreatedFactor } from './fixtures';
-import { expectWireCompatible } from './wire';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { codeFor, createFactor, enrolFactor, IDENTITY, restError, T0, wrongCodeFor, type CreatedFactor } from '../fixtures';
+import { expectWireCompatible } from '../wire';
 
 let emulator: TestEmulator;
 let serviceSid: string;

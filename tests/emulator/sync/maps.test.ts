@@ -1,8 +1,8 @@
 // Sync Maps and Map Items through the real twilio client: atomic key claims, If-Match, item and collection TTLs.
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { restError } from './fixtures';
-import { outcomes, rawRequest } from './sync-fixtures';
-import { expectTwilioErrorEnvelope, expectWireCompatible } from './wire';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { restError } from '../fixtures';
+import { outcomes, rawRequest } from '../fixtures';
+import { expectTwilioErrorEnvelope, expectWireCompatible } from '../wire';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 

@@ -1,8 +1,8 @@
 // Emulator-only control endpoints (/__emulator/ clock, faults, reset) and the request log.
 import { request } from 'node:http';
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { codeFor, enrolFactor, IDENTITY, restError, T0 } from './fixtures';
-import { expectTwilioErrorEnvelope } from './wire';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { codeFor, enrolFactor, IDENTITY, restError, T0 } from '../fixtures';
+import { expectTwilioErrorEnvelope } from '../wire';
 
 let emulator: TestEmulator;
 let logLines: string[];

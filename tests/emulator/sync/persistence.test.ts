@@ -1,34 +1,19 @@
-// Sync durability in the shared journal: restarts, reads that never write, old snapshots, kill -9 mid-burst.
-import { spawn } from 'node:child_process';
+// Sync durability in the shared journal: restarts, reads that never write, snapshots of the earlier format (with
+// and without Sync), kill -9 mid-burst.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { createEmulator } from '../../emulator/server';
-import { createEmulatorTwilioClient, newTestCredentials, startEmulator, type TestEmulator } from '../helpers/emulator';
-import { restError } from './fixtures';
+import { createEmulator } from '../../../emulator/server';
+import { createEmulatorTwilioClient, newTestCredentials, startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { journalEntry, journalLines, removeTempDataDirs, restError, startCli, tempDataDir } from '../fixtures';
 
 jest.setTimeout(120_000);
 
-const REPO_ROOT = path.join(__dirname, '../..');
-const SNAPSHOT = 'verify-emulator-snapshot.json';
-const JOURNAL = 'verify-emulator-journal.jsonl';
+/** Format version 1's snapshot (emulator/core/data-files-v1.ts): still read, then replaced. */
+const V1_SNAPSHOT = 'verify-emulator-snapshot.json';
 const T0 = Date.parse('2030-01-01T00:00:00Z');
-const tempDirs: string[] = [];
+const tempDir = tempDataDir;
 
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sync-emulator-test-'));
-  tempDirs.push(dir);
-  return dir;
-}
-
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** The journal's written lines (the file is preallocated with zeros after them). */
-function journalLines(dataDir: string): string[] {
-  return fs.readFileSync(path.join(dataDir, JOURNAL), 'utf8').replace(/\0+$/, '').split('\n').filter(Boolean);
-}
+afterAll(removeTempDataDirs);
 
 /** What the client sees of every Sync object, minus what legitimately changes across restarts (account, port). */
 async function syncView(emulator: TestEmulator): Promise<unknown> {
@@ -113,11 +98,13 @@ describe('restart', () => {
       expect(journalLines(dataDir)).toHaveLength(written);
       // The next write that meets the expired item removes it in its own journal line.
       await service.syncMaps('m').syncMapItems.create({ key: 'k', data: { again: true } });
-      const last = JSON.parse(journalLines(dataDir).at(-1) ?? '[]') as unknown[];
-      expect(last).toEqual([
-        { sync: { remove: 'mapItem', mapSid: expect.stringMatching(/^MP/), key: 'k' } },
-        { sync: { put: 'mapItem', record: expect.objectContaining({ key: 'k', data: { again: true } }) } },
-      ]);
+      expect(journalEntry(journalLines(dataDir).at(-1))).toEqual({
+        product: 'sync',
+        changes: [
+          { remove: 'mapItem', mapSid: expect.stringMatching(/^MP/), key: 'k' },
+          { put: 'mapItem', record: expect.objectContaining({ key: 'k', data: { again: true } }) },
+        ],
+      });
     } finally {
       await emulator.close();
     }
@@ -127,10 +114,10 @@ describe('restart', () => {
 describe('snapshots', () => {
   const credentials = newTestCredentials();
 
-  it('loads a snapshot from before Sync (no "sync" part) and seeds the default service', async () => {
+  it('loads a version 1 snapshot from before Sync (no "sync" part) and seeds the default service', async () => {
     const dataDir = tempDir();
     const state = { services: [], entities: [], factors: [], challenges: [] };
-    fs.writeFileSync(path.join(dataDir, SNAPSHOT), JSON.stringify({ format: 'totp-functions/verify-emulator-snapshot', version: 1, state }));
+    fs.writeFileSync(path.join(dataDir, V1_SNAPSHOT), JSON.stringify({ format: 'totp-functions/verify-emulator-snapshot', version: 1, state }));
     const emulator = await startEmulator({ dataDir });
     try {
       expect((await emulator.client.sync.v1.services('default').fetch()).uniqueName).toBe('default');
@@ -139,10 +126,10 @@ describe('snapshots', () => {
     }
   });
 
-  it('refuses to start on a damaged Sync part, naming it', () => {
+  it('refuses to start on a damaged Sync part of a version 1 snapshot, naming it', () => {
     const dataDir = tempDir();
     const state = { services: [], entities: [], factors: [], challenges: [], sync: { services: [], documents: [{ sid: 'MPnot-a-document' }] } };
-    fs.writeFileSync(path.join(dataDir, SNAPSHOT), JSON.stringify({ format: 'totp-functions/verify-emulator-snapshot', version: 1, state }));
+    fs.writeFileSync(path.join(dataDir, V1_SNAPSHOT), JSON.stringify({ format: 'totp-functions/verify-emulator-snapshot', version: 1, state }));
     expect(() => createEmulator({ ...credentials, dataDir })).toThrow(/"sync\.documents" is damaged/);
   });
 });
@@ -151,21 +138,7 @@ describe('kill -9', () => {
   it('loses no acknowledged Sync write when the process is killed in the middle of a burst', async () => {
     const dataDir = tempDir();
     const credentials = newTestCredentials();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/main.ts', '--port', '0', '--data-dir', dataDir], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ACCOUNT_SID: credentials.accountSid, AUTH_TOKEN: credentials.authToken, VERIFY_EMULATOR_PORT: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (match?.[1]) resolve(match[1]);
-      });
-      void exited.then(() => reject(new Error(`emulator exited before listening:\n${output}`)));
-    });
+    const { child, url, exited } = await startCli(['--port', '0', '--data-dir', dataDir], { ACCOUNT_SID: credentials.accountSid, AUTH_TOKEN: credentials.authToken });
     const client = createEmulatorTwilioClient(url, credentials.accountSid, credentials.authToken);
     const service = client.sync.v1.services('default');
     await service.syncMaps.create({ uniqueName: 'burst' });
@@ -201,7 +174,7 @@ describe('kill -9', () => {
       while (!killed && sent < 2000) await write(sent++).catch(() => undefined);
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    expect(await exited).toBe('SIGKILL');
+    expect((await exited).signal).toBe('SIGKILL');
     expect(claimed.length).toBeGreaterThan(0);
     expect(increments).toBeGreaterThan(0);
 

@@ -1,7 +1,7 @@
 // Factors through the real twilio client: creation, Key-Uri binding, enrolment state machine, limits, expiry.
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { codeFor, createFactor, IDENTITY, restError, T0, wrongCodeFor } from './fixtures';
-import { expectWireCompatible } from './wire';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { codeFor, createFactor, IDENTITY, restError, T0, wrongCodeFor } from '../fixtures';
+import { expectWireCompatible } from '../wire';
 
 let emulator: TestEmulator;
 let serviceSid: string;

@@ -1,7 +1,7 @@
 // Entities through the real twilio client: create, fetch, list, delete, identity rules and case matching.
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { createFactor, enrolFactor, IDENTITY, removeTempDataDirs, restError, storedState, T0, tempDataDir } from './fixtures';
-import { expectWireCompatible } from './wire';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { createFactor, enrolFactor, IDENTITY, removeTempDataDirs, restError, storedState, T0, tempDataDir } from '../fixtures';
+import { expectWireCompatible } from '../wire';
 
 let emulator: TestEmulator;
 let serviceSid: string;

@@ -1,8 +1,8 @@
 // Sync Services through the real twilio client: the `default` alias, CRUD, unknown services, paging.
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
-import { restError } from './fixtures';
-import { rawRequest } from './sync-fixtures';
-import { expectTwilioErrorEnvelope, expectWireCompatible } from './wire';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+import { restError } from '../fixtures';
+import { rawRequest } from '../fixtures';
+import { expectTwilioErrorEnvelope, expectWireCompatible } from '../wire';
 
 let emulator: TestEmulator;
 

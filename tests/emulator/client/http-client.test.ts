@@ -1,7 +1,7 @@
 // The httpClient that redirects the twilio client to the emulator: Verify and Sync calls, paging URLs, nothing else.
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
-import { startEmulator, type TestEmulator } from '../helpers/emulator';
+import { createEmulatorHttpClient } from '../../../emulator/client/http-client';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
 
 let emulator: TestEmulator;
 let client: twilio.Twilio;
