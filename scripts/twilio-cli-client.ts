@@ -1,7 +1,7 @@
 // The twilio client of the command-line tools (setup, support): the account's credentials, bounded time, no retries,
 // and with VERIFY_EMULATOR_URL the emulator on this machine instead of Twilio, through the same httpClient as the stack.
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../emulator/client/http-client';
 
 /** Reads one variable (the environment or an env file); undefined when unset or blank. */
 export type Lookup = (name: string) => string | undefined;

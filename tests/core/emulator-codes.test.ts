@@ -1,7 +1,7 @@
 // The emulator's code checking (RFC 6238 window and replay rule) and ownership lookups, at their boundaries, through
 // the real twilio client: the rules the kit's own security tests rely on when they run against the emulator.
-import { nodeHmac } from '../../emulator/crypto';
-import { decodeBase32, hotp, keyUri, totpAt as emulatorTotpAt, verifyTotp } from '../../emulator/totp';
+import { nodeHmac } from '../../emulator/verify/crypto';
+import { decodeBase32, hotp, keyUri, totpAt as emulatorTotpAt, verifyTotp } from '../../emulator/verify/totp';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
 import { decodeBase32 as independentBase32, totpAt } from '../helpers/totp';
 

@@ -2,10 +2,10 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
-import type { FaultSpec as EmulatorFaultSpec } from '../../emulator/faults';
+import type { FaultSpec as EmulatorFaultSpec } from '../../emulator/core/faults';
 import { createEmulator } from '../../emulator/server';
 import type { EmulatorSwitches } from '../../emulator/switches';
-import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../../emulator/client/http-client';
 
 /** Body of POST /__emulator/faults: the emulator's own fault shape, with `count` defaulting to 1. */
 export type FaultSpec = Omit<EmulatorFaultSpec, 'count'> & { count?: number };

@@ -1,0 +1,36 @@
+// The httpClient that redirects the twilio client to the emulator: Verify and Sync calls, paging URLs, nothing else.
+import twilio from 'twilio';
+import { createEmulatorHttpClient } from '../../../emulator/client/http-client';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator';
+
+let emulator: TestEmulator;
+let client: twilio.Twilio;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  client = twilio(emulator.accountSid, emulator.authToken, {
+    httpClient: createEmulatorHttpClient({ emulatorUrl: emulator.url, timeoutMs: 5000 }),
+  });
+});
+afterAll(() => emulator.close());
+
+test('Verify calls reach the emulator, and a list follows next_page_url back to it', async () => {
+  const created = [];
+  for (const name of ['Paging One', 'Paging Two', 'Paging Three']) {
+    created.push((await client.verify.v2.services.create({ friendlyName: name })).sid);
+  }
+  const listed = await client.verify.v2.services.list({ pageSize: 2 });
+  expect(listed.map((service) => service.sid).sort()).toEqual([...created].sort());
+});
+
+test('Sync calls reach the emulator too', async () => {
+  const created = await client.sync.v1.services('default').documents.create({ uniqueName: 'routed', data: { ok: true } });
+  expect(created.url.startsWith(`${emulator.url}/v1/Services/`)).toBe(true);
+  expect((await client.sync.v1.services('default').documents('routed').fetch()).data).toEqual({ ok: true });
+});
+
+test('calls to other Twilio products are refused instead of reaching the real API', async () => {
+  await expect(client.api.v2010.accounts.list({ limit: 1 })).rejects.toThrow(
+    /serves only https:\/\/verify\.twilio\.com and https:\/\/sync\.twilio\.com, not api\.twilio\.com/,
+  );
+});
