@@ -6,7 +6,12 @@ import twilio from 'twilio';
  * The origins of the products the emulator serves (each product's `origin`, emulator/products.ts; a test keeps the
  * two lists equal). Kept literal so that loading this client does not load the emulator.
  */
-export const EMULATED_ORIGINS: readonly string[] = ['https://verify.twilio.com', 'https://sync.twilio.com'];
+export const EMULATED_ORIGINS: readonly string[] = ['https://verify.twilio.com', 'https://sync.twilio.com', 'https://serverless.twilio.com'];
+/**
+ * Products the emulator tells apart by host (Serverless's /v1/Services are Sync's paths too): their requests keep the
+ * Host they were for, over https as far as the emulator is told, so its paging URLs name that host again.
+ */
+const HOST_ROUTED_ORIGINS: readonly string[] = ['https://serverless.twilio.com'];
 
 export interface EmulatorHttpClientOptions {
   /** Base URL of the emulator, for example http://127.0.0.1:4010 */
@@ -28,7 +33,8 @@ export function createEmulatorHttpClient({ emulatorUrl, timeoutMs }: EmulatorHtt
     if (origin === undefined) {
       return Promise.reject(new Error(`the emulator serves only ${EMULATED_ORIGINS.join(' and ')}, not ${new URL(opts.uri).host}`));
     }
-    return send({ ...opts, uri: target + opts.uri.slice(origin.length) });
+    const headers = HOST_ROUTED_ORIGINS.includes(origin) ? { ...opts.headers, Host: new URL(origin).host, 'X-Forwarded-Proto': 'https' } : opts.headers;
+    return send({ ...opts, uri: target + opts.uri.slice(origin.length), headers });
   };
   return client;
 }

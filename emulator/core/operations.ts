@@ -19,6 +19,8 @@ export interface OperationRequest {
   pathname: string;
   /** Request headers by lower-case name (Sync reads If-Match: twilio-node sends the `ifMatch` option as it). */
   headers: Readonly<Record<string, string | undefined>>;
+  /** The body as received (Serverless's multipart uploads); `params` holds it parsed as a form. */
+  body: Buffer;
 }
 
 export interface OperationResult {
@@ -34,7 +36,8 @@ export interface Operation<Ctx> {
   method: 'GET' | 'POST' | 'DELETE';
   /** OpenAPI path template, e.g. /v2/Services/{ServiceSid}/Entities/{Identity}. */
   path: string;
-  run(ctx: Ctx, request: OperationRequest): OperationResult;
+  /** Synchronous, except where the product must wait on something outside it (Serverless's served environments). */
+  run(ctx: Ctx, request: OperationRequest): OperationResult | Promise<OperationResult>;
 }
 
 export function pathParam(request: Pick<OperationRequest, 'path'>, name: string): string {

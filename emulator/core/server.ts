@@ -29,7 +29,7 @@ export interface ServerOptions {
   log?: (line: string) => void;
 }
 
-/** Twilio's API is form-encoded and small; anything larger is refused before parsing. */
+/** Twilio's API is form-encoded and small; anything larger is refused before parsing (unless a product says more). */
 const MAX_BODY_BYTES = 64 * 1024;
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 /** Host header characters allowed into generated URLs (next_page_url, url), so a header cannot inject markup. */
@@ -91,7 +91,7 @@ export function createServer(options: ServerOptions): http.Server {
   const switches = switchesByProduct(options.products, options.switches ?? {});
   const store = new Store();
   const instances = options.products.map((product) => {
-    const instance = product.create({ clock, switches: switches.get(product) ?? {}, commit: store.committer(product.name) });
+    const instance = product.create({ clock, switches: switches.get(product) ?? {}, commit: store.committer(product.name), log });
     store.register(product.name, instance.state);
     return instance;
   });
@@ -103,6 +103,16 @@ export function createServer(options: ServerOptions): http.Server {
     const instance = instances[index] as (typeof instances)[number];
     return { product, route: createRouter(instance.operations), context: (render) => instance.context(render) };
   });
+  /** `/__emulator/<product>/…`: a product's own control endpoints. */
+  const productControl = (method: string, pathname: string): Reply | undefined => {
+    for (const [index, product] of options.products.entries()) {
+      const prefix = `${CONTROL_PREFIX}${product.name}/`;
+      if (!pathname.startsWith(prefix)) continue;
+      const answered = instances[index]?.control?.(method, pathname.slice(prefix.length));
+      return answered ?? { status: 404, body: resourceNotFound(pathname).toJSON() };
+    }
+    return undefined;
+  };
   const resetState = (): void => {
     store.reset();
     for (const instance of instances) instance.reset();
@@ -121,21 +131,28 @@ export function createServer(options: ServerOptions): http.Server {
 
   const answer = async (req: http.IncomingMessage, pathname: string, search: string): Promise<Reply> => {
     const method = req.method ?? 'GET';
-    const body = await readBody(req);
+    const control = pathname.startsWith(CONTROL_PREFIX);
+    // The request line says which product answers, and so how large a body it reads; an unknown path is answered
+    // after the body and the credentials, as before.
+    const routing = control ? undefined : tryRouted(plugged, method, pathname, hostOf(req));
+    const limit = routing !== undefined && !(routing instanceof TwilioError) ? (routing.target.product.maxBodyBytes ?? MAX_BODY_BYTES) : MAX_BODY_BYTES;
+    const body = await readBody(req, limit);
     if (!authorized(req.headers.authorization)) throw coreError(20003);
-    if (pathname.startsWith(CONTROL_PREFIX)) return handleControl({ clock, faults, resetState }, method, pathname, body);
+    if (control) return productControl(method, pathname) ?? handleControl({ clock, faults, resetState }, method, pathname, body.toString('utf8'));
     const fault = faults.take(method, pathname);
     if (fault?.latencyMs !== undefined) await delay(fault.latencyMs, undefined, { signal: server.closing });
     const faulted = fault && faultReply(fault, knownErrors);
     if (faulted) return faulted;
-    const { target, operation, path } = routed(plugged, method, pathname);
+    if (routing === undefined || routing instanceof TwilioError) throw routing ?? resourceNotFound(pathname);
+    const { target, operation, path } = routing;
     const request: OperationRequest = {
       path,
-      params: new FormParams(method === 'POST' ? body : search.replace(/^\?/, ''), (name) => target.product.invalidParameter(name)),
+      params: new FormParams(method === 'POST' ? body.toString('utf8') : search.replace(/^\?/, ''), (name) => target.product.invalidParameter(name)),
       pathname,
       headers: headersOf(req),
+      body,
     };
-    const result: OperationResult = operation.run(target.context({ accountSid: options.accountSid, baseUrl: baseUrlOf(req) }), request);
+    const result: OperationResult = await operation.run(target.context({ accountSid: options.accountSid, baseUrl: baseUrlOf(req) }), request);
     return { status: result.status, body: result.body, headers: result.headers };
   };
 
@@ -171,12 +188,29 @@ export function createServer(options: ServerOptions): http.Server {
 }
 
 /**
- * The operation for a path: the first product (in list order) whose prefix and operations know it. Twilio's answer
- * for an unknown path is 20404, and for a known path with another method 20004.
+ * The operation for a path: the first product (in list order) whose prefix and operations know it, among the products
+ * that name the request's Host, or else among those that name no host. Twilio's answer for an unknown path is 20404,
+ * and for a known path with another method 20004 (returned, not thrown: the caller answers it in turn).
  */
-function routed(plugged: readonly Plugged[], method: string, pathname: string): { target: Plugged; operation: Operation<unknown>; path: Record<string, string> } {
+function tryRouted(
+  plugged: readonly Plugged[],
+  method: string,
+  pathname: string,
+  host: string,
+): { target: Plugged; operation: Operation<unknown>; path: Record<string, string> } | TwilioError {
+  try {
+    return routed(plugged, method, pathname, host);
+  } catch (error) {
+    if (error instanceof TwilioError) return error;
+    throw error;
+  }
+}
+
+function routed(plugged: readonly Plugged[], method: string, pathname: string, host: string): { target: Plugged; operation: Operation<unknown>; path: Record<string, string> } {
+  const byHost = plugged.filter((target) => target.product.hosts?.includes(host));
+  const candidates = byHost.length > 0 ? byHost : plugged.filter((target) => target.product.hosts === undefined);
   let methodNotAllowed = false;
-  for (const target of plugged) {
+  for (const target of candidates) {
     if (!pathname.startsWith(target.product.prefix)) continue;
     const match = target.route(method, pathname);
     if (match.kind === 'operation') return { target, operation: match.operation, path: match.path };
@@ -228,23 +262,32 @@ function splitUrl(url: string): { pathname: string; search: string } {
   return queryAt === -1 ? { pathname: url, search: '' } : { pathname: url.slice(0, queryAt), search: url.slice(queryAt) };
 }
 
-/** The origin the client used, so list URLs (next_page_url) lead back here rather than to verify.twilio.com. */
+/** The Host header's name, lower case and without a port. */
+function hostOf(req: http.IncomingMessage): string {
+  return (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+}
+
+/**
+ * The origin the client used, so list URLs (next_page_url) lead back here rather than to verify.twilio.com; https
+ * when a proxy in front says so (the deploy rehearsal's, whose clients follow next_page_url through it again).
+ */
 function baseUrlOf(req: http.IncomingMessage): string {
   const host = req.headers.host;
-  if (host !== undefined && SAFE_HOST.test(host)) return `http://${host}`;
+  const scheme = String(req.headers['x-forwarded-proto'] ?? '').toLowerCase() === 'https' ? 'https' : 'http';
+  if (host !== undefined && SAFE_HOST.test(host)) return `${scheme}://${host}`;
   const address = req.socket.localAddress ?? '127.0.0.1';
   return `http://${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort ?? 80}`;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => (size > MAX_BODY_BYTES ? reject(coreError(20413)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('end', () => (size > limit ? reject(coreError(20413)) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }

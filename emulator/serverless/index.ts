@@ -1,5 +1,6 @@
 // The Serverless v1 product (serverless.twilio.com and its upload host, /v1/): the API twilio-run deploys through,
 // its state, errors and switches, as one module. With an EnvironmentHost, deployed environments are also served.
+import { isoSeconds } from '../core/clock';
 import type { Product } from '../core/product';
 import { buildOperations } from './builds';
 import { BuildQueue } from './build-queue';
@@ -76,6 +77,13 @@ export function createServerlessProduct(options: ServerlessOptions = {}): Produc
         reset() {
           builds.reset();
           host?.reset();
+        },
+        // GET /__emulator/serverless/builds: every build, newest first, with why a failed one failed (Twilio's API has
+        // no field for it, and twilio-run prints `undefined`).
+        control(method, path) {
+          if (method !== 'GET' || path.replace(/\/$/, '') !== 'builds') return undefined;
+          const all = store.allBuilds().reverse();
+          return { status: 200, body: { builds: all.map((build) => ({ sid: build.sid, service_sid: build.serviceSid, status: builds.statusOf(build), failure_reason: build.failureReason, date_created: isoSeconds(build.dateCreated) })) } };
         },
       };
     },
