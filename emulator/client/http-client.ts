@@ -31,7 +31,7 @@ export function createEmulatorHttpClient({ emulatorUrl, timeoutMs }: EmulatorHtt
     if (opts.uri.startsWith(`${target}/`)) return send(opts);
     const origin = EMULATED_ORIGINS.find((candidate) => opts.uri.startsWith(`${candidate}/`));
     if (origin === undefined) {
-      return Promise.reject(new Error(`the emulator serves only ${EMULATED_ORIGINS.join(' and ')}, not ${new URL(opts.uri).host}`));
+      return Promise.reject(new Error(`the emulator serves only ${EMULATED_ORIGINS.join(', ')}, not ${new URL(opts.uri).host}`));
     }
     const headers = HOST_ROUTED_ORIGINS.includes(origin) ? { ...opts.headers, Host: new URL(origin).host, 'X-Forwarded-Proto': 'https' } : opts.headers;
     return send({ ...opts, uri: target + opts.uri.slice(origin.length), headers });

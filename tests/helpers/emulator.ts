@@ -23,6 +23,8 @@ export interface RecordedExchange {
   method: string;
   /** Path and query on the emulator, e.g. /v2/Services?PageSize=50 */
   path: string;
+  /** The host the request was for (verify.twilio.com, serverless.twilio.com, or the emulator's own for paging URLs). */
+  host: string;
   status: number;
   body: unknown;
 }
@@ -68,7 +70,7 @@ export function createEmulatorTwilioClient(
       const uri = new URL(opts.uri);
       const query = opts.params ? new URLSearchParams(opts.params as Record<string, string>).toString() : '';
       const path = uri.pathname + (uri.search || (query ? `?${query}` : ''));
-      exchanges.push({ method: opts.method.toUpperCase(), path, status: response.statusCode, body: response.body });
+      exchanges.push({ method: opts.method.toUpperCase(), path, host: uri.host, status: response.statusCode, body: response.body });
     }
     return response;
   };

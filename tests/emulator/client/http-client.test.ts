@@ -29,8 +29,18 @@ test('Sync calls reach the emulator too', async () => {
   expect((await client.sync.v1.services('default').documents('routed').fetch()).data).toEqual({ ok: true });
 });
 
+test('Serverless calls keep their host, so the emulator tells them from Sync\'s same paths, and lists page back through it', async () => {
+  const names = ['routed-one', 'routed-two', 'routed-three'];
+  for (const name of names) await client.serverless.v1.services.create({ uniqueName: name, friendlyName: name });
+  const listed = await client.serverless.v1.services.list({ pageSize: 2 });
+  expect(listed.map((service) => service.uniqueName).sort()).toEqual(names);
+  expect(listed[0]?.url.startsWith('https://serverless.twilio.com/v1/Services/ZS')).toBe(true);
+  // The same path without Serverless's host is Sync's: the default Sync service is there, no Serverless one.
+  expect((await client.sync.v1.services.list()).map((service) => service.uniqueName)).toEqual(['default']);
+});
+
 test('calls to other Twilio products are refused instead of reaching the real API', async () => {
   await expect(client.api.v2010.accounts.list({ limit: 1 })).rejects.toThrow(
-    /serves only https:\/\/verify\.twilio\.com and https:\/\/sync\.twilio\.com, not api\.twilio\.com/,
+    /serves only https:\/\/verify\.twilio\.com, https:\/\/sync\.twilio\.com, https:\/\/serverless\.twilio\.com, not api\.twilio\.com/,
   );
 });
