@@ -1,9 +1,10 @@
-// Starts an in-process Verify emulator on 127.0.0.1:0 with a real twilio client pointed at it, plus control helpers.
+// Starts an in-process emulator (Verify, Sync, Serverless) on 127.0.0.1:0 with a real twilio client pointed at it, plus control helpers.
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import type { FaultSpec as EmulatorFaultSpec } from '../../emulator/core/faults';
 import { createEmulator } from '../../emulator/server';
+import type { EnvironmentHost } from '../../emulator/serverless/host';
 import type { EmulatorSwitches } from '../../emulator/switches';
 import { createEmulatorHttpClient } from '../../emulator/client/http-client';
 
@@ -16,6 +17,8 @@ export interface StartEmulatorOptions {
   dataDir?: string;
   /** Receives the emulator's request log lines (default: discarded). */
   log?: (line: string) => void;
+  /** What serves Serverless's deployed environments, made with the emulator's credentials and (later) address. */
+  serverlessHost?: (emulator: { accountSid: string; authToken: string; url: () => string }) => EnvironmentHost;
 }
 
 /** One request the test's twilio client made and the raw answer (for wire-format checks). */
@@ -79,13 +82,16 @@ export function createEmulatorTwilioClient(
 
 export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<TestEmulator> {
   const { accountSid, authToken } = newTestCredentials();
-  const server = createEmulator({ accountSid, authToken, dataDir: opts.dataDir, switches: opts.switches, log: opts.log });
+  let address = '';
+  const serverlessHost = opts.serverlessHost?.({ accountSid, authToken, url: () => address });
+  const server = createEmulator({ accountSid, authToken, dataDir: opts.dataDir, switches: opts.switches, log: opts.log, serverlessHost });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  address = url;
   const exchanges: RecordedExchange[] = [];
   const client = createEmulatorTwilioClient(url, accountSid, authToken, exchanges);
   const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
