@@ -20,6 +20,16 @@ export interface EmulatorHttpClientOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The emulated origin a Twilio URL belongs to, also in a regional form (verify.dublin.ie1.twilio.com): twilio-node
+ * adds the edge and region of TWILIO_EDGE and TWILIO_REGION, and the emulator serves one region, this machine.
+ */
+function emulatedOriginOf(uri: URL): string | undefined {
+  const match = /^([a-z]+)(?:\.[a-z0-9-]+){0,2}\.twilio\.com$/.exec(uri.hostname);
+  const origin = match === null || uri.protocol !== 'https:' ? undefined : `https://${match[1] ?? ''}.twilio.com`;
+  return origin !== undefined && EMULATED_ORIGINS.includes(origin) && uri.port === '' ? origin : undefined;
+}
+
 /** Builds the httpClient option for `twilio(...)` / `context.getTwilioClient(...)`. */
 export function createEmulatorHttpClient({ emulatorUrl, timeoutMs }: EmulatorHttpClientOptions): twilio.RequestClient {
   const target = new URL(emulatorUrl).origin;
@@ -29,12 +39,11 @@ export function createEmulatorHttpClient({ emulatorUrl, timeoutMs }: EmulatorHtt
   // real API. Paging URLs (meta.next_page_url) already name the emulator and go through as they are.
   client.request = (opts) => {
     if (opts.uri.startsWith(`${target}/`)) return send(opts);
-    const origin = EMULATED_ORIGINS.find((candidate) => opts.uri.startsWith(`${candidate}/`));
-    if (origin === undefined) {
-      return Promise.reject(new Error(`the emulator serves only ${EMULATED_ORIGINS.join(', ')}, not ${new URL(opts.uri).host}`));
-    }
+    const uri = new URL(opts.uri);
+    const origin = emulatedOriginOf(uri);
+    if (origin === undefined) return Promise.reject(new Error(`the emulator serves only ${EMULATED_ORIGINS.join(', ')}, not ${uri.host}`));
     const headers = HOST_ROUTED_ORIGINS.includes(origin) ? { ...opts.headers, Host: new URL(origin).host, 'X-Forwarded-Proto': 'https' } : opts.headers;
-    return send({ ...opts, uri: target + opts.uri.slice(origin.length), headers });
+    return send({ ...opts, uri: `${target}${uri.pathname}${uri.search}`, headers });
   };
   return client;
 }

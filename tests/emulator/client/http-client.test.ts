@@ -33,10 +33,21 @@ test('Serverless calls keep their host, so the emulator tells them from Sync\'s 
   const names = ['routed-one', 'routed-two', 'routed-three'];
   for (const name of names) await client.serverless.v1.services.create({ uniqueName: name, friendlyName: name });
   const listed = await client.serverless.v1.services.list({ pageSize: 2 });
-  expect(listed.map((service) => service.uniqueName).sort()).toEqual(names);
+  expect(listed.map((service) => service.uniqueName)).toEqual(names);
   expect(listed[0]?.url.startsWith('https://serverless.twilio.com/v1/Services/ZS')).toBe(true);
   // The same path without Serverless's host is Sync's: the default Sync service is there, no Serverless one.
   expect((await client.sync.v1.services.list()).map((service) => service.uniqueName)).toEqual(['default']);
+});
+
+test("a shell's TWILIO_REGION and TWILIO_EDGE do not lead the client away: regional hosts of the products are the emulator too", async () => {
+  const regional = twilio(emulator.accountSid, emulator.authToken, {
+    region: 'ie1',
+    edge: 'dublin',
+    httpClient: createEmulatorHttpClient({ emulatorUrl: emulator.url, timeoutMs: 5000 }),
+  });
+  const created = await regional.verify.v2.services.create({ friendlyName: 'Regional' });
+  expect((await client.verify.v2.services(created.sid).fetch()).friendlyName).toBe('Regional');
+  await expect(regional.api.v2010.accounts.list({ limit: 1 })).rejects.toThrow(/not api\.dublin\.ie1\.twilio\.com/);
 });
 
 test('calls to other Twilio products are refused instead of reaching the real API', async () => {
