@@ -61,7 +61,11 @@ describe('restart', () => {
     expect(snapshot).toEqual({
       format: 'totp-functions/emulator-snapshot',
       version: 2,
-      products: { verify: expect.objectContaining({ services: [expect.any(Object)] }), sync: expect.objectContaining({ services: [expect.any(Object)] }) },
+      products: {
+        verify: expect.objectContaining({ services: [expect.any(Object)] }),
+        sync: expect.objectContaining({ services: [expect.any(Object)] }),
+        serverless: expect.objectContaining({ services: [] }),
+      },
     });
     // The lock went with the emulator that closed.
     expect(fs.readdirSync(dataDir).sort()).toEqual([JOURNAL, SNAPSHOT]);
