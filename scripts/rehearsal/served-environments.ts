@@ -50,9 +50,12 @@ interface Served {
   current: Deployment | undefined;
 }
 
-/** Twilio never serves a private Function or Asset over HTTP; nor does the rehearsal (404, as the local stack answers). */
+/**
+ * Twilio never serves a private Function or Asset over HTTP: its path answers as a path that is not there, the
+ * runtime's own 404 (so that nothing tells a private route from a missing one).
+ */
 function sendNotFound(res: ServerResponse): void {
-  res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: { code: 'not_found', message: 'No such route.' } }));
+  res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('Could not find requested resource');
 }
 
 function forward(req: IncomingMessage, res: ServerResponse, port: number): void {

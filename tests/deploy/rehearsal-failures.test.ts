@@ -49,6 +49,12 @@ test('a Function that needs a dev-only package fails once deployed, while one th
   const broken = await fetch(`${base}/needs-dev-dependency`, { headers: { 'User-Agent': 'rehearsal-test' } });
   expect(broken.status).toBe(500);
   expect(await broken.text()).toContain("Cannot find module 'jose'");
+  // The private asset is laid out where Runtime.getAssets() finds it, and answers over HTTP as a missing path does.
+  const reads = await fetch(`${base}/reads-private-asset`);
+  expect([reads.status, await reads.json()]).toEqual([200, { notes: expect.stringContaining('private notes of the fixture') }]);
+  const direct = await fetch(`${base}/notes.txt`);
+  const missing = await fetch(`${base}/no-such-file.txt`);
+  expect([direct.status, await direct.text()]).toEqual([missing.status, await missing.text()]);
 }, 120_000);
 
 test("a handler version Twilio refuses stops the deploy with Twilio's own 400/20001 message, printed by twilio-run", async () => {

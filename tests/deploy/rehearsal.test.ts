@@ -122,9 +122,15 @@ describe('the protected Function behind the gateway', () => {
   });
 });
 
-test('the private kit bundle is not reachable by URL, but every stub loads it', async () => {
+test('the private kit bundle is not reachable by URL, its path answering as a missing one, but every stub loads it', async () => {
+  const answer = async (path: string, method: string) => {
+    const response = await fetch(`${base}${path}`, { method });
+    return [response.status, response.headers.get('content-type'), await response.text()];
+  };
+  const missing = await answer('/no-such-route', 'GET');
+  expect(missing[0]).toBe(404);
   for (const path of ['/kit', '/kit.js', '/kit.private.js', '/functions/kit.js']) {
-    for (const method of ['GET', 'POST']) expect([path, method, (await fetch(`${base}${path}`, { method })).status]).toEqual([path, method, 404]);
+    for (const method of ['GET', 'POST']) expect([path, method, await answer(path, method)]).toEqual([path, method, missing]);
   }
   expect((await fetch(`${base}/approval-keys`)).status).toBe(200);
 });
