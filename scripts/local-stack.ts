@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createEmulator } from '../emulator/server';
+import { createServedEnvironments } from './rehearsal/served-environments';
 import type { EmulatorSwitches } from '../emulator/switches';
 import { ControllableClock } from '../emulator/core/clock';
 import { linkEmulatorClock, linkFunctionsToEmulator } from './emulator-link';
@@ -79,23 +80,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // One clock for the emulator and the Functions: tests freeze it once for both (setClock).
   const clock = new ControllableClock();
-  const emulator = createEmulator({
+  // A deploy rehearsal (npm run rehearse) against this emulator is served too: its environments on their own ports.
+  let listening: (url: string) => void = () => undefined;
+  const served = createServedEnvironments({
+    projectDir: ROOT,
     accountSid: stored.ACCOUNT_SID ?? '',
     authToken: stored.AUTH_TOKEN ?? '',
-    clock,
-    dataDir: options.dataDir ?? join(ROOT, '.emulator-data'),
-    switches: { ...settings.switches, ...options.emulatorSwitches },
-    log: (line) => log(`emulator ${line}`),
+    emulatorUrl: new Promise((resolve) => (listening = resolve)),
+    log: (line) => log(line),
   });
+  let emulator: Server;
+  try {
+    emulator = createEmulator({
+      accountSid: stored.ACCOUNT_SID ?? '',
+      authToken: stored.AUTH_TOKEN ?? '',
+      clock,
+      dataDir: options.dataDir ?? join(ROOT, '.emulator-data'),
+      switches: { ...settings.switches, ...options.emulatorSwitches },
+      log: (line) => log(`emulator ${line}`),
+      serverlessHost: served,
+    });
+  } catch (error) {
+    await served.close();
+    throw error;
+  }
   const front: Server = createServer();
   let unlinkClock = (): void => undefined;
   const close = async (): Promise<void> => {
     unlinkClock();
     await Promise.all([closeServer(front), closeServer(emulator)]);
+    await served.close();
   };
   try {
     const boundEmulatorPort = await listen(emulator, { port: emulatorPort, host: EMULATOR_HOST, role: 'the Verify emulator', portVariable: 'VERIFY_EMULATOR_PORT' });
     const emulatorUrl = `http://${EMULATOR_HOST}:${boundEmulatorPort}`;
+    listening(emulatorUrl);
     unlinkClock = linkEmulatorClock(emulatorUrl, () => clock.now());
     stored.VERIFY_EMULATOR_URL = emulatorUrl;
     stored.VERIFY_SERVICE_SID = await ensureLocalVerifyService(stored, emulatorUrl);

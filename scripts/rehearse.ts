@@ -14,7 +14,8 @@ import { createServedEnvironments, type ServedEnvironments } from './rehearsal/s
 import { stopOnSignals } from './stop-signals';
 import { localEnvFile } from './token';
 
-const ROOT = join(__dirname, '..');
+/** The project: npm runs scripts in its root, as `npm run deploy` deploys from there. */
+const PROJECT = process.cwd();
 const EMULATOR_HOST = '127.0.0.1';
 const ENV_FILE_HEADER = 'Local stack (npm start): generated, git-ignored, never deployed. Your own lines and comments are kept.';
 
@@ -29,6 +30,11 @@ interface Emulator {
   own?: { server: Server; served: ServedEnvironments };
 }
 
+/** The emulator's lines worth a person's attention: not every answered request of the deploy, only failures and events. */
+function emulatorLog(line: string): void {
+  if (!/^(GET|POST|DELETE) \S+ [23]\d\d /.test(line)) console.log(`emulator ${line}`);
+}
+
 /** npm start's emulator when it answers with .env.local's credentials; else a new one over the same data. */
 async function findOrStartEmulator(): Promise<Emulator> {
   const envFile = localEnvFile(process.env);
@@ -37,11 +43,20 @@ async function findOrStartEmulator(): Promise<Emulator> {
   const running = stored.VERIFY_EMULATOR_URL;
   if (running !== undefined && (await emulatorAnswers({ url: running, ...credentials }))) return { target: { url: running, ...credentials } };
   const settings = resolveLocalSettings(process.env, stored);
-  let url = '';
-  const served = createServedEnvironments({ projectDir: ROOT, ...credentials, emulatorUrl: () => url, log: (line) => console.log(line) });
-  const server = createEmulator({ ...credentials, dataDir: join(ROOT, '.emulator-data'), switches: settings.switches, serverlessHost: served, log: (line) => console.log(`emulator ${line}`) });
-  const port = await listen(server, { port: settings.emulatorPort ?? DEFAULT_EMULATOR_PORT, host: EMULATOR_HOST, role: 'the emulator', portVariable: 'VERIFY_EMULATOR_PORT' });
-  url = `http://${EMULATOR_HOST}:${port}`;
+  let listening: (url: string) => void = () => undefined;
+  const served = createServedEnvironments({ projectDir: PROJECT, ...credentials, emulatorUrl: new Promise((resolve) => (listening = resolve)), log: (line) => console.log(line) });
+  let server: Server | undefined;
+  let port: number;
+  try {
+    server = createEmulator({ ...credentials, dataDir: join(PROJECT, '.emulator-data'), switches: settings.switches, serverlessHost: served, log: emulatorLog });
+    port = await listen(server, { port: settings.emulatorPort ?? DEFAULT_EMULATOR_PORT, host: EMULATOR_HOST, role: 'the emulator', portVariable: 'VERIFY_EMULATOR_PORT' });
+  } catch (error) {
+    if (server !== undefined) await closeServer(server);
+    await served.close();
+    throw error;
+  }
+  const url = `http://${EMULATOR_HOST}:${port}`;
+  listening(url);
   // The same credentials next time, so the rehearsal's services and deploy cache stay valid.
   updateEnvValues(envFile, { ACCOUNT_SID: credentials.accountSid, AUTH_TOKEN: credentials.authToken }, ENV_FILE_HEADER);
   return { target: { url, ...credentials }, own: { server, served } };
@@ -85,7 +100,7 @@ export async function rehearseCli(argv: string[]): Promise<number> {
   };
   let result: RehearsalResult;
   try {
-    result = await rehearseDeploy({ projectDir: ROOT, workDir: join(ROOT, '.rehearsal'), emulator: emulator.target, deployArgs: argv, stdio: 'inherit', log: (line) => console.log(line) });
+    result = await rehearseDeploy({ projectDir: PROJECT, workDir: join(PROJECT, '.rehearsal'), emulator: emulator.target, deployArgs: argv, stdio: 'inherit', log: (line) => console.log(line) });
   } catch (error) {
     console.error(error instanceof RehearsalError ? error.message : `npm run rehearse: ${error instanceof Error ? error.message : String(error)}`);
     await close();

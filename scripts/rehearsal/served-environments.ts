@@ -27,8 +27,11 @@ export interface ServedEnvironmentsOptions {
   accountSid: string;
   /** The account's auth token: the key of X-Twilio-Signature, and AUTH_TOKEN when the service includes credentials. */
   authToken: string;
-  /** The emulator's address, asked when the first deployment is served (the emulator listens by then). */
-  emulatorUrl: () => string;
+  /**
+   * The emulator's address, once it listens (a deployment served again after a restart waits for it: the emulator
+   * loads its state before it listens).
+   */
+  emulatorUrl: PromiseLike<string>;
   /** One line per environment served, stopped or failing (never a variable's value). */
   log?: (line: string) => void;
 }
@@ -48,6 +51,8 @@ interface Deployment {
 interface Served {
   front: Server;
   current: Deployment | undefined;
+  /** The newest deploy asked for: a slower, older one that finishes later does not replace it. */
+  latest: number;
 }
 
 /**
@@ -87,7 +92,9 @@ function stopChild(child: ChildProcess): void {
 export function createServedEnvironments(options: ServedEnvironmentsOptions): ServedEnvironments {
   const log = options.log ?? (() => undefined);
   const root = mkdtempSync(join(tmpdir(), 'totp-rehearsal-builds-'));
-  const environments = new Map<string, Served>();
+  /** Each environment's front door, once it listens (a promise, so two deploys right after a restart share one). */
+  const environments = new Map<string, Promise<Served>>();
+  let deploys = 0;
   const laidOut = new Map<string, LaidOutBuild>();
   let apiProxy: Promise<RehearsalProxy> | undefined;
   let closed = false;
@@ -124,16 +131,17 @@ export function createServedEnvironments(options: ServedEnvironmentsOptions): Se
     };
   }
 
-  async function open(environmentSid: string, port: number): Promise<{ served: Served; port: number }> {
-    const served: Served = { front: createServer(), current: undefined };
+  function open(environmentSid: string, port: number): Promise<Served> {
+    const served: Served = { front: createServer(), current: undefined, latest: 0 };
     served.front.on('request', frontDoor(served));
-    const bound = await listenOn(served.front, port);
-    environments.set(environmentSid, served);
-    return { served, port: bound };
+    const listening = listenOn(served.front, port).then(() => served);
+    environments.set(environmentSid, listening);
+    listening.catch(() => environments.delete(environmentSid));
+    return listening;
   }
 
   function proxy(): Promise<RehearsalProxy> {
-    apiProxy ??= startRehearsalProxy({ target: options.emulatorUrl(), hosts: TWILIO_API_HOSTS, log });
+    apiProxy ??= Promise.resolve(options.emulatorUrl).then((target) => startRehearsalProxy({ target, hosts: TWILIO_API_HOSTS, log }));
     return apiProxy;
   }
 
@@ -178,9 +186,22 @@ export function createServedEnvironments(options: ServedEnvironmentsOptions): Se
     return { child, port, build };
   }
 
+  async function stopServing(environmentSid: string): Promise<void> {
+    const opened = environments.get(environmentSid);
+    if (opened === undefined) return;
+    environments.delete(environmentSid);
+    const served = await opened.catch(() => undefined);
+    if (served === undefined) return;
+    if (served.current !== undefined) stopChild(served.current.child);
+    await new Promise<void>((resolve) => {
+      served.front.close(() => resolve());
+      served.front.closeAllConnections();
+    });
+  }
+
   return {
     async addressFor(environment: EnvironmentAddress): Promise<string> {
-      const { port } = await open(environment.environmentSid, 0);
+      const { port } = (await open(environment.environmentSid, 0)).front.address() as AddressInfo;
       log(`rehearsal: environment ${environment.environmentSid} (Twilio would name it ${environment.twilioDomainName}) answers on http://localhost:${port}`);
       return `localhost:${port}`;
     },
@@ -190,15 +211,23 @@ export function createServedEnvironments(options: ServedEnvironmentsOptions): Se
     },
 
     async deploy(deployed: DeployedEnvironment, print: (line: PrintedLine) => void): Promise<void> {
-      let served = environments.get(deployed.environmentSid);
-      if (served === undefined) {
+      let opened = environments.get(deployed.environmentSid);
+      if (opened === undefined) {
         // A restart: the environment keeps the address it was given.
         const port = LOCAL_DOMAIN.exec(deployed.domainName)?.[1];
         if (port === undefined) throw new Error(`its domain name ${deployed.domainName} is not an address this host gave`);
-        served = (await open(deployed.environmentSid, Number(port))).served;
+        opened = open(deployed.environmentSid, Number(port));
       }
+      const served = await opened;
+      const sequence = (deploys += 1);
+      served.latest = sequence;
       const build = layOut(deployed.build);
       const next = await startChild(deployed, build, print);
+      if (served.latest !== sequence || environments.get(deployed.environmentSid) !== opened) {
+        // A newer deployment (or a stop) came while this one started: it is not served.
+        stopChild(next.child);
+        return;
+      }
       const previous = served.current;
       served.current = next;
       if (previous !== undefined) stopChild(previous.child);
@@ -206,21 +235,16 @@ export function createServedEnvironments(options: ServedEnvironmentsOptions): Se
     },
 
     stop(environmentSid: string): void {
-      const served = environments.get(environmentSid);
-      if (served === undefined) return;
-      environments.delete(environmentSid);
-      if (served.current !== undefined) stopChild(served.current.child);
-      served.front.close();
-      served.front.closeAllConnections();
+      void stopServing(environmentSid);
     },
 
     reset(): void {
-      for (const environmentSid of [...environments.keys()]) this.stop(environmentSid);
+      for (const environmentSid of [...environments.keys()]) void stopServing(environmentSid);
     },
 
     async close(): Promise<void> {
       closed = true;
-      this.reset();
+      await Promise.all([...environments.keys()].map(stopServing));
       if (apiProxy !== undefined) await (await apiProxy).close();
       rmSync(root, { recursive: true, force: true });
     },

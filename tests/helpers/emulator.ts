@@ -17,8 +17,8 @@ export interface StartEmulatorOptions {
   dataDir?: string;
   /** Receives the emulator's request log lines (default: discarded). */
   log?: (line: string) => void;
-  /** What serves Serverless's deployed environments, made with the emulator's credentials and (later) address. */
-  serverlessHost?: (emulator: { accountSid: string; authToken: string; url: () => string }) => EnvironmentHost;
+  /** What serves Serverless's deployed environments, made with the emulator's credentials and (once it listens) address. */
+  serverlessHost?: (emulator: { accountSid: string; authToken: string; url: Promise<string> }) => EnvironmentHost;
 }
 
 /** One request the test's twilio client made and the raw answer (for wire-format checks). */
@@ -82,8 +82,9 @@ export function createEmulatorTwilioClient(
 
 export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<TestEmulator> {
   const { accountSid, authToken } = newTestCredentials();
-  let address = '';
-  const serverlessHost = opts.serverlessHost?.({ accountSid, authToken, url: () => address });
+  let listening: (url: string) => void = () => undefined;
+  const address = new Promise<string>((resolve) => (listening = resolve));
+  const serverlessHost = opts.serverlessHost?.({ accountSid, authToken, url: address });
   const server = createEmulator({ accountSid, authToken, dataDir: opts.dataDir, switches: opts.switches, log: opts.log, serverlessHost });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -91,7 +92,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Te
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  address = url;
+  listening(url);
   const exchanges: RecordedExchange[] = [];
   const client = createEmulatorTwilioClient(url, accountSid, authToken, exchanges);
   const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
