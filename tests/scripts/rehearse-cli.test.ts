@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startLocalStack } from '../../scripts/local-stack';
 
 const ROOT = join(__dirname, '..', '..');
 /** The person's own files and state, which the scratch copy must not share. */
@@ -34,12 +35,12 @@ interface Running {
 }
 
 /** The command in the scratch copy, with a shell that has no stack settings of this machine's. */
-function start(script: string, args: string[]): Running {
+function start(script: string, args: string[], envFile = join(sandbox, '.env.local')): Running {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) if (/^(PORT|HOST|ENV_FILE|ACCOUNT_SID|AUTH_TOKEN|TWILIO_.*|VERIFY_.*|AUTH_.*)$/.test(name)) delete env[name];
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', join('scripts', script), ...args], {
     cwd: sandbox,
-    env: { ...env, ENV_FILE: join(sandbox, '.env.local'), VERIFY_EMULATOR_PORT: '0', CI: '1' },
+    env: { ...env, ENV_FILE: envFile, VERIFY_EMULATOR_PORT: '0', CI: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -101,4 +102,20 @@ test('rehearses, prints the address, serves the page there until stopped; a seco
   expect(updated.buildSid).not.toBe(printed.buildSid);
   expect((await fetch(`${address}/approval-keys`)).status).toBe(200);
   expect(await stop(second)).toBe(0);
+});
+
+test("with npm start running, it deploys to that stack's emulator, which serves the environment, and returns", async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'totp-rehearse-stack-'));
+  const stack = await startLocalStack({ port: 0, envFile: join(stateDir, '.env.local'), dataDir: join(stateDir, 'data') });
+  try {
+    const run = start('rehearse.ts', ['--output-format', 'json'], join(stateDir, '.env.local'));
+    const [, address = ''] = await run.waitFor(/Rehearsed: (http:\/\/localhost:\d+)\/index\.html/);
+    expect(await run.exited).toBe(0);
+    expect(run.output()).not.toContain('serves it until you stop this');
+    // The stack's emulator serves it, after the command is gone.
+    expect((await fetch(`${address}/approval-keys`)).status).toBe(200);
+  } finally {
+    await stack.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
 });
