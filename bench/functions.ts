@@ -1,5 +1,5 @@
 // `npm run bench:functions`: Verify and Sync calls per endpoint, overhead of a Function over the same upstream calls made
-// directly, local request latency, the upload's size and cold load per Function. Prints figures (no pass/fail) and
+// directly, local request latency and cold load per Function (the upload's size: bench/deploy.ts). Prints figures (no pass/fail) and
 // records them in docs/figures.md. Runs against the in-process emulator (Verify and Sync).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,8 +26,7 @@ const WARMUP = 50;
 const SAMPLES = 400;
 /** Fresh processes per Function for the cold load: each `require` is timed once per process, so take a median. */
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
-/** Issue 11's targets: the whole upload, and the kit's own share of a cold start. */
-const UPLOAD_TARGET_KB = 400;
+/** Issue 11's target for the kit's own share of a cold start (the upload's: bench/deploy.ts). */
 const REQUIRE_TARGET_MS = 10;
 
 type Handler = (context: object, event: object, callback: (error: unknown, response: { statusCode: number }) => void) => void;
@@ -55,12 +54,6 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await run();
   return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-/** What a deploy uploads, as `npm run deploy` lists it: every Function and asset, with its size. */
-function uploadSize(routes: RuntimeRoutes): { functions: number; assets: number } {
-  const bytes = (resources: Array<{ content: unknown }>): number => resources.reduce((sum, r) => sum + Buffer.byteLength(r.content as string | Buffer), 0);
-  return { functions: bytes(routes.functions), assets: bytes(routes.assets) };
 }
 
 interface Env {
@@ -353,14 +346,8 @@ function median(samples: number[]): number {
   return percentile(samples, 0.5);
 }
 
-/** Part 4: the upload's size, and each Function's cold start (require, first call) in fresh processes. */
+/** Part 4: each Function's cold start (require, first call) in fresh processes (the upload's size: bench:deploy). */
 async function coldLoad(env: Env, routes: RuntimeRoutes): Promise<void> {
-  const size = uploadSize(routes);
-  const totalKb = (size.functions + size.assets) / 1000;
-  const kit = routes.functions.find((fn) => fn.access === 'private');
-  console.log(
-    `upload: ${totalKb.toFixed(1)} kB (Functions ${(size.functions / 1000).toFixed(1)} kB, of which the shared kit ${((kit === undefined ? 0 : Buffer.byteLength(kit.content as string | Buffer)) / 1000).toFixed(1)} kB; assets ${(size.assets / 1000).toFixed(1)} kB), target ≤ ${UPLOAD_TARGET_KB} kB`,
-  );
   const run = promisify(execFile);
   const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const measure = async (target: string): Promise<{ requireMs: number; firstCallMs: number }> => {
@@ -394,11 +381,6 @@ async function coldLoad(env: Env, routes: RuntimeRoutes): Promise<void> {
     title: 'Cold load of a Function',
     command: 'npm run bench:functions -- cold',
     figures: [
-      {
-        figure: `The upload: every Function and asset \`npm run deploy\` sends (${routes.functions.length} Functions, of which the shared private kit, and ${routes.assets.length} assets)`,
-        measured: `**${totalKb.toFixed(1)} kB** (Functions ${(size.functions / 1000).toFixed(1)} kB, assets ${(size.assets / 1000).toFixed(1)} kB)`,
-        target: `≤ ${UPLOAD_TARGET_KB} kB`,
-      },
       {
         figure: `Cold load of a Function: \`require\` of its stub and the kit, the kit's own share of a cold start (medians of ${COLD_RUNS} fresh processes, over the ${entries.length} Functions)`,
         measured: `**${range(requires)} ms**`,

@@ -79,11 +79,20 @@ export function createServerlessProduct(options: ServerlessOptions = {}): Produc
           host?.reset();
         },
         // GET /__emulator/serverless/builds: every build, newest first, with why a failed one failed (Twilio's API has
-        // no field for it, and twilio-run prints `undefined`).
+        // no field for it, and twilio-run prints `undefined`) and how many bytes it holds (what the deploy uploaded).
         control(method, path) {
           if (method !== 'GET' || path.replace(/\/$/, '') !== 'builds') return undefined;
-          const all = store.allBuilds().reverse();
-          return { status: 200, body: { builds: all.map((build) => ({ sid: build.sid, service_sid: build.serviceSid, status: builds.statusOf(build), failure_reason: build.failureReason, date_created: isoSeconds(build.dateCreated) })) } };
+          const bytes = (sids: readonly string[]): number => sids.reduce((sum, sid) => sum + Buffer.byteLength(store.findVersion(sid)?.content ?? '', 'base64'), 0);
+          const all = store.allBuilds().reverse().map((build) => ({
+            sid: build.sid,
+            service_sid: build.serviceSid,
+            status: builds.statusOf(build),
+            failure_reason: build.failureReason,
+            function_bytes: bytes(build.functionVersionSids),
+            asset_bytes: bytes(build.assetVersionSids),
+            date_created: isoSeconds(build.dateCreated),
+          }));
+          return { status: 200, body: { builds: all } };
         },
       };
     },
