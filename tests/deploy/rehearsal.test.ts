@@ -11,6 +11,7 @@ import { readEnvValues } from '../../scripts/local-env';
 import { mintCallerToken } from '../../scripts/token';
 import { GATEWAY_REFUSAL } from '../../emulator/core/gateway-signature';
 import { examplesIn, PRELUDE } from '../docs/examples';
+import { expectWireCompatible } from '../emulator/wire';
 import { ROOT, startRehearsalStand, type DeployOutput, type RehearsalStand } from '../helpers/rehearsal';
 import { totpAt } from '../helpers/totp';
 import type { RehearsalResult } from '../../scripts/rehearsal/rehearse';
@@ -178,3 +179,8 @@ test('a second rehearsal updates the same service and environment, at the same a
   expect((await service().functions.list()).length).toBe(output.functions.length);
   expect((await fetch(`${base}/approval-keys`)).status).toBe(200);
 }, 120_000);
+
+test("every Serverless answer the suite's twilio client got validates against twilio_serverless_v1.json", () => {
+  expect(stand.emulator.exchanges.filter((exchange) => exchange.host === 'serverless.twilio.com').length).toBeGreaterThan(10);
+  expect(expectWireCompatible(stand.emulator.exchanges)).toBeGreaterThan(10);
+});
