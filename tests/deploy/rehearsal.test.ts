@@ -15,6 +15,9 @@ import { expectWireCompatible } from '../emulator/wire';
 import { ROOT, startRehearsalStand, type DeployOutput, type RehearsalStand } from '../helpers/rehearsal';
 import { totpAt } from '../helpers/totp';
 import type { RehearsalResult } from '../../scripts/rehearsal/rehearse';
+import { launchChromium } from '../browser/support/chromium';
+import { expectAnnouncement, scanQrCode, setupRegion, startSetUp, STATE_TIMEOUT_MS, submitCheckCode, verifyAndSaveCodes } from '../browser/support/person';
+import { codeAt } from '../browser/support/totp';
 
 const run = promisify(execFile);
 /** The kit's variables a deploy uploads from the rehearsal's env file: setup's, and the caller-token secret. */
@@ -106,6 +109,23 @@ test('the deployed environment enrolls, verifies and checks a code end to end, t
   expect(checked.status).toBe('approved');
   expect((await client.listFactors()).factors.map((factor) => factor.status)).toEqual(['verified']);
 });
+
+test('the page on the rehearsed address: a person opened with a caller token sets up an authenticator and passes a check', async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await (await browser.newContext()).newPage();
+    // As a host application hands it over once deployed: the token in the fragment (docs/deploy.md, section 4).
+    await page.goto(`${base}/index.html#token=${await mintCallerToken(env, 'grace-rehearsed')}`);
+    await setupRegion(page).waitFor({ timeout: STATE_TIMEOUT_MS });
+    await startSetUp(page, 'grace@example.com');
+    const account = await scanQrCode(page);
+    const now = Date.now();
+    expect((await verifyAndSaveCodes(page, codeAt(account, now))).length).toBe(10);
+    await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, now + 30_000)), /Approved/);
+  } finally {
+    await browser.close();
+  }
+}, 120_000);
 
 describe('the protected Function behind the gateway', () => {
   const form = { user: '+15550100', code: '123456' };
