@@ -1,6 +1,7 @@
-// What the deploy rehearsal catches before a real deploy would: a Function that needs a dev-only package (it works
-// locally, and fails once deployed, where only dependencies are installed), a handler version Twilio refuses (the
-// deploy prints Twilio's own refusal), and a build that cannot be made (the rehearsal says why; twilio-run cannot).
+// What the deploy rehearsal catches before a real deploy would, on a small fixture project: a Function that needs a
+// dev-only package (it works locally, and fails once deployed, where only dependencies are installed), a handler
+// version Twilio refuses (the deploy prints Twilio's own refusal), and a build that cannot be made (the rehearsal says
+// why; twilio-run cannot); and what a deployed Function's environment holds, and private assets.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRehearsalStand, type RehearsalStand } from '../helpers/rehearsal';
@@ -29,15 +30,16 @@ function fixtureWith(name: string, change: (manifest: { dependencies: Record<str
   return project;
 }
 
-test('a Function that needs a dev-only package fails once deployed, while one that needs a dependency answers (and TWILIO_REGION is left out)', async () => {
+test('a Function that needs a dev-only package fails once deployed, while one that needs a dependency answers; the Functions see only their environment (and TWILIO_REGION is left out)', async () => {
   // Locally the package is there: the repository's node_modules has it, whatever the fixture's package.json says.
   expect(() => require.resolve('jose', { paths: [join(FIXTURE, 'functions')] })).not.toThrow();
+  const workDir = stand.workDir();
   // A shell set up for another Twilio region: the rehearsal's deploy must not follow it to serverless.<edge>.<region>.
   process.env.TWILIO_REGION = 'ie1';
   process.env.TWILIO_EDGE = 'dublin';
   let result: Awaited<ReturnType<RehearsalStand['rehearse']>>;
   try {
-    result = await stand.rehearse(FIXTURE, stand.workDir());
+    result = await stand.rehearse(FIXTURE, workDir);
   } finally {
     delete process.env.TWILIO_REGION;
     delete process.env.TWILIO_EDGE;
@@ -55,6 +57,23 @@ test('a Function that needs a dev-only package fails once deployed, while one th
   const direct = await fetch(`${base}/notes.txt`);
   const missing = await fetch(`${base}/no-such-file.txt`);
   expect([direct.status, await direct.text()]).toEqual([missing.status, await missing.text()]);
+  // Only the environment's variables, and what the runtime adds; ACCOUNT_SID and AUTH_TOKEN as the service includes
+  // credentials (twilio-run creates it so).
+  const uploaded = (await stand.emulator.client.serverless.v1.services(result.output?.serviceSid ?? '').environments(result.output?.environmentSid ?? '').variables.list()).map((variable) => variable.key);
+  const seen = (await (await fetch(`${base}/environment`)).json()) as { context: string[]; process: string[]; DOMAIN_NAME: string; SERVICE_SID: string; ENVIRONMENT_SID: string };
+  expect(seen.context).toEqual([...uploaded, 'ACCOUNT_SID', 'AUTH_TOKEN', 'DOMAIN_NAME', 'ENVIRONMENT_SID', 'PATH', 'SERVICE_SID'].sort());
+  expect(seen).toMatchObject({ DOMAIN_NAME: result.output?.domain, SERVICE_SID: result.output?.serviceSid, ENVIRONMENT_SID: result.output?.environmentSid });
+  // The process has nothing of this machine's environment: the variables, and how its twilio client reaches the emulator.
+  expect(seen.process).toEqual([...uploaded, 'ACCOUNT_SID', 'AUTH_TOKEN', 'HTTP_PROXY', 'NODE_EXTRA_CA_CERTS'].sort());
+
+  // A service that does not include credentials: the next deployment's Functions get no ACCOUNT_SID or AUTH_TOKEN.
+  await stand.emulator.client.serverless.v1.services(result.output?.serviceSid ?? '').update({ includeCredentials: false });
+  const again = await stand.rehearse(FIXTURE, workDir);
+  expect(again.exitCode).toBe(0);
+  const without = (await (await fetch(`${base}/environment`)).json()) as { context: string[]; process: string[] };
+  expect(without.context).not.toContain('AUTH_TOKEN');
+  expect(without.context).not.toContain('ACCOUNT_SID');
+  expect(without.process).not.toContain('AUTH_TOKEN');
 }, 120_000);
 
 test("a handler version Twilio refuses stops the deploy with Twilio's own 400/20001 message, printed by twilio-run", async () => {
