@@ -70,7 +70,7 @@ function runtimeOf(ctx: ServerlessContext, service: ServiceRecord, params: FormP
   const runtime = given ?? last?.runtime ?? DEFAULT_RUNTIME;
   if (isAcceptedRuntime(runtime)) return runtime;
   // 82007 is the documented code; 20001 with this text is what Twilio was seen to answer (twilio-cli issue 252).
-  throw ctx.switches.serverlessRuntimeError82007 ? serverlessError(82007) : refusal(`unsupported runtime: ${runtime}`);
+  throw ctx.switches.serverlessDocumentedRuntimeError ? serverlessError(82007) : refusal(`unsupported runtime: ${runtime}`);
 }
 
 /** A handler the build service would not find: Twilio's own message (serverless-toolkit issues 538 and 564). */

@@ -21,7 +21,7 @@ export const SERVERLESS_SWITCH_DEFAULTS = Object.freeze({
    * Refuse an unsupported Runtime with the documented 82007 "Unsupported Runtime" instead of what Twilio was seen to
    * answer (400/20001 "unsupported runtime: node10", twilio-cli issue 252). Default false: the observed answer.
    */
-  serverlessRuntimeError82007: false as boolean,
+  serverlessDocumentedRuntimeError: false as boolean,
 });
 
 export type ServerlessSwitches = typeof SERVERLESS_SWITCH_DEFAULTS;

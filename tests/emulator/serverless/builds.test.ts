@@ -197,7 +197,7 @@ test('node24 builds with handler 1.2.0 and later, and fails (no code: the build,
 });
 
 test('the documented 82007 for an unsupported runtime, behind its switch', async () => {
-  const other = await startEmulator({ switches: { serverlessRuntimeError82007: true } });
+  const other = await startEmulator({ switches: { serverlessDocumentedRuntimeError: true } });
   try {
     const files = await serviceWithFiles(other);
     const answer = await hostRequest(other, API_HOST, 'POST', `/v1/Services/${files.serviceSid}/Builds`, formBody({ FunctionVersions: [files.functionVersionSid], Runtime: 'node18' }));
