@@ -1,4 +1,4 @@
-// Starts an in-process Verify emulator on 127.0.0.1:0 with a real twilio client pointed at it, plus control helpers.
+// Starts an in-process emulator (Verify and Sync) on 127.0.0.1:0 with a real twilio client pointed at it, plus control helpers.
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
