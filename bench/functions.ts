@@ -64,7 +64,7 @@ interface Env {
   IDENTITY_SECRET: string;
   AUTH_JWT_SECRET: string;
   APPROVAL_SIGNING_SECRET: string;
-  VERIFY_EMULATOR_URL: string;
+  EMULATOR_URL: string;
   [name: string]: string;
 }
 
@@ -156,7 +156,7 @@ async function callCounts(env: Env, upstream: Upstream, routes: RuntimeRoutes): 
   await measure('/delete-factor (step-up code)', () => call('delete-factor', token, { factorSid: created.factorSid, code: totp(created.secret, nowSeconds()) }));
 
   // A user enrolled before the kit kept state (a deploy over existing users): the first check lists and records.
-  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.EMULATOR_URL }) });
   const identity = deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), 'legacy-user');
   const entity = client.verify.v2.services(env.VERIFY_SERVICE_SID).entities(identity);
   const legacy = await entity.newFactors.create({ friendlyName: 'legacy', factorType: 'totp' });
@@ -191,7 +191,7 @@ async function callCounts(env: Env, upstream: Upstream, routes: RuntimeRoutes): 
 async function handlerOverhead(env: Env, upstream: Upstream, routes: RuntimeRoutes): Promise<void> {
   const call = handlers(env, routes);
   const viaHandler = await enroll(call, upstream, env, 'bench-user');
-  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.EMULATOR_URL }) });
   // The direct side gets its own user (its own factor and document), enrolled the same way.
   const direct = await enroll(call, upstream, env, 'bench-direct');
   const identityOf = (user: string): string => deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), user);
@@ -327,7 +327,7 @@ async function coldLoadChild(target: string): Promise<void> {
     // What any Function pays on its first Verify call: the twilio client's lazily loaded Verify domain, a new connection.
     const context = route.constructContext(config, '/x') as { getTwilioClient(options: object): twilio.Twilio };
     const loaded = process.hrtime.bigint();
-    const client = context.getTwilioClient({ httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
+    const client = context.getTwilioClient({ httpClient: createEmulatorHttpClient({ emulatorUrl: env.EMULATOR_URL }) });
     await client.verify.v2.services(env.VERIFY_SERVICE_SID).entities('cold-baseline').factors.list().catch(() => undefined);
     const done = process.hrtime.bigint();
     console.log(JSON.stringify({ requireMs: Number(loaded - started) / 1e6, firstCallMs: Number(done - loaded) / 1e6 }));
@@ -428,7 +428,7 @@ async function main(): Promise<void> {
     IDENTITY_SECRET: randomBytes(32).toString('hex'),
     AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     APPROVAL_SIGNING_SECRET: randomBytes(32).toString('hex'),
-    VERIFY_EMULATOR_URL: emulatorUrl,
+    EMULATOR_URL: emulatorUrl,
   };
   // `npm run bench:functions -- calls` (or overhead, latency, cold) runs one part only.
   const only = process.argv[2];

@@ -10,8 +10,11 @@ import { getConfigFromFlags, type DeployCliFlags } from 'twilio-run/dist/config/
 import { parseConfig } from '../lib/config';
 import { ConfigError } from '../lib/errors';
 
-/** Variables that only make sense on a developer's machine; uploading them would point a live service at nothing. */
-export const LOCAL_ONLY_VARIABLES = ['VERIFY_EMULATOR_URL', 'VERIFY_EMULATOR_PORT', 'PORT'] as const;
+/**
+ * Variables that only make sense on a developer's machine; uploading them would point a live service at nothing.
+ * The emulator's variables under their former names too (VERIFY_EMULATOR_URL, VERIFY_EMULATOR_PORT).
+ */
+export const LOCAL_ONLY_VARIABLES = ['EMULATOR_URL', 'EMULATOR_PORT', 'VERIFY_EMULATOR_URL', 'VERIFY_EMULATOR_PORT', 'PORT'] as const;
 /** Variables a deployed kit needs; a missing one stops the deploy before the upload, not a failing Function later. */
 const REQUIRED_VARIABLES = ['VERIFY_SERVICE_SID', 'IDENTITY_SECRET'] as const;
 /** One of each pair is needed: how caller tokens are checked, how approvals are signed. */

@@ -4,6 +4,7 @@
 // deploy fails, 2 for a bad setting.
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { EMULATOR_PORT, EMULATOR_URL, readRenamed } from '../emulator/core/variables';
 import { createEmulator } from '../emulator/server';
 import { closeServer, listen } from './listen';
 import { readEnvValues, updateEnvValues, withGeneratedValues } from './local-env';
@@ -21,7 +22,7 @@ const ENV_FILE_HEADER = 'Local stack (npm start): generated, git-ignored, never 
 
 const USAGE = `Usage: npm run rehearse -- [twilio-run deploy flags, e.g. --environment stage]
 Deploys this project with the real twilio-run deploy to the local emulator (npm start's when it runs, else one started
-here on VERIFY_EMULATOR_PORT, default ${DEFAULT_EMULATOR_PORT}), and serves the deployed environment on this machine.
+here on EMULATOR_PORT, default ${DEFAULT_EMULATOR_PORT}), and serves the deployed environment on this machine.
 The rehearsal's env file and deploy cache live in .rehearsal/; .env and .twiliodeployinfo are never touched.`;
 
 interface Emulator {
@@ -40,16 +41,17 @@ async function findOrStartEmulator(): Promise<Emulator> {
   const envFile = localEnvFile(process.env);
   const stored = withGeneratedValues(readEnvValues(envFile));
   const credentials = { accountSid: stored.ACCOUNT_SID ?? '', authToken: stored.AUTH_TOKEN ?? '' };
-  const running = stored.VERIFY_EMULATOR_URL;
+  const running = readRenamed(stored, EMULATOR_URL, () => undefined).value;
   if (running !== undefined && (await emulatorAnswers({ url: running, ...credentials }))) return { target: { url: running, ...credentials } };
   const settings = resolveLocalSettings(process.env, stored);
+  for (const line of settings.deprecations) console.warn(`warning: ${line}`);
   let listening: (url: string) => void = () => undefined;
   const served = createServedEnvironments({ projectDir: PROJECT, ...credentials, emulatorUrl: new Promise((resolve) => (listening = resolve)), log: (line) => console.log(line) });
   let server: Server | undefined;
   let port: number;
   try {
     server = createEmulator({ ...credentials, dataDir: join(PROJECT, '.emulator-data'), switches: settings.switches, serverlessHost: served, log: emulatorLog });
-    port = await listen(server, { port: settings.emulatorPort ?? DEFAULT_EMULATOR_PORT, host: EMULATOR_HOST, role: 'the emulator', portVariable: 'VERIFY_EMULATOR_PORT' });
+    port = await listen(server, { port: settings.emulatorPort ?? DEFAULT_EMULATOR_PORT, host: EMULATOR_HOST, role: 'the emulator', portVariable: EMULATOR_PORT.name });
   } catch (error) {
     if (server !== undefined) await closeServer(server);
     await served.close();

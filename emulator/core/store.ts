@@ -84,13 +84,17 @@ export class Store {
     return this.persistence.whenDurable();
   }
 
-  /** Flushes what is pending and lets the data directory go (another emulator may take it after this). */
+  /** Flushes what is pending and lets the data directory go (another emulator may take it after this). Idempotent. */
   close(): void {
+    const persistence = this.persistence;
+    const release = this.release;
+    // A server emits 'close' once per close() call: the second one finds nothing left to close.
+    this.persistence = memoryPersistence;
+    this.release = () => undefined;
     try {
-      this.persistence.close();
+      persistence.close();
     } finally {
-      this.release();
-      this.release = () => undefined;
+      release();
     }
   }
 

@@ -145,7 +145,7 @@ export async function rehearseDeploy(options: RehearseOptions): Promise<Rehearsa
   await prepareEnvFile(envFile, options.emulator, viewDir);
   const setup = await setupVerifyService({
     envFile,
-    environment: { ACCOUNT_SID: options.emulator.accountSid, AUTH_TOKEN: options.emulator.authToken, VERIFY_EMULATOR_URL: options.emulator.url },
+    environment: { ACCOUNT_SID: options.emulator.accountSid, AUTH_TOKEN: options.emulator.authToken, EMULATOR_URL: options.emulator.url },
   });
   log(`rehearsal: setup against the emulator: Verify service ${setup.serviceSid} ${setup.action}, Sync service ${setup.syncServiceSid} ${setup.syncAction}`);
   const deployArgs = ['--env', envFile, ...(options.deployArgs ?? [])];

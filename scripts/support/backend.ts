@@ -1,4 +1,4 @@
-// The support tool's way to Twilio: one client (the emulator's, with VERIFY_EMULATOR_URL), the kit's own Verify gateway
+// The support tool's way to Twilio: one client (the emulator's, with EMULATOR_URL), the kit's own Verify gateway
 // and Sync state store over it, the time the kit's locks are measured against, and the events sent to the host.
 import type twilio from 'twilio';
 import type { ActivityEvent } from '../../lib/contract';

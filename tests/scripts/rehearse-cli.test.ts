@@ -37,10 +37,10 @@ interface Running {
 /** The command in the scratch copy, with a shell that has no stack settings of this machine's. */
 function start(script: string, args: string[], envFile = join(sandbox, '.env.local')): Running {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) if (/^(PORT|HOST|ENV_FILE|ACCOUNT_SID|AUTH_TOKEN|TWILIO_.*|VERIFY_.*|AUTH_.*)$/.test(name)) delete env[name];
+  for (const name of Object.keys(env)) if (/^(PORT|HOST|ENV_FILE|ACCOUNT_SID|AUTH_TOKEN|TWILIO_.*|VERIFY_.*|EMULATOR_.*|AUTH_.*)$/.test(name)) delete env[name];
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', join('scripts', script), ...args], {
     cwd: sandbox,
-    env: { ...env, ENV_FILE: envFile, VERIFY_EMULATOR_PORT: '0', CI: '1' },
+    env: { ...env, ENV_FILE: envFile, EMULATOR_PORT: '0', CI: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
