@@ -113,19 +113,21 @@ export function createServedEnvironments(options: ServedEnvironmentsOptions): Se
         res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Nothing is deployed to this environment yet.\n');
         return;
       }
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      // The path as the runtime matches it: the request target up to its query, exactly.
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
       const { functions, assets } = deployment.build.routes;
       const access = [...functions, ...assets].find((route) => route.path === path)?.access;
       if (access === 'private') {
         sendNotFound(res);
-      } else if (access === 'protected' && functions.some((fn) => fn.path === path)) {
+      } else if (access === 'protected' && req.method !== 'OPTIONS' && functions.some((fn) => fn.path === path)) {
         passProtected(req, res, options.authToken)
           .then((signed) => {
             if (signed !== undefined) forward(signed, res, deployment.port);
           })
           .catch(() => res.destroy());
       } else {
-        // Unknown paths and OPTIONS are the runtime's to answer, as on Twilio.
+        // Unknown paths and OPTIONS (a protected Function's too: a preflight carries no signature) are the runtime's to
+        // answer, as on Twilio.
         forward(req, res, deployment.port);
       }
     };

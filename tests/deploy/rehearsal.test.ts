@@ -161,6 +161,11 @@ test("unknown paths and OPTIONS get the runtime's own answers", async () => {
   expect([unknown.status, await unknown.text()]).toEqual([404, 'Could not find requested resource']);
   const preflight = await fetch(`${base}/create-factor`, { method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' } });
   expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, '*']);
+  // A preflight carries no signature: the protected Function's is the runtime's to answer too.
+  const protectedPreflight = await fetch(`${base}/studio/check-code`, { method: 'OPTIONS' });
+  expect(protectedPreflight.status).toBe(204);
+  // The private kit answers no preflight either: its path is a missing one.
+  expect((await fetch(`${base}/kit`, { method: 'OPTIONS' })).status).toBe(404);
 });
 
 test("the environment's Logs hold what the deployed Functions printed, with the Function that printed it", async () => {
