@@ -1,4 +1,4 @@
-// `npm run setup` end to end against the Verify emulator: creates, updates, stays idempotent, keeps secrets, warns, refuses.
+// `npm run setup` end to end against the emulator: creates, updates, stays idempotent, keeps secrets, warns, refuses.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
