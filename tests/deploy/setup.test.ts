@@ -241,6 +241,19 @@ describe('npm run setup', () => {
     expect(readFileSync(envFile, 'utf8')).toBe(before);
   });
 
+  it('VERIFY_EMULATOR_URL, the former name, still points setup at the emulator, with one deprecation line', async () => {
+    writeUserEnv();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const result = await setupVerifyService({ envFile, environment: { VERIFY_EMULATOR_URL: emulator.url } });
+      expect(result.action).toBe('created');
+      expect((await listServices()).map((service) => service.sid)).toEqual([result.serviceSid]);
+      expect(warn.mock.calls).toEqual([['warning: VERIFY_EMULATOR_URL is deprecated: it is now EMULATOR_URL (the old name still works for now)']]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('finding 7: HS256 on request (an APPROVAL_SIGNING_SECRET), and an existing secret or key is kept as the signing mode', async () => {
     writeUserEnv();
     expect((await setupVerifyService({ envFile, environment: { EMULATOR_URL: emulator.url }, approvalSigning: 'HS256' })).written).toEqual([
