@@ -15,6 +15,7 @@ module.exports = {
   testMatch: [
     '<rootDir>/tests/core/**/*.test.ts',
     '<rootDir>/tests/lib/**/*.test.ts',
-    '<rootDir>/tests/emulator/{totp,challenges,factors,entities,services,control}.test.ts',
+    '<rootDir>/tests/emulator/verify/{totp,challenges,factors,entities,services}.test.ts',
+    '<rootDir>/tests/emulator/core/control.test.ts',
   ],
 };

@@ -17,7 +17,7 @@ export default {
     'lib/verify-errors.ts',
     'lib/state*.ts',
     'lib/recovery-codes.ts',
-    'emulator/totp.ts',
+    'emulator/verify/totp.ts',
     'emulator/verify/codes.ts',
     'emulator/verify/lookup.ts',
   ],

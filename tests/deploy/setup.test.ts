@@ -1,4 +1,4 @@
-// `npm run setup` end to end against the Verify emulator: creates, updates, stays idempotent, keeps secrets, warns, refuses.
+// `npm run setup` end to end against the emulator: creates, updates, stays idempotent, keeps secrets, warns, refuses.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -239,6 +239,19 @@ describe('npm run setup', () => {
       'EMULATOR_URL must be an http(s) address on this machine',
     );
     expect(readFileSync(envFile, 'utf8')).toBe(before);
+  });
+
+  it('VERIFY_EMULATOR_URL, the former name, still points setup at the emulator, with one deprecation line', async () => {
+    writeUserEnv();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const result = await setupVerifyService({ envFile, environment: { VERIFY_EMULATOR_URL: emulator.url } });
+      expect(result.action).toBe('created');
+      expect((await listServices()).map((service) => service.sid)).toEqual([result.serviceSid]);
+      expect(warn.mock.calls).toEqual([['warning: VERIFY_EMULATOR_URL is deprecated: it is now EMULATOR_URL (the old name still works for now)']]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('finding 7: HS256 on request (an APPROVAL_SIGNING_SECRET), and an existing secret or key is kept as the signing mode', async () => {
