@@ -1,5 +1,6 @@
-// The deploy rehearsal's loopback proxy: answers CONNECT for Twilio's two Serverless hosts only, ends their TLS with the
-// throwaway CA's leaf, and hands each decrypted request, Host unchanged, to a local target (the emulator).
+// The deploy rehearsal's loopback proxy: answers CONNECT for its Twilio hosts only (the two Serverless hosts by default),
+// ends their TLS with the throwaway CA's leaf, and hands each decrypted request, Host unchanged, to a local target (the
+// emulator).
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsHttpServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -7,14 +8,14 @@ import type { Duplex } from 'node:stream';
 import { createRehearsalCa, REHEARSAL_HOSTS } from './ca';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const ALLOWED = new Set<string>(REHEARSAL_HOSTS);
-const ALLOWED_TEXT = REHEARSAL_HOSTS.map((host) => `${host}:443`).join(' and ');
 /** RFC 9110 §7.6.1: meaningful for one connection only, so never passed on. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 export interface RehearsalProxyOptions {
   /** Where the decrypted requests go, e.g. the emulator: `http://127.0.0.1:4010`. Loopback only. */
   target: string;
+  /** The hosts it answers for (default: REHEARSAL_HOSTS, the deploy's); its CA is constrained to them. */
+  hosts?: readonly string[];
   /** One line per refused connection or unreachable target (default: discarded). Never a header or a body. */
   log?: (line: string) => void;
 }
@@ -31,6 +32,8 @@ export interface RehearsalProxy {
   childEnv: Readonly<Record<'HTTP_PROXY' | 'HTTPS_PROXY' | 'NODE_EXTRA_CA_CERTS', string>>;
   /** Every `host:port` refused so far, in order. */
   refused(): readonly string[];
+  /** How many requests it passed to the target so far (none after a deploy means the deploy went elsewhere). */
+  forwarded(): number;
   /** Stops listening, cuts open tunnels and removes the CA. */
   close(): Promise<void>;
 }
@@ -60,8 +63,8 @@ function splitAuthority(authority: string): { host: string; port: string } {
   return { host: (match?.[1] ?? '').toLowerCase(), port: match?.[2] || '443' };
 }
 
-function refusalText(what: string): string {
-  return `the deploy rehearsal proxy refused ${what}: it answers only ${ALLOWED_TEXT}\n`;
+function refusalText(what: string, allowed: readonly string[]): string {
+  return `the deploy rehearsal proxy refused ${what}: it answers only ${allowed.map((host) => `${host}:443`).join(' and ')}\n`;
 }
 
 function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
@@ -78,23 +81,27 @@ export async function startRehearsalProxy(options: RehearsalProxyOptions): Promi
   const basePath = target.pathname.replace(/\/$/, '');
   const log = options.log ?? (() => undefined);
   const refused: string[] = [];
+  let forwardedCount = 0;
   const tunnels = new Set<Duplex>();
-  const ca = await createRehearsalCa();
+  const hosts = options.hosts ?? REHEARSAL_HOSTS;
+  const allowed = new Set<string>(hosts);
+  const ca = await createRehearsalCa(hosts);
 
   function refuse(what: string): string {
     refused.push(what);
     log(`rehearsal proxy: refused ${what}`);
-    return refusalText(what);
+    return refusalText(what, hosts);
   }
 
   /** A decrypted request from inside a tunnel: checked against the two hosts again (Host, not just CONNECT), then passed on. */
   function forward(req: IncomingMessage, res: ServerResponse): void {
     const { host } = splitAuthority(req.headers.host ?? '');
-    if (!ALLOWED.has(host)) {
+    if (!allowed.has(host)) {
       // RFC 9110 §15.5.20: this connection cannot answer for that host.
       res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end(refuse(`Host ${req.headers.host ?? '(none)'}`));
       return;
     }
+    forwardedCount += 1;
     const upstream = httpRequest(
       { hostname: target.hostname, port: target.port, path: basePath + (req.url ?? '/'), method: req.method, headers: { ...forwardedHeaders(req.headers), 'x-forwarded-proto': 'https' } },
       (answer) => {
@@ -131,7 +138,7 @@ export async function startRehearsalProxy(options: RehearsalProxyOptions): Promi
     const authority = req.url ?? '';
     const { host, port } = splitAuthority(authority);
     socket.on('error', () => socket.destroy());
-    if (!ALLOWED.has(host) || port !== '443') {
+    if (!allowed.has(host) || port !== '443') {
       const body = refuse(authority);
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
@@ -157,6 +164,7 @@ export async function startRehearsalProxy(options: RehearsalProxyOptions): Promi
     caFile: ca.caFile,
     childEnv: { HTTP_PROXY: url, HTTPS_PROXY: url, NODE_EXTRA_CA_CERTS: ca.caFile },
     refused: () => [...refused],
+    forwarded: () => forwardedCount,
     async close() {
       await new Promise<void>((resolve) => {
         proxy.close(() => resolve());

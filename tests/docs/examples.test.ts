@@ -39,7 +39,7 @@ function shellEnvironment(): NodeJS.ProcessEnv {
     if (/^(PORT|HOST|ENV_FILE|ACCOUNT_SID|AUTH_TOKEN|TWILIO_.*|VERIFY_.*|AUTH_.*|ALLOWED_ORIGINS)$/.test(name)) delete env[name];
   }
   // `npm run token` reads the stack's env file; a server example's default port must not collide with anything.
-  return { ...env, ENV_FILE: join(sandbox, '.env.local'), VERIFY_EMULATOR_PORT: '0' };
+  return { ...env, ENV_FILE: join(sandbox, '.env.local'), EMULATOR_PORT: '0' };
 }
 
 interface Finished {
@@ -131,7 +131,7 @@ describe('the runner fails a broken example', () => {
   }, 60_000);
 
   test('a flag the script does not take (the old --env-file rehearsal)', async () => {
-    const example = broken(`export $(grep -E '^(VERIFY_EMULATOR_URL|ACCOUNT_SID|AUTH_TOKEN)=' .env.local)\nnpm run setup -- --env-file .env.emulator`);
+    const example = broken(`export $(grep -E '^(EMULATOR_URL|ACCOUNT_SID|AUTH_TOKEN)=' .env.local)\nnpm run setup -- --env-file .env.emulator`);
     expect((await runInShell(example.code)).code).not.toBe(0);
   }, 60_000);
 

@@ -2,7 +2,7 @@
 // stable code: 503 state_unavailable with Retry-After, no approval token, no Verify call when the lock check itself
 // failed, and no half-written state. Faults come from the emulator's fault injection on Sync paths.
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../../emulator/client/http-client';
 import { enrollUser } from '../helpers/enrolled';
 import { body, errorOf, totp, wrongCode, type Answer } from '../helpers/functions';
 import { useFunctionsStack } from '../helpers/functions-stack';
