@@ -32,11 +32,6 @@ export function describeRetry(t: Translator, retryAt: number | null, nowMs: numb
   return t.text('retry.after', { dateTime: t.dateTime(retryAt) });
 }
 
-/** "4 min, 5 sec" in the page's language: short enough to read at a glance every second. */
-export function formatWait(t: Translator, seconds: number): string {
-  return t.duration(seconds);
-}
-
 /**
  * Digits typed in another script count as the same digits: Arabic-Indic (٠–٩) and Eastern Arabic-Indic (۰–۹) from
  * Arabic and Persian keyboards, full-width (０–９) from Japanese input methods. Authenticator codes are ASCII digits.

@@ -57,7 +57,7 @@ const SET_UP_TO_QR = `new Promise((resolve) => {
 interface SetUpTiming {
   /** Click to QR code on screen. */
   total: number;
-  /** Of which the POST /create-factor round trip (the Functions and the Verify emulator). */
+  /** Of which the POST /create-factor round trip (the Functions and the emulator). */
   request: number;
 }
 

@@ -43,6 +43,8 @@ export const CONFIG_VARIABLES = [
   'APPROVAL_AUDIENCE',
   'ALLOWED_ORIGINS',
   'VERIFY_TIMEOUT_MS',
+  'EMULATOR_URL',
+  /** EMULATOR_URL's former name, still read (the emulator serves Sync too). */
   'VERIFY_EMULATOR_URL',
   'STUDIO_HIDE_ENROLLMENT',
   'SYNC_SERVICE_SID',
@@ -189,10 +191,10 @@ function parseJwksUrl(value: string): URL {
 }
 
 /** The emulator receives the account credentials (Basic auth), so it may only live on this machine. */
-function parseEmulatorUrl(value: string): string {
-  const url = parseUrl('VERIFY_EMULATOR_URL', value);
+function parseEmulatorUrl(name: 'EMULATOR_URL' | 'VERIFY_EMULATOR_URL', value: string): string {
+  const url = parseUrl(name, value);
   if (!LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new ConfigError('VERIFY_EMULATOR_URL', 'must be on this machine (127.0.0.1, localhost or [::1])');
+    throw new ConfigError(name, 'must be on this machine (127.0.0.1, localhost or [::1])');
   }
   return url.origin;
 }
@@ -369,7 +371,8 @@ export function parseConfig(env: Env): Config {
   const verifyServiceSid = requireValue(read, 'VERIFY_SERVICE_SID');
   if (!VERIFY_SERVICE_SID.test(verifyServiceSid)) throw new ConfigError('VERIFY_SERVICE_SID', 'is not a VA… service SID');
   const caller = parseCaller(read);
-  const emulatorUrl = read('VERIFY_EMULATOR_URL');
+  const emulatorUrlName = read('EMULATOR_URL') === undefined && read('VERIFY_EMULATOR_URL') !== undefined ? 'VERIFY_EMULATOR_URL' : 'EMULATOR_URL';
+  const emulatorUrl = read(emulatorUrlName);
   const syncServiceSid = read('SYNC_SERVICE_SID') ?? DEFAULT_SYNC_SERVICE_SID;
   if (syncServiceSid !== DEFAULT_SYNC_SERVICE_SID && !SYNC_SERVICE_SID.test(syncServiceSid)) {
     throw new ConfigError('SYNC_SERVICE_SID', 'is not an IS… service SID or "default"');
@@ -386,7 +389,7 @@ export function parseConfig(env: Env): Config {
     approval: parseApproval(read, caller),
     allowedOrigins: parseAllowedOrigins(read),
     verifyTimeoutMs: parseInteger(read, 'VERIFY_TIMEOUT_MS', DEFAULT_VERIFY_TIMEOUT_MS, 1, MAX_VERIFY_TIMEOUT_MS),
-    verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseEmulatorUrl(emulatorUrl),
+    verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseEmulatorUrl(emulatorUrlName, emulatorUrl),
     syncServiceSid,
     lockoutThreshold: parseInteger(read, 'LOCKOUT_THRESHOLD', DEFAULT_LOCKOUT_THRESHOLD, 1, MAX_LOCKOUT_THRESHOLD),
     lockoutBaseSeconds,

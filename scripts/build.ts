@@ -128,9 +128,11 @@ async function buildAssets(assetsDir: string, outDir: string): Promise<void> {
     entryPoints: [join(assetsDir, 'totp-client.ts')],
     outfile: join(outDir, 'totp-client.js'),
     format: 'esm',
-    banner: { js: '// totp-client.js: the TOTP kit\'s browser client, an ES module with no dependencies. Types: totp-client.d.ts. Guide: docs/integrate.md.' },
+    banner: { js: '// totp-client.js: the TOTP kit\'s browser client, an ES module with no dependencies. Types: dist/totp-client.d.ts. Guide: docs/integrate.md.' },
   });
-  writeFileSync(join(outDir, 'totp-client.d.ts'), clientDeclarations(join(assetsDir, 'totp-client.ts')));
+  // Its types go next to dist/assets, not in it: a deploy uploads every file there as a public asset, and a type file is
+  // for a host project's build, not for browsers (Twilio would serve it as video/mp2t, the MIME type of `.ts`).
+  writeFileSync(join(outDir, '..', 'totp-client.d.ts'), clientDeclarations(join(assetsDir, 'totp-client.ts')));
   // The example sign-in step imports the client module as a separate file, as a host page would.
   await build({ ...browser, entryPoints: [join(assetsDir, 'sign-in-step.ts')], outfile: join(outDir, 'sign-in-step.js'), format: 'esm', external: ['./totp-client.js'] });
   writeCatalogs(join(assetsDir, 'i18n'), join(outDir, 'i18n'));

@@ -1,7 +1,7 @@
 // The local stack's .env.local: read it, fill in what is missing (dummy credentials, fresh secrets), and write back
 // only the variables that changed, so the user's own lines and comments stay.
 import { randomBytes } from 'node:crypto';
-import { readEnvFile, setEnvVariable, writeEnvFile } from './env-file';
+import { readEnvFile, removeEnvVariable, setEnvVariable, writeEnvFile } from './env-file';
 
 /** Variables the local stack generates on first run; later runs reuse them so enrolled factors keep working. */
 export const GENERATED_VARIABLES = [
@@ -19,14 +19,16 @@ export function readEnvValues(path: string): Record<string, string> {
 
 /**
  * Sets each variable whose value differs from the file's, in place (atomically; a new file is owner-only, it holds
- * secrets). A new file starts with `header` as a comment.
+ * secrets), and drops the `retired` ones (a variable the stack writes under a new name). A new file starts with
+ * `header` as a comment.
  */
-export function updateEnvValues(path: string, values: Readonly<Record<string, string>>, header: string): void {
+export function updateEnvValues(path: string, values: Readonly<Record<string, string>>, header: string, retired: readonly string[] = []): void {
   const file = readEnvFile(path);
   let text = file.text === '' ? `# ${header}\n` : file.text;
   for (const [name, value] of Object.entries(values)) {
     if (file.values[name] !== value) text = setEnvVariable(text, name, value);
   }
+  for (const name of retired) if (name in file.values) text = removeEnvVariable(text, name);
   if (text !== file.text) writeEnvFile(path, text);
 }
 

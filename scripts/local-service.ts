@@ -1,6 +1,6 @@
 // The local stack's Verify and Sync services in the emulator: the ones named in .env.local while the emulator still has them.
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../emulator/client/http-client';
 
 /** Verify's FriendlyName rule: ≤ 30 characters, letters, digits, spaces, dashes. It is the issuer in the app. */
 const LOCAL_SERVICE_NAME = 'totp-functions local';

@@ -1,15 +1,18 @@
-// The local stack (`npm start`'s servers): the Verify emulator, the built Functions and page, and the front door with
-// the dev-only routes. Settings come from the caller's options, then the given environment, then .env.local.
+// The local stack (`npm start`'s servers): the emulator (Verify, Sync, and Serverless with its rehearsed environments
+// served), the built Functions and page, and the front door with the dev-only routes. Settings come from the caller's options, then the given environment, then .env.local.
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { ControllableClock } from '../emulator/core/clock';
+import { DataDirLockedError, lockHolder } from '../emulator/core/data-lock';
+import { EMULATOR_PORT, EMULATOR_URL } from '../emulator/core/variables';
 import { createEmulator } from '../emulator/server';
+import { createServedEnvironments } from './rehearsal/served-environments';
 import type { EmulatorSwitches } from '../emulator/switches';
-import { ControllableClock } from '../emulator/clock';
-import { linkEmulatorClock, linkFunctionsToEmulator } from '../lib/emulator-link';
+import { linkEmulatorClock, linkFunctionsToEmulator } from './emulator-link';
 import { devHostsFor } from './dev-routes';
 import { createFrontDoor } from './front-door';
 import { policyFromEnvironment } from './kit-variables';
-import { closeServer, listen } from './listen';
+import { closeServer, listen, probePort } from './listen';
 import { allowedOriginsOf } from './local-cors';
 import { readEnvValues, updateEnvValues, withGeneratedValues } from './local-env';
 import { createRuntimeApp, listBuiltRoutes } from './local-runtime';
@@ -20,6 +23,8 @@ const ROOT = join(__dirname, '..');
 /** The emulator receives the account credentials, and the Functions accept it only on the loopback. */
 const EMULATOR_HOST = '127.0.0.1';
 const ENV_FILE_HEADER = 'Local stack (npm start): generated, git-ignored, never deployed. Your own lines and comments are kept.';
+const EMULATOR_ROLE = 'the emulator';
+const FUNCTIONS_ROLE = 'the Functions and the page';
 
 export interface LocalStackOptions {
   /** Port of the Functions and page; 0 = a random free port. Default: PORT (environment, then env file), else 3000. */
@@ -30,9 +35,9 @@ export interface LocalStackOptions {
   envFile?: string;
   /** Emulator data directory. Default: .emulator-data in the repository. */
   dataDir?: string;
-  /** Over VERIFY_EMULATOR_<SWITCH> from the environment and the env file. */
+  /** Over the switches' variables (VERIFY_EMULATOR_<SWITCH>, EMULATOR_SYNC_<SWITCH>) of the environment and env file. */
   emulatorSwitches?: Partial<EmulatorSwitches>;
-  /** Default: VERIFY_EMULATOR_PORT, else 0 when `port` is 0, else 4010. */
+  /** Default: EMULATOR_PORT, else 0 when `port` is 0, else 4010. */
   emulatorPort?: number;
   /**
    * The shell's variables (`npm start` passes process.env): they win over the env file for the stack's settings and
@@ -61,11 +66,18 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** Starts the emulator, the Functions runtime and the dev routes; updates the env file with what it generated. */
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const log = options.log ?? (() => undefined);
-  // The Functions run in this process; they find the emulator client here, never in their own bundles.
-  linkFunctionsToEmulator();
+/** Where the stack will listen and keep its state, from the options, the environment and the env file. */
+interface StackPlan {
+  envFile: string;
+  stored: Record<string, string>;
+  settings: ReturnType<typeof resolveLocalSettings>;
+  port: number;
+  emulatorPort: number;
+  host: string;
+  dataDir: string;
+}
+
+function planStack(options: LocalStackOptions): StackPlan {
   const environment = options.environment ?? {};
   const envFile = options.envFile ?? join(ROOT, '.env.local');
   const stored = withGeneratedValues(readEnvValues(envFile));
@@ -73,43 +85,98 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const port = options.port ?? settings.port ?? DEFAULT_PORT;
   const emulatorPort = options.emulatorPort ?? settings.emulatorPort ?? (port === 0 ? 0 : DEFAULT_EMULATOR_PORT);
   const host = options.host ?? settings.host ?? DEFAULT_HOST;
-  const warnings = [exposureWarning(host)].filter((warning) => warning !== undefined);
+  return { envFile, stored, settings, port, emulatorPort, host, dataDir: options.dataDir ?? join(ROOT, '.emulator-data') };
+}
+
+/**
+ * Everything `npm start` can check before it builds or starts anything: the settings parse, no other emulator holds
+ * the data directory, and every port is free. Throws SettingError, DataDirLockedError or ListenError, so a second
+ * `npm start` stops before it touches the first one's dist/ or data. (The checks are repeated for real at start.)
+ */
+export async function checkLocalStack(options: LocalStackOptions = {}): Promise<void> {
+  const plan = planStack(options);
+  const holder = lockHolder(plan.dataDir);
+  if (holder !== undefined) throw new DataDirLockedError(plan.dataDir, holder);
+  await probePort({ port: plan.emulatorPort, host: EMULATOR_HOST, role: EMULATOR_ROLE, portVariable: EMULATOR_PORT.name });
+  await probePort({ port: plan.port, host: plan.host, role: FUNCTIONS_ROLE, portVariable: 'PORT' });
+}
+
+/** Starts the emulator, the Functions runtime and the dev routes; updates the env file with what it generated. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  // The Functions run in this process; they find the emulator client here, never in their own bundles.
+  linkFunctionsToEmulator();
+  const environment = options.environment ?? {};
+  const { envFile, stored, settings, port, emulatorPort, host, dataDir } = planStack(options);
+  const warnings = [exposureWarning(host), ...settings.deprecations].filter((warning) => warning !== undefined);
   // Everything slow or fallible happens before the front door listens, so no request ever waits on it.
   const routes = await listBuiltRoutes();
 
   // One clock for the emulator and the Functions: tests freeze it once for both (setClock).
   const clock = new ControllableClock();
-  const emulator = createEmulator({
+  // A deploy rehearsal (npm run rehearse) against this emulator is served too: its environments on their own ports.
+  let listening: (url: string) => void = () => undefined;
+  const served = createServedEnvironments({
+    projectDir: ROOT,
     accountSid: stored.ACCOUNT_SID ?? '',
     authToken: stored.AUTH_TOKEN ?? '',
-    clock,
-    dataDir: options.dataDir ?? join(ROOT, '.emulator-data'),
-    switches: { ...settings.switches, ...options.emulatorSwitches },
-    log: (line) => log(`emulator ${line}`),
+    emulatorUrl: new Promise((resolve) => (listening = resolve)),
+    log: (line) => log(line),
   });
+  let emulator: Server;
+  try {
+    emulator = createEmulator({
+      accountSid: stored.ACCOUNT_SID ?? '',
+      authToken: stored.AUTH_TOKEN ?? '',
+      clock,
+      dataDir,
+      switches: { ...settings.switches, ...options.emulatorSwitches },
+      log: (line) => log(`emulator ${line}`),
+      serverlessHost: served,
+    });
+  } catch (error) {
+    await served.close();
+    throw error;
+  }
   const front: Server = createServer();
   let unlinkClock = (): void => undefined;
   const close = async (): Promise<void> => {
     unlinkClock();
     await Promise.all([closeServer(front), closeServer(emulator)]);
+    await served.close();
   };
   try {
-    const boundEmulatorPort = await listen(emulator, { port: emulatorPort, host: EMULATOR_HOST, role: 'the Verify emulator', portVariable: 'VERIFY_EMULATOR_PORT' });
+    const boundEmulatorPort = await listen(emulator, { port: emulatorPort, host: EMULATOR_HOST, role: EMULATOR_ROLE, portVariable: EMULATOR_PORT.name });
     const emulatorUrl = `http://${EMULATOR_HOST}:${boundEmulatorPort}`;
+    listening(emulatorUrl);
     unlinkClock = linkEmulatorClock(emulatorUrl, () => clock.now());
-    stored.VERIFY_EMULATOR_URL = emulatorUrl;
+    // The stack owns this variable: written under its current name, its former name dropped from the file.
+    delete stored[EMULATOR_URL.former];
+    stored[EMULATOR_URL.name] = emulatorUrl;
     stored.VERIFY_SERVICE_SID = await ensureLocalVerifyService(stored, emulatorUrl);
     stored.SYNC_SERVICE_SID = await ensureLocalSyncService(stored, emulatorUrl);
-    updateEnvValues(envFile, stored, ENV_FILE_HEADER);
+    updateEnvValues(envFile, stored, ENV_FILE_HEADER, [EMULATOR_URL.former]);
     const env = { ...stored, ...policyFromEnvironment(environment), ...options.envOverrides };
     const allowedOrigins = allowedOriginsOf(env);
 
-    const boundPort = await listen(front, { port, host, role: 'the Functions and the page', portVariable: 'PORT' });
+    const boundPort = await listen(front, { port, host, role: FUNCTIONS_ROLE, portVariable: 'PORT' });
     // No await from here to the handler: Node runs this before it reads any request from the new socket.
     const url = `http://${localUrlHost(host)}:${boundPort}`;
     const runtime = createRuntimeApp({ routes, env, port: boundPort, url, allowedOrigins });
-    const privateRoutes = new Set(routes.functions.filter((fn) => fn.access === 'private').map((fn) => fn.path));
-    front.on('request', createFrontDoor({ runtime, env, allowedHosts: devHostsFor(boundPort, host), allowedOrigins, privateRoutes, log }));
+    const routesWith = (access: string): Set<string> => new Set(routes.functions.filter((fn) => fn.access === access).map((fn) => fn.path));
+    front.on(
+      'request',
+      createFrontDoor({
+        runtime,
+        env,
+        allowedHosts: devHostsFor(boundPort, host),
+        allowedOrigins,
+        privateRoutes: routesWith('private'),
+        protectedRoutes: routesWith('protected'),
+        authToken: env.AUTH_TOKEN ?? '',
+        log,
+      }),
+    );
     return { url, emulatorUrl, env, warnings, setClock: (epochMs) => clock.freezeAt(epochMs), close };
   } catch (error) {
     await close();

@@ -1,8 +1,9 @@
-// `npm start`: builds, starts the local stack with the shell's settings, prints where it is, and stops it cleanly.
-// Exit codes: 0 after a normal stop, 1 when the stack cannot start (e.g. a port in use), 2 for a bad option or setting.
+// `npm start`: checks its ports and data directory, builds, starts the local stack with the shell's settings, prints
+// where it is, and stops it cleanly. Exit codes: 0 after a normal stop, 1 when the stack cannot start (a port in use,
+// the data directory held by another stack), 2 for a bad option or setting.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalStack, type LocalStack } from './local-stack';
+import { checkLocalStack, startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
 import { SettingError } from './local-settings';
 import { stopOnSignals } from './stop-signals';
 import { localEnvFile } from './token';
@@ -15,8 +16,8 @@ function displayUrl(url: string): string {
 const USAGE = `Usage: npm start [-- [--no-build] [--data-dir <dir>]]
   --no-build        serve what dist/ holds (after your own npm run build)
   --data-dir <dir>  the emulator's state (default .emulator-data)
-Settings (shell, then .env.local): PORT (3000), VERIFY_EMULATOR_PORT (4010), HOST (127.0.0.1), VERIFY_EMULATOR_<SWITCH>;
-ENV_FILE (shell only) names the env file instead of .env.local.`;
+Settings (shell, then .env.local): PORT (3000), EMULATOR_PORT (4010), HOST (127.0.0.1), the emulator's switches
+(VERIFY_EMULATOR_<SWITCH>, EMULATOR_SYNC_<SWITCH>); ENV_FILE (shell only) names the env file instead of .env.local.`;
 
 interface CliOptions {
   build: boolean;
@@ -55,18 +56,21 @@ async function main(argv: string[]): Promise<number> {
   );
   let stack: LocalStack;
   try {
+    const options: LocalStackOptions = {
+      environment: process.env,
+      envFile: localEnvFile(process.env),
+      dataDir: cli.dataDir,
+      log: (line) => console.log(line),
+    };
+    // Before the build: a second npm start must not rebuild dist/ under a running stack, nor open its data.
+    await checkLocalStack(options);
     if (cli.build) {
       // Loaded only to build: `--no-build` starts without loading esbuild at all.
       const { buildAll } = require('./build') as typeof import('./build');
       await buildAll();
     }
     if (stopRequested) return 0;
-    stack = await startLocalStack({
-      environment: process.env,
-      envFile: localEnvFile(process.env),
-      dataDir: cli.dataDir,
-      log: (line) => console.log(line),
-    });
+    stack = await startLocalStack(options);
   } catch (error) {
     console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
     return error instanceof SettingError ? 2 : 1;
@@ -74,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   if (!stopRequested) {
     for (const warning of stack.warnings) console.warn(`warning: ${warning}`);
     const page = displayUrl(stack.url);
-    console.log(`Verify emulator on ${stack.emulatorUrl}`);
+    console.log(`Emulator (Verify, Sync) on ${stack.emulatorUrl}`);
     console.log(`Functions on ${page}/, the page on ${page}/index.html (caller token: npm run --silent token -- <user>)`);
   }
   await stop;

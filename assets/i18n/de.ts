@@ -93,6 +93,7 @@ const de: Catalog = {
 
   'countdown.normal': 'Der Code ändert sich {when}.',
   'countdown.edge': 'Der Code ändert sich {when} – wenn Ihrer gleich wechselt, warten Sie auf den nächsten.',
+  'countdown.used': 'Der aktuelle Code wurde gerade verwendet. Warten Sie auf den nächsten: Er kommt {when}.',
 
   'code.label': 'Code',
   'code.enter': {

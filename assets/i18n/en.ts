@@ -106,6 +106,8 @@ export const en = {
   /** {when}: Intl.RelativeTimeFormat, e.g. "in 20 seconds". */
   'countdown.normal': 'The code changes {when}.',
   'countdown.edge': 'The code changes {when} — if yours is about to change, wait for the next one.',
+  /** After a code was accepted, while the app still shows it: the kit would refuse it again (RFC 6238 §5.2). */
+  'countdown.used': 'The current code was just used. Wait for the next one: it comes {when}.',
 
   'code.label': 'Code',
   'code.enter': { one: 'Enter the {count}-digit code from your app.', other: 'Enter the {count}-digit code from your app.' },

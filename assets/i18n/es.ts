@@ -100,6 +100,7 @@ const es: Catalog = {
 
   'countdown.normal': 'El código cambia {when}.',
   'countdown.edge': 'El código cambia {when}: si el tuyo está a punto de cambiar, espera al siguiente.',
+  'countdown.used': 'El código actual se acaba de usar. Espera al siguiente: llega {when}.',
 
   'code.label': 'Código',
   'code.enter': {

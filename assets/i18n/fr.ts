@@ -100,6 +100,7 @@ const fr: Catalog = {
 
   'countdown.normal': 'Le code change {when}.',
   'countdown.edge': 'Le code change {when}\u00a0: si le vôtre est sur le point de changer, attendez le suivant.',
+  'countdown.used': 'Le code actuel vient d’être utilisé. Attendez le suivant\u00a0: il arrive {when}.',
 
   'code.label': 'Code',
   'code.enter': {

@@ -88,6 +88,7 @@ const ja: Catalog = {
 
   'countdown.normal': 'コードは{when}に変わります。',
   'countdown.edge': 'コードは{when}に変わります。お使いのコードがもうすぐ変わる場合は、次のコードを待ってください。',
+  'countdown.used': '現在のコードは使用済みです。次のコードを待ってください（{when}に変わります）。',
 
   'code.label': 'コード',
   'code.enter': { other: 'アプリに表示される {count} 桁のコードを入力してください。' },

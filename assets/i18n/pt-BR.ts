@@ -100,6 +100,7 @@ const ptBR: Catalog = {
 
   'countdown.normal': 'O código muda {when}.',
   'countdown.edge': 'O código muda {when}. Se o seu estiver prestes a mudar, espere o próximo.',
+  'countdown.used': 'O código atual acabou de ser usado. Espere o próximo: ele chega {when}.',
 
   'code.label': 'Código',
   'code.enter': {

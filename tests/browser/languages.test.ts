@@ -98,17 +98,37 @@ const LAYOUT = `(() => {
 })()`;
 
 /**
- * The save step's grid: which side of its cell the first code starts on (a phone shows one column of 16-symbol codes,
- * so the side within the cell is what mirrors), and each code read left to right whatever the page's direction.
+ * The save step's codes as drawn: which side each code's number is on, each code read left to right whatever the
+ * page's direction, and whatever makes one code hard to copy exactly: a number drawn outside its code's box (a list
+ * marker hanging outside, which is what ran into the code before it), a code or number wider than its box, two boxes
+ * that overlap, or the list wider than its card.
  */
 const CODES_LAYOUT = `(() => {
-  const first = document.querySelector('.recovery-codes li');
-  const code = document.querySelector('.recovery-codes code');
-  const cell = first.getBoundingClientRect();
-  const box = code.getBoundingClientRect();
+  const list = document.querySelector('.recovery-codes');
+  const items = [...list.querySelectorAll('li')];
+  const box = (element) => element.getBoundingClientRect();
+  const overlap = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const problems = [];
+  items.forEach((item, index) => {
+    const style = getComputedStyle(item);
+    if (style.listStyleType !== 'none' && style.listStylePosition !== 'inside') problems.push('number ' + (index + 1) + ' is outside its box');
+    if (item.scrollWidth > item.clientWidth) problems.push('code ' + (index + 1) + ' is wider than its box');
+    const own = box(item);
+    const code = box(item.querySelector('code'));
+    if (code.left < own.left - 0.5 || code.right > own.right + 0.5) problems.push('code ' + (index + 1) + ' leaves its box');
+    items.forEach((other, later) => {
+      if (later > index && overlap(own, box(other))) problems.push('codes ' + (index + 1) + ' and ' + (later + 1) + ' overlap');
+    });
+  });
+  if (list.scrollWidth > list.clientWidth) problems.push('the codes are wider than their card');
+  const first = box(items[0]);
+  const firstCode = box(items[0].querySelector('code'));
   return {
-    firstOnTheRight: cell.right - box.right < box.left - cell.left,
-    codeDirection: getComputedStyle(code).direction,
+    count: items.length,
+    problems,
+    // The number sits at the start of the line: the side with the narrower space beside the code.
+    numberOnTheRight: first.right - firstCode.right < firstCode.left - first.left,
+    codeDirection: getComputedStyle(items[0].querySelector('code')).direction,
   };
 })()`;
 
@@ -126,7 +146,10 @@ interface Layout {
 }
 
 interface CodesLayout {
-  firstOnTheRight: boolean;
+  count: number;
+  /** What keeps a code from being copied exactly; empty when none. */
+  problems: string[];
+  numberOnTheRight: boolean;
   codeDirection: string;
 }
 
@@ -140,7 +163,7 @@ interface LocaleRun {
   file: string[];
   /** Recent activity at the end, each line as "what · when". */
   activity: string[];
-  /** T0 as the page's clock shows it (in the browser's time zone, UTC), for the expected times. */
+  /** T0 as the page's clock shows it (in the browser's time zone, UTC), for the expected times: one format everywhere. */
   clockTime: string;
   watch: PageWatch;
   catalogRequests: string[];
@@ -232,7 +255,7 @@ async function runLocale(tag: LocaleTag): Promise<LocaleRun> {
   const activity = page.getByRole('region', { name: t.text('activity.title'), exact: true });
   await activity.getByRole('listitem').nth(4).waitFor({ timeout: STATE_TIMEOUT_MS });
   const lines = (await activity.getByRole('listitem').allInnerTexts()).map((text) => text.replace(/\s*\n+\s*/g, ' · ').replace(/\s+/g, ' ').trim());
-  const clockTime = String(await page.evaluate(`new Intl.DateTimeFormat(${JSON.stringify(tag)}, { hour: '2-digit', minute: '2-digit' }).format(${T0})`));
+  const clockTime = String(await page.evaluate(`new Intl.DateTimeFormat(${JSON.stringify(tag)}, { timeStyle: 'short' }).format(${T0})`));
   await look('sign-in-check');
 
   await page.context().close();
@@ -285,6 +308,10 @@ describe('every language, from sign-in to the sign-in check', () => {
     expect(run.watch.errors).toEqual([]);
   });
 
+  test.each(TAGS)('%s: at 375 px every recovery code has its own box, its number inside it, and no two overlap', (tag) => {
+    expect(runOf(tag).codesLayout).toMatchObject({ count: 10, problems: [] });
+  });
+
   test.each(TAGS)('%s: the recovery codes, their file and Recent activity are in the language', (tag) => {
     const run = runOf(tag);
     const t = translators[tag];
@@ -325,12 +352,12 @@ describe('every language, from sign-in to the sign-in check', () => {
     expect(arabic.stepsPadding?.right).toBeGreaterThan(0);
     expect(english.stepsPadding).toEqual({ left: expect.any(Number), right: 0 });
     expect(english.stepsPadding?.left).toBeGreaterThan(0);
-    // Recent activity's edge on the start side; the codes' grid starts on the right, each code still reads left to right.
+    // Recent activity's edge on the start side; the codes' numbers are on the right, each code still reads left to right.
     expect(arabic.activityEdge).toEqual({ left: 0, right: expect.any(Number) });
     expect(arabic.activityEdge?.right).toBeGreaterThan(0);
     expect(english.activityEdge).toEqual({ left: expect.any(Number), right: 0 });
-    expect(runOf('ar').codesLayout).toEqual({ firstOnTheRight: true, codeDirection: 'ltr' });
-    expect(runOf('en').codesLayout).toEqual({ firstOnTheRight: false, codeDirection: 'ltr' });
+    expect(runOf('ar').codesLayout).toMatchObject({ numberOnTheRight: true, codeDirection: 'ltr' });
+    expect(runOf('en').codesLayout).toMatchObject({ numberOnTheRight: false, codeDirection: 'ltr' });
   });
 });
 

@@ -4,12 +4,12 @@ import fc from 'fast-check';
 import type { ActivityEvent } from '../../lib/contract';
 import { describeWhen, summarizeActivity } from '../../assets/activity';
 import { describeFailure } from '../../assets/failure';
-import { describeNonDefaultConfig, describeRetry, digitsOnly, formatWait, groupSecret, normalizeRecoveryCode } from '../../assets/format';
+import { describeNonDefaultConfig, describeRetry, digitsOnly, groupSecret, normalizeRecoveryCode } from '../../assets/format';
 import ar from '../../assets/i18n/ar';
 import de from '../../assets/i18n/de';
 import en from '../../assets/i18n/en';
 import ja from '../../assets/i18n/ja';
-import { chooseLocale, matchLocale } from '../../assets/locales';
+import { chooseLocale, LOCALES, matchLocale } from '../../assets/locales';
 import { createTranslator } from '../../assets/translator';
 import { mayRunHere, parseFrameAncestors, type FrameContext } from '../../assets/frame-guard';
 import { signedInName } from '../../assets/signed-in-user';
@@ -131,8 +131,8 @@ describe("the kit's own lock and enrollment hold", () => {
   const now = Date.UTC(2030, 0, 15, 9, 0, 10);
 
   test('the countdown reads at a glance, in units of the reader\'s language (Intl)', () => {
-    expect([1, 59, 60, 65, 3600].map((seconds) => formatWait(english, seconds))).toEqual(['1 sec', '59 sec', '1 min', '1 min, 5 sec', '60 min']);
-    expect(formatWait(createTranslator('ja', ja), 245)).toBe('4 分 5 秒');
+    expect([1, 59, 60, 65, 3600].map((seconds) => english.duration(seconds))).toEqual(['1 sec', '59 sec', '1 min', '1 min, 5 sec', '60 min']);
+    expect(createTranslator('ja', ja).duration(245)).toBe('4 分 5 秒');
   });
 
   test('a lock says when to retry; a set-up under way is news, not an error', () => {
@@ -375,6 +375,16 @@ describe('Recent activity in plain words', () => {
     const japanese = createTranslator('ja', ja);
     expect(describeWhen(japanese, item(lastNight), now)).toBe(`昨日 ${japanese.time(lastNight.getTime())}`);
     expect(describeWhen(english, { occurredAt: 'not a date', channel: 'web' }, now)).toBe('not a date');
+  });
+
+  test('a clock time is written one way everywhere: as in a date and time, without a leading zero in English', () => {
+    const at = new Date(2030, 0, 15, 16, 58).getTime();
+    expect(english.time(at).replace(/\s/g, ' ')).toBe('4:58 PM');
+    for (const { tag } of LOCALES) {
+      const t = createTranslator(tag, en);
+      expect([tag, t.dateTime(at).endsWith(t.time(at))]).toEqual([tag, true]);
+      expect([tag, t.dateTime(new Date(2030, 0, 15, 9, 5).getTime()).endsWith(t.time(new Date(2030, 0, 15, 9, 5).getTime()))]).toEqual([tag, true]);
+    }
   });
 
   test('lengths of time in words, to the minute above a minute', () => {

@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { saveStep } from './support/artifacts';
 import { describeFocus } from './support/keyboard';
 import {
+  activityRegion,
   checkRegion,
   expectAnnouncement,
   factorsRegion,
@@ -14,6 +15,7 @@ import {
   recoveryRegion,
   saveCodesRegion,
   scanQrCode,
+  setupRegion,
   shownRecoveryCodes,
   signInAsDeveloper,
   signInWithRecoveryCode,
@@ -77,6 +79,11 @@ test('after the first code, the save step shows 10 codes; Copy all, Download and
   for (const code of codes) expect(code).toMatch(RECOVERY_CODE);
   expect(new Set(codes).size).toBe(10);
   await step.getByRole('heading', { name: 'Recovery codes for rosalind' }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  // The step takes over the page until it is done: its own news, and no other card (no second count of the codes).
+  await step.getByRole('status').getByText(/save your recovery codes: this is the only time they are shown/).waitFor({ timeout: STATE_TIMEOUT_MS });
+  for (const card of [setupRegion(page), checkRegion(page), recoveryRegion(page), factorsRegion(page), activityRegion(page)]) {
+    expect(await card.isVisible()).toBe(false);
+  }
   await saveStep(page, '30-save-codes');
 
   // Copy all: the ten codes, one per line, nothing else.
@@ -132,6 +139,7 @@ test('after the first code, the save step shows 10 codes; Copy all, Download and
   expect(await step.count()).toBe(0);
   expect(revoked).toEqual([download.url()]);
   await expect(describeFocus(page)).resolves.toBe('h2:Try a sign-in check');
+  await checkRegion(page).getByRole('status').getByText('Your recovery codes are no longer shown on this page.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await recoveryRegion(page).getByText('10 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await saveStep(page, '33-save-codes-done');
 
@@ -267,14 +275,17 @@ test('with 2 or fewer codes left the page warns, and a current code generates a 
     () => card.getByRole('button', { name: 'Replace my recovery codes' }).click(),
     'New recovery codes generated; the old ones no longer work. Save the new ones now.',
   );
-  // The new set in the same save step, with the focus on it.
+  // The new set in the same save step, with the focus on it, and the count of the old set out of sight meanwhile.
   await expect(describeFocus(page)).resolves.toBe('h2:Save your recovery codes');
+  await saveCodesRegion(page).getByRole('status').getByText(/^New recovery codes generated/).waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(await card.isVisible()).toBe(false);
   const renewed = await shownRecoveryCodes(page);
   expect(renewed).toHaveLength(10);
   expect(renewed.filter((code) => codes.includes(code))).toEqual([]);
   await saveStep(page, '38-new-set');
   await putAwayRecoveryCodes(page);
   await expect(describeFocus(page)).resolves.toBe('h2:Recovery codes');
+  await card.getByRole('status').getByText('Your recovery codes are no longer shown on this page.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await card.getByText('10 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
   expect(await warning.isVisible()).toBe(false);
   for (const code of renewed) expect(await page.content()).not.toContain(code);

@@ -1,4 +1,4 @@
-// `npm run setup` end to end against the Verify emulator: creates, updates, stays idempotent, keeps secrets, warns, refuses.
+// `npm run setup` end to end against the emulator: creates, updates, stays idempotent, keeps secrets, warns, refuses.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,9 +45,9 @@ function writeUserEnv(extra = ''): string {
   return text;
 }
 
-/** Setup pointed at the emulator the same way as the local stack (VERIFY_EMULATOR_URL), never at the shell's env. */
+/** Setup pointed at the emulator the same way as the local stack (EMULATOR_URL), never at the shell's env. */
 function setup(flags: SetupOptions['flags'] = {}, environment: Record<string, string> = {}): ReturnType<typeof setupVerifyService> {
-  return setupVerifyService({ envFile, flags, environment: { VERIFY_EMULATOR_URL: emulator.url, ...environment } });
+  return setupVerifyService({ envFile, flags, environment: { EMULATOR_URL: emulator.url, ...environment } });
 }
 
 async function listServices(): Promise<Array<{ sid: string; friendlyName: string; totp: unknown }>> {
@@ -261,15 +261,28 @@ describe('npm run setup', () => {
 
   it('sends credentials to an emulator on this machine only', async () => {
     const before = writeUserEnv();
-    await expect(setup({}, { VERIFY_EMULATOR_URL: 'https://emulator.example.com' })).rejects.toThrow(
-      'VERIFY_EMULATOR_URL must be an http(s) address on this machine',
+    await expect(setup({}, { EMULATOR_URL: 'https://emulator.example.com' })).rejects.toThrow(
+      'EMULATOR_URL must be an http(s) address on this machine',
     );
     expect(readFileSync(envFile, 'utf8')).toBe(before);
   });
 
+  it('VERIFY_EMULATOR_URL, the former name, still points setup at the emulator, with one deprecation line', async () => {
+    writeUserEnv();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const result = await setupVerifyService({ envFile, environment: { VERIFY_EMULATOR_URL: emulator.url } });
+      expect(result.action).toBe('created');
+      expect((await listServices()).map((service) => service.sid)).toEqual([result.serviceSid]);
+      expect(warn.mock.calls).toEqual([['warning: VERIFY_EMULATOR_URL is deprecated: it is now EMULATOR_URL (the old name still works for now)']]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('finding 7: HS256 on request (an APPROVAL_SIGNING_SECRET), and an existing secret or key is kept as the signing mode', async () => {
     writeUserEnv();
-    expect((await setupVerifyService({ envFile, environment: { VERIFY_EMULATOR_URL: emulator.url }, approvalSigning: 'HS256' })).written).toEqual([
+    expect((await setupVerifyService({ envFile, environment: { EMULATOR_URL: emulator.url }, approvalSigning: 'HS256' })).written).toEqual([
       'VERIFY_SERVICE_SID',
       'SYNC_SERVICE_SID',
       'IDENTITY_SECRET',
@@ -299,7 +312,7 @@ describe('npm run setup', () => {
   it('runs as `npm run setup -- …` and exits 1 with the reason on bad input', async () => {
     writeUserEnv();
     const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
-    const env = { PATH: process.env['PATH'] ?? '', VERIFY_EMULATOR_URL: emulator.url };
+    const env = { PATH: process.env['PATH'] ?? '', EMULATOR_URL: emulator.url };
     const ok = await run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env', envFile, '--issuer', 'Acme'], {
       cwd: dir,
       env,

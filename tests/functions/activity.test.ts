@@ -128,7 +128,7 @@ test('the Studio path emits its events too, on the studio channel, without clien
   await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token });
   await clock.nextStep();
   deliveries = [];
-  const studio = await harness.post('/studio/check-code', { user: '+15550007001', code: totp(secret, clock.now) }, { form: true });
+  const studio = await harness.post('/studio/check-code', { user: '+15550007001', code: totp(secret, clock.now) }, { form: true, signed: true });
   expect(body(studio)).toEqual({ status: 'approved' });
   expect(received()).toEqual([expect.objectContaining({ type: 'challenge.approved', channel: 'studio', factorSid, sub: '+15550007001' })]);
   expect(received()[0]).not.toHaveProperty('client');

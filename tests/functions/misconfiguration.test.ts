@@ -57,7 +57,7 @@ test.each([
   ['VERIFY_TIMEOUT_MS above the 10 s budget', { VERIFY_TIMEOUT_MS: '20000' }, 'VERIFY_TIMEOUT_MS must be between'],
   ['ALLOWED_ORIGINS with a wildcard', { ALLOWED_ORIGINS: '*' }, 'ALLOWED_ORIGINS must list exact origins'],
   ['ALLOWED_ORIGINS with a path', { ALLOWED_ORIGINS: 'https://app.example.com/login' }, 'ALLOWED_ORIGINS must list exact origins'],
-  ['VERIFY_EMULATOR_URL not a URL', { VERIFY_EMULATOR_URL: SECRET_LOOKING }, 'VERIFY_EMULATOR_URL is not an http(s) URL'],
+  ['EMULATOR_URL not a URL', { EMULATOR_URL: SECRET_LOOKING }, 'EMULATOR_URL is not an http(s) URL'],
   ['SYNC_SERVICE_SID malformed', { SYNC_SERVICE_SID: SECRET_LOOKING }, 'SYNC_SERVICE_SID is not an IS'],
   ['LOCKOUT_THRESHOLD above NIST\'s 100', { LOCKOUT_THRESHOLD: '1000' }, 'LOCKOUT_THRESHOLD must be between 1 and 100'],
   ['LOCKOUT_MAX_SECONDS below LOCKOUT_BASE_SECONDS', { LOCKOUT_BASE_SECONDS: '600', LOCKOUT_MAX_SECONDS: '60' }, 'LOCKOUT_MAX_SECONDS must not be below'],

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
-import { loadDataDir } from '../../emulator/data-files';
+import { JOURNAL_FILE } from '../../emulator/core/data-files';
 import { enrollUser, type EnrolledUser } from '../helpers/enrolled';
 import { body, errorOf, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
 import { useFunctionsStack } from '../helpers/functions-stack';
@@ -188,14 +188,16 @@ test('no recovery code is kept in clear: not in the emulator data folder, not in
   }
 });
 
-/** The user's state document as the emulator keeps it at rest: the last write of it in the data folder's journal. */
+/** The user's state document as the emulator keeps it at rest: its last write in the data folder's journal (JSON lines). */
 function documentAtRest(user: string): Record<string, unknown> {
   const name = `totp-user-${harness.identityOf(user)}`;
   let data: Record<string, unknown> | undefined;
-  for (const changes of loadDataDir(harness.dataDir).journal) {
-    for (const change of changes) {
-      if ('sync' in change && 'put' in change.sync && change.sync.put === 'document' && change.sync.record.uniqueName === name) data = change.sync.record.data;
-    }
+  // The journal is preallocated with zeros; its first line names the format.
+  for (const line of readFileSync(join(harness.dataDir, JOURNAL_FILE), 'utf8').replace(/\0+$/, '').split('\n').slice(1)) {
+    if (line === '') continue;
+    const entry = JSON.parse(line) as { product?: string; changes?: Array<{ put?: string; record?: { uniqueName?: string; data?: Record<string, unknown> } }> };
+    if (entry.product !== 'sync') continue;
+    for (const change of entry.changes ?? []) if (change.put === 'document' && change.record?.uniqueName === name) data = change.record.data;
   }
   if (data === undefined) throw new Error(`no ${name} in the emulator's journal`);
   return data;

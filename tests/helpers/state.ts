@@ -1,7 +1,7 @@
 // Test helpers for the kit's own state: read a user's Sync document and count Verify challenges through the real
 // twilio client against the local stack's emulator (what the Functions stored, seen from outside).
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../../emulator/client/http-client';
 import type { FunctionsHarness } from './functions';
 
 export interface StoredState {

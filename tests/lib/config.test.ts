@@ -142,8 +142,14 @@ test('APPROVAL_TOKEN_TTL_SECONDS accepts 1–600 and nothing else', () => {
   }
 });
 
-test('VERIFY_EMULATOR_URL is kept as an origin', () => {
+test('EMULATOR_URL is kept as an origin', () => {
+  expect(parseConfig({ ...VALID, EMULATOR_URL: 'http://127.0.0.1:4010/' }).verifyEmulatorUrl).toBe('http://127.0.0.1:4010');
+});
+
+test('VERIFY_EMULATOR_URL, its former name, is still read (and refused when off this machine); the current name wins', () => {
   expect(parseConfig({ ...VALID, VERIFY_EMULATOR_URL: 'http://127.0.0.1:4010/' }).verifyEmulatorUrl).toBe('http://127.0.0.1:4010');
+  expect(parseConfig({ ...VALID, EMULATOR_URL: 'http://127.0.0.1:4011', VERIFY_EMULATOR_URL: 'http://127.0.0.1:4010' }).verifyEmulatorUrl).toBe('http://127.0.0.1:4011');
+  expect(() => parseConfig({ ...VALID, VERIFY_EMULATOR_URL: 'https://verify-mock.example.com' })).toThrow(/VERIFY_EMULATOR_URL/);
 });
 
 test.each([
@@ -162,8 +168,8 @@ test.each([
   ['ALLOWED_ORIGINS', { ALLOWED_ORIGINS: '*' }],
   ['ALLOWED_ORIGINS', { ALLOWED_ORIGINS: 'portal-without-scheme.test' }],
   ['VERIFY_TIMEOUT_MS', { VERIFY_TIMEOUT_MS: '9001' }],
-  ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'ftp://x' }],
-  ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'https://verify-mock.example.com' }],
+  ['EMULATOR_URL', { EMULATOR_URL: 'ftp://x' }],
+  ['EMULATOR_URL', { EMULATOR_URL: 'https://verify-mock.example.com' }],
   ['AUTH_ISSUER', { AUTH_ISSUER: 42 }],
   ['SYNC_SERVICE_SID', { SYNC_SERVICE_SID: 'IS123' }],
   ['SYNC_SERVICE_SID', { SYNC_SERVICE_SID: `VA${'a'.repeat(32)}` }],
@@ -218,7 +224,7 @@ describe('one list of variables (lib/config.ts CONFIG_VARIABLES)', () => {
       APPROVAL_AUDIENCE: 'bank-web',
       ALLOWED_ORIGINS: 'https://app.example.com',
       VERIFY_TIMEOUT_MS: '2000',
-      VERIFY_EMULATOR_URL: 'http://127.0.0.1:4010',
+      EMULATOR_URL: 'http://127.0.0.1:4010',
       DOMAIN_NAME: 'totp-functions-1234.twil.io',
     };
     const first = loadConfig(VALID);

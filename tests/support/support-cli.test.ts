@@ -383,7 +383,7 @@ describe('failures and their exit codes', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const down = await support(['status', enrolled.user], { envFile: envFileWith('down.env', { VERIFY_EMULATOR_URL: `http://127.0.0.1:${port}` }) });
+    const down = await support(['status', enrolled.user], { envFile: envFileWith('down.env', { EMULATOR_URL: `http://127.0.0.1:${port}` }) });
     expect(down.code).toBe(4);
     expect(down.stderr).toContain('ECONNREFUSED');
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../../../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../../../emulator/client/http-client';
 import { startLocalStack } from '../../../scripts/local-stack';
 import { expectedIdentity } from '../../helpers/identity';
 import { legacyRecoverySet } from '../../helpers/recovery-codes';
