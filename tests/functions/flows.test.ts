@@ -238,7 +238,7 @@ describe('isolation between users', () => {
   test('user ids that differ only in case are two users, each under the identity README states', async () => {
     const upper = await enroll('Carol@Example.com');
     const lower = await harness.token('carol@example.com');
-    expect(body(await harness.post('/list-factors', {}, { token: lower }))).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    expect(body(await harness.post('/list-factors', {}, { token: lower }))).toEqual({ factors: [], recoveryCodesLeft: 0, recoveryCodesOutdated: false });
     const check = await harness.post('/create-challenge', { code: totp(upper.secret, clock.now) }, { token: lower });
     expect([check.status, errorOf(check).code]).toEqual([404, 'not_enrolled']);
     // harness.identityOf is computed apart from the kit (tests/helpers/identity.ts).
