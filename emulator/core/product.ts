@@ -15,6 +15,8 @@ export interface ProductDeps<S, C> {
   commit: Commit<C>;
   /** The emulator's log, for what happens outside a request (Serverless's builds); never a parameter or credential. */
   log: (line: string) => void;
+  /** The emulated account: Studio's run-function signs its requests with the auth token, as Twilio does. */
+  account: { sid: string; authToken: string };
 }
 
 /** What a product's own control endpoint answers (under /__emulator/<product name>/). */

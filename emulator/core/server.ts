@@ -91,7 +91,7 @@ export function createServer(options: ServerOptions): http.Server {
   const switches = switchesByProduct(options.products, options.switches ?? {});
   const store = new Store();
   const instances = options.products.map((product) => {
-    const instance = product.create({ clock, switches: switches.get(product) ?? {}, commit: store.committer(product.name), log });
+    const instance = product.create({ clock, switches: switches.get(product) ?? {}, commit: store.committer(product.name), log, account: { sid: options.accountSid, authToken: options.authToken } });
     store.register(product.name, instance.state);
     return instance;
   });
