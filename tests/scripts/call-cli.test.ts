@@ -1,5 +1,5 @@
-// `npm run call` against one local stack: the shipped flow published in its emulator, calling the real
-// /studio/check-code Function; the CLI prints the conversation and the end state.
+// `npm run call` against one local stack: the flow the stack published at start (the shipped one, calling the
+// real /studio/check-code Function); the CLI prints the conversation and the end state.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import twilio from 'twilio';
@@ -7,6 +7,7 @@ import { createEmulatorHttpClient } from '../../emulator/client/http-client';
 import { enrollUser, type EnrolledUser } from '../helpers/enrolled';
 import { totp, wrongCode } from '../helpers/functions';
 import { useFunctionsStack } from '../helpers/functions-stack';
+import { publishLocalVoiceFlow } from '../../scripts/local-service';
 import { shippedFlowCalling } from '../emulator/studio/shipped-flow';
 
 const ROOT = join(__dirname, '..', '..');
@@ -30,8 +31,16 @@ function call(args: string[]): Promise<Run> {
 
 beforeAll(async () => {
   enrolled = await enrollUser(harness, clock, '+15550100');
+});
+
+test('the stack published the shipped flow calling its own check-code Function, and a second publish is a new revision of it', async () => {
   const client = twilio(harness.env.ACCOUNT_SID, harness.env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: harness.stack.emulatorUrl }) });
-  await client.studio.v2.flows.create({ friendlyName: 'totp-voice-check', status: 'published', definition: shippedFlowCalling(`${harness.url}/studio/check-code`) });
+  const published = await client.studio.v2.flows(harness.stack.voiceFlow.sid).fetch();
+  expect(published).toMatchObject({ friendlyName: 'totp-voice-check', status: 'published', valid: true });
+  expect(published.definition).toEqual(shippedFlowCalling(`${harness.url}/studio/check-code`));
+  const again = await publishLocalVoiceFlow(harness.env, harness.stack.emulatorUrl, harness.url);
+  expect(again).toMatchObject({ sid: published.sid, revision: published.revision + 1, action: 'updated' });
+  expect((await client.studio.v2.flows.list()).map((flow) => flow.sid)).toEqual([published.sid]);
 });
 
 test('the right code keyed in: the CLI prints the prompt, the keys, the approved message and the end state', async () => {
