@@ -16,7 +16,8 @@ import { closeServer, listen, probePort } from './listen';
 import { allowedOriginsOf } from './local-cors';
 import { readEnvValues, updateEnvValues, withGeneratedValues } from './local-env';
 import { createRuntimeApp, listBuiltRoutes } from './local-runtime';
-import { ensureLocalSyncService, ensureLocalVerifyService } from './local-service';
+import { ensureLocalSyncService, ensureLocalVerifyService, publishLocalVoiceFlow } from './local-service';
+import type { PublishedFlow } from './studio-flow';
 import { DEFAULT_EMULATOR_PORT, DEFAULT_HOST, DEFAULT_PORT, exposureWarning, localUrlHost, resolveLocalSettings } from './local-settings';
 
 const ROOT = join(__dirname, '..');
@@ -54,6 +55,8 @@ export interface LocalStack {
   /** Address of the Functions and the page, e.g. http://127.0.0.1:3000 */
   url: string;
   emulatorUrl: string;
+  /** The kit's Studio flow, published in the emulator calling this stack's /studio/check-code. */
+  voiceFlow: PublishedFlow;
   /** The environment the Functions see: .env.local, the environment's policy variables, then overrides. */
   env: Record<string, string>;
   /** Things the person starting the stack should know (e.g. a HOST reachable from other machines). */
@@ -177,7 +180,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         log,
       }),
     );
-    return { url, emulatorUrl, env, warnings, setClock: (epochMs) => clock.freezeAt(epochMs), close };
+    // Published on every start: the Function's URL is this start's (its port may differ from the last one's).
+    const voiceFlow = await publishLocalVoiceFlow(stored, emulatorUrl, url);
+    return { url, emulatorUrl, env, warnings, voiceFlow, setClock: (epochMs) => clock.freezeAt(epochMs), close };
   } catch (error) {
     await close();
     throw error;

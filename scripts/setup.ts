@@ -1,11 +1,12 @@
 // `npm run setup`: creates or updates the Verify service with its TOTP settings, creates or reuses the Sync service for
-// the kit's own state, and fills .env with what a deploy needs.
+// the kit's own state, fills .env with what a deploy needs, and after a deploy publishes the Studio flow with its SIDs.
 // Idempotent: a second run with the same settings changes nothing, and existing secrets are never replaced.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type twilio from 'twilio';
 import { readEnvFile, setEnvVariable, writeEnvFile } from './env-file';
+import { attachInstructions, findDeployment, publishVoiceFlow, type PublishedFlow } from './studio-flow';
 import { CliSettingError, createCliClient, emulatorUrlFrom, type Lookup } from './twilio-cli-client';
 import {
   DEFAULT_SETTINGS,
@@ -62,6 +63,8 @@ export interface SetupResult {
   /** Variables written to the env file (names only; values are secrets). */
   written: string[];
   warnings: string[];
+  /** The Studio flow published with the deployment's SIDs, or undefined before the first deploy. */
+  voiceFlow: PublishedFlow | undefined;
 }
 
 /** The Verify service's `totp` object: null members mean "Verify's default". */
@@ -216,6 +219,12 @@ function callerTokenWarnings(lookup: Lookup): string[] {
   return [];
 }
 
+/** After a deploy: the kit's Studio flow published with the deployment's SIDs and its Function's URL. */
+async function publishDeployedVoiceFlow(client: twilio.Twilio): Promise<PublishedFlow | undefined> {
+  const deployment = await findDeployment(client);
+  return deployment === undefined ? undefined : publishVoiceFlow(client, deployment, `npm run setup: ${deployment.url}`);
+}
+
 /** Creates or updates the Verify service and records what the kit needs in the env file. */
 export async function setupVerifyService(options: SetupOptions): Promise<SetupResult> {
   const envFile = readEnvFile(options.envFile);
@@ -283,8 +292,10 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
   warnings.push(...callerTokenWarnings(lookup));
   if (written.length > 0) writeEnvFile(envFile.path, text);
 
+  const voiceFlow = await publishDeployedVoiceFlow(client);
   return {
     target,
+    voiceFlow,
     serviceSid: service.sid,
     action: service.action,
     syncServiceSid: sync.sid,
@@ -342,6 +353,8 @@ async function main(argv: string[]): Promise<number> {
   );
   console.log(`Sync service ${result.syncServiceSid} ${result.syncAction} (the kit's lockout and replay state)`);
   console.log(result.written.length > 0 ? `  wrote ${result.written.join(', ')} to ${envFile}` : `  ${envFile} already complete`);
+  if (result.voiceFlow === undefined) console.log('Studio flow: not published yet (no deployment of /studio/check-code): run npm run deploy, then npm run setup again');
+  else for (const line of attachInstructions(result.voiceFlow)) console.log(line);
   for (const warning of result.warnings) console.warn(`warning: ${warning}`);
   return 0;
 }

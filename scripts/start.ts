@@ -78,8 +78,9 @@ async function main(argv: string[]): Promise<number> {
   if (!stopRequested) {
     for (const warning of stack.warnings) console.warn(`warning: ${warning}`);
     const page = displayUrl(stack.url);
-    console.log(`Emulator (Verify, Sync) on ${stack.emulatorUrl}`);
+    console.log(`Emulator (Verify, Sync, Serverless, Studio) on ${stack.emulatorUrl}`);
     console.log(`Functions on ${page}/, the page on ${page}/index.html (caller token: npm run --silent token -- <user>)`);
+    console.log(`Studio flow ${stack.voiceFlow.sid} (revision ${stack.voiceFlow.revision}) calls ${page}/studio/check-code (try: npm run --silent call -- <caller number> --digits <code>#)`);
   }
   await stop;
   return stack.close().then(

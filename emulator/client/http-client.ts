@@ -6,7 +6,7 @@ import twilio from 'twilio';
  * The origins of the products the emulator serves (each product's `origin`, emulator/products.ts; a test keeps the
  * two lists equal). Kept literal so that loading this client does not load the emulator.
  */
-export const EMULATED_ORIGINS: readonly string[] = ['https://verify.twilio.com', 'https://sync.twilio.com', 'https://serverless.twilio.com'];
+export const EMULATED_ORIGINS: readonly string[] = ['https://verify.twilio.com', 'https://sync.twilio.com', 'https://serverless.twilio.com', 'https://studio.twilio.com'];
 /**
  * Products the emulator tells apart by host (Serverless's /v1/Services are Sync's paths too): their requests keep the
  * Host they were for, over https as far as the emulator is told, so its paging URLs name that host again.

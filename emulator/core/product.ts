@@ -15,6 +15,8 @@ export interface ProductDeps<S, C> {
   commit: Commit<C>;
   /** The emulator's log, for what happens outside a request (Serverless's builds); never a parameter or credential. */
   log: (line: string) => void;
+  /** The emulated account: Studio's run-function signs its requests with the auth token, as Twilio does. */
+  account: { sid: string; authToken: string };
 }
 
 /** What a product's own control endpoint answers (under /__emulator/<product name>/). */
@@ -34,10 +36,10 @@ export interface ProductInstance<Ctx, C> {
   /** Forgets what is kept outside the state (Sync's write-rate windows) when the state is wiped. */
   reset(): void;
   /**
-   * The product's own emulator-only endpoints, `/__emulator/<name>/<path>` (Serverless's failed-build reasons);
-   * undefined for a path it does not know. Reads only.
+   * The product's own emulator-only endpoints, `/__emulator/<name>/<path>` (Serverless's failed-build reasons,
+   * Studio's simulated calls); undefined for a path it does not know. `body` is the request body as text.
    */
-  control?(method: string, path: string): ProductControlResult | undefined;
+  control?(method: string, path: string, body: string): ProductControlResult | Promise<ProductControlResult> | undefined;
 }
 
 export interface Product<S extends SwitchValues, Ctx, C> {

@@ -91,7 +91,7 @@ export function createServer(options: ServerOptions): http.Server {
   const switches = switchesByProduct(options.products, options.switches ?? {});
   const store = new Store();
   const instances = options.products.map((product) => {
-    const instance = product.create({ clock, switches: switches.get(product) ?? {}, commit: store.committer(product.name), log });
+    const instance = product.create({ clock, switches: switches.get(product) ?? {}, commit: store.committer(product.name), log, account: { sid: options.accountSid, authToken: options.authToken } });
     store.register(product.name, instance.state);
     return instance;
   });
@@ -104,11 +104,11 @@ export function createServer(options: ServerOptions): http.Server {
     return { product, route: createRouter(instance.operations), context: (render) => instance.context(render) };
   });
   /** `/__emulator/<product>/…`: a product's own control endpoints. */
-  const productControl = (method: string, pathname: string): Reply | undefined => {
+  const productControl = async (method: string, pathname: string, body: string): Promise<Reply | undefined> => {
     for (const [index, product] of options.products.entries()) {
       const prefix = `${CONTROL_PREFIX}${product.name}/`;
       if (!pathname.startsWith(prefix)) continue;
-      const answered = instances[index]?.control?.(method, pathname.slice(prefix.length));
+      const answered = await instances[index]?.control?.(method, pathname.slice(prefix.length), body);
       return answered ?? { status: 404, body: resourceNotFound(pathname).toJSON() };
     }
     return undefined;
@@ -138,7 +138,7 @@ export function createServer(options: ServerOptions): http.Server {
     const limit = routing !== undefined && !(routing instanceof TwilioError) ? (routing.target.product.maxBodyBytes ?? MAX_BODY_BYTES) : MAX_BODY_BYTES;
     const body = await readBody(req, limit);
     if (!authorized(req.headers.authorization)) throw coreError(20003);
-    if (control) return productControl(method, pathname) ?? handleControl({ clock, faults, resetState }, method, pathname, body.toString('utf8'));
+    if (control) return (await productControl(method, pathname, body.toString('utf8'))) ?? handleControl({ clock, faults, resetState }, method, pathname, body.toString('utf8'));
     const fault = faults.take(method, pathname);
     if (fault?.latencyMs !== undefined) await delay(fault.latencyMs, undefined, { signal: server.closing });
     const faulted = fault && faultReply(fault, knownErrors);

@@ -20,6 +20,8 @@ const SOURCES = [
   { id: 'twilio_sync_v1', prefix: '/v1/', file: path.join(MCP_SPECS, 'twilio_sync_v1.json') },
   // Serverless's paths start /v1/Services like Sync's: its description covers what was sent to its host.
   { id: 'twilio_serverless_v1', prefix: '/v1/', host: 'serverless.twilio.com', file: path.join(MCP_SPECS, 'twilio_serverless_v1.json') },
+  // Studio's paths are /v2/ like Verify's: the longer prefix wins, so /v2/Flows is checked against Studio's only.
+  { id: 'twilio_studio_v2', prefix: '/v2/Flows', file: path.join(MCP_SPECS, 'twilio_studio_v2.json') },
 ];
 /** Hosts whose requests only their own description covers. */
 const HOST_BOUND = new Set(SOURCES.flatMap((source) => ('host' in source ? [source.host] : [])));
@@ -66,17 +68,22 @@ const SPECS: LoadedSpec[] = SOURCES.map((source) => {
 
 /** The descriptions covering a request to `host` (none given: the emulator's own address) for `concretePath`. */
 function coveringSpecs(concretePath: string, host: string | undefined): LoadedSpec[] {
-  return SPECS.filter(
+  const candidates = SPECS.filter(
     (loaded) => concretePath.startsWith(loaded.prefix) && (loaded.host === undefined ? !HOST_BOUND.has(host ?? '') : loaded.host === host),
   );
+  const longest = Math.max(0, ...candidates.map((loaded) => loaded.prefix.length));
+  return candidates.filter((loaded) => loaded.prefix.length === longest);
 }
 
 /** The OpenAPI path template matching a concrete path, e.g. /v2/Services/VA… → /v2/Services/{Sid}. */
 function specPathFor(concretePath: string, spec: Spec): string | undefined {
   const pathname = concretePath.split('?')[0] ?? '';
-  return Object.keys(spec.paths).find((template) =>
+  const matching = Object.keys(spec.paths).filter((template) =>
     new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(pathname),
   );
+  // A literal segment beats a parameter (Studio's /v2/Flows/Validate is not /v2/Flows/{Sid}).
+  const parameters = (template: string) => (template.match(/\{/g) ?? []).length;
+  return matching.sort((a, b) => parameters(a) - parameters(b))[0];
 }
 
 function escapePointer(segment: string): string {
@@ -123,7 +130,7 @@ function missingProperties(spec: Spec, schemaIn: JsonSchema, data: unknown, at =
  */
 export function expectMatchesSpec(method: string, concretePath: string, status: number, body: unknown, host?: string): number {
   const covering = coveringSpecs(concretePath, host);
-  if (covering.length === 0) throw new Error(`${concretePath} is not a Verify v2, Sync v1 or Serverless v1 path`);
+  if (covering.length === 0) throw new Error(`${concretePath} is not a Verify v2, Sync v1, Serverless v1 or Studio v2 path`);
   for (const loaded of covering) {
     const template = specPathFor(concretePath, loaded.spec);
     if (!template) throw new Error(`${concretePath} is not a path of ${loaded.id}`);

@@ -68,7 +68,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Run {
 /** The ports of `npm start`'s address lines, once both are in `output`. */
 function portsIn(output: string): { page: number; emulator: number } | undefined {
   const page = /Functions on http:\/\/localhost:(\d+)\//.exec(output);
-  const emulator = /Emulator \(Verify, Sync\) on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+  const emulator = /Emulator \(Verify, Sync, Serverless, Studio\) on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
   return page?.[1] && emulator?.[1] ? { page: Number(page[1]), emulator: Number(emulator[1]) } : undefined;
 }
 

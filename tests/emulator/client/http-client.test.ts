@@ -52,6 +52,6 @@ test("a shell's TWILIO_REGION and TWILIO_EDGE do not lead the client away: regio
 
 test('calls to other Twilio products are refused instead of reaching the real API', async () => {
   await expect(client.api.v2010.accounts.list({ limit: 1 })).rejects.toThrow(
-    /serves only https:\/\/verify\.twilio\.com, https:\/\/sync\.twilio\.com, https:\/\/serverless\.twilio\.com, not api\.twilio\.com/,
+    /serves only https:\/\/verify\.twilio\.com, https:\/\/sync\.twilio\.com, https:\/\/serverless\.twilio\.com, https:\/\/studio\.twilio\.com, not api\.twilio\.com/,
   );
 });

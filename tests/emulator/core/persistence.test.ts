@@ -65,6 +65,7 @@ describe('restart', () => {
         verify: expect.objectContaining({ services: [expect.any(Object)] }),
         sync: expect.objectContaining({ services: [expect.any(Object)] }),
         serverless: expect.objectContaining({ services: [] }),
+        studio: { flows: [], revisions: [], executions: [] },
       },
     });
     // The lock went with the emulator that closed.
@@ -123,14 +124,14 @@ describe('data it must not guess about', () => {
 
   it('refuses state of a product it does not serve, in the snapshot or the journal, and leaves the files as they were', () => {
     const dataDir = tempDir();
-    const snapshot = JSON.stringify({ format: 'totp-functions/emulator-snapshot', version: 2, products: { studio: { flows: [] } } });
+    const snapshot = JSON.stringify({ format: 'totp-functions/emulator-snapshot', version: 2, products: { flex: { flows: [] } } });
     fs.writeFileSync(path.join(dataDir, SNAPSHOT), snapshot);
-    expect(() => createEmulator({ ...credentials, dataDir })).toThrow(`${SNAPSHOT} holds state of "studio", which this emulator does not serve`);
+    expect(() => createEmulator({ ...credentials, dataDir })).toThrow(`${SNAPSHOT} holds state of "flex", which this emulator does not serve`);
     expect(fs.readFileSync(path.join(dataDir, SNAPSHOT), 'utf8')).toBe(snapshot);
     fs.rmSync(path.join(dataDir, SNAPSHOT));
-    const journal = `${JSON.stringify({ format: 'totp-functions/emulator-journal', version: 2 })}\n${JSON.stringify({ product: 'studio', changes: [{}] })}\n`;
+    const journal = `${JSON.stringify({ format: 'totp-functions/emulator-journal', version: 2 })}\n${JSON.stringify({ product: 'flex', changes: [{}] })}\n`;
     fs.writeFileSync(path.join(dataDir, JOURNAL), journal);
-    expect(() => createEmulator({ ...credentials, dataDir })).toThrow(/line 2 holds changes of "studio", which this emulator does not serve; run the version that wrote it, or delete/);
+    expect(() => createEmulator({ ...credentials, dataDir })).toThrow(/line 2 holds changes of "flex", which this emulator does not serve; run the version that wrote it, or delete/);
     expect(fs.readFileSync(path.join(dataDir, JOURNAL), 'utf8')).toBe(journal);
   });
 

@@ -21,7 +21,7 @@ function importsUnder(dir: string): Array<{ file: string; target: string }> {
 }
 
 test('the products are listed once, with distinct names, each at a version prefix', () => {
-  expect(PRODUCTS.map((product) => product.name)).toEqual(['verify', 'sync', 'serverless']);
+  expect(PRODUCTS.map((product) => product.name)).toEqual(['verify', 'sync', 'serverless', 'studio']);
   for (const product of PRODUCTS) expect([product.name, product.prefix]).toEqual([product.name, expect.stringMatching(/^\/v\d+\/$/)]);
 });
 
