@@ -11,6 +11,7 @@ import type { EmulatorSwitches } from '../emulator/switches';
 import { linkEmulatorClock, linkFunctionsToEmulator } from './emulator-link';
 import { devHostsFor } from './dev-routes';
 import { createFrontDoor } from './front-door';
+import { checkKitConfig } from './kit-config-check';
 import { policyFromEnvironment } from './kit-variables';
 import { closeServer, listen, probePort } from './listen';
 import { allowedOriginsOf } from './local-cors';
@@ -90,11 +91,12 @@ function planStack(options: LocalStackOptions): StackPlan {
 
 /**
  * Everything `npm start` can check before it builds or starts anything: the settings parse, no other emulator holds
- * the data directory, and every port is free. Throws SettingError, DataDirLockedError or ListenError, so a second
+ * the data directory, every port is free, and the kit's configuration parses as the Functions parse it. Throws SettingError, DataDirLockedError or ListenError, so a second
  * `npm start` stops before it touches the first one's dist/ or data. (The checks are repeated for real at start.)
  */
 export async function checkLocalStack(options: LocalStackOptions = {}): Promise<void> {
   const plan = planStack(options);
+  checkKitConfig({ ...plan.stored, ...policyFromEnvironment(options.environment ?? {}), ...options.envOverrides }, `localhost:${plan.port}`);
   const holder = lockHolder(plan.dataDir);
   if (holder !== undefined) throw new DataDirLockedError(plan.dataDir, holder);
   await probePort({ port: plan.emulatorPort, host: EMULATOR_HOST, role: EMULATOR_ROLE, portVariable: EMULATOR_PORT.name });

@@ -1,7 +1,7 @@
 // `npm start` and `npm run token` as processes: a normal stop ends everything they started, and exit codes say why.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -185,6 +185,20 @@ describe('exit codes', () => {
     const badOption = startScript({ PORT: '0' }, ['--prot', '3000']);
     expect((await badOption.closed).code).toBe(2);
     expect(badOption.output()).toContain("npm start: Unknown option '--prot'");
+  });
+  test('a kit variable the Functions refuse, in .env.local or the shell: 2 before the build, naming the variable, never its value', async () => {
+    const envFile = join(dir, 'bad-config.env');
+    writeFileSync(envFile, 'LOCKOUT_THRESHOLD=0\n', { mode: 0o600 });
+    const built = statSync(DIST_KIT).mtimeMs;
+    const fromFile = run(process.execPath, ['--require', 'tsx/cjs', 'scripts/start.ts', '--data-dir', join(dir, 'bad-config-data')], shell({ PORT: '0', EMULATOR_PORT: '0', ENV_FILE: envFile }));
+    expect((await fromFile.closed).code).toBe(2);
+    expect(fromFile.output()).toContain('npm start: LOCKOUT_THRESHOLD must be');
+    expect(fromFile.output()).not.toContain('built dist');
+    expect(statSync(DIST_KIT).mtimeMs).toBe(built);
+    const fromShell = startScript({ PORT: '0', EMULATOR_PORT: '0', VERIFY_TIMEOUT_MS: '987654321' });
+    expect((await fromShell.closed).code).toBe(2);
+    expect(fromShell.output()).toContain('npm start: VERIFY_TIMEOUT_MS must be');
+    expect(fromShell.output()).not.toContain('987654321');
   });
 });
 
