@@ -18,7 +18,7 @@ import { allowedOriginsOf } from './local-cors';
 import { readEnvValues, updateEnvValues, withGeneratedValues } from './local-env';
 import { createRuntimeApp, listBuiltRoutes } from './local-runtime';
 import { ensureLocalSyncService, ensureLocalVerifyService } from './local-service';
-import { DEFAULT_EMULATOR_PORT, DEFAULT_HOST, DEFAULT_PORT, exposureWarning, localUrlHost, resolveLocalSettings } from './local-settings';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_HOST, DEFAULT_PORT, exposureWarning, localUrlHost, printedUrl, resolveLocalSettings } from './local-settings';
 
 const ROOT = join(__dirname, '..');
 /** The emulator receives the account credentials, and the Functions accept it only on the loopback. */
@@ -47,6 +47,13 @@ export interface LocalStackOptions {
   environment?: Readonly<Record<string, string | undefined>>;
   /** Variables that override everything for this run only (tests use it, e.g. VERIFY_TIMEOUT_MS). */
   envOverrides?: Record<string, string>;
+  /**
+   * `npm start`'s: approvals signed as a deployment signs them, ES256 with /approval-keys (a key generated into the
+   * env file when it chooses neither signing variable), with the printed address (http://localhost:<port>) as their
+   * issuer unless APPROVAL_ISSUER says otherwise. Default false: a fresh env file gets an HS256 secret, and the
+   * issuer is the runtime's address (http://127.0.0.1:<port>), which the in-process tests check against.
+   */
+  signAsDeployment?: boolean;
   /** One line per request and per emulator request (default: discarded). */
   log?: (line: string) => void;
 }
@@ -81,7 +88,7 @@ interface StackPlan {
 function planStack(options: LocalStackOptions): StackPlan {
   const environment = options.environment ?? {};
   const envFile = options.envFile ?? join(ROOT, '.env.local');
-  const stored = withGeneratedValues(readEnvValues(envFile));
+  const stored = withGeneratedValues(readEnvValues(envFile), options.signAsDeployment === true ? 'ES256' : 'HS256');
   const settings = resolveLocalSettings(environment, stored);
   const port = options.port ?? settings.port ?? DEFAULT_PORT;
   const emulatorPort = options.emulatorPort ?? settings.emulatorPort ?? (port === 0 ? 0 : DEFAULT_EMULATOR_PORT);
@@ -164,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const boundPort = await listen(front, { port, host, role: FUNCTIONS_ROLE, portVariable: 'PORT' });
     // No await from here to the handler: Node runs this before it reads any request from the new socket.
     const url = `http://${localUrlHost(host)}:${boundPort}`;
+    if (options.signAsDeployment === true && !env.APPROVAL_ISSUER) env.APPROVAL_ISSUER = printedUrl(url);
     const runtime = createRuntimeApp({ routes, env, port: boundPort, url, allowedOrigins });
     const routesWith = (access: string): Set<string> => new Set(routes.functions.filter((fn) => fn.access === access).map((fn) => fn.path));
     front.on(
