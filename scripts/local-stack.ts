@@ -13,6 +13,7 @@ import { devHostsFor } from './dev-routes';
 import { createFrontDoor } from './front-door';
 import { checkKitConfig } from './kit-config-check';
 import { policyFromEnvironment } from './kit-variables';
+import { pageHeadersOf } from './page-headers';
 import { closeServer, listen, probePort } from './listen';
 import { allowedOriginsOf } from './local-cors';
 import { readEnvValues, updateEnvValues, withGeneratedValues } from './local-env';
@@ -184,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         privateRoutes: routesWith('private'),
         protectedRoutes: routesWith('protected'),
         authToken: env.AUTH_TOKEN ?? '',
+        pageHeaders: pageHeadersOf(routes.assets),
         log,
       }),
     );
