@@ -269,3 +269,29 @@ describe('npm run token', () => {
     expect(decodeJwt(minted.output().trim())).toMatchObject({ sub: 'grace', iss: 'https://issuer.example/', aud: 'totp-local' });
   });
 });
+
+describe('npm run reset', () => {
+  test('refused while a stack holds the data folder (naming its pid, deleting nothing); after it stops, clears the folder and only the generated variables', async () => {
+    const dataDir = join(dir, 'reset-data');
+    const envFile = join(dir, 'reset.env');
+    writeFileSync(envFile, '# mine\nLOCKOUT_THRESHOLD=7\n', { mode: 0o600 });
+    const reset = () => run(process.execPath, ['--require', 'tsx/cjs', 'scripts/reset.ts', '--data-dir', dataDir], shell({ ENV_FILE: envFile }));
+    const stack = run(process.execPath, ['--require', 'tsx/cjs', 'scripts/start.ts', '--no-build', '--data-dir', dataDir], shell({ PORT: '0', EMULATOR_PORT: '0', ENV_FILE: envFile }));
+    await addressesOf(stack);
+    const generated = readFileSync(envFile, 'utf8');
+    expect(generated).toContain('IDENTITY_SECRET=');
+
+    const refused = reset();
+    expect((await refused.closed).code).toBe(1);
+    expect(refused.output()).toContain(`npm run reset: ${dataDir} is in use by a running stack (process ${stack.child.pid}): stop it first`);
+    expect(existsSync(dataDir)).toBe(true);
+    expect(readFileSync(envFile, 'utf8')).toBe(generated);
+
+    stack.child.kill('SIGTERM');
+    await stack.closed;
+    const done = reset();
+    expect((await done.closed).code).toBe(0);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(readFileSync(envFile, 'utf8')).toBe('# mine\nLOCKOUT_THRESHOLD=7\n');
+  });
+});
