@@ -69,9 +69,9 @@ async function printedAddress(start: Start): Promise<string> {
 }
 
 /** Enrolls `user` and spends a recovery code with `nonce`: an approval the page would hand the backend. */
-async function approvalFrom(page: string, env: Record<string, string>, user: string, nonce: string): Promise<string> {
+async function approvalFrom(page: string, env: Record<string, string>, user: string, nonce: string, callerToken?: string): Promise<string> {
   const api = page.replace('//localhost:', '//127.0.0.1:');
-  const token = await mintCallerToken(env, user);
+  const token = callerToken ?? (await mintCallerToken(env, user));
   const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
     const response = await fetch(`${api}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return (await response.json()) as Record<string, unknown>;
@@ -120,4 +120,42 @@ test('an env file that chose HS256 keeps it (the guide check with the secret pas
   const both = npmStart('both');
   expect(await both.closed).toBe(2);
   expect(both.output()).toContain('npm start: APPROVAL_SIGNING_SECRET and APPROVAL_SIGNING_KEY are both set; set exactly one');
+});
+
+test("examples/approval.mjs is the guide's snippet, as written", () => {
+  expect(readFileSync(join(ROOT, 'examples', 'approval.mjs'), 'utf8').trimEnd()).toBe(readFileSync(join(dir, 'approval.mjs'), 'utf8').trimEnd());
+});
+
+test('the sample host backend (examples/host-backend.mjs) against npm start: its caller token enrolls, its approval check signs in once', async () => {
+  const start = npmStart('backend');
+  const page = await printedAddress(start);
+  const env = readEnvFile(join(dir, 'backend.env')).values;
+  const backend = spawn(process.execPath, ['examples/host-backend.mjs'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', TOTP_KIT_URL: page, AUTH_JWT_SECRET: env.AUTH_JWT_SECRET ?? '', BACKEND_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  started.push(backend);
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    backend.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /host backend on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    backend.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    backend.once('close', () => reject(new Error(`the backend ended:\n${output}`)));
+  });
+  const post = async (path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const response = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const signIn = (await post('/password-step', { userId: 'grace' })).body as { session: string; callerToken: string; nonce: string };
+  const approval = await approvalFrom(page, env, 'grace', signIn.nonce, signIn.callerToken);
+  expect(await post('/mfa-complete', { session: 'another-session', approval })).toEqual({ status: 403, body: { error: 'no pending sign-in' } });
+  expect(await post('/mfa-complete', { session: signIn.session, approval })).toEqual({ status: 200, body: { signedIn: true, userId: 'grace', method: 'recovery_code' } });
+  expect((await post('/mfa-complete', { session: signIn.session, approval })).status).toBe(403);
+  start.child.kill('SIGTERM');
+  await start.closed;
 });
