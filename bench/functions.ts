@@ -1,6 +1,7 @@
 // `npm run bench:functions`: Verify and Sync calls per endpoint, overhead of a Function over the same upstream calls made
 // directly, local request latency and cold load per Function (the upload's size: bench/deploy.ts). Prints figures (no pass/fail) and
 // records them in docs/figures.md. Runs against the in-process emulator (Verify and Sync).
+import './quiet-events';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

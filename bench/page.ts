@@ -1,4 +1,5 @@
 // npm run bench:page — the page's weight (raw and gzip) and the time from "Set up" to a visible QR code in Chromium.
+import './quiet-events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';

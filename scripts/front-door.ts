@@ -4,6 +4,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { handleDevRoute, sendJson, type DevRouteContext } from './dev-routes';
 import { passProtected } from './local-gateway';
 import { answerPreflight } from './local-cors';
+import type { PageHeaders } from './page-headers';
 
 export interface FrontDoorOptions extends DevRouteContext {
   /** The Functions and the page. */
@@ -19,6 +20,8 @@ export interface FrontDoorOptions extends DevRouteContext {
    * gateway answers them once deployed (the runtime's dev server checks nothing: serverless-toolkit issue 31).
    */
   protectedRoutes: ReadonlySet<string>;
+  /** The headers of each HTML page (its own CSP and referrer policy, nosniff), by route. */
+  pageHeaders: PageHeaders;
   /** The account's auth token, the key of X-Twilio-Signature. */
   authToken: string;
   /** One line per request: method, path, status, time (never a body, header or query). */
@@ -53,6 +56,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     } else if (path.startsWith('/__dev/')) {
       handleDevRoute(req, res, options).catch(() => sendJson(res, 500, { error: { code: 'internal_error', message: 'Dev route failed.' } }));
     } else {
+      for (const [name, value] of Object.entries(options.pageHeaders.get(path) ?? {})) res.setHeader(name, value);
       options.runtime(req, res);
     }
   };

@@ -84,3 +84,8 @@ export function hostForUrl(host: string): string {
 export function localUrlHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : hostForUrl(host);
 }
+
+/** The address `npm start` prints (http://localhost:3000 reads better than the loopback IP, and the docs use it). */
+export function printedUrl(url: string): string {
+  return url.replace('//127.0.0.1:', '//localhost:');
+}

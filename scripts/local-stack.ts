@@ -11,14 +11,16 @@ import type { EmulatorSwitches } from '../emulator/switches';
 import { linkEmulatorClock, linkFunctionsToEmulator } from './emulator-link';
 import { devHostsFor } from './dev-routes';
 import { createFrontDoor } from './front-door';
+import { checkKitConfig } from './kit-config-check';
 import { policyFromEnvironment } from './kit-variables';
+import { pageHeadersOf } from './page-headers';
 import { closeServer, listen, probePort } from './listen';
 import { allowedOriginsOf } from './local-cors';
 import { readEnvValues, updateEnvValues, withGeneratedValues } from './local-env';
 import { createRuntimeApp, listBuiltRoutes } from './local-runtime';
 import { ensureLocalSyncService, ensureLocalVerifyService, publishLocalVoiceFlow } from './local-service';
 import type { PublishedFlow } from './studio-flow';
-import { DEFAULT_EMULATOR_PORT, DEFAULT_HOST, DEFAULT_PORT, exposureWarning, localUrlHost, resolveLocalSettings } from './local-settings';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_HOST, DEFAULT_PORT, exposureWarning, localUrlHost, printedUrl, resolveLocalSettings } from './local-settings';
 
 const ROOT = join(__dirname, '..');
 /** The emulator receives the account credentials, and the Functions accept it only on the loopback. */
@@ -47,6 +49,13 @@ export interface LocalStackOptions {
   environment?: Readonly<Record<string, string | undefined>>;
   /** Variables that override everything for this run only (tests use it, e.g. VERIFY_TIMEOUT_MS). */
   envOverrides?: Record<string, string>;
+  /**
+   * `npm start`'s: approvals signed as a deployment signs them, ES256 with /approval-keys (a key generated into the
+   * env file when it chooses neither signing variable), with the printed address (http://localhost:<port>) as their
+   * issuer unless APPROVAL_ISSUER says otherwise. Default false: a fresh env file gets an HS256 secret, and the
+   * issuer is the runtime's address (http://127.0.0.1:<port>), which the in-process tests check against.
+   */
+  signAsDeployment?: boolean;
   /** One line per request and per emulator request (default: discarded). */
   log?: (line: string) => void;
 }
@@ -83,7 +92,7 @@ interface StackPlan {
 function planStack(options: LocalStackOptions): StackPlan {
   const environment = options.environment ?? {};
   const envFile = options.envFile ?? join(ROOT, '.env.local');
-  const stored = withGeneratedValues(readEnvValues(envFile));
+  const stored = withGeneratedValues(readEnvValues(envFile), options.signAsDeployment === true ? 'ES256' : 'HS256');
   const settings = resolveLocalSettings(environment, stored);
   const port = options.port ?? settings.port ?? DEFAULT_PORT;
   const emulatorPort = options.emulatorPort ?? settings.emulatorPort ?? (port === 0 ? 0 : DEFAULT_EMULATOR_PORT);
@@ -93,11 +102,12 @@ function planStack(options: LocalStackOptions): StackPlan {
 
 /**
  * Everything `npm start` can check before it builds or starts anything: the settings parse, no other emulator holds
- * the data directory, and every port is free. Throws SettingError, DataDirLockedError or ListenError, so a second
+ * the data directory, every port is free, and the kit's configuration parses as the Functions parse it. Throws SettingError, DataDirLockedError or ListenError, so a second
  * `npm start` stops before it touches the first one's dist/ or data. (The checks are repeated for real at start.)
  */
 export async function checkLocalStack(options: LocalStackOptions = {}): Promise<void> {
   const plan = planStack(options);
+  checkKitConfig({ ...plan.stored, ...policyFromEnvironment(options.environment ?? {}), ...options.envOverrides }, `localhost:${plan.port}`);
   const holder = lockHolder(plan.dataDir);
   if (holder !== undefined) throw new DataDirLockedError(plan.dataDir, holder);
   await probePort({ port: plan.emulatorPort, host: EMULATOR_HOST, role: EMULATOR_ROLE, portVariable: EMULATOR_PORT.name });
@@ -165,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const boundPort = await listen(front, { port, host, role: FUNCTIONS_ROLE, portVariable: 'PORT' });
     // No await from here to the handler: Node runs this before it reads any request from the new socket.
     const url = `http://${localUrlHost(host)}:${boundPort}`;
+    if (options.signAsDeployment === true && !env.APPROVAL_ISSUER) env.APPROVAL_ISSUER = printedUrl(url);
     const runtime = createRuntimeApp({ routes, env, port: boundPort, url, allowedOrigins });
     const routesWith = (access: string): Set<string> => new Set(routes.functions.filter((fn) => fn.access === access).map((fn) => fn.path));
     front.on(
@@ -177,6 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         privateRoutes: routesWith('private'),
         protectedRoutes: routesWith('protected'),
         authToken: env.AUTH_TOKEN ?? '',
+        pageHeaders: pageHeadersOf(routes.assets),
         log,
       }),
     );

@@ -4,14 +4,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkLocalStack, startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
-import { SettingError } from './local-settings';
+import { printedUrl, SettingError } from './local-settings';
 import { stopOnSignals } from './stop-signals';
 import { localEnvFile } from './token';
-
-/** http://localhost:3000 reads better than the loopback IP, and is the origin the README tells people to open. */
-function displayUrl(url: string): string {
-  return url.replace('//127.0.0.1:', '//localhost:');
-}
 
 const USAGE = `Usage: npm start [-- [--no-build] [--data-dir <dir>]]
   --no-build        serve what dist/ holds (after your own npm run build)
@@ -61,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       envFile: localEnvFile(process.env),
       dataDir: cli.dataDir,
       log: (line) => console.log(line),
+      signAsDeployment: true,
     };
     // Before the build: a second npm start must not rebuild dist/ under a running stack, nor open its data.
     await checkLocalStack(options);
@@ -77,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!stopRequested) {
     for (const warning of stack.warnings) console.warn(`warning: ${warning}`);
-    const page = displayUrl(stack.url);
+    const page = printedUrl(stack.url);
     console.log(`Emulator (Verify, Sync, Serverless, Studio) on ${stack.emulatorUrl}`);
     console.log(`Functions on ${page}/, the page on ${page}/index.html (caller token: npm run --silent token -- <user>)`);
     console.log(`Studio flow ${stack.voiceFlow.sid} (revision ${stack.voiceFlow.revision}) calls ${page}/studio/check-code (try: npm run --silent call -- <caller number> --digits <code>#)`);

@@ -1,7 +1,7 @@
 // `npm start` and `npm run token` as processes: a normal stop ends everything they started, and exit codes say why.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -186,6 +186,20 @@ describe('exit codes', () => {
     expect((await badOption.closed).code).toBe(2);
     expect(badOption.output()).toContain("npm start: Unknown option '--prot'");
   });
+  test('a kit variable the Functions refuse, in .env.local or the shell: 2 before the build, naming the variable, never its value', async () => {
+    const envFile = join(dir, 'bad-config.env');
+    writeFileSync(envFile, 'LOCKOUT_THRESHOLD=0\n', { mode: 0o600 });
+    const built = statSync(DIST_KIT).mtimeMs;
+    const fromFile = run(process.execPath, ['--require', 'tsx/cjs', 'scripts/start.ts', '--data-dir', join(dir, 'bad-config-data')], shell({ PORT: '0', EMULATOR_PORT: '0', ENV_FILE: envFile }));
+    expect((await fromFile.closed).code).toBe(2);
+    expect(fromFile.output()).toContain('npm start: LOCKOUT_THRESHOLD must be');
+    expect(fromFile.output()).not.toContain('built dist');
+    expect(statSync(DIST_KIT).mtimeMs).toBe(built);
+    const fromShell = startScript({ PORT: '0', EMULATOR_PORT: '0', VERIFY_TIMEOUT_MS: '987654321' });
+    expect((await fromShell.closed).code).toBe(2);
+    expect(fromShell.output()).toContain('npm start: VERIFY_TIMEOUT_MS must be');
+    expect(fromShell.output()).not.toContain('987654321');
+  });
 });
 
 describe('two stacks on one data folder', () => {
@@ -253,5 +267,31 @@ describe('npm run token', () => {
     const minted = token({ ENV_FILE: join(dir, 'token-policy.env'), AUTH_ISSUER: 'https://issuer.example/', AUTH_AUDIENCE: 'totp-local' });
     expect((await minted.closed).code).toBe(0);
     expect(decodeJwt(minted.output().trim())).toMatchObject({ sub: 'grace', iss: 'https://issuer.example/', aud: 'totp-local' });
+  });
+});
+
+describe('npm run reset', () => {
+  test('refused while a stack holds the data folder (naming its pid, deleting nothing); after it stops, clears the folder and only the generated variables', async () => {
+    const dataDir = join(dir, 'reset-data');
+    const envFile = join(dir, 'reset.env');
+    writeFileSync(envFile, '# mine\nLOCKOUT_THRESHOLD=7\n', { mode: 0o600 });
+    const reset = () => run(process.execPath, ['--require', 'tsx/cjs', 'scripts/reset.ts', '--data-dir', dataDir], shell({ ENV_FILE: envFile }));
+    const stack = run(process.execPath, ['--require', 'tsx/cjs', 'scripts/start.ts', '--no-build', '--data-dir', dataDir], shell({ PORT: '0', EMULATOR_PORT: '0', ENV_FILE: envFile }));
+    await addressesOf(stack);
+    const generated = readFileSync(envFile, 'utf8');
+    expect(generated).toContain('IDENTITY_SECRET=');
+
+    const refused = reset();
+    expect((await refused.closed).code).toBe(1);
+    expect(refused.output()).toContain(`npm run reset: ${dataDir} is in use by a running stack (process ${stack.child.pid}): stop it first`);
+    expect(existsSync(dataDir)).toBe(true);
+    expect(readFileSync(envFile, 'utf8')).toBe(generated);
+
+    stack.child.kill('SIGTERM');
+    await stack.closed;
+    const done = reset();
+    expect((await done.closed).code).toBe(0);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(readFileSync(envFile, 'utf8')).toBe('# mine\nLOCKOUT_THRESHOLD=7\n');
   });
 });
