@@ -21,7 +21,7 @@ import { codeAt } from '../browser/support/totp';
 
 const run = promisify(execFile);
 /** The kit's variables a deploy uploads from the rehearsal's env file: setup's, and the caller-token secret. */
-const KIT_VARIABLES = ['APPROVAL_SIGNING_KEY', 'AUTH_JWT_SECRET', 'IDENTITY_SECRET', 'SYNC_SERVICE_SID', 'VERIFY_SERVICE_SID'];
+const KIT_VARIABLES = ['APPROVAL_SIGNING_KEY', 'AUTH_JWT_SECRET', 'IDENTITY_SECRET', 'RECOVERY_CODE_SECRET', 'SYNC_SERVICE_SID', 'VERIFY_SERVICE_SID'];
 
 let stand: RehearsalStand;
 let workDir: string;
