@@ -22,6 +22,8 @@ export interface ActivityItem {
 const STEP_UP_WINDOW_MS = 60_000;
 
 const isFailure = (event: ActivityEvent | undefined): event is ActivityEvent => event?.type === 'challenge.failed';
+/** The hard cap (or the voice channel's share of it): no time ends it, only support. */
+const isCap = (event: ActivityEvent): boolean => event.outcome === 'hard_cap' || event.outcome === 'channel_cap';
 
 function msBetween(newer: ActivityEvent, older: ActivityEvent): number {
   return Date.parse(newer.occurredAt) - Date.parse(older.occurredAt);
@@ -56,7 +58,11 @@ function single(event: ActivityEvent): Pick<ActivityItem, 'tone' | 'describe'> {
       return { tone: 'ok', describe: (t) => t.text(event.outcome === 'step_up' ? 'activity.stepUp' : 'activity.approved') };
     case 'challenge.failed':
       return { tone: 'alert', describe: failureText(event) };
+    case 'challenge.reused':
+      // The person's own double submit, most likely: worth a line, not an alarm.
+      return { tone: 'info', describe: (t) => t.text('activity.reused') };
     case 'lock.started': {
+      if (isCap(event)) return { tone: 'alert', describe: (t) => t.text('activity.capped') };
       const key = event.outcome === 'daily_limit' ? 'activity.lockedDaily' : 'activity.locked';
       return { tone: 'alert', describe: (t) => t.text(key, { wait: t.span(count(event, 'lockSeconds')) }) };
     }
@@ -101,7 +107,7 @@ export function summarizeActivity(events: readonly ActivityEvent[]): ActivityIte
     const event = events[index] as ActivityEvent;
     const older = events[index + 1];
     if (event.type === 'lock.started') {
-      const failures = failuresFrom(index + 1, event.channel);
+      const failures = isCap(event) ? 0 : failuresFrom(index + 1, event.channel);
       if (failures === 0) push(event, 1, single(event));
       else {
         const seconds = count(event, 'lockSeconds');

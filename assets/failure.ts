@@ -36,6 +36,8 @@ export const ERROR_TEXTS: Readonly<Record<TotpErrorCode, CodeText>> = {
   host_not_allowed: { key: 'error.hostNotAllowed' },
   step_up_required: { key: 'error.stepUpRequired' },
   invalid_code: { key: 'error.invalidCode' },
+  // Not an error of the person's: the code field's countdown shows when the next code comes.
+  code_reused: { key: 'error.codeReused', retry: true },
   factor_not_found: { key: 'error.factorNotFound' },
   challenge_not_found: { key: 'error.challengeNotFound' },
   not_enrolled: { key: 'error.notEnrolled' },
@@ -48,6 +50,7 @@ export const ERROR_TEXTS: Readonly<Record<TotpErrorCode, CodeText>> = {
   too_many_challenges: { key: 'error.tooManyChallenges', retry: true, locked: true },
   too_many_enrollments: { key: 'error.tooManyEnrollments', retry: true, locked: true },
   locked: { key: 'error.locked', retry: true, locked: true },
+  account_locked: { key: 'error.accountLocked', locked: true },
   enrollment_in_progress: { key: 'error.enrollmentInProgress', retry: true, info: true },
   rate_limited: { key: 'error.busy', retry: true },
   verify_error: { key: 'error.serviceFailed' },

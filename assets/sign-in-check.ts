@@ -61,7 +61,10 @@ export function createSignInCheck(ctx: PageContext, hooks: SignInCheckHooks): Si
       outcome = await ctx.api.check({ code });
     } catch (error) {
       const locked = ctx.reportFailure(error);
-      showResult('error', locked ? 'check.locked' : 'check.notChecked');
+      // A code accepted a moment ago (the one that finished the set-up, a double submit): wait for the next one.
+      const reused = error instanceof TotpClientError && error.code === 'code_reused';
+      showResult('error', locked ? 'check.locked' : reused ? 'check.reused' : 'check.notChecked');
+      if (reused) codeInput.value = '';
       return;
     }
     if (outcome.status === 'approved') {

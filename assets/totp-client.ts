@@ -29,8 +29,8 @@ export type * from '../lib/contract';
  */
 export type TotpErrorCode = ErrorCode | 'network_error' | 'unexpected_response';
 
-/** Codes after which no code is checked until `retryAt`: the kit's own lock and Verify's limits. */
-const LOCK_CODES: ReadonlySet<string> = new Set<TotpErrorCode>(['locked', 'too_many_attempts', 'too_many_challenges', 'too_many_enrollments']);
+/** Codes after which no code is checked until `retryAt` (or, for `account_locked`, until support unlocks): the kit's locks and Verify's limits. */
+const LOCK_CODES: ReadonlySet<string> = new Set<TotpErrorCode>(['locked', 'account_locked', 'too_many_attempts', 'too_many_challenges', 'too_many_enrollments']);
 
 /**
  * A failed call. `code` is the kit's stable error code (the message is English, for developers: show your own text

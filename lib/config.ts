@@ -4,6 +4,7 @@ import type { ApprovalKey, ApprovalSigner } from './core/approval';
 import { deriveRecoveryCodePepper } from './core/recovery-codes';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './http/caller-token';
 import { parseWebhookSecret, type WebhookTarget } from './events/webhook';
+import { MAX_HARD_CAP } from './state/lockout';
 
 /**
  * A missing or malformed environment variable. The caller sees a generic internal_error; the log names the
@@ -51,6 +52,7 @@ export const CONFIG_VARIABLES = [
   'LOCKOUT_THRESHOLD',
   'LOCKOUT_BASE_SECONDS',
   'LOCKOUT_MAX_SECONDS',
+  'LOCKOUT_HARD_CAP',
   'ACTIVITY_TTL_DAYS',
   'EVENTS_WEBHOOK_URL',
   'EVENTS_WEBHOOK_SECRET',
@@ -80,6 +82,8 @@ export interface Config {
   /** The first lock's length; each further lock without a success in between doubles it, up to lockoutMaxSeconds. */
   lockoutBaseSeconds: number;
   lockoutMaxSeconds: number;
+  /** Consecutive wrong codes on the account, across every channel, after which nothing is checked until support unlocks. */
+  lockoutHardCap: number;
   /** Studio answers `pending` instead of `not_enrolled`, so a spoofed caller ID cannot learn who is enrolled. */
   studioHideEnrollment: boolean;
   /** How long the user's activity trail keeps an event (ACTIVITY_TTL_DAYS). */
@@ -104,6 +108,9 @@ export const MAX_LOCKOUT_THRESHOLD = 100;
 export const DEFAULT_LOCKOUT_BASE_SECONDS = 60;
 export const DEFAULT_LOCKOUT_MAX_SECONDS = 3600;
 export const MAX_LOCKOUT_SECONDS = 86400;
+/** NIST SP 800-63B-4 §3.2.2: at most 100 consecutive failures per account; never higher. At least 2, so voice has a share. */
+export const MAX_LOCKOUT_HARD_CAP = MAX_HARD_CAP;
+export const MIN_LOCKOUT_HARD_CAP = 2;
 export const DEFAULT_ACTIVITY_TTL_DAYS = 90;
 export const MAX_ACTIVITY_TTL_DAYS = 365;
 /** RFC 7518 §3.2: an HS256 key must be at least 256 bits; the identity key follows the same rule. */
@@ -394,6 +401,7 @@ export function parseConfig(env: Env): Config {
     lockoutThreshold: parseInteger(read, 'LOCKOUT_THRESHOLD', DEFAULT_LOCKOUT_THRESHOLD, 1, MAX_LOCKOUT_THRESHOLD),
     lockoutBaseSeconds,
     lockoutMaxSeconds,
+    lockoutHardCap: parseInteger(read, 'LOCKOUT_HARD_CAP', MAX_LOCKOUT_HARD_CAP, MIN_LOCKOUT_HARD_CAP, MAX_LOCKOUT_HARD_CAP),
     studioHideEnrollment: parseBoolean(read, 'STUDIO_HIDE_ENROLLMENT'),
     activityTtlDays: parseInteger(read, 'ACTIVITY_TTL_DAYS', DEFAULT_ACTIVITY_TTL_DAYS, 1, MAX_ACTIVITY_TTL_DAYS),
     eventsWebhook: parseEventsWebhook(read),

@@ -111,6 +111,8 @@ export type ActivityType =
   | 'factor.deleted'
   | 'challenge.approved'
   | 'challenge.failed'
+  /** A code accepted within its window already was sent again: refused, and not counted as a guess (a few times). */
+  | 'challenge.reused'
   | 'lock.started'
   | 'recovery_codes.generated'
   | 'recovery_code.used'
@@ -147,7 +149,8 @@ export interface StudioCheckCodeRequest {
   user: string;
   code: string;
 }
-export type StudioStatus = 'approved' | 'pending' | 'not_enrolled' | 'locked' | 'invalid';
+/** `reused`: the code was just accepted (by phone or on the web); the caller waits for the next one. */
+export type StudioStatus = 'approved' | 'pending' | 'not_enrolled' | 'locked' | 'invalid' | 'reused';
 export interface StudioCheckCodeResponse {
   status: StudioStatus;
 }

@@ -137,6 +137,7 @@ const ar: Catalog = {
   'check.notApproved': 'غير مقبول',
   'check.locked': 'مقفل',
   'check.notChecked': 'لم يُفحص',
+  'check.reused': 'مستخدم بالفعل',
   'check.approvedMessage': 'مقبول: هذا الرمز كان سيسجّل دخولك.',
   'check.notApprovedMessage': 'غير مقبول: هذا الرمز غير مطابق. حاول مرة أخرى بالرمز الحالي.',
 
@@ -180,6 +181,7 @@ const ar: Catalog = {
   'activity.stepUp': 'تم قبول رمز لتأكيد تغيير',
   'activity.wrongCode': 'تم إدخال رمز خاطئ',
   'activity.replay': 'تم رفض رمز سبق استخدامه',
+  'activity.reused': 'تم إدخال رمز مستخدم للتو مرة أخرى',
   'activity.wrongRecoveryCode': 'تم إدخال رمز استرداد خاطئ',
   'activity.wrongCodes': {
     zero: '{count} رمز خاطئ',
@@ -199,6 +201,7 @@ const ar: Catalog = {
   },
   'activity.locked': 'تم قفل التحقق من الرموز لمدة {wait}',
   'activity.lockedDaily': 'رموز خاطئة كثيرة جدًا اليوم: تم قفل التحقق من الرموز لمدة {wait}',
+  'activity.capped': 'رموز خاطئة كثيرة جدًا على التوالي: تم إيقاف التحقق من الرموز حتى يفتحه الدعم',
   'activity.codesGenerated': {
     zero: 'تم إصدار {count} رمز استرداد جديد',
     one: 'تم إصدار رمز استرداد جديد واحد',
@@ -245,6 +248,8 @@ const ar: Catalog = {
   'error.tooManyChallenges': 'تم القفل: عمليات تحقق كثيرة جدًا باستخدام تطبيق المصادقة هذا. {retry}',
   'error.tooManyEnrollments': 'عمليات إعداد كثيرة جدًا اليوم. {retry}',
   'error.locked': 'تم القفل: رموز خاطئة كثيرة جدًا. {retry}',
+  'error.accountLocked': 'تم القفل: رموز خاطئة كثيرة جدًا على التوالي. لن يتم التحقق من أي رمز حتى يفتح الدعم حسابك.',
+  'error.codeReused': 'تم استخدام هذا الرمز للتو: انتظر الرمز التالي. {retry}',
   'lock.timer': 'التحقق من الرموز مقفل. حاول مرة أخرى بعد {wait}.',
   'lock.ended': 'انتهى القفل: يمكنك إدخال رمز مرة أخرى.',
   'lock.still': 'لا يزال مقفلًا: حاول مرة أخرى بعد {wait}.',

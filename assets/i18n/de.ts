@@ -108,6 +108,7 @@ const de: Catalog = {
   'check.notApproved': 'Nicht bestätigt',
   'check.locked': 'Gesperrt',
   'check.notChecked': 'Nicht geprüft',
+  'check.reused': 'Bereits verwendet',
   'check.approvedMessage': 'Bestätigt: Mit diesem Code würden Sie angemeldet.',
   'check.notApprovedMessage': 'Nicht bestätigt: Dieser Code stimmt nicht. Versuchen Sie es mit dem aktuellen Code erneut.',
 
@@ -147,6 +148,7 @@ const de: Catalog = {
   'activity.stepUp': 'Code zur Bestätigung einer Änderung akzeptiert',
   'activity.wrongCode': 'Falscher Code eingegeben',
   'activity.replay': 'Bereits verwendeter Code abgelehnt',
+  'activity.reused': 'Ein gerade verwendeter Code wurde erneut eingegeben',
   'activity.wrongRecoveryCode': 'Falscher Wiederherstellungscode eingegeben',
   'activity.wrongCodes': { one: '{count} falscher Code', other: '{count} falsche Codes' },
   'activity.wrongCodesLocked': {
@@ -155,6 +157,7 @@ const de: Catalog = {
   },
   'activity.locked': 'Codeprüfung für {wait} gesperrt',
   'activity.lockedDaily': 'Heute zu viele falsche Codes: Codeprüfung für {wait} gesperrt',
+  'activity.capped': 'Zu viele falsche Codes in Folge: Codeprüfung angehalten, bis der Support sie entsperrt',
   'activity.codesGenerated': {
     one: '{count} neuer Wiederherstellungscode ausgegeben',
     other: '{count} neue Wiederherstellungscodes ausgegeben',
@@ -193,6 +196,8 @@ const de: Catalog = {
   'error.tooManyChallenges': 'Gesperrt: zu viele Anmeldeprüfungen mit dieser Authenticator-App. {retry}',
   'error.tooManyEnrollments': 'Zu viele Einrichtungen für heute. {retry}',
   'error.locked': 'Gesperrt: zu viele falsche Codes. {retry}',
+  'error.accountLocked': 'Gesperrt: zu viele falsche Codes in Folge. Bis der Support Ihr Konto entsperrt, wird kein Code geprüft.',
+  'error.codeReused': 'Dieser Code wurde gerade verwendet: Warten Sie auf den nächsten. {retry}',
   'lock.timer': 'Codeprüfungen sind gesperrt. Versuchen Sie es in {wait} erneut.',
   'lock.ended': 'Die Sperre ist aufgehoben: Sie können wieder einen Code eingeben.',
   'lock.still': 'Noch gesperrt: Versuchen Sie es in {wait} erneut.',

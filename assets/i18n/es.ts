@@ -116,6 +116,7 @@ const es: Catalog = {
   'check.notApproved': 'No aprobado',
   'check.locked': 'Bloqueado',
   'check.notChecked': 'Sin comprobar',
+  'check.reused': 'Ya usado',
   'check.approvedMessage': 'Aprobado: con este código iniciarías sesión.',
   'check.notApprovedMessage': 'No aprobado: ese código no coincide. Vuelve a intentarlo con el código actual.',
 
@@ -156,6 +157,7 @@ const es: Catalog = {
   'activity.stepUp': 'Código aceptado para confirmar un cambio',
   'activity.wrongCode': 'Se introdujo un código incorrecto',
   'activity.replay': 'Se rechazó un código que ya se había usado',
+  'activity.reused': 'Se volvió a introducir un código que se acababa de usar',
   'activity.wrongRecoveryCode': 'Se introdujo un código de recuperación incorrecto',
   'activity.wrongCodes': {
     one: '{count} código incorrecto',
@@ -169,6 +171,7 @@ const es: Catalog = {
   },
   'activity.locked': 'Comprobación de códigos bloqueada durante {wait}',
   'activity.lockedDaily': 'Demasiados códigos incorrectos hoy: comprobación de códigos bloqueada durante {wait}',
+  'activity.capped': 'Demasiados códigos incorrectos seguidos: comprobación de códigos detenida hasta que el soporte la desbloquee',
   'activity.codesGenerated': {
     one: 'Se emitió {count} código de recuperación nuevo',
     many: 'Se emitieron {count} de códigos de recuperación nuevos',
@@ -209,6 +212,8 @@ const es: Catalog = {
   'error.tooManyChallenges': 'Bloqueado: demasiadas verificaciones de inicio de sesión con este autenticador. {retry}',
   'error.tooManyEnrollments': 'Demasiadas configuraciones por hoy. {retry}',
   'error.locked': 'Bloqueado: demasiados códigos incorrectos. {retry}',
+  'error.accountLocked': 'Bloqueado: demasiados códigos incorrectos seguidos. No se comprobará ningún código hasta que el soporte desbloquee su cuenta.',
+  'error.codeReused': 'Este código se acaba de usar: espere al siguiente. {retry}',
   'lock.timer': 'Las comprobaciones de códigos están bloqueadas. Vuelve a intentarlo en {wait}.',
   'lock.ended': 'El bloqueo ha terminado: ya puedes introducir un código.',
   'lock.still': 'Sigue bloqueado: vuelve a intentarlo en {wait}.',

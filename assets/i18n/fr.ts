@@ -116,6 +116,7 @@ const fr: Catalog = {
   'check.notApproved': 'Non approuvé',
   'check.locked': 'Bloqué',
   'check.notChecked': 'Non vérifié',
+  'check.reused': 'Déjà utilisé',
   'check.approvedMessage': 'Approuvé\u00a0: ce code vous connecterait.',
   'check.notApprovedMessage': 'Non approuvé\u00a0: ce code ne correspond pas. Réessayez avec le code actuel.',
 
@@ -156,6 +157,7 @@ const fr: Catalog = {
   'activity.stepUp': 'Code accepté pour confirmer une modification',
   'activity.wrongCode': 'Code erroné saisi',
   'activity.replay': 'Code déjà utilisé refusé',
+  'activity.reused': 'Un code qui venait d’être utilisé a été saisi à nouveau',
   'activity.wrongRecoveryCode': 'Code de récupération erroné saisi',
   'activity.wrongCodes': {
     one: '{count} code erroné',
@@ -169,6 +171,7 @@ const fr: Catalog = {
   },
   'activity.locked': 'Vérification des codes bloquée pendant {wait}',
   'activity.lockedDaily': 'Trop de codes erronés aujourd’hui\u00a0: vérification des codes bloquée pendant {wait}',
+  'activity.capped': 'Trop de codes erronés d’affilée\u00a0: vérification des codes arrêtée jusqu’au déblocage par le support',
   'activity.codesGenerated': {
     one: '{count} nouveau code de récupération émis',
     many: '{count} de nouveaux codes de récupération émis',
@@ -209,6 +212,8 @@ const fr: Catalog = {
   'error.tooManyChallenges': 'Bloqué\u00a0: trop de vérifications de connexion avec cet authentificateur. {retry}',
   'error.tooManyEnrollments': 'Trop de configurations pour aujourd’hui. {retry}',
   'error.locked': 'Bloqué\u00a0: trop de codes erronés. {retry}',
+  'error.accountLocked': 'Bloqué\u00a0: trop de codes erronés d’affilée. Aucun code n’est vérifié tant que le support n’a pas débloqué votre compte.',
+  'error.codeReused': 'Ce code vient d’être utilisé\u00a0: attendez le suivant. {retry}',
   'lock.timer': 'La vérification des codes est bloquée. Réessayez dans {wait}.',
   'lock.ended': 'Le blocage est levé\u00a0: vous pouvez de nouveau saisir un code.',
   'lock.still': 'Toujours bloqué\u00a0: réessayez dans {wait}.',

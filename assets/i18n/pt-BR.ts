@@ -116,6 +116,7 @@ const ptBR: Catalog = {
   'check.notApproved': 'Não aprovado',
   'check.locked': 'Bloqueado',
   'check.notChecked': 'Não verificado',
+  'check.reused': 'Já usado',
   'check.approvedMessage': 'Aprovado: este código faria o seu login.',
   'check.notApprovedMessage': 'Não aprovado: esse código não confere. Tente de novo com o código atual.',
 
@@ -156,6 +157,7 @@ const ptBR: Catalog = {
   'activity.stepUp': 'Código aceito para confirmar uma alteração',
   'activity.wrongCode': 'Código errado digitado',
   'activity.replay': 'Código já usado foi recusado',
+  'activity.reused': 'Um código que acabara de ser usado foi digitado de novo',
   'activity.wrongRecoveryCode': 'Código de recuperação errado digitado',
   'activity.wrongCodes': {
     one: '{count} código errado',
@@ -169,6 +171,7 @@ const ptBR: Catalog = {
   },
   'activity.locked': 'Verificação de códigos bloqueada por {wait}',
   'activity.lockedDaily': 'Códigos errados demais hoje: verificação de códigos bloqueada por {wait}',
+  'activity.capped': 'Códigos errados demais seguidos: verificação de códigos parada até o suporte desbloquear',
   'activity.codesGenerated': {
     one: '{count} novo código de recuperação emitido',
     many: '{count} de novos códigos de recuperação emitidos',
@@ -209,6 +212,8 @@ const ptBR: Catalog = {
   'error.tooManyChallenges': 'Bloqueado: verificações de login demais com este autenticador. {retry}',
   'error.tooManyEnrollments': 'Configurações demais por hoje. {retry}',
   'error.locked': 'Bloqueado: códigos incorretos demais. {retry}',
+  'error.accountLocked': 'Bloqueado: códigos incorretos demais seguidos. Nenhum código será verificado até o suporte desbloquear sua conta.',
+  'error.codeReused': 'Este código acabou de ser usado: aguarde o próximo. {retry}',
   'lock.timer': 'As verificações de código estão bloqueadas. Tente de novo em {wait}.',
   'lock.ended': 'O bloqueio terminou: você já pode digitar um código.',
   'lock.still': 'Ainda bloqueado: tente de novo em {wait}.',

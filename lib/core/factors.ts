@@ -1,7 +1,8 @@
 // The core of the kit: enrollment, first verification, sign-in checks, listing and deletion of one user's TOTP factors.
 // It speaks in results and Failure kinds; lib/http/failure-table.ts turns those into HTTP answers at the edge.
-// Every code check goes in one order: 1 lock check (state), 2 Verify, 3 the atomic "used" record (state), 4 approval;
-// steps 1 and 2 go through the scope's code check (./code-check.ts), which counts every wrong code.
+// Every code check goes in one order: 1 the lock check that reserves the check (state), 2 Verify, 3 the atomic outcome
+// (the "used" record or the count, state), 4 approval; steps 1 and 2 go through the scope's code check
+// (./code-check.ts), which counts every wrong code and closes a check that ends without an outcome.
 import { randomUUID } from 'node:crypto';
 import type {
   CreateChallengeResponse,
@@ -18,6 +19,7 @@ import type { UserState, VerifiedFactor } from '../state/model';
 import { signApprovalToken } from './approval';
 import type { TotpFactor } from '../verify/gateway';
 import type { CodeCheck } from './code-check';
+import type { EventNote } from '../events/security-events';
 import { Failure, isFailure, type FailureKind } from './failures';
 import { normalizeRecoveryCode } from './recovery-codes';
 import { totpTimingProblems } from './totp-bounds';
@@ -51,21 +53,45 @@ function requireCodeLength(factor: Pick<TotpFactor, 'config'>, code: string): vo
 }
 
 /**
+ * The verified factor a code is checked against, decided before the check's reservation when the state does not know
+ * it (a user enrolled before the state existed, or none at all): the user's list decides, and a user without a
+ * verified factor is answered with nothing written.
+ */
+interface FactorChoice {
+  /** The code check's `prepare` step (lib/state/security-state.ts CodeCheckOptions). */
+  prepare(known: VerifiedFactor | undefined): Promise<void>;
+  /** What the list found before the reservation; undefined when the state's known factor goes first. */
+  readonly listed: TotpFactor | undefined;
+}
+
+function chooseFactor(scope: UserScope, factorSid: string | undefined): FactorChoice {
+  let listed: TotpFactor | undefined;
+  return {
+    async prepare(known) {
+      if (known === undefined || (factorSid !== undefined && factorSid !== known.sid)) listed = await requireVerifiedFactor(scope, factorSid);
+    },
+    get listed() {
+      return listed;
+    },
+  };
+}
+
+/**
  * Runs `check` (one Verify call with the code) against the verified factor. The state usually knows that factor, so a
- * sign-in check needs no factor list; when it does not (a user enrolled before the state existed) the user's list
- * decides, and the attempt records what it found for the next check. A known factor that Verify no longer has (deleted
- * outside the kit) is forgotten; if the list then holds another verified factor, the code is checked against that one.
+ * sign-in check needs no factor list; when it does not, the list `choice` made decides, and the attempt records what it
+ * found for the next check. A known factor that Verify no longer has (deleted outside the kit) is forgotten; if the
+ * list then holds another verified factor, the code is checked against that one.
  */
 async function checkAgainstVerifiedFactor<T>(
   scope: UserScope,
   { attempt }: CodeCheck,
   code: string,
-  factorSid: string | undefined,
+  choice: { factorSid: string | undefined; listed: TotpFactor | undefined },
   check: (factor: VerifiedFactor) => Promise<T>,
 ): Promise<{ factor: VerifiedFactor; result: T }> {
   const known = attempt.knownFactor;
   let gone: { sid: string; error: unknown } | undefined;
-  if (known !== undefined && (factorSid === undefined || factorSid === known.sid)) {
+  if (choice.listed === undefined && known !== undefined) {
     requireCodeLength(known, code);
     try {
       return { factor: known, result: await check(known) };
@@ -75,12 +101,15 @@ async function checkAgainstVerifiedFactor<T>(
       gone = { sid: known.sid, error };
     }
   }
-  let listed: TotpFactor;
-  try {
-    listed = await requireVerifiedFactor(scope, factorSid);
-  } catch (error) {
-    if (isFailure(error, 'not_enrolled', 'factor_not_found', 'factor_not_verified')) await attempt.saveFactor();
-    throw error;
+  let listed = choice.listed;
+  if (listed === undefined) {
+    try {
+      listed = await requireVerifiedFactor(scope, choice.factorSid);
+    } catch (error) {
+      // Only the list's own answer says what the state forgets (written when the check closes); an unreadable list, nothing.
+      if (!isFailure(error, 'not_enrolled', 'factor_not_found', 'factor_not_verified')) attempt.noteFactor(undefined);
+      throw error;
+    }
   }
   const factor = { sid: listed.sid, config: listed.config };
   attempt.noteFactor(factor);
@@ -90,14 +119,24 @@ async function checkAgainstVerifiedFactor<T>(
   return { factor, result: await check(factor) };
 }
 
-/** Removes a factor that Verify may already have dropped on its own (unverified factors expire within 24 h). */
-async function deleteIfPresent(scope: UserScope, factorSid: string): Promise<void> {
+/**
+ * Removes an unverified factor found earlier, looking at it again right before: a factor that became verified meanwhile
+ * is never removed (Failure('already_enrolled')). False when Verify had dropped it already (unverified factors expire
+ * within 24 h).
+ */
+async function removeUnverified(scope: UserScope, factorSid: string): Promise<boolean> {
   try {
+    const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+    if (factor.status === 'verified') throw new Failure('already_enrolled');
     await scope.verify.deleteFactor(scope.identity, factorSid);
+    return true;
   } catch (error) {
     if (!isFailure(error, 'factor_not_found')) throw error;
+    return false;
   }
 }
+
+const deletedEvents = (sids: readonly string[]): EventNote[] => sids.map((factorSid) => ({ type: 'factor.deleted', factorSid }));
 
 /**
  * The factor Verify just made carries the service's settings in force: a time step over 30 s or a skew over 1 (ASVS
@@ -117,25 +156,28 @@ function timingFailure(factor: TotpFactor): Failure | undefined {
  * Earlier unfinished enrollments are removed so they neither pile up nor reach Verify's per-entity limit (60315).
  */
 export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string): Promise<CreateFactorResponse> {
-  const factors = await scope.verify.listTotpFactors(scope.identity);
-  if (factors.some((factor) => factor.status === 'verified')) throw new Failure('already_enrolled');
-  // One enrollment at a time: of concurrent calls (a double click, two tabs) exactly one goes on; the others get
-  // enrollment_in_progress, so Verify is left with one unverified factor, the one this call returns.
+  // One at a time: of concurrent calls (a double click, two tabs) exactly one goes on; the others get
+  // enrollment_in_progress, so Verify is left with one unverified factor, the one this call returns. The hold comes
+  // before the list, and a first verification takes it too, so no factor becomes verified behind this call's back.
   const ticket = await scope.state.holdEnrollment();
+  const removed: string[] = [];
   try {
-    await Promise.all(factors.map((factor) => deleteIfPresent(scope, factor.sid)));
+    const factors = await scope.verify.listTotpFactors(scope.identity);
+    if (factors.some((factor) => factor.status === 'verified')) throw new Failure('already_enrolled');
+    for (const factor of factors) if (await removeUnverified(scope, factor.sid)) removed.push(factor.sid);
     const factor = await scope.verify.createTotpFactor(scope.identity, label);
     const misconfigured = timingFailure(factor);
     if (misconfigured !== undefined) {
       // Its secret is never handed out, and the factor goes now rather than when Verify expires it.
-      await deleteIfPresent(scope, factor.sid).catch(() => undefined);
+      if (await removeUnverified(scope, factor.sid).catch(() => false)) removed.push(factor.sid);
       throw misconfigured;
     }
-    await scope.state.record([{ type: 'factor.created', factorSid: factor.sid }]);
+    // A verified factor the state still knows but Verify no longer lists (deleted outside the kit) is forgotten.
+    await ticket.created(factor.sid, [...deletedEvents(removed), { type: 'factor.created', factorSid: factor.sid }], forgetFactor);
     return { factorSid: factor.sid, status: 'unverified', uri: factor.uri, secret: factor.secret, config: factor.config };
   } catch (error) {
-    // Nothing was handed out: the user's retry need not wait for the hold to run out.
-    await ticket.release().catch(() => undefined);
+    // Nothing was handed out: the user's retry need not wait for the hold to run out; what was removed is recorded.
+    await ticket.release(deletedEvents(removed)).catch(() => undefined);
     throw error;
   }
 }
@@ -146,20 +188,23 @@ export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string
  * mistake for a passed check. Verifying issues the recovery codes, shown this once (only their hashes are kept).
  */
 export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: string, code: string): Promise<VerifyFactorResponse> {
-  const check = await scope.beginCodeCheck();
-  const { attempt } = check;
-  const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
-  if (factor.status === 'verified') throw new Failure('already_verified');
-  requireCodeLength(factor, code);
-  const status = await check.verifyFactor(factorSid, code);
-  if (status !== 'verified') {
-    await attempt.refused({ factorSid });
-    return { factorSid, status };
-  }
-  // A new authenticator comes with a new set: any earlier codes stop working in the same write.
-  const recovery = await scope.state.issueRecoveryCodes();
-  await attempt.activated({ sid: factorSid, config: factor.config }, code, recovery.stored);
-  return { factorSid, status, recoveryCodes: recovery.codes };
+  // The check holds the enrollment: no /create-factor or code-less delete removes this factor while Verify may be
+  // activating it, and none is under way now (enrollment_in_progress otherwise).
+  return scope.withCodeCheck({ purpose: 'factor', hold: { phase: 'verifying', factorSid } }, async (check) => {
+    const { attempt } = check;
+    const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+    if (factor.status === 'verified') throw new Failure('already_verified');
+    requireCodeLength(factor, code);
+    const status = await check.verifyFactor(factorSid, code);
+    if (status !== 'verified') {
+      await attempt.refused({ factorSid });
+      return { factorSid, status };
+    }
+    // A new authenticator comes with a new set: any earlier codes stop working in the same write.
+    const recovery = await scope.state.issueRecoveryCodes();
+    await attempt.activated({ sid: factorSid, config: factor.config }, code, recovery.stored);
+    return { factorSid, status, recoveryCodes: recovery.codes };
+  });
 }
 
 /** A sign-in check. Approved answers carry a signed approval token for the host backend; a wrong code is `pending`. */
@@ -168,17 +213,21 @@ export async function checkCode(
   code: string,
   options: { factorSid?: string; nonce?: string } = {},
 ): Promise<CreateChallengeResponse> {
-  const check = await scope.beginCodeCheck();
-  const { attempt } = check;
-  const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, options.factorSid, (checked) =>
-    check.createChallenge(checked.sid, code),
-  );
-  if (challenge.status !== 'approved') {
-    await attempt.refused({ factorSid: factor.sid });
-    return { status: 'pending', challengeSid: challenge.sid };
-  }
-  // A replayed code (or one that lost a race) answers as a wrong code, and no token is signed for it.
-  if (!(await attempt.approved(factor, code))) return { status: 'pending', challengeSid: challenge.sid };
+  const choice = chooseFactor(scope, options.factorSid);
+  const checked = await scope.withCodeCheck({ purpose: 'challenge', prepare: choice.prepare }, async (check) => {
+    const { attempt } = check;
+    const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: options.factorSid, listed: choice.listed }, (against) =>
+      check.createChallenge(against, code),
+    );
+    if (challenge.status !== 'approved') {
+      await attempt.refused({ factorSid: factor.sid, reuse: { factor, code } });
+      return { approved: false, challenge };
+    }
+    // A replayed code (or one whose check lapsed) answers as a wrong code, and no token is signed for it.
+    return { approved: await attempt.approved(factor, code), challenge };
+  });
+  const { challenge } = checked;
+  if (!checked.approved) return { status: 'pending', challengeSid: challenge.sid };
   const approval = await signApprovalToken(
     scope.approval,
     { sub: scope.user.sub, challengeSid: challenge.sid, nonce: options.nonce },
@@ -220,30 +269,60 @@ const forgetFactor = (state: UserState): UserState => ({ ...state, factor: null,
  */
 export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: string, stepUp: StepUp = {}): Promise<DeleteFactorResponse> {
   if ('recoveryCode' in stepUp) requireRecoveryCodeFormat(stepUp.recoveryCode);
-  // With a code, the lock check comes first, before Verify is asked anything.
-  const check = 'code' in stepUp || 'recoveryCode' in stepUp ? await scope.beginCodeCheck() : undefined;
-  const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
-  if (factor.status === 'verified') {
-    if (check === undefined) throw new Failure('step_up_required');
-    const { attempt } = check;
-    if ('recoveryCode' in stepUp) {
-      const left = await attempt.redeemRecoveryCode(stepUp.recoveryCode, { purpose: 'delete_factor', factorSid, change: forgetFactor });
-      if (left === undefined) throw new Failure('wrong_code');
-    } else if ('code' in stepUp) {
-      requireCodeLength(factor, stepUp.code);
-      const challenge = await check.createChallenge(factorSid, stepUp.code);
-      if (challenge.status !== 'approved') {
-        await attempt.refused({ factorSid, outcome: 'wrong_code' });
-        throw new Failure('wrong_code');
-      }
-      // The state forgets the factor in the same write that records the code as used, before Verify deletes it.
-      const step = { sid: factorSid, config: factor.config };
-      if (!(await attempt.approved(step, stepUp.code, { change: forgetFactor }))) throw new Failure('wrong_code');
+  const proof = 'code' in stepUp ? { code: stepUp.code } : 'recoveryCode' in stepUp ? { recoveryCode: stepUp.recoveryCode } : undefined;
+  if (proof !== undefined) {
+    // With a code, the lock check comes first, before Verify is asked anything.
+    const removed = await scope.withCodeCheck({ purpose: 'code' in proof ? 'challenge' : 'recovery' }, async (check) => {
+      const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+      // An unverified factor needs no code: its delete goes the code-less way (the check is given back unused).
+      if (factor.status !== 'verified') return false;
+      await proveDelete(check, factor, proof);
+      await scope.verify.deleteFactor(scope.identity, factorSid);
+      return true;
+    });
+    if (removed) {
+      await scope.state.record(deletedEvents([factorSid]));
+      return { deleted: true };
     }
   }
-  await scope.verify.deleteFactor(scope.identity, factorSid);
-  await scope.state.record([{ type: 'factor.deleted', factorSid }]);
+  await removeWithoutCode(scope, factorSid);
   return { deleted: true };
+}
+
+/**
+ * A code-less delete, for an unverified factor only. It holds the enrollment (refused while a first verification or an
+ * enrollment is under way), then looks at the factor again: one that became verified needs the step-up.
+ */
+async function removeWithoutCode(scope: UserScope<ProvenCaller>, factorSid: string): Promise<void> {
+  const ticket = await scope.state.holdDelete(factorSid);
+  try {
+    const factor = await scope.verify.fetchFactor(scope.identity, factorSid);
+    if (factor.status === 'verified') throw new Failure('step_up_required');
+    await scope.verify.deleteFactor(scope.identity, factorSid);
+  } catch (error) {
+    await ticket.release().catch(() => undefined);
+    throw error;
+  }
+  await ticket.release(deletedEvents([factorSid]));
+}
+
+/** The step-up of a verified factor's delete: a current code or a recovery code, or Failure('wrong_code'). */
+async function proveDelete(check: CodeCheck, factor: TotpFactor, stepUp: { code: string } | { recoveryCode: string }): Promise<void> {
+  const { attempt } = check;
+  if ('recoveryCode' in stepUp) {
+    const left = await attempt.redeemRecoveryCode(stepUp.recoveryCode, { purpose: 'delete_factor', factorSid: factor.sid, change: forgetFactor });
+    if (left === undefined) throw new Failure('wrong_code');
+    return;
+  }
+  requireCodeLength(factor, stepUp.code);
+  const verified = { sid: factor.sid, config: factor.config };
+  const challenge = await check.createChallenge(verified, stepUp.code);
+  if (challenge.status !== 'approved') {
+    await attempt.refused({ factorSid: factor.sid, outcome: 'wrong_code', reuse: { factor: verified, code: stepUp.code } });
+    throw new Failure('wrong_code');
+  }
+  // The state forgets the factor in the same write that records the code as used, before Verify deletes it.
+  if (!(await attempt.approved(verified, stepUp.code, { change: forgetFactor }))) throw new Failure('wrong_code');
 }
 
 /**
@@ -253,8 +332,7 @@ export async function removeFactor(scope: UserScope<ProvenCaller>, factorSid: st
  */
 export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: string, options: { nonce?: string } = {}): Promise<UseRecoveryCodeResponse> {
   requireRecoveryCodeFormat(code);
-  const { attempt } = await scope.beginCodeCheck();
-  const left = await attempt.redeemRecoveryCode(code, { purpose: 'sign_in' });
+  const left = await scope.withCodeCheck({ purpose: 'recovery' }, ({ attempt }) => attempt.redeemRecoveryCode(code, { purpose: 'sign_in' }));
   if (left === undefined) throw new Failure('wrong_code');
   const approval = await signApprovalToken(
     scope.approval,
@@ -267,23 +345,27 @@ export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: stri
 
 /** A new set of recovery codes for a current authenticator code (step-up); every earlier code stops working at once. */
 export async function regenerateRecoveryCodes(scope: UserScope<ProvenCaller>, code: string): Promise<RegenerateRecoveryCodesResponse> {
-  const check = await scope.beginCodeCheck();
-  const { attempt } = check;
-  const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, undefined, (checked) => check.createChallenge(checked.sid, code));
-  if (challenge.status !== 'approved') {
-    await attempt.refused({ factorSid: factor.sid });
-    throw new Failure('wrong_code');
-  }
-  const recovery = await scope.state.issueRecoveryCodes();
-  const replaced = await attempt.approved(factor, code, {
-    events: [
-      { type: 'challenge.approved', factorSid: factor.sid, outcome: 'step_up' },
-      { type: 'recovery_codes.generated', factorSid: factor.sid, detail: { count: recovery.codes.length } },
-    ],
-    change: (state) => ({ ...state, recovery: recovery.stored }),
+  const choice = chooseFactor(scope, undefined);
+  return scope.withCodeCheck({ purpose: 'challenge', prepare: choice.prepare }, async (check) => {
+    const { attempt } = check;
+    const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: undefined, listed: choice.listed }, (checked) =>
+      check.createChallenge(checked, code),
+    );
+    if (challenge.status !== 'approved') {
+      await attempt.refused({ factorSid: factor.sid, reuse: { factor, code } });
+      throw new Failure('wrong_code');
+    }
+    const recovery = await scope.state.issueRecoveryCodes();
+    const replaced = await attempt.approved(factor, code, {
+      events: [
+        { type: 'challenge.approved', factorSid: factor.sid, outcome: 'step_up' },
+        { type: 'recovery_codes.generated', factorSid: factor.sid, detail: { count: recovery.codes.length } },
+      ],
+      change: (state) => ({ ...state, recovery: recovery.stored }),
+    });
+    if (!replaced) throw new Failure('wrong_code');
+    return { recoveryCodes: recovery.codes };
   });
-  if (!replaced) throw new Failure('wrong_code');
-  return { recoveryCodes: recovery.codes };
 }
 
 /** The caller's recent security events, newest first (no code, secret or personal data is ever in them). */
@@ -310,30 +392,54 @@ export async function checkCodeForStudio(scope: UserScope<StudioUser>, code: str
   try {
     return await studioOutcome(scope, code, options);
   } catch (error) {
-    if (isFailure(error, 'locked', ...VERIFY_LOCK_KINDS)) return 'locked';
+    if (isFailure(error, 'locked', 'capped', ...VERIFY_LOCK_KINDS)) return 'locked';
+    if (isFailure(error, 'code_reused')) return 'reused';
     throw error;
   }
 }
 
 async function studioOutcome(scope: UserScope<StudioUser>, code: string, options: StudioCheckOptions): Promise<StudioStatus> {
-  const check = await scope.beginCodeCheck();
-  const { attempt } = check;
-  let checked: { factor: VerifiedFactor; result: { status: string } };
+  const choice = chooseFactor(scope, undefined);
+  let enrolled = true;
+  const prepare = async (known: VerifiedFactor | undefined): Promise<void> => {
+    try {
+      await choice.prepare(known);
+    } catch (error) {
+      // The uniform answer counts a stranger's guess like a wrong code, so it needs the check's reservation too.
+      if (!options.hideEnrollment || !isFailure(error, 'not_enrolled')) throw error;
+      enrolled = false;
+    }
+  };
   try {
-    checked = await checkAgainstVerifiedFactor(scope, check, code, undefined, (factor) => check.createChallenge(factor.sid, code));
+    return await scope.withCodeCheck({ purpose: 'challenge', prepare }, async (check) => {
+      const { attempt } = check;
+      if (!enrolled) {
+        if (code.length !== UNIFORM_DIGITS) return 'invalid';
+        await attempt.refused();
+        return 'pending';
+      }
+      let checked: { factor: VerifiedFactor; result: { status: string } };
+      try {
+        checked = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: undefined, listed: choice.listed }, (factor) => check.createChallenge(factor, code));
+      } catch (error) {
+        if (isFailure(error, 'code_length_mismatch')) return 'invalid';
+        // Counted already by the code check, as on every path.
+        if (isFailure(error, 'wrong_code')) return 'pending';
+        if (!isFailure(error, 'not_enrolled') || !options.hideEnrollment) throw error;
+        // The known factor was gone and the list holds none: the uniform answer, counted.
+        if (code.length !== UNIFORM_DIGITS) return 'invalid';
+        await attempt.refused();
+        return 'pending';
+      }
+      if (checked.result.status !== 'approved') {
+        await attempt.refused({ factorSid: checked.factor.sid, reuse: { factor: checked.factor, code } });
+        return 'pending';
+      }
+      return (await attempt.approved(checked.factor, code)) ? 'approved' : 'pending';
+    });
   } catch (error) {
-    if (isFailure(error, 'code_length_mismatch')) return 'invalid';
-    // Counted already by the code check, as on every path.
-    if (isFailure(error, 'wrong_code')) return 'pending';
-    if (!isFailure(error, 'not_enrolled')) throw error;
-    if (!options.hideEnrollment) return 'not_enrolled';
-    if (code.length !== UNIFORM_DIGITS) return 'invalid';
-    await attempt.refused();
-    return 'pending';
+    // A caller without a verified factor (with the uniform answer, handled above).
+    if (isFailure(error, 'not_enrolled')) return 'not_enrolled';
+    throw error;
   }
-  if (checked.result.status !== 'approved') {
-    await attempt.refused({ factorSid: checked.factor.sid });
-    return 'pending';
-  }
-  return (await attempt.approved(checked.factor, code)) ? 'approved' : 'pending';
 }

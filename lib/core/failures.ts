@@ -20,9 +20,13 @@ export type FailureKind =
   | 'malformed_user_key'
   /** A code that Verify refused where the flow cannot go on (the delete step-up, legacy wrong-code errors). */
   | 'wrong_code'
+  /** A code accepted within its window already (RFC 6238 §5.2): not a guess; retryAfterSeconds says when the next code comes. */
+  | 'code_reused'
   // The kit's own state (lib/state/, on Twilio Sync)
   /** Too many consecutive wrong codes on this channel: no code is checked until the lock ends (retryAfterSeconds). */
   | 'locked'
+  /** The account's hard cap on consecutive wrong codes (or the voice channel's share of it): no code is checked until support unlocks. */
+  | 'capped'
   /** Another /create-factor for this user is under way (or was abandoned less than ~30 s ago). */
   | 'enrollment_in_progress'
   /** The state store did not answer usably in time: a code check fails closed rather than skip the lock or replay guard. */

@@ -5,9 +5,9 @@ import type { KeyObject } from 'node:crypto';
 import type twilio from 'twilio';
 import type { Config } from '../config';
 import type { ActivityEvent } from '../contract';
-import type { LockoutPolicy } from '../state/model';
+import type { LockoutPolicy } from '../state/lockout';
 import { createOperatorState, type OperatorState } from '../state/operator-state';
-import { createSecurityState, type SecurityState } from '../state/security-state';
+import { createSecurityState, type CodeCheckOptions, type SecurityState } from '../state/security-state';
 import { createSyncStateStore } from '../state/sync-store';
 import { createVerifyGateway, type FactorDirectory } from '../verify/gateway';
 import type { ApprovalSigner } from './approval';
@@ -27,8 +27,12 @@ export interface UserScope<User extends ProvenUser = ProvenUser> {
   now: () => Date;
   /** The kit's own state for this user on this user's channel: lock, used codes, enrollment in flight (on Sync). */
   state: SecurityState;
-  /** Step 1 of every code check, the lock check (Failure('locked') while locked); then Verify's code-taking calls. */
-  beginCodeCheck(): Promise<CodeCheck>;
+  /**
+   * Runs one code check: step 1, the lock check that reserves the check (Failure('locked') while locked), then `run`
+   * with Verify's code-taking calls; a check that ends without an outcome is closed (./code-check.ts, the state's
+   * CodeAttempt.close), whatever `run` threw.
+   */
+  withCodeCheck<T>(options: CodeCheckOptions, run: (check: CodeCheck) => Promise<T>): Promise<T>;
 }
 
 /** What the support tool works with for one user: Verify's factors and the user's state document, as the operator. */
@@ -80,7 +84,12 @@ export function configuredScope(
     identitySecret: config.identitySecret,
     recoveryCodePepper: config.recoveryCodePepper,
     approval: config.approval,
-    policy: { threshold: config.lockoutThreshold, baseSeconds: config.lockoutBaseSeconds, maxSeconds: config.lockoutMaxSeconds },
+    policy: {
+      threshold: config.lockoutThreshold,
+      baseSeconds: config.lockoutBaseSeconds,
+      maxSeconds: config.lockoutMaxSeconds,
+      hardCap: config.lockoutHardCap,
+    },
     activityTtlMs: config.activityTtlDays * DAY_MS,
   };
 }
@@ -115,6 +124,14 @@ export function createUserScope(user: ScopeUser, settings: ScopeSettings | CodeC
     approval,
     now,
     state,
-    beginCodeCheck: async () => startCodeCheck(await state.beginCodeCheck(), verify, identity),
+    async withCodeCheck(checkOptions, run) {
+      const attempt = await state.beginCodeCheck(checkOptions);
+      try {
+        return await run(startCodeCheck(attempt, verify, identity));
+      } finally {
+        // Not given back, the reservation lapses and counts as a wrong code: the safe side, and the user's answer stands.
+        await attempt.close().catch(() => log('state write: a code check could not be closed; its reservation lapses and counts'));
+      }
+    },
   };
 }

@@ -24,8 +24,12 @@ export const ERROR_CODES = {
   invalid_token: { status: 401, message: 'The bearer token is invalid or expired.' },
   // The local stack's dev sign-in reached under another host name (scripts/dev-routes.ts).
   host_not_allowed: { status: 403, message: "The dev sign-in answers only at this machine's own address." },
+  // NIST SP 800-63B-4 §3.2.2's hard cap: no time helps, only the operator (npm run support -- unlock).
+  account_locked: { status: 403, message: 'Too many wrong codes in a row on this account; no code is checked until support unlocks it.', quiet: true },
   step_up_required: { status: 403, message: 'Deleting a verified authenticator needs a current code from it.' },
   invalid_code: { status: 403, message: 'The code is not valid.' },
+  // RFC 6238 §5.2: a code is accepted once. Not a guess (the user's double submit), so the page says to wait for the next.
+  code_reused: { status: 409, message: 'This code was just used; wait for the next one.', retryAfterSeconds: true },
   factor_not_found: { status: 404, message: 'No such factor.' },
   challenge_not_found: { status: 404, message: 'No such challenge.' },
   not_enrolled: { status: 404, message: 'No verified authenticator is enrolled for this user.' },

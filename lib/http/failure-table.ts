@@ -34,7 +34,9 @@ export const FAILURE_TABLE: Readonly<Record<FailureKind, Answer>> = {
   },
   malformed_user_key: { code: 'invalid_request', message: 'Invalid request: user must be well-formed Unicode.' },
   wrong_code: { code: 'invalid_code' },
+  code_reused: { code: 'code_reused' },
   locked: { code: 'locked' },
+  capped: { code: 'account_locked' },
   enrollment_in_progress: { code: 'enrollment_in_progress' },
   state_unavailable: { code: 'state_unavailable', retryAfterSeconds: TRANSIENT_RETRY_SECONDS },
   // An unverified factor that reached its attempt limit stays locked until Verify deletes it (within 24 h).

@@ -1,31 +1,29 @@
-// The kit's per-user security state and its rules, as pure functions of the state and the time: the lockout with
-// backoff per channel, the used codes of the replay guard, the enrollment in flight, and the verified factor's settings.
-// lib/state/security-state.ts reads and writes it through lib/state/sync-store.ts; nothing here does I/O.
+// The kit's per-user security state: its shape, its stored form (checked on every read, within Sync's 16 KiB), and the
+// rules of the used codes (replay guard), the enrollment in flight and the trail, as pure functions of the state and
+// the time. The lockout's rules live in ./lockout.ts; lib/state/security-state.ts reads and writes the state through
+// lib/state/sync-store.ts; nothing here does I/O.
 import type { ActivityEvent, Channel, FactorConfig } from '../contract';
 import { parseRecoveryCodeSet, type RecoveryCodeSet } from '../core/recovery-codes';
+import { withoutOldChallenges } from './lockout';
 
 export type { Channel } from '../contract';
 /** Each channel locks on its own (lib/contract.ts). */
 export const CHANNELS: readonly Channel[] = ['web', 'studio'];
 
-export interface LockoutPolicy {
-  /** Consecutive wrong codes that start a lock. */
-  threshold: number;
-  /** The first lock's length; each further lock without a success in between doubles it, up to maxSeconds. */
-  baseSeconds: number;
-  maxSeconds: number;
-}
-
-/**
- * At most this many wrong codes per channel in any 24 h, whatever the backoff allows. Verify lets a factor have 50
- * challenges an hour and 100 a day (60312), shared by every channel; with 30 one channel can never use up the other's.
- */
-export const DAILY_FAILURE_LIMIT = 30;
-export const DAY_MS = 86_400_000;
 /** How long one /create-factor holds the enrollment: long enough for a double click, short enough for a retry. */
 export const ENROLLMENT_HOLD_MS = 30_000;
 /** A defensive bound on the used-code list (a handful is live at any time); keeps the document far below 16 KiB. */
 const MAX_USED_CODES = 64;
+
+/** A code check under way on a channel: made before Verify is asked, taken away with the check's outcome (./lockout.ts). */
+export interface Reservation {
+  /** Names the check, so its outcome takes away its own. */
+  id: string;
+  /** Epoch ms when it was made; it lapses IN_FLIGHT_MS later. */
+  at: number;
+  /** It took a place in the channel's share of Verify's challenge quota. */
+  challenge: boolean;
+}
 
 export interface ChannelState {
   /** Consecutive wrong codes since the last success or since the last lock began. */
@@ -34,10 +32,16 @@ export interface ChannelState {
   level: number;
   /** Epoch ms until which no code is checked on this channel; 0 when not locked. From this timestamp, never from a TTL. */
   lockedUntil: number;
-  /** Counts every recorded outcome: an approval stands only if no other attempt was recorded since its lock check. */
-  attempts: number;
   /** Epoch ms of the wrong codes of the last 24 h, oldest first (for DAILY_FAILURE_LIMIT). */
   recent: number[];
+  /** Consecutive wrong codes on this channel since the last success on any channel: its part of the hard cap. */
+  streak: number;
+  /** Reuses of a just-accepted code since the last success on this channel (REUSE_ALLOWANCE of them are free). */
+  reuses: number;
+  /** Code checks under way, each counted as a wrong code until its outcome is recorded. */
+  inFlight: Reservation[];
+  /** Epoch ms of the Verify challenges this channel asked for within its quota's window, oldest first. */
+  challenges: number[];
 }
 
 export interface UsedCode {
@@ -53,10 +57,24 @@ export interface VerifiedFactor {
   config: FactorConfig;
 }
 
+/**
+ * What holds the user's enrollment: a /create-factor under way (`creating`), one that handed out `factorSid`
+ * (`created`, until the double-click window ends), the first code of `factorSid` being checked (`verifying`), or the
+ * unverified `factorSid` being deleted without a code (`deleting`). One at a time, so a factor never becomes verified
+ * between another request's look at it and its delete.
+ */
+export type HoldPhase = 'creating' | 'created' | 'verifying' | 'deleting';
+const HOLD_PHASES: ReadonlySet<string> = new Set<HoldPhase>(['creating', 'created', 'verifying', 'deleting']);
+
 export interface EnrollmentHold {
   id: string;
   until: number;
+  phase: HoldPhase;
+  factorSid?: string;
 }
+
+/** A hold a request asks for: a new enrollment, or one factor's first verification or code-less delete. */
+export type HoldRequest = { phase: 'creating' } | { phase: 'verifying' | 'deleting'; factorSid: string };
 
 export interface UserState {
   web: ChannelState;
@@ -81,7 +99,7 @@ const VERSION = 1;
 const STORED_WEB_CHANNEL = 'caller';
 
 function emptyChannel(): ChannelState {
-  return { failures: 0, level: 0, lockedUntil: 0, attempts: 0, recent: [] };
+  return { failures: 0, level: 0, lockedUntil: 0, recent: [], streak: 0, reuses: 0, inFlight: [], challenges: [] };
 }
 
 export function emptyState(): UserState {
@@ -100,12 +118,29 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+function isTimes(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every(isCount);
+}
+
+function parseReservations(value: unknown): Reservation[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const reservations: Reservation[] = [];
+  for (const entry of value) {
+    if (!isRecord(entry) || typeof entry.id !== 'string' || !isCount(entry.at) || typeof entry.challenge !== 'boolean') return undefined;
+    reservations.push({ id: entry.id, at: entry.at, challenge: entry.challenge });
+  }
+  return reservations;
+}
+
 function parseChannel(value: unknown): ChannelState | undefined {
   if (!isRecord(value)) return undefined;
-  const { failures, level, lockedUntil, attempts, recent } = value;
-  if (!isCount(failures) || !isCount(level) || !isCount(lockedUntil) || !isCount(attempts)) return undefined;
-  if (!Array.isArray(recent) || !recent.every(isCount)) return undefined;
-  return { failures, level, lockedUntil, attempts, recent: [...recent] };
+  // The first version's documents have no streak, reuses, checks in flight or quota: each starts empty.
+  const { failures, level, lockedUntil, recent, streak = 0, reuses = 0, inFlight = [], challenges = [] } = value;
+  if (!isCount(failures) || !isCount(level) || !isCount(lockedUntil) || !isCount(streak) || !isCount(reuses)) return undefined;
+  if (!isTimes(recent) || !isTimes(challenges)) return undefined;
+  const reservations = parseReservations(inFlight);
+  if (reservations === undefined) return undefined;
+  return { failures, level, lockedUntil, recent: [...recent], streak, reuses, inFlight: reservations, challenges: [...challenges] };
 }
 
 function parseUsed(value: unknown): UsedCode[] | undefined {
@@ -132,7 +167,13 @@ function parseFactor(value: unknown): VerifiedFactor | null | undefined {
 function parseHold(value: unknown): EnrollmentHold | null | undefined {
   if (value === null) return null;
   if (!isRecord(value) || typeof value.id !== 'string' || !isCount(value.until)) return undefined;
-  return { id: value.id, until: value.until };
+  // The first version's holds were an enrollment that had handed out its factor, or was about to.
+  const { phase = 'created', factorSid } = value;
+  if (typeof phase !== 'string' || !HOLD_PHASES.has(phase)) return undefined;
+  if (factorSid !== undefined && typeof factorSid !== 'string') return undefined;
+  const hold: EnrollmentHold = { id: value.id, until: value.until, phase: phase as HoldPhase };
+  if (factorSid !== undefined) hold.factorSid = factorSid;
+  return hold;
 }
 
 const EVENT_FIELDS = new Set(['id', 'type', 'occurredAt', 'channel', 'factorSid', 'outcome', 'detail']);
@@ -202,54 +243,6 @@ export function storedForm(state: UserState): string {
 
 // ---- the rules ----
 
-/** Seconds until `channel` may check codes again; 0 when it is not locked. */
-export function lockRemainingSeconds(state: UserState, channel: Channel, nowMs: number): number {
-  const until = state[channel].lockedUntil;
-  return until > nowMs ? Math.ceil((until - nowMs) / 1000) : 0;
-}
-
-/** The length of the lock that starts after `level` earlier locks without a success. */
-export function lockSeconds(policy: LockoutPolicy, level: number): number {
-  // 2^level grows past any maximum quickly; cap the exponent so the arithmetic stays exact.
-  return Math.min(policy.baseSeconds * 2 ** Math.min(level, 30), policy.maxSeconds);
-}
-
-export interface FailureResult {
-  state: UserState;
-  /** Set when this failure starts (or lengthens) a lock: its length in seconds and why. */
-  lockBegins?: { seconds: number; reason: 'threshold' | 'daily_limit'; level: number };
-}
-
-/** A wrong code (or a replayed one) on `channel`: counts towards the lock, and may start one. */
-export function withFailure(state: UserState, channel: Channel, policy: LockoutPolicy, nowMs: number): FailureResult {
-  const current = state[channel];
-  const recent = [...current.recent.filter((at) => at > nowMs - DAY_MS), nowMs].slice(-DAILY_FAILURE_LIMIT);
-  let { failures, level, lockedUntil } = current;
-  failures += 1;
-  let lockBegins: FailureResult['lockBegins'];
-  if (failures >= policy.threshold) {
-    const seconds = lockSeconds(policy, level);
-    level += 1;
-    failures = 0;
-    lockedUntil = Math.max(lockedUntil, nowMs + seconds * 1000);
-    lockBegins = { seconds, reason: 'threshold', level };
-  }
-  const oldest = recent[0];
-  if (recent.length >= DAILY_FAILURE_LIMIT && oldest !== undefined && oldest + DAY_MS > lockedUntil) {
-    // The oldest of the last DAILY_FAILURE_LIMIT wrong codes must age out of the 24 h window before the next one.
-    lockedUntil = oldest + DAY_MS;
-    lockBegins = { seconds: Math.ceil((lockedUntil - nowMs) / 1000), reason: 'daily_limit', level };
-  }
-  const next = { failures, level, lockedUntil, attempts: current.attempts + 1, recent };
-  return { state: { ...state, [channel]: next }, lockBegins };
-}
-
-/** A code accepted on `channel`: the person is proven, so the count, the backoff and any lock start over. */
-export function withSuccess(state: UserState, channel: Channel): UserState {
-  const attempts = state[channel].attempts + 1;
-  return { ...state, [channel]: { ...emptyChannel(), attempts } };
-}
-
 /**
  * When a code used now stops being acceptable: Verify accepts a code for time steps within ±skew of the current
  * one (RFC 6238 §5.2), so a code accepted in step n matched a step ≥ n − skew and stays valid through step n + 2·skew.
@@ -278,10 +271,13 @@ export function recentActivity(state: UserState, nowMs: number, ttlMs: number): 
   return state.trail.filter((event) => Date.parse(event.occurredAt) > nowMs - ttlMs).reverse();
 }
 
-/** Drops what no rule reads any more: used codes past their window and an enrollment hold past its time. */
+/**
+ * Drops what no rule reads any more: used codes past their window, an enrollment hold past its time, quota entries
+ * past their window. Checks in flight that lapsed stay: they are counted when the state is next written.
+ */
 export function pruned(state: UserState, nowMs: number, trailTtlMs = Number.POSITIVE_INFINITY): UserState {
   return {
-    ...state,
+    ...withoutOldChallenges(state, nowMs),
     trail: state.trail.filter((event) => Date.parse(event.occurredAt) > nowMs - trailTtlMs),
     used: state.used.filter((entry) => entry.until > nowMs),
     enrollment: state.enrollment !== null && state.enrollment.until > nowMs ? state.enrollment : null,
@@ -291,43 +287,29 @@ export function pruned(state: UserState, nowMs: number, trailTtlMs = Number.POSI
 // ---- the operator's changes (npm run support) ----
 
 /**
- * Lifts the lock on `channel`: the lock ends, and so do the counts that would start the next one at the user's first
- * typo (the consecutive failures, the 24 h window). The backoff level stays: only a correct code proves the person.
+ * What a reset leaves: no verified factor, recovery codes, lock, used code, check in flight or enrollment hold; the
+ * trail stays, for the record. A code check in flight across the reset finds its reservation gone, so its outcome
+ * cannot stand.
  */
-export function withoutLock(state: UserState, channel: Channel): UserState {
-  return { ...state, [channel]: { ...state[channel], failures: 0, lockedUntil: 0, recent: [] } };
+export function resetState(state: UserState): UserState {
+  return { ...emptyState(), trail: state.trail };
 }
 
 /**
- * What a reset leaves: no verified factor, recovery codes, lock, used code or enrollment hold; the trail stays, for the
- * record. Each channel's attempt count moves on, so a code check in flight across the reset cannot record a success.
+ * Seconds until `request` may take the hold; 0 when it may now. A new enrollment waits for any hold. A factor's first
+ * verification or code-less delete waits for a creation, verification or delete in flight, but not for the hold of the
+ * creation that handed out that factor (the user's next step); a verification, not for one that handed out another.
  */
-export function resetState(state: UserState): UserState {
-  const fresh = emptyState();
-  return {
-    ...fresh,
-    web: { ...fresh.web, attempts: state.web.attempts + 1 },
-    studio: { ...fresh.studio, attempts: state.studio.attempts + 1 },
-    trail: state.trail,
-  };
+export function holdWaitSeconds(state: UserState, nowMs: number, request: HoldRequest): number {
+  const held = enrollmentHeldSeconds(state, nowMs);
+  const hold = state.enrollment;
+  if (held === 0 || hold === null || request.phase === 'creating' || hold.phase !== 'created') return held;
+  if (request.phase === 'verifying' && hold.factorSid !== undefined && hold.factorSid !== request.factorSid) return held;
+  return 0;
 }
 
 /** Seconds until the enrollment in flight no longer holds; 0 when there is none. */
 export function enrollmentHeldSeconds(state: UserState, nowMs: number): number {
   const hold = state.enrollment;
   return hold !== null && hold.until > nowMs ? Math.ceil((hold.until - nowMs) / 1000) : 0;
-}
-
-/**
- * The most wrong codes one channel can be made to take in any 24 h from a fresh state (the README's bound): the
- * threshold before each lock, the backoff between locks, and never more than DAILY_FAILURE_LIMIT.
- */
-export function maxFailuresPerDay(policy: LockoutPolicy): number {
-  let elapsed = 0;
-  let total = 0;
-  for (let level = 0; elapsed < DAY_MS / 1000 && total < DAILY_FAILURE_LIMIT; level += 1) {
-    total += policy.threshold;
-    elapsed += lockSeconds(policy, level);
-  }
-  return Math.min(total, DAILY_FAILURE_LIMIT);
 }

@@ -10,15 +10,14 @@ import {
   CHANNELS,
   emptyState,
   enrollmentHeldSeconds,
-  lockRemainingSeconds,
   pruned,
   recentActivity,
   resetState,
   withEvents,
-  withoutLock,
   type Channel,
   type UserState,
 } from '../../lib/state/model';
+import { channelShare, consecutiveFailures, lockRemainingSeconds, withoutLock } from '../../lib/state/lockout';
 import type { StateOnFile } from '../../lib/state/operator-state';
 import { EXIT, SupportError } from './errors';
 
@@ -42,6 +41,8 @@ export interface SupportDeps {
   /** The kit's time (the emulator's clock on the local stack). */
   now: Date;
   activityTtlMs: number;
+  /** LOCKOUT_HARD_CAP, as the Functions apply it. */
+  hardCap: number;
 }
 
 export interface FactorSummary {
@@ -62,6 +63,18 @@ export interface LockSummary {
   failuresLast24h: number;
   /** Locks since the last success: the next one lasts base × 2^level. */
   lockLevel: number;
+  /** This channel's wrong codes in a row since the last success anywhere: its part of the hard cap. */
+  towardsCap: number;
+  /** The channel reached its share of the hard cap (or the account reached the cap): no code is checked until `unlock`. */
+  capped: boolean;
+}
+
+/** The account's consecutive wrong codes across every channel, against the hard cap (NIST SP 800-63B-4 §3.2.2). */
+export interface HardCapSummary {
+  limit: number;
+  consecutiveFailures: number;
+  /** Nothing is checked on any channel until `unlock`. */
+  reached: boolean;
 }
 
 export type { StateOnFile } from '../../lib/state/operator-state';
@@ -70,6 +83,7 @@ export interface UserStatus extends SupportUser {
   factors: FactorSummary[];
   state: StateOnFile;
   locks: Record<SupportChannel, LockSummary>;
+  hardCap: HardCapSummary;
   recoveryCodesLeft: number;
   /** The set is of the format issued before (50-bit codes): they still work, and the user should generate a new set. */
   recoveryCodesOutdated: boolean;
@@ -92,7 +106,7 @@ export interface ResetResult extends SupportUser {
 }
 
 export interface UnlockResult extends SupportUser {
-  channels: Array<{ channel: SupportChannel; wasLocked: boolean; lockedUntil: string | null; consecutiveFailures: number }>;
+  channels: Array<{ channel: SupportChannel; wasLocked: boolean; wasCapped: boolean; lockedUntil: string | null; consecutiveFailures: number }>;
   event: ActivityEvent;
 }
 
@@ -100,17 +114,25 @@ function summary(factor: { sid: string; friendlyName: string; status: FactorStat
   return { sid: factor.sid, label: factor.friendlyName, status: factor.status, createdAt: factor.createdAt.toISOString() };
 }
 
-function lockOf(state: UserState, channel: Channel, nowMs: number): LockSummary {
+function lockOf(state: UserState, channel: Channel, nowMs: number, hardCap: number): LockSummary {
   const remainingSeconds = lockRemainingSeconds(state, channel, nowMs);
-  const { failures, level, lockedUntil, recent } = state[channel];
+  const { failures, level, lockedUntil, recent, streak } = state[channel];
+  const capped = consecutiveFailures(state) >= hardCap || streak >= channelShare({ hardCap }, channel);
   return {
-    locked: remainingSeconds > 0,
+    locked: remainingSeconds > 0 || capped,
     lockedUntil: remainingSeconds > 0 ? new Date(lockedUntil).toISOString() : null,
     remainingSeconds,
     consecutiveFailures: failures,
     failuresLast24h: recent.filter((at) => at > nowMs - 86_400_000).length,
     lockLevel: level,
+    towardsCap: streak,
+    capped,
   };
+}
+
+function hardCapOf(state: UserState, limit: number): HardCapSummary {
+  const consecutive = consecutiveFailures(state);
+  return { limit, consecutiveFailures: consecutive, reached: consecutive >= limit };
 }
 
 /** Factors, locks, codes left and recent activity: what the kit knows about the user, and never a secret. */
@@ -122,7 +144,8 @@ export async function userStatus(user: SupportUser, deps: SupportDeps): Promise<
     ...user,
     factors: factors.map(summary),
     state: read.onFile,
-    locks: { web: lockOf(state, 'web', nowMs), studio: lockOf(state, 'studio', nowMs) },
+    locks: { web: lockOf(state, 'web', nowMs, deps.hardCap), studio: lockOf(state, 'studio', nowMs, deps.hardCap) },
+    hardCap: hardCapOf(state, deps.hardCap),
     recoveryCodesLeft: recoveryCodesLeft(state.recovery),
     recoveryCodesOutdated: isOutdatedSet(state.recovery),
     activity: recentActivity(state, nowMs, deps.activityTtlMs).slice(0, ACTIVITY_SHOWN),
@@ -194,8 +217,8 @@ export async function unlockUser(user: SupportUser, channels: readonly SupportCh
     }
     const before = state ?? emptyState();
     lifted = channels.map((name) => {
-      const lock = lockOf(before, name, nowMs);
-      return { channel: name, wasLocked: lock.locked, lockedUntil: lock.lockedUntil, consecutiveFailures: lock.consecutiveFailures };
+      const lock = lockOf(before, name, nowMs, deps.hardCap);
+      return { channel: name, wasLocked: lock.locked, wasCapped: lock.capped, lockedUntil: lock.lockedUntil, consecutiveFailures: lock.consecutiveFailures };
     });
     const outcome = channels.length === SUPPORT_CHANNELS.length ? 'all' : channels.join(',');
     event = supportEvent({ type: 'support.unlock', outcome, detail: { locksLifted: lifted.filter((entry) => entry.wasLocked).length } }, deps.now);

@@ -88,7 +88,7 @@ function print(io: SupportIo, json: boolean, data: object, text: string): void {
 
 async function runCommand(invocation: Invocation, settings: SupportSettings, backend: SupportBackend, io: SupportIo): Promise<void> {
   const user: SupportUser = { user: invocation.user, identity: backend.scopeFor(invocation.user).identity };
-  const deps = async (): Promise<SupportDeps> => ({ scope: backend.scopeFor(invocation.user), now: await backend.now(), activityTtlMs: settings.activityTtlMs });
+  const deps = async (): Promise<SupportDeps> => ({ scope: backend.scopeFor(invocation.user), now: await backend.now(), activityTtlMs: settings.activityTtlMs, hardCap: settings.hardCap });
   await backend.checkService();
   const status = await userStatus(user, await deps());
   requireKnown(status);

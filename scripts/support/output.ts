@@ -2,7 +2,7 @@
 // prints the same data as it is.)
 import type { ActivityEvent } from '../../lib/contract';
 import { LEGACY_CODE_BITS, RECOVERY_CODE_BITS } from '../../lib/core/recovery-codes';
-import type { FactorSummary, LockSummary, ResetResult, UnlockResult, UserStatus } from './actions';
+import type { FactorSummary, HardCapSummary, LockSummary, ResetResult, UnlockResult, UserStatus } from './actions';
 
 /** "1 h 4 min", "4 min 12 s", "40 s". */
 export function duration(seconds: number): string {
@@ -40,8 +40,14 @@ function factorLine(factor: FactorSummary): string {
 }
 
 function lockLine(channel: string, lock: LockSummary): string {
-  const state = lock.locked ? `LOCKED until ${lock.lockedUntil} (${duration(lock.remainingSeconds)} left)` : 'not locked';
-  return `${channel.padEnd(7)}${state}; ${plural(lock.consecutiveFailures, 'consecutive failure')}, ${lock.failuresLast24h} in 24 h, lock level ${lock.lockLevel}`;
+  const timed = lock.remainingSeconds > 0 ? `LOCKED until ${lock.lockedUntil} (${duration(lock.remainingSeconds)} left)` : 'not locked';
+  const state = lock.capped ? 'LOCKED until `unlock` (hard cap)' : timed;
+  return `${channel.padEnd(7)}${state}; ${plural(lock.consecutiveFailures, 'consecutive failure')}, ${lock.failuresLast24h} in 24 h, lock level ${lock.lockLevel}, ${lock.towardsCap} towards the hard cap`;
+}
+
+function hardCapLine(cap: HardCapSummary): string {
+  const reached = cap.reached ? 'REACHED: no code is checked on any channel until `unlock`' : 'not reached';
+  return `Hard cap: ${cap.consecutiveFailures} of ${cap.limit} consecutive wrong codes across channels, ${reached}`;
 }
 
 function eventLine(event: ActivityEvent): string {
@@ -56,7 +62,7 @@ export function statusText(status: UserStatus): string {
   if (status.state === 'unreadable') {
     lines.push("State: NOT IN THE KIT'S FORMAT: the Functions refuse this user's codes until `reset` replaces it");
   } else {
-    lines.push('Locks:', `  ${lockLine('web', status.locks.web)}`, `  ${lockLine('studio', status.locks.studio)}`);
+    lines.push('Locks:', `  ${lockLine('web', status.locks.web)}`, `  ${lockLine('studio', status.locks.studio)}`, hardCapLine(status.hardCap));
     lines.push(`Recovery codes left: ${status.recoveryCodesLeft}`);
     if (status.recoveryCodesOutdated) {
       lines.push(
@@ -103,7 +109,8 @@ export function unlockText(result: UnlockResult): string {
   const lines = [`Unlock user ${quoted(result.user)} (identity ${result.identity}):`];
   for (const entry of result.channels) {
     const failures = entry.consecutiveFailures > 0 ? `; cleared ${plural(entry.consecutiveFailures, 'consecutive failure')}` : '';
-    const was = entry.wasLocked ? `lifted the lock (was locked until ${entry.lockedUntil})` : 'was not locked';
+    const timed = entry.lockedUntil === null ? 'lifted the lock' : `lifted the lock (was locked until ${entry.lockedUntil})`;
+    const was = entry.wasCapped ? `lifted the hard cap${entry.lockedUntil === null ? '' : ` and the lock until ${entry.lockedUntil}`}` : entry.wasLocked ? timed : 'was not locked';
     lines.push(`  ${entry.channel.padEnd(7)}${was}${failures}`);
   }
   lines.push(`  recorded ${result.event.type} (${result.event.id}) in the user's activity`);

@@ -1,7 +1,7 @@
 // The support tool's settings: the variables it shares with the Functions, read from the env file (the shell fills only
 // what the file leaves unset) and checked before anything reaches Twilio, so a missing or bad one is named up front.
 import { existsSync } from 'node:fs';
-import { DEFAULT_ACTIVITY_TTL_DAYS, DEFAULT_SYNC_SERVICE_SID, MAX_ACTIVITY_TTL_DAYS, MIN_SECRET_LENGTH } from '../../lib/config';
+import { DEFAULT_ACTIVITY_TTL_DAYS, DEFAULT_SYNC_SERVICE_SID, MAX_ACTIVITY_TTL_DAYS, MAX_LOCKOUT_HARD_CAP, MIN_LOCKOUT_HARD_CAP, MIN_SECRET_LENGTH } from '../../lib/config';
 import { parseWebhookSecret, type WebhookTarget } from '../../lib/events/webhook';
 import { readEnvFile } from '../env-file';
 import { emulatorUrlFrom, type Lookup } from '../twilio-cli-client';
@@ -16,6 +16,8 @@ export interface SupportSettings {
   identitySecret: Uint8Array;
   /** How long the trail keeps an event (ACTIVITY_TTL_DAYS), as the Functions prune it. */
   activityTtlMs: number;
+  /** LOCKOUT_HARD_CAP, as the Functions apply it: `status` says whether a user reached it. */
+  hardCap: number;
   /** The local emulator's origin, when the file is the local stack's. */
   emulatorUrl: string | undefined;
   /** The host's webhook for security events; the tool's own events go there too. */
@@ -66,6 +68,7 @@ export function readSupportSettings(envFile: string, environment: Readonly<Recor
     // lib/config.ts keys the HMAC with the variable's UTF-8 bytes; so does this.
     identitySecret: new TextEncoder().encode(identitySecret),
     activityTtlMs: activityTtlDays(lookup) * DAY_MS,
+    hardCap: hardCap(lookup),
     emulatorUrl: emulatorUrlFrom(lookup),
     eventsWebhook: eventsWebhook(lookup),
   };
@@ -77,6 +80,16 @@ function activityTtlDays(lookup: Lookup): number {
   const days = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(days >= 1 && days <= MAX_ACTIVITY_TTL_DAYS)) throw configurationError(`ACTIVITY_TTL_DAYS must be a whole number between 1 and ${MAX_ACTIVITY_TTL_DAYS}`);
   return days;
+}
+
+function hardCap(lookup: Lookup): number {
+  const raw = lookup('LOCKOUT_HARD_CAP');
+  if (raw === undefined) return MAX_LOCKOUT_HARD_CAP;
+  const cap = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(cap >= MIN_LOCKOUT_HARD_CAP && cap <= MAX_LOCKOUT_HARD_CAP)) {
+    throw configurationError(`LOCKOUT_HARD_CAP must be a whole number between ${MIN_LOCKOUT_HARD_CAP} and ${MAX_LOCKOUT_HARD_CAP}`);
+  }
+  return cap;
 }
 
 /** The same rules as the Functions' (lib/config.ts): both or neither, https (http on this machine), a whsec_ secret. */

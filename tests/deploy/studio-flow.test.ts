@@ -144,13 +144,13 @@ describe('Studio flow studio/totp-voice-check.json', () => {
     expect(noMatch?.next).not.toBe(matches.find((t) => t.conditions?.[0]?.value === 'approved')?.next);
   });
 
-  it('ends the call after approved, locked and not_enrolled, and lets pending and invalid try again', () => {
+  it('ends the call after approved, locked and not_enrolled, and lets pending, invalid and reused try again', () => {
     const nextFor = (status: string): State =>
       byName.get(statusSplit.transitions.find((t) => t.conditions?.[0]?.value === status)?.next ?? '') as State;
     for (const status of ['approved', 'locked', 'not_enrolled']) {
       expect(nextFor(status).transitions.every((t) => t.next === undefined)).toBe(true);
     }
-    for (const status of ['pending', 'invalid']) expect(pathLeadsTo(nextFor(status).name, gather.name)).toBe(true);
+    for (const status of ['pending', 'invalid', 'reused']) expect(pathLeadsTo(nextFor(status).name, gather.name)).toBe(true);
   });
 
   it('bounds the retries: every way back to the gather passes a counter that stops after 3 failed attempts', () => {

@@ -89,3 +89,20 @@ describe('the host nonce', () => {
     expect(errorOf(answer).message).toContain('nonce');
   });
 });
+
+describe('a code sent twice (a double submit)', () => {
+  test('both in flight at once: one approved, the other 409 code_reused, and neither counted as a wrong code', async () => {
+    const { token, secret } = await enrollUser(harness, clock, 'double-submit');
+    // The first request's challenge is answered at once, the second's later: Verify refuses a step it has accepted.
+    await harness.fault({ match: { method: 'POST', path: '/Challenges' }, latencyMs: 20 });
+    await harness.fault({ match: { method: 'POST', path: '/Challenges' }, latencyMs: 600 });
+    const code = totp(secret, clock.now);
+    const answers = await Promise.all([harness.post('/create-challenge', { code }, { token }), harness.post('/create-challenge', { code }, { token })]);
+    const outcomes = answers.map((answer) => (answer.status === 200 ? String(body(answer).status) : `${answer.status} ${String(errorOf(answer).code)}`));
+    expect(outcomes.sort()).toEqual(['409 code_reused', 'approved']);
+    // Verify did check both: the second was its refusal of a step it had accepted, which the kit knew as used.
+    expect(await challengesOf('double-submit')).toHaveLength(2);
+    const events = body(await harness.post('/list-activity', {}, { token })).events as Array<{ type: string }>;
+    expect(events.map((event) => event.type).slice(0, 2).sort()).toEqual(['challenge.approved', 'challenge.reused']);
+  });
+});

@@ -156,14 +156,15 @@ describe('faults on the other endpoints', () => {
     ['/list-factors', () => ({}), 'GET', () => '/Factors'],
     ['/verify-factor', () => ({ factorSid: unverifiedSid, code: '123456' }), 'GET', () => `/Factors/${unverifiedSid}`],
     ['/verify-factor', () => ({ factorSid: unverifiedSid, code: '123456' }), 'POST', () => `/Factors/${unverifiedSid}`],
-    ['/delete-factor', () => ({ factorSid: verifiedSid }), 'GET', () => `/Factors/${verifiedSid}`],
+    // A code-less delete asks Verify about an unverified factor (one the state knows as verified needs the step-up first).
+    ['/delete-factor', () => ({ factorSid: unverifiedSid }), 'GET', () => `/Factors/${unverifiedSid}`],
     ['/create-challenge', () => ({ code: '123456' }), 'GET', () => '/Factors'],
   ])('%s maps a 503 on %s …%s to 503 verify_unavailable', async (path, input, method, verifyPath) => {
     await harness.fault({ match: { method, path: verifyPath() }, status: 503 });
     // The POST-only faults would not match a create-factor made by another user; each row uses its own caller.
     // A sign-in check lists factors only when the kit's state does not know the verified one yet: a user who has none.
     const caller =
-      path === '/verify-factor' || path === '/create-challenge'
+      path === '/verify-factor' || path === '/create-challenge' || path === '/delete-factor'
         ? unverifiedToken
         : path === '/create-factor'
           ? await harness.token(`fault-new-${method}`)

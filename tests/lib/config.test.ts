@@ -102,10 +102,13 @@ test('the lockout policy and the Sync service can be set', () => {
     LOCKOUT_THRESHOLD: '3',
     LOCKOUT_BASE_SECONDS: '30',
     LOCKOUT_MAX_SECONDS: '30',
+    LOCKOUT_HARD_CAP: '20',
     STUDIO_HIDE_ENROLLMENT: 'true',
   });
   expect(config.syncServiceSid).toBe(`IS${'b'.repeat(32)}`);
-  expect([config.lockoutThreshold, config.lockoutBaseSeconds, config.lockoutMaxSeconds]).toEqual([3, 30, 30]);
+  expect([config.lockoutThreshold, config.lockoutBaseSeconds, config.lockoutMaxSeconds, config.lockoutHardCap]).toEqual([3, 30, 30, 20]);
+  // NIST SP 800-63B-4 §3.2.2's 100 consecutive failures is the default and the most it can be.
+  expect(parseConfig(VALID).lockoutHardCap).toBe(100);
   expect(config.studioHideEnrollment).toBe(true);
 });
 
@@ -178,6 +181,9 @@ test.each([
   ['LOCKOUT_BASE_SECONDS', { LOCKOUT_BASE_SECONDS: '0' }],
   ['LOCKOUT_MAX_SECONDS', { LOCKOUT_MAX_SECONDS: '86401' }],
   ['LOCKOUT_MAX_SECONDS', { LOCKOUT_BASE_SECONDS: '120', LOCKOUT_MAX_SECONDS: '60' }],
+  ['LOCKOUT_HARD_CAP', { LOCKOUT_HARD_CAP: '101' }],
+  ['LOCKOUT_HARD_CAP', { LOCKOUT_HARD_CAP: '1' }],
+  ['LOCKOUT_HARD_CAP', { LOCKOUT_HARD_CAP: 'none' }],
   ['STUDIO_HIDE_ENROLLMENT', { STUDIO_HIDE_ENROLLMENT: 'yes' }],
 ])('%s is named when it is wrong (%p)', (variable, change) => {
   const error = configError({ ...VALID, ...change });

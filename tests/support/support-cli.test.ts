@@ -230,7 +230,7 @@ describe('unlock', () => {
     await lockOut(enrolled);
     const run = await support(['unlock', enrolled.user, '--channel', 'studio', '--json']);
     expect(run.code).toBe(0);
-    expect(json(run).channels).toEqual([{ channel: 'studio', wasLocked: false, lockedUntil: null, consecutiveFailures: 0 }]);
+    expect(json(run).channels).toEqual([{ channel: 'studio', wasLocked: false, wasCapped: false, lockedUntil: null, consecutiveFailures: 0 }]);
     expect((await signIn(enrolled)).status).toBe(429);
   }, 60_000);
 

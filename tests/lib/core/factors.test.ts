@@ -15,6 +15,7 @@ import {
 import type { UserScope } from '../../../lib/core/user-scope';
 import { Failure, type FailureKind } from '../../../lib/core/failures';
 import { stateDocumentName } from '../../../lib/state/security-state';
+import { IN_FLIGHT_MS, REUSE_ALLOWANCE } from '../../../lib/state/lockout';
 import type { ProvenCaller } from '../../../lib/core/users';
 import { rejectionOf } from '../../helpers/rejection';
 import { expectedIdentity } from '../../helpers/identity';
@@ -40,6 +41,13 @@ async function failureOf(promise: Promise<unknown>): Promise<FailureKind> {
 }
 
 /** The Verify requests (not the state's Sync requests) made since exchange `before`, as "METHOD /path-without-query". */
+const STATE_SERVICE = 'default';
+
+/** The user's state document as the kit stored it in Sync. */
+async function stateOf(scope: Pick<UserScope, 'identity'>): Promise<Record<string, unknown>> {
+  return (await core.emulator.client.sync.v1.services(STATE_SERVICE).documents(stateDocumentName(scope.identity)).fetch()).data as Record<string, unknown>;
+}
+
 function verifyCallsSince(before: number): string[] {
   return core.emulator.exchanges
     .slice(before)
@@ -130,14 +138,11 @@ describe('enrollFactor', () => {
     expect(await verifyFactorsOf(scope)).toEqual([[retried.factorSid, 'unverified']]);
   });
 
-  test('a second enrollment within the 30 s hold is enrollment_in_progress and creates nothing', async () => {
+  test('a second enrollment within the 30 s hold is enrollment_in_progress and asks Verify nothing', async () => {
     const scope = newUser();
     const first = await enrollFactor(scope, 'First');
     await core.setClock(core.now() + 29_999);
-    expect(await attempt(() => enrollFactor(scope, 'Second'))).toEqual({
-      calls: [`GET /v2/Services/${core.serviceSid}/Entities/${scope.identity}/Factors`],
-      failure: 'enrollment_in_progress',
-    });
+    expect(await attempt(() => enrollFactor(scope, 'Second'))).toEqual({ calls: [], failure: 'enrollment_in_progress' });
     expect(await verifyFactorsOf(scope)).toEqual([[first.factorSid, 'unverified']]);
     await core.setClock(core.now() + 1);
     expect((await enrollFactor(scope, 'Second')).status).toBe('unverified');
@@ -262,11 +267,35 @@ describe('checkCode', () => {
     expect(await checkCode(scope, core.wrongCode(secret))).toEqual({ status: 'pending', challengeSid: expect.stringMatching(/^YC/) });
   });
 
-  test('a code that was already accepted is pending the second time (RFC 6238 §5.2)', async () => {
+  test('a code that was already accepted is code_reused the second time (RFC 6238 §5.2), with the wait for the next code, and asks Verify nothing', async () => {
     const { scope, secret } = await enrolled();
     const code = core.code(secret);
     expect((await checkCode(scope, code)).status).toBe('approved');
-    expect(await checkCode(scope, code)).toEqual({ status: 'pending', challengeSid: expect.any(String) });
+    const before = core.emulator.exchanges.length;
+    const reused = await rejectionOf(checkCode(scope, code), Failure);
+    expect(reused).toMatchObject({ kind: 'code_reused', retryAfterSeconds: 20 });
+    expect(verifyCallsSince(before)).toEqual([]);
+    // Not a guess: the failure count is untouched, and the trail says what happened.
+    expect(((await stateOf(scope)).caller as { failures: unknown; reuses: unknown })).toMatchObject({ failures: 0, reuses: 1 });
+    expect((await listActivity(scope)).events[0]).toMatchObject({ type: 'challenge.reused' });
+  });
+
+  test('the code that finished the set-up is code_reused at the first sign-in check, not a wrong code', async () => {
+    const scope = newUser();
+    const { factorSid, secret } = await enrollFactor(scope, 'Phone');
+    const code = core.code(secret);
+    await confirmFactor(scope, factorSid, code);
+    expect(await failureOf(checkCode(scope, code))).toBe('code_reused');
+    expect(((await stateOf(scope)).caller as { failures: unknown }).failures).toBe(0);
+  });
+
+  test(`a reuse is free ${REUSE_ALLOWANCE} times since the last success; after that each counts as a wrong code (a replay cannot go on for ever)`, async () => {
+    const { scope, secret } = await enrolled();
+    const code = core.code(secret);
+    await checkCode(scope, code);
+    for (let i = 0; i < REUSE_ALLOWANCE + 2; i += 1) expect(await failureOf(checkCode(scope, code))).toBe('code_reused');
+    expect(((await stateOf(scope)).caller as { failures: unknown; reuses: unknown })).toMatchObject({ failures: 2, reuses: REUSE_ALLOWANCE });
+    expect((await listActivity(scope)).events[0]).toMatchObject({ type: 'challenge.failed', outcome: 'replay' });
   });
 
   test('a user without factors, or with only an unfinished enrollment, is not_enrolled', async () => {
@@ -469,11 +498,11 @@ describe('checkCodeForStudio', () => {
     expect((await checkCode(core.caller(key), core.code(secret))).status).toBe('approved');
   });
 
-  test('a code approved once is pending the second time, on Studio too', async () => {
+  test('a code approved once is reused the second time, on Studio too', async () => {
     const { key, secret } = await enrolledPhone();
     const code = core.code(secret);
     expect(await checkCodeForStudio(core.studio(key), code)).toBe('approved');
-    expect(await checkCodeForStudio(core.studio(key), code)).toBe('pending');
+    expect(await checkCodeForStudio(core.studio(key), code)).toBe('reused');
   });
 
   test('with hideEnrollment, a user who never enrolled is pending for a 6-digit code, invalid for another length, and locks alike', async () => {
@@ -576,7 +605,7 @@ describe('recovery codes', () => {
     expect(await failureOf(useRecoveryCode(scope, recoveryCodes[0] as string))).toBe('wrong_code');
     expect((await useRecoveryCode(scope, fresh[0] as string)).recoveryCodesLeft).toBe(9);
     // The code that regenerated is spent like any approved code.
-    expect(await failureOf(regenerateRecoveryCodes(scope, code))).toBe('wrong_code');
+    expect(await failureOf(regenerateRecoveryCodes(scope, code))).toBe('code_reused');
   });
 
   test('a user without a verified factor has no recovery codes to use or regenerate', async () => {
@@ -613,11 +642,6 @@ describe('listActivity', () => {
 });
 
 describe('mutation-pinned flows', () => {
-  const STATE_SERVICE = 'default';
-
-  async function stateOf(scope: Pick<UserScope, 'identity'>): Promise<Record<string, unknown>> {
-    return (await core.emulator.client.sync.v1.services(STATE_SERVICE).documents(stateDocumentName(scope.identity)).fetch()).data as Record<string, unknown>;
-  }
 
   async function knownFactorSid(scope: UserScope<ProvenCaller>): Promise<string | null> {
     const factor = (await stateOf(scope)).factor as { sid: string } | null;
@@ -640,11 +664,21 @@ describe('mutation-pinned flows', () => {
     expect(verifyCallsSince(before)).toEqual([challenges(scope)]);
   });
 
-  test("a Verify fault on the known factor's challenge is thrown after one challenge and is not counted", async () => {
+  test("a Verify fault on the known factor's challenge is thrown after one challenge and is not counted; it keeps its place in the quota", async () => {
     const { scope, secret } = await enrolled();
     await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 500 });
     expect(await attempt(() => checkCode(scope, core.code(secret)))).toEqual({ calls: [challenges(scope)], failure: 'upstream_error' });
     expect(await newestEvent(scope)).toEqual(['recovery_codes.generated', null, null]);
+    // Verify may have made the challenge: the channel's share of the quota counts it.
+    expect((await stateOf(scope)).caller).toMatchObject({ failures: 0, inFlight: [], challenges: [expect.any(Number)] });
+  });
+
+  test('a Verify refusal that proves no code was checked (503) is thrown, not counted, and gives its place in the quota back', async () => {
+    const { scope, secret } = await enrolled();
+    await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 503 });
+    expect(await attempt(() => checkCode(scope, core.code(secret)))).toEqual({ calls: [challenges(scope)], failure: 'upstream_unavailable' });
+    expect(await newestEvent(scope)).toEqual(['recovery_codes.generated', null, null]);
+    expect((await stateOf(scope)).caller).toMatchObject({ failures: 0, inFlight: [], challenges: [] });
   });
 
   test('a "not found" from the challenge while the factor is still listed is thrown, with no second challenge', async () => {
@@ -756,21 +790,27 @@ describe('mutation-pinned flows', () => {
     expect(await newestEvent(scope)).toEqual(['challenge.failed', 'wrong_code', factorSid]);
   });
 
-  /** The same user's scope, where another wrong code is recorded right after each lock check (a racing request). */
-  function racing(scope: UserScope<ProvenCaller>): UserScope<ProvenCaller> {
+  /**
+   * The same user's scope, where each code check's reservation lapses right after it is made: the clock moves past its
+   * lifetime and another request's write counts it (a request that hung).
+   */
+  function lapsing(scope: UserScope<ProvenCaller>): UserScope<ProvenCaller> {
     const other = core.caller((scope.user as ProvenCaller).sub);
-    const beginCodeCheck = async (): ReturnType<typeof scope.beginCodeCheck> => {
-      const begun = await scope.beginCodeCheck();
-      await (await other.beginCodeCheck()).attempt.refused();
-      return begun;
-    };
-    return { ...scope, beginCodeCheck };
+    const withCodeCheck: UserScope<ProvenCaller>['withCodeCheck'] = (options, run) =>
+      scope.withCodeCheck(options, async (check) => {
+        await core.setClock(core.now() + IN_FLIGHT_MS);
+        await other.state.record([]);
+        return run(check);
+      });
+    return { ...scope, withCodeCheck };
   }
 
-  test('a delete whose approved code lost a race is wrong_code and the factor stays', async () => {
+  test('a delete whose approved code came after its check lapsed is wrong_code and the factor stays; the lapse counted', async () => {
     const { scope, factorSid, secret } = await enrolled();
-    expect(await failureOf(removeFactor(racing(scope), factorSid, { code: core.code(secret) }))).toBe('wrong_code');
+    expect(await failureOf(removeFactor(lapsing(scope), factorSid, { code: core.code(secret) }))).toBe('wrong_code');
     expect(await verifyFactorsOf(scope)).toEqual([[factorSid, 'verified']]);
+    expect(await failuresCounted(scope)).toBe(1);
+    expect(await newestEvent(scope)).toEqual(['challenge.failed', 'unconfirmed', null]);
   });
 
   test('a delete with a recovery code records recovery_code.used delete_factor, then factor.deleted', async () => {
@@ -806,9 +846,9 @@ describe('mutation-pinned flows', () => {
     ]);
   });
 
-  test('a regeneration whose approved code lost a race is wrong_code and the old set stays', async () => {
+  test('a regeneration whose approved code came after its check lapsed is wrong_code and the old set stays', async () => {
     const { scope, secret, recoveryCodes } = await enrolled();
-    expect(await failureOf(regenerateRecoveryCodes(racing(scope), core.code(secret)))).toBe('wrong_code');
+    expect(await failureOf(regenerateRecoveryCodes(lapsing(scope), core.code(secret)))).toBe('wrong_code');
     expect((await useRecoveryCode(scope, recoveryCodes[0] as string)).recoveryCodesLeft).toBe(9);
   });
 

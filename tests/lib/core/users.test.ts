@@ -21,7 +21,7 @@ test('a caller token sub and a Studio user key map to the same key, so one perso
 
 test("the core's scope sends a code to Verify only through a code check, and an operator's scope checks no code", () => {
   const direct = (scope: UserScope): unknown =>
-    // @ts-expect-error createChallenge takes a code: only scope.beginCodeCheck() offers it, so wrong codes are counted
+    // @ts-expect-error createChallenge takes a code: only scope.withCodeCheck() offers it, so wrong codes are counted
     scope.verify.createChallenge(scope.identity, 'YF0', '123456');
   const first = (scope: UserScope): unknown =>
     // @ts-expect-error verifyFactor takes a code too

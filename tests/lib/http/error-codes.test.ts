@@ -82,8 +82,8 @@ describe('KitError', () => {
     }
   });
 
-  test('only locked is quiet', () => {
-    expect(CODES.filter((code) => new KitError(code).quiet)).toEqual(['locked']);
+  test('only the locks are quiet', () => {
+    expect(CODES.filter((code) => new KitError(code).quiet).sort()).toEqual(['account_locked', 'locked']);
   });
 
   test('keeps the retry time and the log detail it is given', () => {

@@ -10,6 +10,8 @@ describe('failure kinds → the caller answer', () => {
   const ANSWERS: Record<FailureKind, [number, string, number | undefined]> = {
     not_enrolled: [404, 'not_enrolled', undefined],
     locked: [429, 'locked', undefined],
+    capped: [403, 'account_locked', undefined],
+    code_reused: [409, 'code_reused', undefined],
     enrollment_in_progress: [409, 'enrollment_in_progress', undefined],
     state_unavailable: [503, 'state_unavailable', 5],
     malformed_recovery_code: [400, 'invalid_request', undefined],
@@ -69,9 +71,9 @@ describe('failure kinds → the caller answer', () => {
     expect(toKitError(new Failure('wrong_code', { retryAfterSeconds: 3 })).retryAfterSeconds).toBe(3);
   });
 
-  test('only locked and enrollment_in_progress put the retry time in the body (a page on another origin cannot read Retry-After)', () => {
+  test('only locked, code_reused and enrollment_in_progress put the retry time in the body (a page on another origin cannot read Retry-After)', () => {
     for (const kind of Object.keys(ANSWERS) as FailureKind[]) {
-      const inBody = kind === 'locked' || kind === 'enrollment_in_progress';
+      const inBody = kind === 'locked' || kind === 'code_reused' || kind === 'enrollment_in_progress';
       expect([kind, toKitError(new Failure(kind, { retryAfterSeconds: 42 })).bodyFields]).toStrictEqual([
         kind,
         inBody ? { retryAfterSeconds: 42 } : undefined,
@@ -86,9 +88,9 @@ describe('failure kinds → the caller answer', () => {
     expect(toKitError(new Failure('enrollment_in_progress')).bodyFields).toBeUndefined();
   });
 
-  test('only locked is quiet (the lock logged once, when it began)', () => {
+  test('only the locks are quiet (each logged once, when it began)', () => {
     for (const kind of Object.keys(ANSWERS) as FailureKind[]) {
-      expect([kind, toKitError(new Failure(kind)).quiet]).toEqual([kind, kind === 'locked']);
+      expect([kind, toKitError(new Failure(kind)).quiet]).toEqual([kind, kind === 'locked' || kind === 'capped']);
     }
   });
 });

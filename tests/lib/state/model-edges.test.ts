@@ -4,26 +4,22 @@ import { createEvent } from '../../../lib/events/security-events';
 import {
   ACTIVITY_LIMIT,
   CHANNELS,
-  DAILY_FAILURE_LIMIT,
-  DAY_MS,
   emptyState,
   enrollmentHeldSeconds,
-  lockRemainingSeconds,
-  maxFailuresPerDay,
+  holdWaitSeconds,
   MAX_STORED_BYTES,
   parseState,
   pruned,
   recentActivity,
   storedForm,
   withEvents,
-  withFailure,
   withUsedCode,
-  type LockoutPolicy,
   type UserState,
 } from '../../../lib/state/model';
+import { DAILY_FAILURE_LIMIT, DAY_MS, lockRemainingSeconds, maxFailuresPerDay, withFailure, type LockoutPolicy } from '../../../lib/state/lockout';
 
 const T0 = Date.UTC(2030, 0, 1);
-const POLICY: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600 };
+const POLICY: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600, hardCap: 100 };
 
 const event = (at: number, type: 'challenge.failed' | 'challenge.approved' = 'challenge.failed') =>
   createEvent({ type, channel: 'web', factorSid: `YF${'c'.repeat(32)}`, outcome: 'wrong_code' }, new Date(at));
@@ -37,10 +33,10 @@ const SCRYPT_SET = { scheme: 'scrypt', N: 16_384, r: 8, p: 1, codes: [{ slot: 0,
 function validStored(): Record<string, unknown> {
   const state: UserState = {
     ...emptyState(),
-    web: { failures: 1, level: 2, lockedUntil: T0, attempts: 3, recent: [T0 - 1] },
+    web: { failures: 1, level: 2, lockedUntil: T0, recent: [T0 - 1], streak: 4, reuses: 1, inFlight: [{ id: 'r1', at: T0 - 2, challenge: true }], challenges: [T0 - 2] },
     used: [{ key: 'k', until: T0 }],
     factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA256', digits: 8, period: 60, skew: 0 } },
-    enrollment: { id: 'hold', until: T0 },
+    enrollment: { id: 'hold', until: T0, phase: 'created' as const },
     recovery: { salt: 's', hashes: ['h1', 'h2'] },
     trail: [createEvent({ type: 'lock.started', channel: 'studio', outcome: 'threshold', detail: { lockSeconds: 60 } }, new Date(T0))],
   };
@@ -50,7 +46,16 @@ function validStored(): Record<string, unknown> {
 test('the channels are web and Studio; the stored document names web `caller`, as the first version wrote it', () => {
   expect(CHANNELS).toEqual(['web', 'studio']);
   const stored = validStored();
-  expect(stored.caller).toEqual({ failures: 1, level: 2, lockedUntil: T0, attempts: 3, recent: [T0 - 1] });
+  expect(stored.caller).toEqual({
+    failures: 1,
+    level: 2,
+    lockedUntil: T0,
+    recent: [T0 - 1],
+    streak: 4,
+    reuses: 1,
+    inFlight: [{ id: 'r1', at: T0 - 2, challenge: true }],
+    challenges: [T0 - 2],
+  });
   expect(stored).not.toHaveProperty('web');
 });
 
@@ -68,6 +73,20 @@ describe('a stored document is read only when every part is what the kit writes'
     expect(parseState(stored)?.recovery).toEqual(SCRYPT_SET);
     expect(parseState(JSON.parse(storedForm(parseState(stored) as UserState)))?.recovery).toEqual(SCRYPT_SET);
     expect(parseState({ ...stored, recovery: { ...SCRYPT_SET, codes: [] } })?.recovery).toEqual({ ...SCRYPT_SET, codes: [] });
+  });
+
+  test("the first version's channel (with its attempt count, without streak, reuses, checks in flight or quota) reads, and keeps its lock", () => {
+    const first = { failures: 2, level: 1, lockedUntil: T0, attempts: 7, recent: [T0 - 1] };
+    expect(parseState({ ...validStored(), caller: first })?.web).toEqual({
+      failures: 2,
+      level: 1,
+      lockedUntil: T0,
+      recent: [T0 - 1],
+      streak: 0,
+      reuses: 0,
+      inFlight: [],
+      challenges: [],
+    });
   });
 
   const channel = (change: Record<string, unknown>) => (doc: Record<string, unknown>) => ({ ...doc, caller: { ...(doc.caller as object), ...change } });
@@ -88,7 +107,13 @@ describe('a stored document is read only when every part is what the kit writes'
     ['failures past 2^53', channel({ failures: 2 ** 53 })],
     ['a level that is negative', channel({ level: -1 })],
     ['a lockedUntil that is a string', channel({ lockedUntil: String(T0) })],
-    ['attempts that are missing', channel({ attempts: undefined })],
+    ['a streak that is negative', channel({ streak: -1 })],
+    ['reuses that are a string', channel({ reuses: '1' })],
+    ['checks in flight that are not an array', channel({ inFlight: {} })],
+    ['a check in flight without an id', channel({ inFlight: [{ at: T0, challenge: false }] })],
+    ['a check in flight whose time is a string', channel({ inFlight: [{ id: 'r', at: 'now', challenge: false }] })],
+    ['a check in flight whose challenge flag is a number', channel({ inFlight: [{ id: 'r', at: T0, challenge: 1 }] })],
+    ['a quota entry that is a string', channel({ challenges: ['x'] })],
     ['recent that is not an array', channel({ recent: {} })],
     ['recent holding a string', channel({ recent: [T0, 'x'] })],
     ['used that is not an array', part('used', {})],
@@ -107,6 +132,8 @@ describe('a stored document is read only when every part is what the kit writes'
     ['a hold that is an array', part('enrollment', [])],
     ['a hold id that is a number', part('enrollment', { id: 1, until: T0 })],
     ['a hold until that is a string', part('enrollment', { id: 'x', until: 'soon' })],
+    ['a hold phase the kit does not have', part('enrollment', { id: 'x', until: T0, phase: 'paused' })],
+    ['a hold factor that is a number', part('enrollment', { id: 'x', until: T0, phase: 'verifying', factorSid: 1 })],
     ['recovery that is an array', part('recovery', [])],
     ['a recovery salt that is a number', part('recovery', { salt: 1, hashes: [] })],
     ['recovery hashes that are not an array', part('recovery', { salt: 's', hashes: 'h' })],
@@ -141,9 +168,42 @@ describe('a stored document is read only when every part is what the kit writes'
   });
 });
 
+describe('the enrollment hold', () => {
+  const F1 = `YF${'1'.repeat(32)}`;
+  const F2 = `YF${'2'.repeat(32)}`;
+  const held = (hold: UserState['enrollment']): UserState => ({ ...emptyState(), enrollment: hold });
+
+  test("the first version's hold reads as a creation that handed out its factor", () => {
+    expect(parseState({ ...validStored(), enrollment: { id: 'x', until: T0 } })?.enrollment).toEqual({ id: 'x', until: T0, phase: 'created' });
+  });
+
+  test('a new enrollment waits for any hold', () => {
+    for (const phase of ['creating', 'created', 'verifying', 'deleting'] as const) {
+      expect(holdWaitSeconds(held({ id: 'h', until: T0 + 5000, phase, factorSid: F1 }), T0, { phase: 'creating' })).toBe(5);
+    }
+  });
+
+  test("a first verification or a code-less delete waits for a creation, verification or delete in flight", () => {
+    for (const phase of ['creating', 'verifying', 'deleting'] as const) {
+      const state = held({ id: 'h', until: T0 + 5000, phase, factorSid: F1 });
+      expect(holdWaitSeconds(state, T0, { phase: 'verifying', factorSid: F1 })).toBe(5);
+      expect(holdWaitSeconds(state, T0, { phase: 'deleting', factorSid: F1 })).toBe(5);
+    }
+  });
+
+  test('the hold of the creation that handed out a factor lets that factor be verified, or any unverified one be deleted', () => {
+    const created = held({ id: 'h', until: T0 + 5000, phase: 'created', factorSid: F1 });
+    expect(holdWaitSeconds(created, T0, { phase: 'verifying', factorSid: F1 })).toBe(0);
+    expect(holdWaitSeconds(created, T0, { phase: 'verifying', factorSid: F2 })).toBe(5);
+    expect(holdWaitSeconds(created, T0, { phase: 'deleting', factorSid: F2 })).toBe(0);
+    expect(holdWaitSeconds(held({ id: 'h', until: T0 + 5000, phase: 'created' }), T0, { phase: 'verifying', factorSid: F2 })).toBe(0);
+    expect(holdWaitSeconds(held({ id: 'h', until: T0, phase: 'verifying', factorSid: F1 }), T0, { phase: 'deleting', factorSid: F1 })).toBe(0);
+  });
+});
+
 describe('time boundaries', () => {
   test('a lock or a hold that ends now is over; 1 ms before, it has a second left', () => {
-    const state: UserState = { ...emptyState(), web: { ...emptyState().web, lockedUntil: T0 }, enrollment: { id: 'h', until: T0 } };
+    const state: UserState = { ...emptyState(), web: { ...emptyState().web, lockedUntil: T0 }, enrollment: { id: 'h', until: T0, phase: 'created' as const } };
     expect([lockRemainingSeconds(state, 'web', T0), lockRemainingSeconds(state, 'web', T0 - 1)]).toEqual([0, 1]);
     expect([enrollmentHeldSeconds(state, T0), enrollmentHeldSeconds(state, T0 - 1)]).toEqual([0, 1]);
   });
@@ -155,14 +215,14 @@ describe('time boundaries', () => {
         { key: 'later', until: T0 + 1 },
         { key: 'now', until: T0 },
       ],
-      enrollment: { id: 'h', until: T0 },
+      enrollment: { id: 'h', until: T0, phase: 'created' as const },
       trail: [event(T0 - 1000), event(T0 - 999), event(T0)],
     };
     const kept = pruned(state, T0, 1000);
     expect(kept.used.map((entry) => entry.key)).toEqual(['later']);
     expect(kept.enrollment).toBeNull();
     expect(kept.trail).toEqual(state.trail.slice(1));
-    expect(pruned({ ...state, enrollment: { id: 'h', until: T0 + 1 } }, T0).enrollment).toEqual({ id: 'h', until: T0 + 1 });
+    expect(pruned({ ...state, enrollment: { id: 'h', until: T0 + 1, phase: 'created' as const } }, T0).enrollment).toEqual({ id: 'h', until: T0 + 1, phase: 'created' });
     // Without a trail TTL the trail is left whole.
     expect(pruned(state, T0).trail).toEqual(state.trail);
   });
@@ -219,9 +279,9 @@ describe('the 16 KiB budget', () => {
   /** A state of `events` trail events whose stored JSON is `bytes` long, padded through the enrollment hold's id. */
   function stateOfSize(events: number, bytes: number): UserState {
     const trail = Array.from({ length: events }, (_, i) => event(T0 + i));
-    const base: UserState = { ...emptyState(), enrollment: { id: '', until: T0 }, trail };
+    const base: UserState = { ...emptyState(), enrollment: { id: '', until: T0, phase: 'created' as const }, trail };
     const size = Buffer.byteLength(storedForm(base));
-    return { ...base, enrollment: { id: 'p'.repeat(bytes - size), until: T0 } };
+    return { ...base, enrollment: { id: 'p'.repeat(bytes - size), until: T0, phase: 'created' as const } };
   }
 
   test('a document exactly at the budget is stored whole', () => {

@@ -1,33 +1,22 @@
-// The lockout, replay and enrollment rules of lib/state/model.ts as pure functions of state and time (no Sync here;
-// the suites in tests/functions/ drive the same rules through the Functions and the emulator).
+// The lockout, replay and enrollment rules of lib/state/model.ts and lib/state/lockout.ts as pure functions of state and
+// time (no Sync here; the suites in tests/functions/ drive the same rules through the Functions and the emulator).
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { createEvent } from '../../../lib/events/security-events';
+import { ACTIVITY_LIMIT, emptyState, isUsed, MAX_STORED_BYTES, parseState, pruned, resetState, storedForm, usedUntil, withEvents, withUsedCode, type UserState } from '../../../lib/state/model';
 import {
-  ACTIVITY_LIMIT,
   DAILY_FAILURE_LIMIT,
   DAY_MS,
-  emptyState,
-  isUsed,
   lockRemainingSeconds,
   lockSeconds,
   maxFailuresPerDay,
-  MAX_STORED_BYTES,
-  parseState,
-  pruned,
-  resetState,
-  storedForm,
-  usedUntil,
   withFailure,
-  withSuccess,
-  withEvents,
-  withUsedCode,
   withoutLock,
+  withSuccess,
   type LockoutPolicy,
-  type UserState,
-} from '../../../lib/state/model';
+} from '../../../lib/state/lockout';
 
-const DEFAULTS: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600 };
+const DEFAULTS: LockoutPolicy = { threshold: 5, baseSeconds: 60, maxSeconds: 3600, hardCap: 100 };
 const T0 = Date.UTC(2030, 0, 1);
 const CONFIG = { algorithm: 'SHA1' as const, digits: 6, period: 30, skew: 1 };
 
@@ -82,11 +71,11 @@ describe('lockout with backoff', () => {
     let state = emptyState();
     for (let i = 0; i < 50; i += 1) state = withFailure(state, 'studio', DEFAULTS, T0 + i * 3_600_000).state;
     expect(lockRemainingSeconds(state, 'web', T0 + 50 * 3_600_000)).toBe(0);
-    expect(state.web.attempts).toBe(0);
+    expect(state.web).toEqual(emptyState().web);
   });
 
   test(`at most ${DAILY_FAILURE_LIMIT} wrong codes per channel in any 24 h, whatever the policy`, () => {
-    const lax: LockoutPolicy = { threshold: 100, baseSeconds: 1, maxSeconds: 1 };
+    const lax: LockoutPolicy = { threshold: 100, baseSeconds: 1, maxSeconds: 1, hardCap: 100 };
     const { state, locks } = failTimes(emptyState(), DAILY_FAILURE_LIMIT, T0, lax);
     expect(locks).toEqual([86_400]);
     expect(lockRemainingSeconds(state, 'web', T0 + DAY_MS - 1000)).toBe(1);
@@ -100,7 +89,7 @@ describe('lockout with backoff', () => {
         fc.integer({ min: 1, max: 3600 }),
         fc.integer({ min: 0, max: 86_400 }),
         (threshold, baseSeconds, extra) => {
-          const policy = { threshold, baseSeconds, maxSeconds: Math.min(86_400, baseSeconds + extra) };
+          const policy = { threshold, baseSeconds, maxSeconds: Math.min(86_400, baseSeconds + extra), hardCap: 100 };
           let state = emptyState();
           let at = T0;
           const guesses: number[] = [];
@@ -140,7 +129,7 @@ describe('replay guard', () => {
 describe('the stored form', () => {
   test('round-trips, and anything the kit did not write is refused rather than reset', () => {
     const state = withUsedCode(failTimes(emptyState(), 3, T0).state, 'k', T0 + 1);
-    const full: UserState = { ...state, factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG }, enrollment: { id: 'x', until: T0 } };
+    const full: UserState = { ...state, factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG }, enrollment: { id: 'x', until: T0, phase: 'created' as const } };
     expect(parseState(JSON.parse(storedForm(full)))).toEqual(full);
     for (const bad of [null, [], {}, { ...JSON.parse(storedForm(full)), v: 2 }, { ...JSON.parse(storedForm(full)), caller: { failures: -1 } }, { ...JSON.parse(storedForm(full)), used: [{ key: 1 }] }]) {
       expect(parseState(bad)).toBeUndefined();
@@ -150,13 +139,15 @@ describe('the stored form', () => {
   /** A state at its largest: both channels at the daily limit, every used-code slot taken, recovery codes, a full trail. */
   function largestState(event: Parameters<typeof createEvent>[0]): UserState {
     const recent = Array.from({ length: DAILY_FAILURE_LIMIT }, (_, i) => T0 - i * 1000);
-    const channel = { failures: 4, level: 30, lockedUntil: T0 + DAY_MS, attempts: Number.MAX_SAFE_INTEGER, recent };
+    const challenges = Array.from({ length: 24 }, (_, i) => T0 - i * 1000);
+    const inFlight = Array.from({ length: 4 }, (_, i) => ({ id: 'r'.repeat(8), at: T0 - i, challenge: true }));
+    const channel = { failures: 4, level: 30, lockedUntil: T0 + DAY_MS, recent, streak: 100, reuses: 3, inFlight, challenges };
     let state: UserState = {
       ...emptyState(),
       web: channel,
       studio: channel,
       factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA512', digits: 8, period: 30, skew: 1 } },
-      enrollment: { id: 'e'.repeat(36), until: T0 },
+      enrollment: { id: 'e'.repeat(36), until: T0, phase: 'verifying' as const, factorSid: `YF${'c'.repeat(32)}` },
       // A current set at its largest: ten codes, each with its own 128-bit salt and 256-bit hash.
       recovery: {
         scheme: 'scrypt',
@@ -207,30 +198,25 @@ describe("the operator's changes", () => {
     expect(lockRemainingSeconds(state, 'web', T0)).toBeGreaterThan(0);
     const unlocked = withoutLock(state, 'web');
     expect(lockRemainingSeconds(unlocked, 'web', T0)).toBe(0);
-    expect(unlocked.web).toMatchObject({ failures: 0, lockedUntil: 0, recent: [], level: state.web.level, attempts: state.web.attempts });
+    expect(unlocked.web).toMatchObject({ failures: 0, lockedUntil: 0, recent: [], streak: 0, level: state.web.level });
     expect(unlocked.studio).toEqual(state.studio);
     // One typo does not lock again; the next lock (after the threshold) is as long as the backoff had reached.
     expect(withFailure(unlocked, 'web', DEFAULTS, T0).lockBegins).toBeUndefined();
     expect(failTimes(unlocked, 5, T0).locks).toEqual([lockSeconds(DEFAULTS, state.web.level)]);
   });
 
-  test('a reset keeps only the trail, and moves the attempt counts on so a check in flight cannot record a success', () => {
+  test('a reset keeps only the trail, and drops the checks in flight so none of them can record a success', () => {
     const event = { id: 'ev_1', type: 'challenge.failed' as const, occurredAt: new Date(T0).toISOString(), channel: 'web' as const };
     const locked = withUsedCode(failTimes(emptyState(), 5, T0).state, 'k', T0 + 1);
     const state: UserState = {
       ...locked,
       factor: { sid: `YF${'a'.repeat(32)}`, config: CONFIG },
-      enrollment: { id: 'x', until: T0 + 1 },
+      enrollment: { id: 'x', until: T0 + 1, phase: 'created' as const },
       recovery: { salt: 's', hashes: ['h1', 'h2'] },
       trail: [event],
     };
-    const reset = resetState(state);
-    expect(reset).toEqual({
-      ...emptyState(),
-      web: { ...emptyState().web, attempts: state.web.attempts + 1 },
-      studio: { ...emptyState().studio, attempts: state.studio.attempts + 1 },
-      trail: [event],
-    });
+    const reset = resetState({ ...state, web: { ...state.web, inFlight: [{ id: 'r1', at: T0, challenge: true }] } });
+    expect(reset).toEqual({ ...emptyState(), trail: [event] });
     expect(parseState(JSON.parse(storedForm(reset)))).toEqual(reset);
   });
 });
