@@ -18,6 +18,7 @@ let enrolled: EnrolledUser;
 
 const APPROVED = 'Flow: Thank you. Your code is correct and you are verified.';
 const WRONG = 'Flow: Sorry, that code did not match.';
+const REUSED = 'Flow: That code was just used. Please wait for the next code in your authenticator app, then enter it.';
 const INVALID = 'Flow: Sorry, that was not a valid code. The code is the six digit number shown in your authenticator app.';
 const NO_DIGITS = 'Flow: Sorry, I did not receive a code.';
 const TOO_MANY = 'Flow: Sorry, that was too many attempts. Please try again later. Goodbye.';
@@ -58,6 +59,15 @@ beforeAll(async () => {
 test('the right code → the approved message, and the call ends', async () => {
   const answer = await call(enrolled.user, [{ digits: `${totp(enrolled.secret, clock.now)}#` }]);
   expect(answer.conversation.slice(-2)).toEqual([APPROVED, 'Execution ended after say_approved']);
+});
+
+test('the code just used, keyed in again → the "just used" message, then the prompt again', async () => {
+  await clock.nextStep();
+  const code = `${totp(enrolled.secret, clock.now)}#`;
+  expect((await call(enrolled.user, [{ digits: code }])).conversation.slice(-2)).toEqual([APPROVED, 'Execution ended after say_approved']);
+  const again = await call(enrolled.user, [{ digits: code }, { timeout: true }, { timeout: true }]);
+  expect(again.conversation).toContain(REUSED);
+  expect(again.conversation).not.toContain(APPROVED);
 });
 
 test('a wrong code → the retry branch; three failures → the attempts limit', async () => {
