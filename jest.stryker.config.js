@@ -14,6 +14,7 @@ module.exports = {
   globalSetup: undefined,
   testMatch: [
     '<rootDir>/tests/lib/**/*.test.ts',
-    '<rootDir>/tests/emulator/{totp,code-rules,challenges,factors,entities,services,control}.test.ts',
+    '<rootDir>/tests/emulator/verify/{totp,code-rules,challenges,factors,entities,services}.test.ts',
+    '<rootDir>/tests/emulator/core/control.test.ts',
   ],
 };

@@ -13,7 +13,7 @@ export default {
     'lib/http/schemas.ts',
     'lib/state/*.ts',
     'lib/verify/*.ts',
-    'emulator/totp.ts',
+    'emulator/verify/totp.ts',
     'emulator/verify/codes.ts',
     'emulator/verify/lookup.ts',
   ],

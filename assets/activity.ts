@@ -143,7 +143,7 @@ function daysAgo(thenMs: number, nowMs: number): number {
   return Math.round((startOfDay(nowMs) - startOfDay(thenMs)) / 86_400_000);
 }
 
-/** "today, 09:14 AM", "yesterday, 18:02", "Jan 13, 2030, 07:55 AM"; ", by phone" for the Studio flow. */
+/** "today, 9:14 AM", "yesterday, 18:02", "Jan 13, 2030, 7:55 AM"; ", by phone" for the Studio flow. */
 export function describeWhen(t: Translator, item: Pick<ActivityItem, 'occurredAt' | 'channel'>, nowMs: number): string {
   const at = Date.parse(item.occurredAt);
   if (Number.isNaN(at)) return item.occurredAt;

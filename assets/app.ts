@@ -19,6 +19,7 @@ import { createSaveStep } from './save-codes';
 import { devSignIn, isDevSignInAvailable, takeTokenFromFragment } from './session';
 import { createSignInCheck } from './sign-in-check';
 import { signedInName } from './signed-in-user';
+import { createSpentCode } from './spent-code';
 
 /** The page in the visitor's language (only that language's catalog is fetched), with the picker to change it. */
 async function startLocalizer(): Promise<Localizer> {
@@ -86,53 +87,75 @@ async function start(): Promise<void> {
   const activity = createActivityList({ api, i18n });
   /** The signed-in person's name, from the token (display only): the page names whose account it acts on. */
   let accountName = (): string => i18n.t.text('session.unnamed');
-  const ctx: PageContext = {
-    // Every action that can leave a security event brings Recent activity up to date.
-    api: refreshAfterEachAction(api, () => void activity.refresh()),
-    announcer,
-    i18n,
-    reportFailure(error) {
-      if (error instanceof TotpClientError && error.code === 'locked') {
-        // The kit's own lock: a countdown, then the forms work again (announced when it begins and when it ends).
-        lock.lockUntil(error.retryAt ?? Date.now() + 60_000);
-        return true;
-      }
-      const failure = describeFailure(error);
-      announcer.announce(failure.kind, (t) => failure.text(t, Date.now()));
-      if (failure.sessionEnded) void signOut();
-      return failure.locked;
-    },
-    lock,
-  };
-  const saveStep = createSaveStep(ctx, { accountName: () => accountName() });
-  const check = createSignInCheck(ctx, { recoveryCodeUsed: () => factors.load() });
-  const recovery = createRecoveryStatus(ctx, {
+  const spent = createSpentCode();
+  /** A part of the page with its own status line: its outcomes, failures and lock show by its card. */
+  function partOf(card: string): PageContext {
+    const say = announcer.at($(`${card} .messages`, HTMLDivElement));
+    const gate = lock.at(say);
+    return {
+      // Every action that can leave a security event brings Recent activity up to date.
+      api: refreshAfterEachAction(api, () => void activity.refresh()),
+      announcer: say,
+      i18n,
+      reportFailure(error) {
+        if (error instanceof TotpClientError && error.code === 'locked') {
+          // The kit's own lock: a countdown, then the forms work again (announced when it begins and when it ends).
+          gate.lockUntil(error.retryAt ?? Date.now() + 60_000);
+          return true;
+        }
+        const failure = describeFailure(error);
+        // A refused token ends the session: said where the sign-in shows, at the top.
+        (failure.sessionEnded ? announcer : say).announce(failure.kind, (t) => failure.text(t, Date.now()));
+        if (failure.sessionEnded) void signOut();
+        return failure.locked;
+      },
+      lock: gate,
+      spent,
+    };
+  }
+  const [setupPart, savePart, checkPart, recoveryPart, factorsPart] = ['#setup', '#save-codes', '#check', '#recovery', '#factors'].map(partOf) as [
+    PageContext, PageContext, PageContext, PageContext, PageContext,
+  ];
+  const saveStep = createSaveStep(savePart, { accountName: () => accountName() });
+  const check = createSignInCheck(checkPart, { recoveryCodeUsed: () => factors.load() });
+  const afterCheck = { announcer: checkPart.announcer, focus: () => check.focus() };
+  const recovery = createRecoveryStatus(recoveryPart, {
     // A new set replaces the old one in the save step; once it is put away, focus returns to the card.
     regenerated(codes) {
-      saveStep.show(codes, () => recovery.focus());
+      saveStep.show(codes, 'recovery.regenerated', { announcer: recoveryPart.announcer, focus: () => recovery.focus() });
       void factors.load();
     },
   });
-  const enrollment = createEnrollmentPanel(ctx, {
+  const enrollment = createEnrollmentPanel(setupPart, {
     factorsChanged: () => factors.load(),
     verified(recoveryCodes) {
       // The codes come once, with the first code: their save step comes first, then the focus moves on to the check.
-      if (recoveryCodes === undefined) check.focus();
-      else saveStep.show(recoveryCodes, () => check.focus());
+      if (recoveryCodes !== undefined) saveStep.show(recoveryCodes, 'enroll.successCodes', afterCheck);
+      else {
+        checkPart.announcer.announce('success', 'enroll.success');
+        check.focus();
+      }
     },
   });
-  const factors = createFactorList(ctx, {
-    loaded(verified, recoveryCodesLeft) {
+  const factors = createFactorList(factorsPart, {
+    loaded(verified, recoveryCodes) {
       check.configure(verified);
-      recovery.configure(verified, recoveryCodesLeft);
+      recovery.configure(verified, recoveryCodes);
       enrollment.showEnrolled(verified !== null);
     },
     deleted(factor) {
       enrollment.dropIfFactor(factor.factorSid);
       // A verified factor takes its recovery codes with it: codes still on screen no longer work.
-      if (factor.status === 'verified') saveStep.drop();
+      if (factor.status === 'verified') {
+        saveStep.drop();
+        spent.forget();
+      }
     },
-    replaceLost: () => enrollment.focusLabel(),
+    // Said in the set-up card, where the focus goes: the next thing to do is the new phone.
+    replaceLost(message) {
+      setupPart.announcer.announce('success', message);
+      enrollment.focusLabel();
+    },
   });
 
   /** `focus`: after a sign-out the focus would be lost with the workspace; on first load it stays at the top. */
@@ -166,12 +189,13 @@ async function start(): Promise<void> {
   async function signOut(): Promise<void> {
     token = null;
     lock.stop();
+    spent.forget();
     enrollment.drop();
     saveStep.drop();
     factors.clear();
     activity.clear();
     check.configure(null);
-    recovery.configure(null, 0);
+    recovery.configure(null, { left: 0, outdated: false });
     await showSignIn(true);
   }
 

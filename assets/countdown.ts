@@ -12,6 +12,8 @@ export interface StepCountdownView {
 
 export interface StepCountdown {
   setPeriod(periodSeconds: number): void;
+  /** Paints now, e.g. right after a code was accepted, rather than at the next second. */
+  repaint(): void;
   stop(): void;
 }
 
@@ -19,6 +21,8 @@ export function startStepCountdown(
   i18n: Localizer,
   view: StepCountdownView,
   periodSeconds: number,
+  /** True while the app still shows the code just accepted (assets/spent-code.ts); absent for a new factor's first code. */
+  spent?: (periodSeconds: number) => boolean,
   now: () => number = Date.now,
 ): StepCountdown {
   let period = periodSeconds;
@@ -27,8 +31,9 @@ export function startStepCountdown(
   function paint(): void {
     const left = secondsLeftInStep(now(), period);
     const atEdge = left <= EDGE_SECONDS;
+    const key = spent?.(period) === true ? 'countdown.used' : atEdge ? 'countdown.edge' : 'countdown.normal';
     // "in 20 seconds" from Intl.RelativeTimeFormat, in the page's language.
-    i18n.show(view.text, (t) => t.text(atEdge ? 'countdown.edge' : 'countdown.normal', { when: t.relative(left, 'second') }));
+    i18n.show(view.text, (t) => t.text(key, { when: t.relative(left, 'second') }));
     view.text.classList.toggle('edge', atEdge);
     view.bar.max = period;
     view.bar.value = left;
@@ -46,6 +51,7 @@ export function startStepCountdown(
       period = next;
       paint();
     },
+    repaint: paint,
     stop() {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;

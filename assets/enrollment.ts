@@ -9,7 +9,7 @@ import { renderEnrollment, requireElement, type EnrollmentView } from './render'
 export interface EnrollmentHooks {
   /** The factor list changed (a factor was created, verified or locked). */
   factorsChanged(): Promise<void>;
-  /** The first code was accepted; `recoveryCodes` came with it, to be shown this once. */
+  /** The first code was accepted; `recoveryCodes` came with it, to be shown this once (the next card says so). */
   verified(recoveryCodes: readonly string[] | undefined): void;
 }
 
@@ -35,6 +35,16 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
   const slot = requireElement(document, '#enrollment-slot', HTMLDivElement);
   const doneNote = requireElement(document, '#setup-done', HTMLParagraphElement);
   let current: Enrollment | null = null;
+  let enrolled = false;
+
+  /**
+   * The form shows only when there is something to set up: not beside a set-up under way (Verify is the one thing to
+   * do then, and the kit would hold a second set-up back anyway), not once a factor is verified (one per person).
+   */
+  function showForm(): void {
+    form.hidden = enrolled || current !== null;
+    doneNote.hidden = !enrolled;
+  }
 
   function drop(): void {
     if (current === null) return;
@@ -42,6 +52,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     // Removing the node removes the secret, the otpauth:// link and the QR code from the page.
     current.view.root.remove();
     current = null;
+    showForm();
   }
 
   async function copySecret(secret: string): Promise<void> {
@@ -82,12 +93,12 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
       markInvalid(codeInput);
       return;
     }
+    // Spent from now on: the sign-in check that comes next asks for the next code rather than this one.
+    ctx.spent.spend(code, enrollment.factor.config);
     drop();
     labelInput.value = '';
     await hooks.factorsChanged();
-    const { recoveryCodes } = answer;
-    ctx.announcer.announce('success', recoveryCodes === undefined ? 'enroll.success' : 'enroll.successCodes');
-    hooks.verified(recoveryCodes);
+    hooks.verified(answer.recoveryCodes);
   }
 
   async function begin(): Promise<void> {
@@ -115,6 +126,7 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
       countdown: startStepCountdown(ctx.i18n, { text: view.countdownText, bar: view.countdownBar }, factor.config.period),
     };
     current = enrollment;
+    showForm();
     keepDigitsOnly(view.codeInput);
     // The secret stays in this listener only, which goes with the view when it is removed.
     const { secret } = factor;
@@ -133,9 +145,9 @@ export function createEnrollmentPanel(ctx: PageContext, hooks: EnrollmentHooks):
     dropIfFactor(factorSid) {
       if (current?.factor.factorSid === factorSid) drop();
     },
-    showEnrolled(enrolled) {
-      form.hidden = enrolled;
-      doneNote.hidden = !enrolled;
+    showEnrolled(verified) {
+      enrolled = verified;
+      showForm();
     },
     focusLabel() {
       labelInput.focus();

@@ -1,19 +1,22 @@
 // The person's factors (label, status, date) with Delete; a verified factor needs a current code to go, or a recovery
 // code when the phone is lost.
 import type { FactorConfig, FactorSummary } from '../lib/contract';
+import type { RecoveryCodesState } from './recovery-status';
 import { TotpClientError } from './totp-client';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { startStepCountdown, type StepCountdown } from './countdown';
 import { normalizeRecoveryCode } from './format';
-import { isolate } from './localizer';
+import { isolate, type Render } from './localizer';
 import { onSubmit, type PageContext } from './page-context';
 import { factorName, renderFactorItem, requireElement } from './render';
+import { refuseSpentCode } from './spent-code';
 
 export interface FactorListHooks {
-  /** After each load: the verified factor's settings (null when none is verified) and the recovery codes left. */
-  loaded(verified: FactorConfig | null, recoveryCodesLeft: number): void;
+  /** After each load: the verified factor's settings (null when none is verified) and the recovery codes' state. */
+  loaded(verified: FactorConfig | null, recovery: RecoveryCodesState): void;
   deleted(factor: FactorSummary): void;
-  /** A lost phone's authenticator was deleted with a recovery code: the next thing to do is a new set-up. */
-  replaceLost(): void;
+  /** A lost phone's authenticator was deleted with a recovery code: the next thing to do is a new set-up, which says `message`. */
+  replaceLost(message: Render): void;
 }
 
 export interface FactorList {
@@ -25,6 +28,12 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
   const title = requireElement(document, '#factors-title', HTMLHeadingElement);
   const empty = requireElement(document, '#factors-empty', HTMLParagraphElement);
   const list = requireElement(document, '#factor-list', HTMLUListElement);
+  /** The countdown of the delete form that is open, stopped when it closes or the list is drawn again. */
+  let countdown: StepCountdown | null = null;
+  const stopCountdown = (): void => {
+    countdown?.stop();
+    countdown = null;
+  };
 
   function wireItem(factor: FactorSummary, index: number): HTMLLIElement {
     const { root, deleteButton, deleteForm, stepUp, cancelButton } = renderFactorItem(ctx.i18n, factor, index);
@@ -43,6 +52,8 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
     }
 
     function showForm(open: boolean): void {
+      stopCountdown();
+      if (open && stepUp !== null) countdown = startStepCountdown(ctx.i18n, stepUp.countdown, factor.config.period, (period) => ctx.spent.inSpentStep(period));
       deleteForm.hidden = !open;
       deleteButton.hidden = open;
       deleteButton.setAttribute('aria-expanded', String(open));
@@ -72,8 +83,8 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
         return null;
       }
       const code = readCode(stepUp.codeInput, factor.config.digits);
-      if (code !== null) return { code };
-      ctx.announcer.announce('error', (t) => t.plural('factors.enterCode', factor.config.digits));
+      if (code === null) ctx.announcer.announce('error', (t) => t.plural('factors.enterCode', factor.config.digits));
+      else if (!refuseSpentCode(ctx, stepUp.codeInput, code, factor.config.period)) return { code };
       return null;
     }
 
@@ -94,10 +105,12 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
       }
       hooks.deleted(factor);
       await load();
-      const key = withRecoveryCode ? 'factors.deletedLost' : 'factors.deleted';
-      ctx.announcer.announce('success', (t) => t.parts(key, { name: isolate(document, factorName(ctx.i18n, factor)) }));
-      if (withRecoveryCode) hooks.replaceLost();
-      else title.focus();
+      const message: Render = (t) => t.parts(withRecoveryCode ? 'factors.deletedLost' : 'factors.deleted', { name: isolate(document, factorName(ctx.i18n, factor)) });
+      if (withRecoveryCode) hooks.replaceLost(message);
+      else {
+        title.focus();
+        ctx.announcer.announce('success', message);
+      }
     };
     onSubmit(deleteForm, stepUp === null ? submitDelete : ctx.lock.guard(submitDelete));
     return root;
@@ -105,21 +118,26 @@ export function createFactorList(ctx: PageContext, hooks: FactorListHooks): Fact
 
   async function load(): Promise<void> {
     let factors: FactorSummary[];
-    let recoveryCodesLeft: number;
+    let recovery: RecoveryCodesState;
     try {
-      ({ factors, recoveryCodesLeft } = await ctx.api.listFactors());
+      const answer = await ctx.api.listFactors();
+      factors = answer.factors;
+      // An older deployment does not say: its sets are then of the only format it knows.
+      recovery = { left: answer.recoveryCodesLeft, outdated: answer.recoveryCodesOutdated === true };
     } catch (error) {
       ctx.reportFailure(error);
       return;
     }
+    stopCountdown();
     list.replaceChildren(...factors.map(wireItem));
     empty.hidden = factors.length > 0;
-    hooks.loaded(factors.find((factor) => factor.status === 'verified')?.config ?? null, recoveryCodesLeft);
+    hooks.loaded(factors.find((factor) => factor.status === 'verified')?.config ?? null, recovery);
   }
 
   return {
     load,
     clear() {
+      stopCountdown();
       list.replaceChildren();
       empty.hidden = true;
     },

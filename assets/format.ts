@@ -32,11 +32,6 @@ export function describeRetry(t: Translator, retryAt: number | null, nowMs: numb
   return t.text('retry.after', { dateTime: t.dateTime(retryAt) });
 }
 
-/** "4 min, 5 sec" in the page's language: short enough to read at a glance every second. */
-export function formatWait(t: Translator, seconds: number): string {
-  return t.duration(seconds);
-}
-
 /**
  * Digits typed in another script count as the same digits: Arabic-Indic (٠–٩) and Eastern Arabic-Indic (۰–۹) from
  * Arabic and Persian keyboards, full-width (０–９) from Japanese input methods. Authenticator codes are ASCII digits.
@@ -56,13 +51,15 @@ export function digitsOnly(value: string, length: number): string {
 
 /**
  * Crockford's Base32, the kit's recovery-code alphabet (lib/core/recovery-codes.ts): no I, L, O or U. What a person types
- * is read the way the kit reads it: case, spaces and dashes do not matter, O is 0 and I or L is 1.
+ * is read the way the kit reads it: case, spaces and dashes do not matter, O is 0 and I or L is 1. A code has 16
+ * symbols; one of a set issued before has 10.
  */
-const RECOVERY_SYMBOL = /^[0-9A-HJKMNP-TV-Z]{10}$/;
+const RECOVERY_SYMBOL = /^[0-9A-HJKMNP-TV-Z]{16}$|^[0-9A-HJKMNP-TV-Z]{10}$/;
 
 /**
- * A typed recovery code as `XXXXX-XXXXX`, or null when it cannot be one (then the page asks again and sends nothing,
- * so a typo costs no attempt). Full-width letters and digits (NFKC) and digits of other scripts count as ASCII.
+ * A typed recovery code as `XXXX-XXXX-XXXX-XXXX` (or `XXXXX-XXXXX` for a set issued before), or null when it cannot be
+ * one (then the page asks again and sends nothing, so a typo costs no attempt). Full-width letters and digits (NFKC)
+ * and digits of other scripts count as ASCII.
  */
 export function normalizeRecoveryCode(value: string): string | null {
   let compact = '';
@@ -73,5 +70,6 @@ export function normalizeRecoveryCode(value: string): string | null {
     else if (!/[\s\-\u2010-\u2015\u2212]/u.test(char)) compact += char;
   }
   compact = compact.replace(/O/g, '0').replace(/[IL]/g, '1');
-  return RECOVERY_SYMBOL.test(compact) ? `${compact.slice(0, 5)}-${compact.slice(5)}` : null;
+  if (!RECOVERY_SYMBOL.test(compact)) return null;
+  return (compact.match(compact.length === 10 ? /.{5}/g : /.{4}/g) ?? []).join('-');
 }

@@ -2,7 +2,7 @@
 // it begins and once when it ends; a role="timer" line counts down every second without being read out each time.
 // Code forms keep their focus (aria-disabled, not disabled) but call nothing until the lock is over.
 import type { Announcer } from './announcer';
-import { describeRetry, formatWait } from './format';
+import { describeRetry } from './format';
 import type { Localizer } from './localizer';
 
 export interface LockGate {
@@ -12,6 +12,8 @@ export interface LockGate {
   guard(task: () => Promise<void>): () => Promise<void>;
   /** Ends the countdown without an announcement (sign-out). */
   stop(): void;
+  /** The same lock, announced in another card's status line (with the countdown under it). */
+  at(announcer: Announcer): LockGate;
 }
 
 /** The submit buttons of the forms that check a code (marked data-code-check; the set-up form's form is not one). */
@@ -22,6 +24,8 @@ function codeSubmitButtons(): HTMLButtonElement[] {
 export function createLockGate(timer: HTMLElement, announcer: Announcer, i18n: Localizer, now: () => number = Date.now): LockGate {
   let until = 0;
   let handle: ReturnType<typeof setTimeout> | undefined;
+  /** Where the lock began: its end is announced there too. */
+  let ending = announcer;
   const secondsLeft = (): number => Math.max(0, Math.ceil((until - now()) / 1000));
 
   function show(locked: boolean): void {
@@ -43,15 +47,15 @@ export function createLockGate(timer: HTMLElement, announcer: Announcer, i18n: L
     const left = secondsLeft();
     if (left === 0) {
       clear();
-      announcer.announce('info', 'lock.ended');
+      ending.announce('info', 'lock.ended');
       return;
     }
-    i18n.show(timer, (t) => t.text('lock.timer', { wait: formatWait(t, left) }));
+    i18n.show(timer, (t) => t.text('lock.timer', { wait: t.duration(left) }));
     // Wake just after the displayed number changes, so it never lags the real wait.
     handle = setTimeout(tick, ((until - now()) % 1000 || 1000) + 20);
   }
 
-  return {
+  const gate = (say: Announcer): LockGate => ({
     lockUntil(untilMs) {
       const beginning = handle === undefined;
       until = Math.max(until, untilMs);
@@ -59,7 +63,9 @@ export function createLockGate(timer: HTMLElement, announcer: Announcer, i18n: L
       show(true);
       if (beginning) {
         const lockedUntil = until;
-        announcer.announce('error', (t) => t.text('error.locked', { retry: describeRetry(t, lockedUntil, now()) }));
+        ending = say;
+        say.place(timer);
+        say.announce('error', (t) => t.text('error.locked', { retry: describeRetry(t, lockedUntil, now()) }));
       }
       tick();
     },
@@ -67,12 +73,14 @@ export function createLockGate(timer: HTMLElement, announcer: Announcer, i18n: L
       return async () => {
         if (handle !== undefined && secondsLeft() > 0) {
           const left = secondsLeft();
-          announcer.announce('error', (t) => t.text('lock.still', { wait: formatWait(t, left) }));
+          say.announce('error', (t) => t.text('lock.still', { wait: t.duration(left) }));
           return;
         }
         await task();
       };
     },
     stop: clear,
-  };
+    at: gate,
+  });
+  return gate(announcer);
 }

@@ -3,6 +3,7 @@ import type { Announcer } from './announcer';
 import type { TotpClient } from './totp-client';
 import type { LockGate } from './lock';
 import type { Localizer } from './localizer';
+import type { SpentCode } from './spent-code';
 
 export interface PageContext {
   api: TotpClient;
@@ -13,6 +14,8 @@ export interface PageContext {
   reportFailure(error: unknown): boolean;
   /** The kit's lock on this caller's code checks, shown as a countdown (every code form is guarded by it). */
   lock: LockGate;
+  /** The code accepted last, which the kit would refuse again: no form sends it, every countdown says to wait. */
+  spent: SpentCode;
 }
 
 /** Runs `task` on submit, one at a time per form: a second Enter while a request is under way does nothing. */

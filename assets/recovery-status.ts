@@ -1,21 +1,31 @@
-// The "Recovery codes" card: how many unused codes are left, a warning when few are, and a new set for a current
-// code from the app (the new set then shows in the save step; the old one stops working at once).
+// The "Recovery codes" card: how many unused codes are left, a warning when few are or when the set is of the older,
+// shorter format, and a new set for a current code from the app (the new set then shows in the save step; the old one
+// stops working at once).
 import type { FactorConfig } from '../lib/contract';
 import { keepDigitsOnly, markInvalid, readCode } from './code-input';
+import { startStepCountdown } from './countdown';
 import { onSubmit, type PageContext } from './page-context';
 import { configureCodeInput, requireElement } from './render';
+import { refuseSpentCode } from './spent-code';
 
 /** At this many codes or fewer the card warns: one lost phone more and the person could be locked out. */
 export const LOW_RECOVERY_CODES = 2;
 
+/** The recovery codes as /list-factors reports them. */
+export interface RecoveryCodesState {
+  left: number;
+  /** A set of the format issued before (10 symbols): it still works, and the card offers a new one. */
+  outdated: boolean;
+}
+
 export interface RecoveryStatusHooks {
-  /** A new set was issued: show it in the save step. */
+  /** A new set was issued: show it in the save step (which says so). */
   regenerated(codes: readonly string[]): void;
 }
 
 export interface RecoveryStatus {
   /** Shows the card for the verified factor (hidden when there is none) with the codes left. */
-  configure(verified: FactorConfig | null, left: number): void;
+  configure(verified: FactorConfig | null, codes: RecoveryCodesState): void;
   focus(): void;
 }
 
@@ -24,12 +34,19 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   const title = requireElement(document, '#recovery-title', HTMLHeadingElement);
   const leftText = requireElement(document, '#recovery-left', HTMLParagraphElement);
   const warning = requireElement(document, '#recovery-low', HTMLParagraphElement);
+  const outdatedWarning = requireElement(document, '#recovery-outdated', HTMLParagraphElement);
   const toggle = requireElement(document, '#regenerate-toggle', HTMLButtonElement);
   const form = requireElement(document, '#regenerate-form', HTMLFormElement);
   const codeInput = requireElement(document, '#regenerate-code', HTMLInputElement);
   const cancel = requireElement(document, '#regenerate-cancel', HTMLButtonElement);
-  let digits = 6;
+  let config: FactorConfig | null = null;
   keepDigitsOnly(codeInput);
+  const countdown = startStepCountdown(
+    ctx.i18n,
+    { text: requireElement(document, '#regenerate-countdown-text', HTMLParagraphElement), bar: requireElement(document, '#regenerate-countdown-bar', HTMLProgressElement) },
+    30,
+    (period) => ctx.spent.inSpentStep(period),
+  );
 
   function showForm(open: boolean): void {
     form.hidden = !open;
@@ -51,11 +68,14 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   });
 
   async function regenerate(): Promise<void> {
-    const code = readCode(codeInput, digits);
+    if (config === null) return;
+    const verified = config;
+    const code = readCode(codeInput, verified.digits);
     if (code === null) {
-      ctx.announcer.announce('error', (t) => t.plural('code.enter', digits));
+      ctx.announcer.announce('error', (t) => t.plural('code.enter', verified.digits));
       return;
     }
+    if (refuseSpentCode(ctx, codeInput, code, verified.period)) return;
     let codes: string[];
     try {
       codes = (await ctx.api.regenerateRecoveryCodes({ code })).recoveryCodes;
@@ -64,8 +84,8 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
       markInvalid(codeInput);
       return;
     }
+    ctx.spent.spend(code, verified);
     showForm(false);
-    ctx.announcer.announce('success', 'recovery.regenerated');
     hooks.regenerated(codes);
   }
 
@@ -73,16 +93,19 @@ export function createRecoveryStatus(ctx: PageContext, hooks: RecoveryStatusHook
   showForm(false);
 
   return {
-    configure(verified, left) {
+    configure(verified, { left, outdated }) {
+      config = verified;
       section.hidden = verified === null;
       if (verified === null) {
         showForm(false);
         return;
       }
-      digits = verified.digits;
-      configureCodeInput(codeInput, digits);
+      configureCodeInput(codeInput, verified.digits);
+      countdown.setPeriod(verified.period);
       ctx.i18n.show(leftText, (t) => t.plural('recovery.left', left));
-      warning.hidden = left > LOW_RECOVERY_CODES;
+      // One warning at a time: a new set answers both, and an outdated one says so first.
+      outdatedWarning.hidden = !(outdated && left > 0);
+      warning.hidden = left > LOW_RECOVERY_CODES || !outdatedWarning.hidden;
     },
     focus() {
       title.focus();

@@ -3,6 +3,7 @@ import type { CreateFactorResponse, FactorSummary } from '../lib/contract';
 import type { ActivityTone } from './activity';
 import { describeNonDefaultConfig, groupSecret } from './format';
 import { isolate, type Localizer } from './localizer';
+import type { StepCountdownView } from './countdown';
 import { renderQrSvg } from './qr';
 
 /** Finds a required element; a missing one is a bug in index.html, so fail loudly. */
@@ -61,19 +62,11 @@ export function renderEnrollment(i18n: Localizer, factor: CreateFactorResponse):
   }
 
   const { digits } = factor.config;
-  const codeInput = requireElement(root, '.verify-code', HTMLInputElement);
-  codeInput.id = 'verify-code';
+  const codeInput = requireElement(root, '#verify-code', HTMLInputElement);
   configureCodeInput(codeInput, digits);
-  requireElement(root, '.verify-label', HTMLLabelElement).htmlFor = codeInput.id;
-  const hint = requireElement(root, '.verify-hint', HTMLParagraphElement);
-  hint.id = 'verify-hint';
-  i18n.show(hint, (t) => t.plural('enroll.hint', digits));
-
+  i18n.show(requireElement(root, '#verify-hint', HTMLParagraphElement), (t) => t.plural('enroll.hint', digits));
   const countdownText = requireElement(root, '.countdown-text', HTMLParagraphElement);
-  countdownText.id = 'verify-countdown-text';
   const countdownBar = requireElement(root, '.countdown-bar', HTMLProgressElement);
-  countdownBar.setAttribute('aria-labelledby', countdownText.id);
-  codeInput.setAttribute('aria-describedby', `${hint.id} ${countdownText.id}`);
 
   return {
     root,
@@ -89,6 +82,8 @@ export function renderEnrollment(i18n: Localizer, factor: CreateFactorResponse):
 /** A verified factor's delete form: a code from the app, or (a lost phone) a recovery code, one shown at a time. */
 export interface StepUpFields {
   codeInput: HTMLInputElement;
+  /** The code field's countdown of the time step, as under every code field. */
+  countdown: StepCountdownView;
   codeField: HTMLElement;
   recoveryInput: HTMLInputElement;
   recoveryField: HTMLElement;
@@ -147,7 +142,10 @@ export function renderFactorItem(i18n: Localizer, factor: FactorSummary, index: 
     codeInput.id = `delete-code-${index}`;
     codeInput.required = true;
     configureCodeInput(codeInput, factor.config.digits);
-    codeInput.setAttribute('aria-describedby', question.id);
+    const countdown = { text: requireElement(root, '.countdown-text', HTMLParagraphElement), bar: requireElement(root, '.countdown-bar', HTMLProgressElement) };
+    countdown.text.id = `delete-countdown-${index}`;
+    countdown.bar.setAttribute('aria-labelledby', countdown.text.id);
+    codeInput.setAttribute('aria-describedby', `${question.id} ${countdown.text.id}`);
     requireElement(root, '.delete-label', HTMLLabelElement).htmlFor = codeInput.id;
 
     const recoveryInput = requireElement(root, '.delete-recovery-code', HTMLInputElement);
@@ -167,7 +165,7 @@ export function renderFactorItem(i18n: Localizer, factor: FactorSummary, index: 
       i18n.show(switchButton, (t) => t.text(on ? 'factors.useAppCode' : 'factors.lostPhone'));
     };
     useRecoveryCode(false);
-    stepUp = { codeInput, codeField, recoveryInput, recoveryField, switchButton, useRecoveryCode };
+    stepUp = { codeInput, countdown, codeField, recoveryInput, recoveryField, switchButton, useRecoveryCode };
   } else {
     i18n.show(question, (t) => t.parts('factors.deleteUnverified', { name: isolate(document, name()) }));
     codeField.remove();

@@ -1,5 +1,7 @@
 // The "Save your recovery codes" step: the codes in a grid, Copy all, Download as .txt and Print, and a confirmation
 // before it closes. Closing (or signing out, or a deleted authenticator) removes the codes from the page, like the secret.
+import type { Announcer } from './announcer';
+import type { TextKey } from './catalog';
 import { isolate } from './localizer';
 import { onSubmit, type PageContext } from './page-context';
 import { renderRecoveryCodes, requireElement, type RecoveryCodesView } from './render';
@@ -7,9 +9,18 @@ import { renderRecoveryCodes, requireElement, type RecoveryCodesView } from './r
 /** The downloaded file's name: the same in every language, so a support person can ask for it by name. */
 export const RECOVERY_CODES_FILE = 'recovery-codes.txt';
 
+/** The part of the page that comes next, once the codes are put away: its card says so and takes the focus. */
+export interface NextPart {
+  announcer: Announcer;
+  focus(): void;
+}
+
 export interface SaveStep {
-  /** Shows `codes` (replacing any shown before) and focuses the step; `closed` runs once the person confirms. */
-  show(codes: readonly string[], closed: () => void): void;
+  /**
+   * Shows `codes` (replacing any shown before) with `opened`, the news that brought them, and focuses the step; until
+   * the person confirms, the step is the only card on the page.
+   */
+  show(codes: readonly string[], opened: TextKey, next: NextPart): void;
   /** Removes the codes from the page without a confirmation (sign-out, the authenticator deleted). */
   drop(): void;
 }
@@ -30,6 +41,7 @@ export function createSaveStep(ctx: PageContext, options: SaveStepOptions): Save
   const section = requireElement(document, '#save-codes', HTMLElement);
   const title = requireElement(document, '#save-codes-title', HTMLHeadingElement);
   const slot = requireElement(document, '#save-codes-slot', HTMLDivElement);
+  const workspace = requireElement(document, '#workspace', HTMLDivElement);
   const now = options.now ?? Date.now;
   let shown: Shown | null = null;
 
@@ -40,6 +52,7 @@ export function createSaveStep(ctx: PageContext, options: SaveStepOptions): Save
     shown.view.root.remove();
     shown = null;
     section.hidden = true;
+    workspace.removeAttribute('data-saving');
   }
 
   async function copy(codes: readonly string[]): Promise<void> {
@@ -73,7 +86,7 @@ export function createSaveStep(ctx: PageContext, options: SaveStepOptions): Save
   }
 
   return {
-    show(codes, closed) {
+    show(codes, opened, next) {
       drop();
       const createdAt = now();
       const view = renderRecoveryCodes(ctx.i18n, codes, options.accountName, createdAt);
@@ -92,12 +105,15 @@ export function createSaveStep(ctx: PageContext, options: SaveStepOptions): Save
           return;
         }
         drop();
-        ctx.announcer.announce('info', 'codes.closed');
-        closed();
+        next.announcer.announce('info', 'codes.closed');
+        next.focus();
       });
       slot.replaceChildren(view.root);
+      // The step takes over the page until it is done (style.css): no other card, no second count of the codes.
+      workspace.setAttribute('data-saving', '');
       section.hidden = false;
       title.focus();
+      ctx.announcer.announce('success', opened);
     },
     drop,
   };

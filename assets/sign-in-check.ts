@@ -8,6 +8,7 @@ import { startStepCountdown } from './countdown';
 import { DEFAULT_CONFIG, normalizeRecoveryCode } from './format';
 import { onSubmit, type PageContext } from './page-context';
 import { configureCodeInput, requireElement } from './render';
+import { refuseSpentCode } from './spent-code';
 
 export interface SignInCheckHooks {
   /** A recovery code was used up: the count of codes left has changed. */
@@ -36,8 +37,9 @@ export function createSignInCheck(ctx: PageContext, hooks: SignInCheckHooks): Si
       bar: requireElement(document, '#check-countdown-bar', HTMLProgressElement),
     },
     DEFAULT_CONFIG.period,
+    (period) => ctx.spent.inSpentStep(period),
   );
-  let digits: number = DEFAULT_CONFIG.digits;
+  let config: FactorConfig = { ...DEFAULT_CONFIG, skew: 1 };
   keepDigitsOnly(codeInput);
 
   function showResult(kind: 'success' | 'error', key: TextKey): void {
@@ -47,11 +49,13 @@ export function createSignInCheck(ctx: PageContext, hooks: SignInCheckHooks): Si
   }
 
   async function check(): Promise<void> {
+    const { digits } = config;
     const code = readCode(codeInput, digits);
     if (code === null) {
       ctx.announcer.announce('error', (t) => t.plural('code.enter', digits));
       return;
     }
+    if (refuseSpentCode(ctx, codeInput, code, config.period)) return;
     let outcome;
     try {
       outcome = await ctx.api.check({ code });
@@ -64,6 +68,8 @@ export function createSignInCheck(ctx: PageContext, hooks: SignInCheckHooks): Si
       return;
     }
     if (outcome.status === 'approved') {
+      ctx.spent.spend(code, config);
+      countdown.repaint();
       showResult('success', 'check.approved');
       ctx.announcer.announce('success', 'check.approvedMessage');
       codeInput.value = '';
@@ -75,6 +81,8 @@ export function createSignInCheck(ctx: PageContext, hooks: SignInCheckHooks): Si
   }
 
   function showRecoveryForm(open: boolean): void {
+    // The last answer was for the other form: it must not stand next to this one.
+    result.hidden = true;
     recoveryForm.hidden = !open;
     lostToggle.setAttribute('aria-expanded', String(open));
     if (!open) recoveryInput.value = '';
@@ -117,16 +125,16 @@ export function createSignInCheck(ctx: PageContext, hooks: SignInCheckHooks): Si
   });
 
   return {
-    configure(config) {
-      section.hidden = config === null;
-      if (config === null) {
+    configure(verified) {
+      section.hidden = verified === null;
+      if (verified === null) {
         result.hidden = true;
         showRecoveryForm(false);
         return;
       }
-      digits = config.digits;
-      configureCodeInput(codeInput, config.digits);
-      countdown.setPeriod(config.period);
+      config = verified;
+      configureCodeInput(codeInput, verified.digits);
+      countdown.setPeriod(verified.period);
     },
     focus() {
       title.focus();

@@ -33,10 +33,10 @@ const codeInput = element('code', HTMLInputElement);
 const recoveryInput = element('recovery-code', HTMLInputElement);
 let lockedUntil = 0;
 
-/** One message at a time in the live region, read out once. */
-function say(text: string): void {
+/** One message at a time in the live region, read out once; its kind (style.css) says at a glance how it went. */
+function say(text: string, kind: 'info' | 'success' | 'error' = 'error'): void {
   const line = document.createElement('p');
-  line.className = 'message';
+  line.className = `message ${kind}`;
   line.textContent = text;
   messages.replaceChildren(line);
 }
@@ -56,7 +56,7 @@ function lockUntil(retryAt: number): void {
     if (left === 0) {
       timer.hidden = true;
       for (const button of document.querySelectorAll('form[data-code-check] button[type="submit"]')) button.removeAttribute('aria-disabled');
-      say('You can try again now.');
+      say('You can try again now.', 'info');
       return;
     }
     timer.hidden = false;
@@ -74,7 +74,8 @@ async function handOver(approval: string): Promise<void> {
     body: JSON.stringify({ approval }),
     credentials: 'same-origin',
   });
-  say(response.ok ? 'You are signed in.' : 'The sign-in could not be finished. Start again.');
+  if (response.ok) say('You are signed in.', 'success');
+  else say('The sign-in could not be finished. Start again.');
 }
 
 function explain(error: unknown, input: HTMLInputElement): void {

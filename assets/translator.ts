@@ -29,7 +29,7 @@ export interface Translator {
   day(daysAgo: number): string;
   /** A calendar date from an ISO 8601 string ("Jan 15, 2030"); the string itself if it is not a date. */
   date(iso: string): string;
-  /** A clock time ("10:05 AM", "10:05") */
+  /** A clock time ("4:58 PM", "16:58"), as in dateTime. */
   time(epochMs: number): string;
   dateTime(epochMs: number): string;
 }
@@ -55,7 +55,8 @@ export function createTranslator(locale: LocaleTag, catalog: Catalog): Translato
   const [longHours, longMinutes, longSeconds] = [long('hour'), long('minute'), long('second')];
   const days = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'long' });
   const dates = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' });
-  const times = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+  // One clock-time format everywhere, the one dateTimes uses too ("4:58 PM", "16:58").
+  const times = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
   const dateTimes = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
 
   /** A missing message shows its key, so a gap is visible (and the browser tests fail on it) rather than blank. */

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEmulator } from '../emulator/server';
-import { decodeBase32, totpAt, type Hmac } from '../emulator/totp';
+import { decodeBase32, totpAt, type Hmac } from '../emulator/verify/totp';
 import { recordFigures, type Figure } from './figures';
 
 /** Concurrency of the closed-loop runs (requests in flight at any moment). */

@@ -1,6 +1,7 @@
 // `npm run bench:functions`: Verify and Sync calls per endpoint, overhead of a Function over the same upstream calls made
-// directly, local request latency, the upload's size and cold load per Function. Prints figures (no pass/fail) and
+// directly, local request latency and cold load per Function (the upload's size: bench/deploy.ts). Prints figures (no pass/fail) and
 // records them in docs/figures.md. Runs against the in-process emulator (Verify and Sync).
+import './quiet-events';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +11,11 @@ import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import twilio from 'twilio';
-import { ControllableClock } from '../emulator/clock';
+import { ControllableClock } from '../emulator/core/clock';
 import { createEmulator } from '../emulator/server';
 import { deriveIdentity } from '../lib/core/identity';
-import { createEmulatorHttpClient } from '../lib/emulator-http-client';
-import { linkEmulatorClock, linkFunctionsToEmulator } from '../lib/emulator-link';
+import { createEmulatorHttpClient } from '../emulator/client/http-client';
+import { linkEmulatorClock, linkFunctionsToEmulator } from '../scripts/emulator-link';
 import { startLocalStack } from '../scripts/local-stack';
 import { listBuiltRoutes, type RuntimeRoutes } from '../scripts/local-runtime';
 import { recordFigures, type Figure } from './figures';
@@ -28,8 +29,7 @@ const RESERVATION_WARMUP = 20;
 const RESERVATION_SAMPLES = 200;
 /** Fresh processes per Function for the cold load: each `require` is timed once per process, so take a median. */
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
-/** Issue 11's targets: the whole upload, and the kit's own share of a cold start. */
-const UPLOAD_TARGET_KB = 400;
+/** Issue 11's target for the kit's own share of a cold start (the upload's: bench/deploy.ts). */
 const REQUIRE_TARGET_MS = 10;
 
 type Handler = (context: object, event: object, callback: (error: unknown, response: { statusCode: number }) => void) => void;
@@ -59,12 +59,6 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-/** What a deploy uploads, as `npm run deploy` lists it: every Function and asset, with its size. */
-function uploadSize(routes: RuntimeRoutes): { functions: number; assets: number } {
-  const bytes = (resources: Array<{ content: unknown }>): number => resources.reduce((sum, r) => sum + Buffer.byteLength(r.content as string | Buffer), 0);
-  return { functions: bytes(routes.functions), assets: bytes(routes.assets) };
-}
-
 interface Env {
   ACCOUNT_SID: string;
   AUTH_TOKEN: string;
@@ -73,12 +67,12 @@ interface Env {
   IDENTITY_SECRET: string;
   AUTH_JWT_SECRET: string;
   APPROVAL_SIGNING_SECRET: string;
-  VERIFY_EMULATOR_URL: string;
+  EMULATOR_URL: string;
   [name: string]: string;
 }
 
 async function callerToken(env: Env, user: string): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setExpirationTime('1h').sign(new TextEncoder().encode(env.AUTH_JWT_SECRET));
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(env.AUTH_JWT_SECRET));
 }
 
 /** The event the runtime builds for a JSON POST: parsed fields plus lower-cased headers. */
@@ -168,7 +162,7 @@ async function callCounts(env: Env, upstream: Upstream, routes: RuntimeRoutes): 
   await measure('/delete-factor (step-up code)', () => call('delete-factor', token, { factorSid: created.factorSid, code: totp(created.secret, nowSeconds()) }));
 
   // A user enrolled before the kit kept state (a deploy over existing users): the first check lists and records.
-  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.EMULATOR_URL }) });
   const identity = deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), 'legacy-user');
   const entity = client.verify.v2.services(env.VERIFY_SERVICE_SID).entities(identity);
   const legacy = await entity.newFactors.create({ friendlyName: 'legacy', factorType: 'totp' });
@@ -223,7 +217,7 @@ async function callCounts(env: Env, upstream: Upstream, routes: RuntimeRoutes): 
 async function handlerOverhead(env: Env, upstream: Upstream, routes: RuntimeRoutes): Promise<void> {
   const call = handlers(env, routes);
   const viaHandler = await enroll(call, upstream, env, 'bench-user');
-  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient: createEmulatorHttpClient({ emulatorUrl: env.EMULATOR_URL }) });
   // The direct side gets its own user (its own factor and document), enrolled the same way.
   const direct = await enroll(call, upstream, env, 'bench-direct');
   const identityOf = (user: string): string => deriveIdentity(new TextEncoder().encode(env.IDENTITY_SECRET), user);
@@ -359,7 +353,7 @@ async function coldLoadChild(target: string): Promise<void> {
     // What any Function pays on its first Verify call: the twilio client's lazily loaded Verify domain, a new connection.
     const context = route.constructContext(config, '/x') as { getTwilioClient(options: object): twilio.Twilio };
     const loaded = process.hrtime.bigint();
-    const client = context.getTwilioClient({ httpClient: createEmulatorHttpClient({ emulatorUrl: env.VERIFY_EMULATOR_URL }) });
+    const client = context.getTwilioClient({ httpClient: createEmulatorHttpClient({ emulatorUrl: env.EMULATOR_URL }) });
     await client.verify.v2.services(env.VERIFY_SERVICE_SID).entities('cold-baseline').factors.list().catch(() => undefined);
     const done = process.hrtime.bigint();
     console.log(JSON.stringify({ requireMs: Number(loaded - started) / 1e6, firstCallMs: Number(done - loaded) / 1e6 }));
@@ -378,14 +372,8 @@ function median(samples: number[]): number {
   return percentile(samples, 0.5);
 }
 
-/** Part 4: the upload's size, and each Function's cold start (require, first call) in fresh processes. */
+/** Part 4: each Function's cold start (require, first call) in fresh processes (the upload's size: bench:deploy). */
 async function coldLoad(env: Env, routes: RuntimeRoutes): Promise<void> {
-  const size = uploadSize(routes);
-  const totalKb = (size.functions + size.assets) / 1000;
-  const kit = routes.functions.find((fn) => fn.access === 'private');
-  console.log(
-    `upload: ${totalKb.toFixed(1)} kB (Functions ${(size.functions / 1000).toFixed(1)} kB, of which the shared kit ${((kit === undefined ? 0 : Buffer.byteLength(kit.content as string | Buffer)) / 1000).toFixed(1)} kB; assets ${(size.assets / 1000).toFixed(1)} kB), target ≤ ${UPLOAD_TARGET_KB} kB`,
-  );
   const run = promisify(execFile);
   const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const measure = async (target: string): Promise<{ requireMs: number; firstCallMs: number }> => {
@@ -419,11 +407,6 @@ async function coldLoad(env: Env, routes: RuntimeRoutes): Promise<void> {
     title: 'Cold load of a Function',
     command: 'npm run bench:functions -- cold',
     figures: [
-      {
-        figure: `The upload: every Function and asset \`npm run deploy\` sends (${routes.functions.length} Functions, of which the shared private kit, and ${routes.assets.length} assets)`,
-        measured: `**${totalKb.toFixed(1)} kB** (Functions ${(size.functions / 1000).toFixed(1)} kB, assets ${(size.assets / 1000).toFixed(1)} kB)`,
-        target: `≤ ${UPLOAD_TARGET_KB} kB`,
-      },
       {
         figure: `Cold load of a Function: \`require\` of its stub and the kit, the kit's own share of a cold start (medians of ${COLD_RUNS} fresh processes, over the ${entries.length} Functions)`,
         measured: `**${range(requires)} ms**`,
@@ -469,9 +452,10 @@ async function main(): Promise<void> {
     VERIFY_SERVICE_SID: service.sid,
     SYNC_SERVICE_SID: sync.sid,
     IDENTITY_SECRET: randomBytes(32).toString('hex'),
+    RECOVERY_CODE_SECRET: randomBytes(32).toString('hex'),
     AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     APPROVAL_SIGNING_SECRET: randomBytes(32).toString('hex'),
-    VERIFY_EMULATOR_URL: emulatorUrl,
+    EMULATOR_URL: emulatorUrl,
   };
   // `npm run bench:functions -- calls` (or overhead, latency, cold) runs one part only.
   const only = process.argv[2];

@@ -1,4 +1,5 @@
 // npm run bench:page — the page's weight (raw and gzip) and the time from "Set up" to a visible QR code in Chromium.
+import './quiet-events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -57,7 +58,7 @@ const SET_UP_TO_QR = `new Promise((resolve) => {
 interface SetUpTiming {
   /** Click to QR code on screen. */
   total: number;
-  /** Of which the POST /create-factor round trip (the Functions and the Verify emulator). */
+  /** Of which the POST /create-factor round trip (the Functions and the emulator). */
   request: number;
 }
 

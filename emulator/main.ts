@@ -1,16 +1,12 @@
 // CLI: `npm run emulator -- --port <p> --data-dir <dir> [--<switch> <value>]`; stops cleanly on SIGTERM/SIGINT.
+// Exit codes: 0 after a normal stop, 1 when it cannot start (port in use, data directory held or damaged), 2 for a
+// bad option or setting.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { EMULATOR_PORT, readRenamed } from './core/variables';
+import { PRODUCTS } from './products';
 import { createEmulator } from './server';
-import {
-  DEFAULT_SWITCHES,
-  parseSwitchValue,
-  switchEnvName,
-  switchesFromEnvironment,
-  switchFlag,
-  type EmulatorSwitches,
-  type SwitchName,
-} from './switches';
+import { DEFAULT_SWITCHES, SWITCH_NAMES, parseSwitch, switchEnvName, switchesFromEnvironment, switchFlag, type EmulatorSwitches, type SwitchName } from './switches';
 
 const HOST = '127.0.0.1';
 const DEFAULT_PORT = 4010;
@@ -23,28 +19,27 @@ interface CliOptions {
 }
 
 const USAGE = `Usage: npm run emulator -- [--port <port>] [--data-dir <dir> | --in-memory] [switches]
-  --port       default $VERIFY_EMULATOR_PORT, else ${DEFAULT_PORT}
+  --port       default $${EMULATOR_PORT.name}, else ${DEFAULT_PORT}
   --data-dir   default ${DEFAULT_DATA_DIR} (relative to the working directory)
   --in-memory  keep no state on disk
 Switches (flag, or environment variable):
-${(Object.keys(DEFAULT_SWITCHES) as SwitchName[])
-  .map((name) => `  ${switchFlag(name)} <${typeof DEFAULT_SWITCHES[name]}>  (${switchEnvName(name)}, default ${String(DEFAULT_SWITCHES[name])})`)
-  .join('\n')}
+${SWITCH_NAMES.map((name) => `  ${switchFlag(name)} <${typeof DEFAULT_SWITCHES[name]}>  (${switchEnvName(name)}, default ${String(DEFAULT_SWITCHES[name])})`).join('\n')}
 Credentials: ACCOUNT_SID and AUTH_TOKEN from the environment, generated and printed when unset.`;
 
-function parsePort(text: string): number {
+function parsePort(text: string, name: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`${name} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
   return port;
 }
 
-function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
+function parseCli(argv: string[], env: NodeJS.ProcessEnv, warn: (line: string) => void): CliOptions {
+  const envPort = readRenamed(env, EMULATOR_PORT, warn);
   const options: CliOptions = {
-    port: env.VERIFY_EMULATOR_PORT ? parsePort(env.VERIFY_EMULATOR_PORT) : DEFAULT_PORT,
+    port: envPort.value === undefined ? DEFAULT_PORT : parsePort(envPort.value, envPort.readAs),
     dataDir: DEFAULT_DATA_DIR,
-    switches: switchesFromEnvironment(env),
+    switches: switchesFromEnvironment(env, warn),
   };
-  const switchByFlag = new Map((Object.keys(DEFAULT_SWITCHES) as SwitchName[]).map((name) => [switchFlag(name), name]));
+  const switchByFlag = new Map(SWITCH_NAMES.map((name): [string, SwitchName] => [switchFlag(name), name]));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -57,7 +52,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       console.log(USAGE);
       process.exit(0);
     } else if (flag === '--port') {
-      options.port = parsePort(value());
+      options.port = parsePort(value(), '--port');
     } else if (flag === '--data-dir') {
       options.dataDir = value();
     } else if (flag === '--in-memory') {
@@ -68,7 +63,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       // A boolean switch given alone means true (--allow-code-reuse).
       const next = inline ?? argv[i + 1];
       const text = typeof DEFAULT_SWITCHES[name] === 'boolean' && (next === undefined || next.startsWith('--')) ? 'true' : value();
-      Object.assign(options.switches, { [name]: parseSwitchValue(name, text) });
+      Object.assign(options.switches, { [name]: parseSwitch(name, text) });
     }
   }
   return options;
@@ -79,12 +74,22 @@ function credentials(env: NodeJS.ProcessEnv): { accountSid: string; authToken: s
   return { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex'), generated: true };
 }
 
+/** What a listen error means for the person who started the emulator, and how to get past it. */
+function listenProblem(error: NodeJS.ErrnoException, port: number): string {
+  if (error.code === 'EADDRINUSE') {
+    return `port ${port} is already in use on ${HOST}: stop the program that holds it (another emulator, or npm start), or choose another port with --port or ${EMULATOR_PORT.name}`;
+  }
+  if (error.code === 'EACCES') return `not allowed to listen on ${HOST}:${port}: choose a port above 1023 with --port or ${EMULATOR_PORT.name}`;
+  return `cannot listen on ${HOST}:${port}: ${error.message}`;
+}
+
 function main(): void {
+  const say = (line: string): void => console.error(`emulator: ${line}`);
   let cli: CliOptions;
   try {
-    cli = parseCli(process.argv.slice(2), process.env);
+    cli = parseCli(process.argv.slice(2), process.env, (line) => say(`warning: ${line}`));
   } catch (error) {
-    console.error(`verify emulator: ${(error as Error).message}`);
+    say((error as Error).message);
     process.exit(2);
   }
   const { accountSid, authToken, generated } = credentials(process.env);
@@ -92,11 +97,13 @@ function main(): void {
   try {
     server = createEmulator({ accountSid, authToken, dataDir: cli.dataDir, switches: cli.switches, log: (line) => console.log(line) });
   } catch (error) {
-    console.error(`verify emulator: cannot start: ${(error as Error).message}`);
+    say(`cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
-  server.on('error', (error) => {
-    console.error(`verify emulator: ${error.message}`);
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    say(listenProblem(error, cli.port));
+    // Lets the data directory go before exiting (the exit hook would too; this says it in order).
+    server.close();
     process.exit(1);
   });
   server.listen(cli.port, HOST, () => {
@@ -108,10 +115,11 @@ function main(): void {
       console.log(`AUTH_TOKEN=${authToken}`);
     }
     console.log(cli.dataDir === undefined ? 'State: in memory' : `State: ${cli.dataDir}`);
-    console.log(`Verify emulator listening on http://${HOST}:${port}`);
+    console.log(`Serving ${PRODUCTS.map((product) => product.origin.replace('https://', '')).join(', ')}`);
+    console.log(`Emulator listening on http://${HOST}:${port}`);
   });
   const stop = (signal: string): void => {
-    console.log(`Verify emulator stopping (${signal})`);
+    console.log(`Emulator stopping (${signal})`);
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     // Requests in flight finish (their writes are durable before they answer); then the server closes.

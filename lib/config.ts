@@ -1,6 +1,7 @@
 // The typed, validated environment of the Functions; a ConfigError names the first bad variable (never its value).
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { ApprovalKey, ApprovalSigner } from './core/approval';
+import { deriveRecoveryCodePepper } from './core/recovery-codes';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type CallerKeySource, type CallerVerification } from './http/caller-token';
 import { parseWebhookSecret, type WebhookTarget } from './events/webhook';
 import { MAX_HARD_CAP } from './state/lockout';
@@ -30,6 +31,7 @@ export type SecretKey = KeyObject;
 export const CONFIG_VARIABLES = [
   'VERIFY_SERVICE_SID',
   'IDENTITY_SECRET',
+  'RECOVERY_CODE_SECRET',
   'AUTH_JWT_SECRET',
   'AUTH_JWKS_URL',
   'AUTH_ISSUER',
@@ -42,6 +44,8 @@ export const CONFIG_VARIABLES = [
   'APPROVAL_AUDIENCE',
   'ALLOWED_ORIGINS',
   'VERIFY_TIMEOUT_MS',
+  'EMULATOR_URL',
+  /** EMULATOR_URL's former name, still read (the emulator serves Sync too). */
   'VERIFY_EMULATOR_URL',
   'STUDIO_HIDE_ENROLLMENT',
   'SYNC_SERVICE_SID',
@@ -61,6 +65,8 @@ export const RUNTIME_VARIABLES: readonly ConfigVariable[] = ['DOMAIN_NAME'];
 export interface Config {
   verifyServiceSid: string;
   identitySecret: SecretKey;
+  /** Pepper of the recovery codes' password hashes, derived (HKDF) from RECOVERY_CODE_SECRET; a key of its own. */
+  recoveryCodePepper: SecretKey;
   /** How caller tokens are checked; lib/http/caller-token.ts takes it as it is. */
   caller: CallerVerification;
   /** How approval tokens are signed; lib/core/approval.ts takes it as it is. */
@@ -192,10 +198,10 @@ function parseJwksUrl(value: string): URL {
 }
 
 /** The emulator receives the account credentials (Basic auth), so it may only live on this machine. */
-function parseEmulatorUrl(value: string): string {
-  const url = parseUrl('VERIFY_EMULATOR_URL', value);
+function parseEmulatorUrl(name: 'EMULATOR_URL' | 'VERIFY_EMULATOR_URL', value: string): string {
+  const url = parseUrl(name, value);
   if (!LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new ConfigError('VERIFY_EMULATOR_URL', 'must be on this machine (127.0.0.1, localhost or [::1])');
+    throw new ConfigError(name, 'must be on this machine (127.0.0.1, localhost or [::1])');
   }
   return url.origin;
 }
@@ -267,6 +273,17 @@ function parseSigningKey(value: string): ApprovalKey {
   if (x === undefined || y === undefined) throw new ConfigError('APPROVAL_SIGNING_KEY', problem);
   const kid = ecThumbprint({ kty: 'EC', crv: 'P-256', x, y });
   return { alg: 'ES256', privateKey, publicJwk: { kty: 'EC', crv: 'P-256', x, y, kid, alg: 'ES256', use: 'sig' }, kid };
+}
+
+/**
+ * RECOVERY_CODE_SECRET keys only the recovery codes' pepper: a key shared with the identity HMAC would let whoever
+ * holds one hold both (issue 24.8). Required, so no deployment falls back to the identity key.
+ */
+function parseRecoveryCodeSecret(read: Read, identitySecret: string): SecretKey {
+  const value = read('RECOVERY_CODE_SECRET');
+  if (value === undefined) throw new ConfigError('RECOVERY_CODE_SECRET', 'is not set (run `npm run setup` to generate it)');
+  if (value === identitySecret) throw new ConfigError('RECOVERY_CODE_SECRET', 'must differ from IDENTITY_SECRET');
+  return deriveRecoveryCodePepper(parseSecret('RECOVERY_CODE_SECRET', value));
 }
 
 /** The deployment's own address: `https://<DOMAIN_NAME>`, or http on the local stack's loopback address. */
@@ -361,7 +378,8 @@ export function parseConfig(env: Env): Config {
   const verifyServiceSid = requireValue(read, 'VERIFY_SERVICE_SID');
   if (!VERIFY_SERVICE_SID.test(verifyServiceSid)) throw new ConfigError('VERIFY_SERVICE_SID', 'is not a VA… service SID');
   const caller = parseCaller(read);
-  const emulatorUrl = read('VERIFY_EMULATOR_URL');
+  const emulatorUrlName = read('EMULATOR_URL') === undefined && read('VERIFY_EMULATOR_URL') !== undefined ? 'VERIFY_EMULATOR_URL' : 'EMULATOR_URL';
+  const emulatorUrl = read(emulatorUrlName);
   const syncServiceSid = read('SYNC_SERVICE_SID') ?? DEFAULT_SYNC_SERVICE_SID;
   if (syncServiceSid !== DEFAULT_SYNC_SERVICE_SID && !SYNC_SERVICE_SID.test(syncServiceSid)) {
     throw new ConfigError('SYNC_SERVICE_SID', 'is not an IS… service SID or "default"');
@@ -369,14 +387,16 @@ export function parseConfig(env: Env): Config {
   const lockoutBaseSeconds = parseInteger(read, 'LOCKOUT_BASE_SECONDS', DEFAULT_LOCKOUT_BASE_SECONDS, 1, MAX_LOCKOUT_SECONDS);
   const lockoutMaxSeconds = parseInteger(read, 'LOCKOUT_MAX_SECONDS', DEFAULT_LOCKOUT_MAX_SECONDS, 1, MAX_LOCKOUT_SECONDS);
   if (lockoutMaxSeconds < lockoutBaseSeconds) throw new ConfigError('LOCKOUT_MAX_SECONDS', 'must not be below LOCKOUT_BASE_SECONDS');
+  const identitySecret = requireValue(read, 'IDENTITY_SECRET');
   return {
     verifyServiceSid,
-    identitySecret: parseSecret('IDENTITY_SECRET', requireValue(read, 'IDENTITY_SECRET')),
+    identitySecret: parseSecret('IDENTITY_SECRET', identitySecret),
+    recoveryCodePepper: parseRecoveryCodeSecret(read, identitySecret),
     caller,
     approval: parseApproval(read, caller),
     allowedOrigins: parseAllowedOrigins(read),
     verifyTimeoutMs: parseInteger(read, 'VERIFY_TIMEOUT_MS', DEFAULT_VERIFY_TIMEOUT_MS, 1, MAX_VERIFY_TIMEOUT_MS),
-    verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseEmulatorUrl(emulatorUrl),
+    verifyEmulatorUrl: emulatorUrl === undefined ? undefined : parseEmulatorUrl(emulatorUrlName, emulatorUrl),
     syncServiceSid,
     lockoutThreshold: parseInteger(read, 'LOCKOUT_THRESHOLD', DEFAULT_LOCKOUT_THRESHOLD, 1, MAX_LOCKOUT_THRESHOLD),
     lockoutBaseSeconds,

@@ -64,6 +64,11 @@ export interface ListFactorsResponse {
   factors: FactorSummary[];
   /** Unused recovery codes of the user's current set (0 when there is none). */
   recoveryCodesLeft: number;
+  /**
+   * True when the current set is of the format issued before (10 symbols, 50 bits): its codes still work, once each, but
+   * the user should generate a new set (16 symbols, 75 bits). False when the set is current or there is none.
+   */
+  recoveryCodesOutdated: boolean;
 }
 
 /** POST /delete-factor */

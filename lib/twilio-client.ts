@@ -19,7 +19,7 @@ export interface TwilioClientSettings {
 export type EmulatorHttpClientFactory = (emulatorUrl: string, timeoutMs: number) => twilio.RequestClient;
 
 /**
- * Where the local stack puts its emulator httpClient factory (lib/emulator-link.ts), in its own process. The
+ * Where the local stack puts its emulator httpClient factory (scripts/emulator-link.ts), in its own process. The
  * Functions look it up instead of importing it, so the dev-only client never ships in a deployed bundle.
  */
 export const EMULATOR_HTTP_CLIENT = Symbol.for('totp-functions.emulator-http-client');
@@ -27,7 +27,7 @@ export const EMULATOR_HTTP_CLIENT = Symbol.for('totp-functions.emulator-http-cli
 function emulatorHttpClientFactory(): EmulatorHttpClientFactory {
   const factory = (globalThis as { [EMULATOR_HTTP_CLIENT]?: unknown })[EMULATOR_HTTP_CLIENT];
   if (typeof factory !== 'function') {
-    throw new ConfigError('VERIFY_EMULATOR_URL', 'is set, but only the local stack (npm start) can reach the emulator; remove it');
+    throw new ConfigError('EMULATOR_URL', 'is set, but only the local stack (npm start) can reach the emulator; remove it');
   }
   return factory as EmulatorHttpClientFactory;
 }
@@ -54,7 +54,7 @@ let cachedClient: { key: string; client: twilio.Twilio } | undefined;
 /**
  * The twilio client for this invocation. Each call times out after VERIFY_TIMEOUT_MS and 429s are not retried
  * (a retry storm would only deepen the rate limit and overrun Twilio's 10 s Function limit).
- * Only a local run sets VERIFY_EMULATOR_URL; a deploy never carries it, so production always talks to Twilio.
+ * Only a local run sets EMULATOR_URL; a deploy never carries it, so production always talks to Twilio.
  */
 export function getTwilioClient(context: TwilioClientSource, settings: TwilioClientSettings): twilio.Twilio {
   const { verifyTimeoutMs, verifyEmulatorUrl } = settings;

@@ -2,7 +2,7 @@
 // A deployed Function cannot import files outside functions/ and assets/; the Twilio way to share code between
 // Functions is a private Function, required through Runtime.getFunctions(). So lib/, jose and zod are bundled once,
 // into dist/functions/kit.private.js, and each route is a two-line stub that requires it.
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { LOCALES } from '../assets/locales';
@@ -120,21 +120,38 @@ async function buildAssets(assetsDir: string, outDir: string): Promise<void> {
     else writeFileSync(join(outDir, rel), minified);
   }
   const browser: BuildOptions = { bundle: true, platform: 'browser', target: BROWSERS, sourcemap: false, legalComments: 'none', logLevel: 'warning' };
-  // The page: one script, the client module and qrcode included.
-  await build({ ...browser, entryPoints: [join(assetsDir, 'app.ts')], outfile: join(outDir, 'app.js'), format: 'iife', minify: true });
+  // The page: one script, the client module and qrcode included, without qrcode's segment optimiser (assets/qr.ts).
+  await build({ ...browser, entryPoints: [join(assetsDir, 'app.ts')], outfile: join(outDir, 'app.js'), format: 'iife', minify: true, plugins: [withoutSegmentOptimiser] });
   // The client module for host frontends: an ES module, readable (not minified), with its types next to it.
   await build({
     ...browser,
     entryPoints: [join(assetsDir, 'totp-client.ts')],
     outfile: join(outDir, 'totp-client.js'),
     format: 'esm',
-    banner: { js: '// totp-client.js: the TOTP kit\'s browser client, an ES module with no dependencies. Types: totp-client.d.ts. Guide: docs/integrate.md.' },
+    banner: { js: '// totp-client.js: the TOTP kit\'s browser client, an ES module with no dependencies. Types: dist/totp-client.d.ts. Guide: docs/integrate.md.' },
   });
-  writeFileSync(join(outDir, 'totp-client.d.ts'), clientDeclarations(join(assetsDir, 'totp-client.ts')));
+  // Its types go next to dist/assets, not in it: a deploy uploads every file there as a public asset, and a type file is
+  // for a host project's build, not for browsers (Twilio would serve it as video/mp2t, the MIME type of `.ts`).
+  writeFileSync(join(outDir, '..', 'totp-client.d.ts'), clientDeclarations(join(assetsDir, 'totp-client.ts')));
   // The example sign-in step imports the client module as a separate file, as a host page would.
   await build({ ...browser, entryPoints: [join(assetsDir, 'sign-in-step.ts')], outfile: join(outDir, 'sign-in-step.js'), format: 'esm', external: ['./totp-client.js'] });
   writeCatalogs(join(assetsDir, 'i18n'), join(outDir, 'i18n'));
 }
+
+/**
+ * qrcode requires its shortest-path library at load time, but uses it only to split a string into segments. The page
+ * hands qrcode one ready segment (assets/qr.ts), so the library is replaced by a stub that says so if it is ever called.
+ */
+const withoutSegmentOptimiser: Plugin = {
+  name: 'without-qrcode-segment-optimiser',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^dijkstrajs$/ }, () => ({ path: 'dijkstrajs', namespace: 'stub' }));
+    plugin.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: "module.exports = { find_path() { throw new Error('qrcode: pass segments, the page bundles no segment optimiser'); } };",
+      loader: 'js',
+    }));
+  },
+};
 
 export async function buildAll(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 // `npm run deploy`: checks what twilio-run would upload, refuses local-only variables and a configuration the Functions
-// would refuse, then runs `twilio-run deploy`.
+// would refuse, then runs `twilio-run deploy` (`-- --rehearse`: the same deploy to the local emulator, scripts/rehearse.ts).
 // The check asks twilio-run itself (same flags, same .twilioserverlessrc, same env-file filter), so it cannot drift.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -9,10 +9,13 @@ import { builder as deployOptions } from 'twilio-run/dist/commands/deploy';
 import { getConfigFromFlags, type DeployCliFlags } from 'twilio-run/dist/config/deploy';
 import { ConfigError, parseConfig } from '../lib/config';
 
-/** Variables that only make sense on a developer's machine; uploading them would point a live service at nothing. */
-export const LOCAL_ONLY_VARIABLES = ['VERIFY_EMULATOR_URL', 'VERIFY_EMULATOR_PORT', 'PORT'] as const;
-/** Variables a deployed kit needs; missing ones are reported before the upload, not by a failing Function later. */
-const REQUIRED_VARIABLES = ['VERIFY_SERVICE_SID', 'IDENTITY_SECRET'] as const;
+/**
+ * Variables that only make sense on a developer's machine; uploading them would point a live service at nothing.
+ * The emulator's variables under their former names too (VERIFY_EMULATOR_URL, VERIFY_EMULATOR_PORT).
+ */
+export const LOCAL_ONLY_VARIABLES = ['EMULATOR_URL', 'EMULATOR_PORT', 'VERIFY_EMULATOR_URL', 'VERIFY_EMULATOR_PORT', 'PORT'] as const;
+/** Variables a deployed kit needs; a missing one stops the deploy before the upload, not a failing Function later. */
+const REQUIRED_VARIABLES = ['VERIFY_SERVICE_SID', 'IDENTITY_SECRET', 'RECOVERY_CODE_SECRET'] as const;
 /** One of each pair is needed: how caller tokens are checked, how approvals are signed. */
 const CALLER_TOKEN_VARIABLES = ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL'] as const;
 const APPROVAL_SIGNING_VARIABLES = ['APPROVAL_SIGNING_KEY', 'APPROVAL_SIGNING_SECRET'] as const;
@@ -68,15 +71,16 @@ export async function planDeploy(args: string[], cwd: string = process.cwd()): P
     problems.push(`${functionsDir} is empty or missing; run \`npm run build\` first`);
   }
 
+  // Without these the Functions refuse every request, so a deploy would only upload a broken service.
   const missing = REQUIRED_VARIABLES.filter((name) => !uploadedVariables.includes(name));
-  for (const name of missing) warnings.push(`${name} is not set in ${config.envPath}; run \`npm run setup\``);
+  for (const name of missing) problems.push(`${name} is not set in ${config.envPath}; run \`npm run setup\``);
   const hasApprovalSigning = APPROVAL_SIGNING_VARIABLES.some((name) => uploadedVariables.includes(name));
   if (!hasApprovalSigning) {
-    warnings.push(`neither APPROVAL_SIGNING_KEY nor APPROVAL_SIGNING_SECRET is set in ${config.envPath}; run \`npm run setup\``);
+    problems.push(`neither APPROVAL_SIGNING_KEY nor APPROVAL_SIGNING_SECRET is set in ${config.envPath}; run \`npm run setup\``);
   }
   const hasCallerKey = CALLER_TOKEN_VARIABLES.some((name) => uploadedVariables.includes(name));
   if (!hasCallerKey) {
-    warnings.push(`neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set in ${config.envPath}; the browser endpoints will reject every caller`);
+    problems.push(`neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set in ${config.envPath}; the browser endpoints would reject every caller`);
   }
   // Finding 1 of the security review: refused even while other variables are still missing.
   const jwksChecks = ['AUTH_AUDIENCE', 'AUTH_ISSUER'].filter((name) => !uploadedVariables.includes(name));
@@ -106,6 +110,11 @@ export async function planDeploy(args: string[], cwd: string = process.cwd()): P
 }
 
 async function main(args: string[]): Promise<number> {
+  if (args.includes('--rehearse')) {
+    // The rehearsal: the same twilio-run deploy, to the local emulator (loaded here only: a real deploy never needs it).
+    const { rehearseCli } = require('./rehearse') as typeof import('./rehearse');
+    return rehearseCli(args.filter((arg) => arg !== '--rehearse'));
+  }
   const plan = await planDeploy(args);
   for (const warning of plan.warnings) console.warn(`warning: ${warning}`);
   if (plan.problems.length > 0) {

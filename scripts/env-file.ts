@@ -34,6 +34,11 @@ export function setEnvVariable(text: string, name: string, value: string): strin
   return `${text}${separator}${name}=${value}\n`;
 }
 
+/** Returns `text` without the variable's lines (every line, if repeated). */
+export function removeEnvVariable(text: string, name: string): string {
+  return text.replace(new RegExp(`^[ \\t]*${escapeRegExp(name)}[ \\t]*=.*(\\n|$)`, 'gm'), '');
+}
+
 /** Writes via a temporary file and rename, so an interrupted run never leaves a half-written .env.
  *  A new file is owner-only (it holds secrets); an existing one keeps its permissions. */
 export function writeEnvFile(path: string, text: string): void {

@@ -11,7 +11,7 @@ const ENV_EXAMPLE = join(__dirname, '..', '.env.example');
  * the Functions at, and the caller-key choice with its secrets (`npm run token` signs with what the file holds, and a
  * shell AUTH_JWKS_URL beside the generated AUTH_JWT_SECRET would give the Functions two key sources).
  */
-const STACK_OWNED: ReadonlySet<string> = new Set([...GENERATED_VARIABLES, 'VERIFY_SERVICE_SID', 'VERIFY_EMULATOR_URL', 'AUTH_JWKS_URL']);
+const STACK_OWNED: ReadonlySet<string> = new Set([...GENERATED_VARIABLES, 'VERIFY_SERVICE_SID', 'EMULATOR_URL', 'VERIFY_EMULATOR_URL', 'AUTH_JWKS_URL']);
 
 /** `NAME=` lines of .env.example, commented out or not: the file is the documented list of every variable. */
 export function documentedVariables(text = readFileSync(ENV_EXAMPLE, 'utf8')): string[] {

@@ -1,5 +1,5 @@
 // Listening and closing for the local stack's servers, with errors that say which setting to change.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A server that could not listen: the message names the port or host and the variable that changes it. */
@@ -12,7 +12,7 @@ export interface ListenTarget {
   host: string;
   /** What listens there, for the message ("the Functions and the page"). */
   role: string;
-  /** The variable that moves it (PORT, VERIFY_EMULATOR_PORT). */
+  /** The variable that moves it (PORT, EMULATOR_PORT). */
   portVariable: string;
 }
 
@@ -44,13 +44,23 @@ export function listen(server: Server, target: ListenTarget): Promise<number> {
   });
 }
 
-/** Stops accepting and cuts open connections (keep-alive sockets would otherwise hold close() for seconds). */
+/**
+ * Checks that `target` is free by listening there for a moment (port 0 is always free). Throws the ListenError that
+ * the real listen would; the port can still be taken between this check and the start, which then fails the same way.
+ */
+export async function probePort(target: ListenTarget): Promise<void> {
+  if (target.port === 0) return;
+  const probe = createServer();
+  await listen(probe, target);
+  await new Promise((resolve) => probe.close(resolve));
+}
+
+/**
+ * Stops accepting and cuts open connections (keep-alive sockets would otherwise hold close() for seconds). A server
+ * that never listened is closed too: the emulator lets its data directory go on close.
+ */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
     server.close(() => resolve());
     server.closeAllConnections();
   });

@@ -1,6 +1,8 @@
-// The local stack's Verify and Sync services in the emulator: the ones named in .env.local while the emulator still has them.
+// The local stack's Verify and Sync services in the emulator (the ones named in .env.local while the emulator still has
+// them), and the kit's Studio flow published there.
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../emulator/client/http-client';
+import { CHECK_CODE_PATH, publishVoiceFlow, type PublishedFlow } from './studio-flow';
 
 /** Verify's FriendlyName rule: ≤ 30 characters, letters, digits, spaces, dashes. It is the issuer in the app. */
 const LOCAL_SERVICE_NAME = 'totp-functions local';
@@ -33,4 +35,11 @@ export async function ensureLocalSyncService(env: Readonly<Record<string, string
     }
   }
   return (await client.sync.v1.services.create({ friendlyName: LOCAL_SERVICE_NAME, aclEnabled: true })).sid;
+}
+
+/** The kit's Studio flow published in the emulator, calling this stack's check-code Function (npm run call uses it). */
+export async function publishLocalVoiceFlow(env: Readonly<Record<string, string>>, emulatorUrl: string, functionsUrl: string): Promise<PublishedFlow> {
+  const httpClient = createEmulatorHttpClient({ emulatorUrl, timeoutMs: 5000 });
+  const client = twilio(env.ACCOUNT_SID, env.AUTH_TOKEN, { httpClient });
+  return publishVoiceFlow(client, { url: `${functionsUrl}${CHECK_CODE_PATH}` }, 'npm start: the local stack');
 }

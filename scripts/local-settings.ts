@@ -1,5 +1,6 @@
 // The local stack's own settings (ports, host, emulator switches), from the shell environment over .env.local.
 import { isIP } from 'node:net';
+import { EMULATOR_PORT, readRenamed } from '../emulator/core/variables';
 import { switchesFromEnvironment, type EmulatorSwitches } from '../emulator/switches';
 
 export const DEFAULT_PORT = 3000;
@@ -17,6 +18,8 @@ export interface LocalSettings {
   emulatorPort: number | undefined;
   host: string | undefined;
   switches: Partial<EmulatorSwitches>;
+  /** One line per variable set under a former name (VERIFY_EMULATOR_PORT), for the person starting the stack. */
+  deprecations: string[];
 }
 
 type Variables = Readonly<Record<string, string | undefined>>;
@@ -36,17 +39,27 @@ export function resolveLocalSettings(environment: Variables, file: Variables): L
   };
   const host = lookup('HOST');
   if (host !== undefined && !/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new SettingError(`HOST must be a host name or an IP address, not ${JSON.stringify(host)}`);
+  const deprecations: string[] = [];
+  const note = (line: string): void => {
+    if (!deprecations.includes(line)) deprecations.push(line);
+  };
+  const merged = { ...file, ...Object.fromEntries(Object.entries(environment).filter(([, value]) => value)) };
   let switches: Partial<EmulatorSwitches>;
   try {
-    switches = switchesFromEnvironment({ ...file, ...Object.fromEntries(Object.entries(environment).filter(([, value]) => value)) });
+    switches = switchesFromEnvironment(merged, note);
   } catch (error) {
     throw new SettingError((error as Error).message);
   }
+  // The environment wins over the file under either name: its former name in the shell beats the new one in the file.
+  const emulatorPortIn = (variables: Variables) => readRenamed(variables, EMULATOR_PORT, note);
+  const shellPort = emulatorPortIn(environment);
+  const emulatorPort = shellPort.value !== undefined ? shellPort : emulatorPortIn(file);
   return {
     port: parsePort('PORT', lookup('PORT')),
-    emulatorPort: parsePort('VERIFY_EMULATOR_PORT', lookup('VERIFY_EMULATOR_PORT')),
+    emulatorPort: parsePort(emulatorPort.readAs, emulatorPort.value),
     host: host?.replace(/^\[(.*)\]$/, '$1'),
     switches,
+    deprecations,
   };
 }
 
@@ -70,4 +83,9 @@ export function hostForUrl(host: string): string {
 /** The address to print and hand the runtime: the wildcard addresses are reached locally through the loopback. */
 export function localUrlHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : hostForUrl(host);
+}
+
+/** The address `npm start` prints (http://localhost:3000 reads better than the loopback IP, and the docs use it). */
+export function printedUrl(url: string): string {
+  return url.replace('//127.0.0.1:', '//localhost:');
 }

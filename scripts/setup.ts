@@ -1,11 +1,12 @@
 // `npm run setup`: creates or updates the Verify service with its TOTP settings, creates or reuses the Sync service for
-// the kit's own state, and fills .env with what a deploy needs.
+// the kit's own state, fills .env with what a deploy needs, and after a deploy publishes the Studio flow with its SIDs.
 // Idempotent: a second run with the same settings changes nothing, and existing secrets are never replaced.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type twilio from 'twilio';
 import { readEnvFile, setEnvVariable, writeEnvFile } from './env-file';
+import { attachInstructions, findDeployment, publishVoiceFlow, type PublishedFlow } from './studio-flow';
 import { CliSettingError, createCliClient, emulatorUrlFrom, type Lookup } from './twilio-cli-client';
 import {
   DEFAULT_SETTINGS,
@@ -16,9 +17,10 @@ import {
   type SettingName,
   type TotpSettings,
 } from './totp-settings';
+import { totpTimingProblems } from '../lib/core/totp-bounds';
 
 /** Secrets the Functions need and nobody else has to know; generated once, never overwritten. */
-export const GENERATED_SECRETS = ['IDENTITY_SECRET'] as const;
+export const GENERATED_SECRETS = ['IDENTITY_SECRET', 'RECOVERY_CODE_SECRET'] as const;
 /** How approval tokens are signed: ES256 (the default; backends verify with the public key) or an HS256 shared secret. */
 export type ApprovalSigning = 'ES256' | 'HS256';
 const APPROVAL_SIGNING_VARIABLES: Record<ApprovalSigning, string> = { ES256: 'APPROVAL_SIGNING_KEY', HS256: 'APPROVAL_SIGNING_SECRET' };
@@ -61,6 +63,8 @@ export interface SetupResult {
   /** Variables written to the env file (names only; values are secrets). */
   written: string[];
   warnings: string[];
+  /** The Studio flow published with the deployment's SIDs, or undefined before the first deploy. */
+  voiceFlow: PublishedFlow | undefined;
 }
 
 /** The Verify service's `totp` object: null members mean "Verify's default". */
@@ -215,6 +219,12 @@ function callerTokenWarnings(lookup: Lookup): string[] {
   return [];
 }
 
+/** After a deploy: the kit's Studio flow published with the deployment's SIDs and its Function's URL. */
+async function publishDeployedVoiceFlow(client: twilio.Twilio): Promise<PublishedFlow | undefined> {
+  const deployment = await findDeployment(client);
+  return deployment === undefined ? undefined : publishVoiceFlow(client, deployment, `npm run setup: ${deployment.url}`);
+}
+
 /** Creates or updates the Verify service and records what the kit needs in the env file. */
 export async function setupVerifyService(options: SetupOptions): Promise<SetupResult> {
   const envFile = readEnvFile(options.envFile);
@@ -236,6 +246,13 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
   const target = emulatorTarget(lookup) ?? 'Twilio';
   await checkSyncService(client, existingSyncSid);
   const service = await createOrUpdateService(client, existingSid, requested);
+  // An existing service may have been set beyond the standards elsewhere (the Console): its new factors would be refused.
+  const beyond = totpTimingProblems(service.settings);
+  if (beyond.length > 0) {
+    throw new SetupError(
+      beyond.map((problem) => `the Verify service ${service.sid}: ${problem}; the Functions refuse to enroll with it (run again with --time-step ${DEFAULT_SETTINGS.timeStep} --skew ${DEFAULT_SETTINGS.skew})`),
+    );
+  }
   const sync = await createOrReuseSyncService(client, existingSyncSid, service.settings.serviceName);
 
   let text = envFile.text;
@@ -275,8 +292,10 @@ export async function setupVerifyService(options: SetupOptions): Promise<SetupRe
   warnings.push(...callerTokenWarnings(lookup));
   if (written.length > 0) writeEnvFile(envFile.path, text);
 
+  const voiceFlow = await publishDeployedVoiceFlow(client);
   return {
     target,
+    voiceFlow,
     serviceSid: service.sid,
     action: service.action,
     syncServiceSid: sync.sid,
@@ -294,9 +313,10 @@ const USAGE = `Usage: npm run setup -- [options]
                         APPROVAL_SIGNING_KEY, backends verify with the public key; hs256: APPROVAL_SIGNING_SECRET, shared)
   --service-name <name> Verify service friendly name      (VERIFY_SERVICE_NAME, default "${DEFAULT_SETTINGS.serviceName}")
   --issuer <text>       issuer shown in authenticator apps (TOTP_ISSUER, default: the service name)
-  --time-step <s>       seconds per code, 20-60            (TOTP_TIME_STEP, default ${DEFAULT_SETTINGS.timeStep})
+  --time-step <s>       seconds per code, 20-30            (TOTP_TIME_STEP, default ${DEFAULT_SETTINGS.timeStep})
   --code-length <n>     digits per code, 3-8               (TOTP_CODE_LENGTH, default ${DEFAULT_SETTINGS.codeLength})
-  --skew <n>            steps accepted either side, 0-2    (TOTP_SKEW, default ${DEFAULT_SETTINGS.skew})`;
+  --skew <n>            steps accepted either side, 0-1    (TOTP_SKEW, default ${DEFAULT_SETTINGS.skew})
+                        (OWASP ASVS 6.5.5: a code lives at most 30 s; RFC 6238 §5.2: at most one step of delay)`;
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -333,6 +353,8 @@ async function main(argv: string[]): Promise<number> {
   );
   console.log(`Sync service ${result.syncServiceSid} ${result.syncAction} (the kit's lockout and replay state)`);
   console.log(result.written.length > 0 ? `  wrote ${result.written.join(', ')} to ${envFile}` : `  ${envFile} already complete`);
+  if (result.voiceFlow === undefined) console.log('Studio flow: not published yet (no deployment of /studio/check-code): run npm run deploy, then npm run setup again');
+  else for (const line of attachInstructions(result.voiceFlow)) console.log(line);
   for (const warning of result.warnings) console.warn(`warning: ${warning}`);
   return 0;
 }

@@ -28,10 +28,22 @@ export async function mintCallerToken(env: Readonly<Record<string, string>>, use
   return token.sign(new TextEncoder().encode(secret));
 }
 
+const USAGE = [
+  'usage: npm run --silent token -- <user>',
+  '',
+  'Prints a caller token (HS256, one hour) for <user>, signed with AUTH_JWT_SECRET from .env.local',
+  '(or the file ENV_FILE names), as your sign-in backend would sign it. Local testing only.',
+].join('\n');
+
 async function main(): Promise<number> {
   const user = process.argv[2];
-  if (user === undefined || user === '' || process.argv.length > 3) {
-    console.error('usage: npm run --silent token -- <user>');
+  if (user === '--help' || user === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  // A name that looks like a flag is a mistake, not a user called "--verbose".
+  if (user === undefined || user === '' || user.startsWith('-') || process.argv.length > 3) {
+    console.error(USAGE);
     return 2;
   }
   const envFile = localEnvFile(process.env);

@@ -1,4 +1,6 @@
-// The Verify service's TOTP settings: where each comes from, Twilio's allowed ranges, and what authenticator apps cope with.
+// The Verify service's TOTP settings: where each comes from, Twilio's allowed ranges, the standards' bounds within them
+// (lib/core/totp-bounds.ts), and what authenticator apps cope with.
+import { MAX_SKEW_STEPS, MAX_TIME_STEP_SECONDS, totpTimingProblems } from '../lib/core/totp-bounds';
 
 export interface TotpSettings {
   /** Verify service friendly name (also the issuer when none is set). */
@@ -32,8 +34,13 @@ export const SETTING_SOURCES: Readonly<Record<SettingName, { flag: string; varia
   skew: { flag: 'skew', variable: 'TOTP_SKEW' },
 };
 
-/** Verify v2 Service parameters: Totp.TimeStep 20–60, Totp.CodeLength 3–8, Totp.Skew 0–2. */
-const INTEGER_RANGES = { timeStep: [20, 60], codeLength: [3, 8], skew: [0, 2] } as const;
+/**
+ * Verify v2 Service parameters: Totp.TimeStep 20–60, Totp.CodeLength 3–8, Totp.Skew 0–2. Of those the kit takes what
+ * the standards allow: a time step of at most 30 s and a skew of at most 1 (lib/core/totp-bounds.ts says why).
+ */
+const INTEGER_RANGES = { timeStep: [20, MAX_TIME_STEP_SECONDS], codeLength: [3, 8], skew: [0, MAX_SKEW_STEPS] } as const;
+/** Verify's own ranges, for the message that says why a value Verify would take is still refused. */
+const VERIFY_RANGES = { timeStep: [20, 60], codeLength: [3, 8], skew: [0, 2] } as const;
 /** FriendlyName: up to 30 characters, letters, digits, spaces, dashes and underscores, at most 4 digits, no PII. */
 const SERVICE_NAME = /^[A-Za-z0-9 _-]{1,30}$/;
 const MAX_ISSUER_LENGTH = 64;
@@ -65,7 +72,10 @@ export function parseSettings(raw: RawSettings): { settings: Partial<TotpSetting
     const [min, max] = INTEGER_RANGES[name];
     const value = Number(text.trim());
     if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-      problems.push(`${label(name)} must be a whole number from ${min} to ${max}, not "${text}"`);
+      // Within Verify's range but beyond the standards': say which standard, not only the numbers.
+      const [, verifyMax] = VERIFY_RANGES[name];
+      const why = /^\d+$/.test(text.trim()) && value > max && value <= verifyMax ? `: ${totpTimingProblems({ timeStep: 0, skew: 0, [name]: value }).join('; ')}` : '';
+      problems.push(`${label(name)} must be a whole number from ${min} to ${max}, not "${text}"${why}`);
     } else settings[name] = value;
   }
   return { settings, problems };

@@ -1,7 +1,9 @@
 // The twilio client of the command-line tools (setup, support): the account's credentials, bounded time, no retries,
-// and with VERIFY_EMULATOR_URL the emulator on this machine instead of Twilio, through the same httpClient as the stack.
+// and with EMULATOR_URL the emulator on this machine instead of Twilio, through the same httpClient as the stack.
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../emulator/client/http-client';
+import { deprecationLine } from '../emulator/core/switches';
+import { EMULATOR_URL } from '../emulator/core/variables';
 
 /** Reads one variable (the environment or an env file); undefined when unset or blank. */
 export type Lookup = (name: string) => string | undefined;
@@ -20,9 +22,22 @@ export class CliSettingError extends Error {
   }
 }
 
-/** The emulator's origin when VERIFY_EMULATOR_URL is set; any host but this machine's is refused. */
-export function emulatorUrlFrom(lookup: Lookup): string | undefined {
-  const value = lookup('VERIFY_EMULATOR_URL');
+/** Said once per process when only the former name is set (each tool prints it as a warning). */
+let deprecationSaid = false;
+
+/**
+ * The emulator's origin when EMULATOR_URL (or its former name VERIFY_EMULATOR_URL, with one deprecation line) is
+ * set; any host but this machine's is refused.
+ */
+export function emulatorUrlFrom(lookup: Lookup, onDeprecated: (line: string) => void = (line) => console.warn(`warning: ${line}`)): string | undefined {
+  let name: string = EMULATOR_URL.name;
+  let value = lookup(name);
+  if (value === undefined && lookup(EMULATOR_URL.former) !== undefined) {
+    name = EMULATOR_URL.former;
+    value = lookup(name);
+    if (!deprecationSaid) onDeprecated(deprecationLine(EMULATOR_URL.former, EMULATOR_URL.name));
+    deprecationSaid = true;
+  }
   if (value === undefined) return undefined;
   let url: URL | undefined;
   try {
@@ -31,7 +46,7 @@ export function emulatorUrlFrom(lookup: Lookup): string | undefined {
     url = undefined;
   }
   if (url === undefined || !['http:', 'https:'].includes(url.protocol) || !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new CliSettingError('VERIFY_EMULATOR_URL', `VERIFY_EMULATOR_URL must be an http(s) address on this machine (127.0.0.1, localhost), not "${value}"`);
+    throw new CliSettingError(name, `${name} must be an http(s) address on this machine (127.0.0.1, localhost), not "${value}"`);
   }
   return url.origin;
 }

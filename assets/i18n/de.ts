@@ -73,13 +73,14 @@ const de: Catalog = {
     other: 'Noch {count} unbenutzte Wiederherstellungscodes.',
   },
   'recovery.low': 'Fast keine Wiederherstellungscodes mehr. Erzeugen Sie jetzt mit einem Code aus Ihrer App einen neuen Satz, damit Sie ein verlorenes Telefon nicht aus Ihrem Konto aussperrt.',
+  'recovery.outdated': 'Diese Wiederherstellungscodes sind von einer älteren, kürzeren Art. Sie funktionieren weiter, jeder einmal, aber erzeugen Sie jetzt mit einem Code aus Ihrer App einen neuen Satz.',
   'recovery.regenerate': 'Neue Codes erzeugen',
   'recovery.regenerateQuestion': 'Geben Sie einen aktuellen Code aus Ihrer App ein. Ihre bisherigen Wiederherstellungscodes verlieren sofort ihre Gültigkeit.',
   'recovery.regenerateConfirm': 'Meine Wiederherstellungscodes ersetzen',
   'recovery.regenerated': 'Neue Wiederherstellungscodes erzeugt; die alten funktionieren nicht mehr. Speichern Sie jetzt die neuen.',
   'recovery.codeLabel': 'Wiederherstellungscode',
-  'recovery.codeHint': 'Zehn Buchstaben und Ziffern, zum Beispiel 7K2QD-X9M4B. Jeder Code funktioniert nur einmal.',
-  'recovery.enterCode': 'Geben Sie einen Wiederherstellungscode ein: zehn Buchstaben und Ziffern, zum Beispiel 7K2QD-X9M4B.',
+  'recovery.codeHint': 'Sechzehn Buchstaben und Ziffern, zum Beispiel 3K7Q-DX9M-4BHT-2ZPA. Jeder Code funktioniert nur einmal.',
+  'recovery.enterCode': 'Geben Sie einen Wiederherstellungscode ein: sechzehn Buchstaben und Ziffern, zum Beispiel 3K7Q-DX9M-4BHT-2ZPA.',
   'recovery.invalidCode': 'Dieser Wiederherstellungscode ist ungültig oder wurde schon verwendet. Prüfen Sie ihn oder versuchen Sie einen anderen.',
   'lost.toggle': 'Telefon verloren? Wiederherstellungscode verwenden',
   'lost.submit': 'Mit Wiederherstellungscode anmelden',
@@ -92,6 +93,7 @@ const de: Catalog = {
 
   'countdown.normal': 'Der Code ändert sich {when}.',
   'countdown.edge': 'Der Code ändert sich {when} – wenn Ihrer gleich wechselt, warten Sie auf den nächsten.',
+  'countdown.used': 'Der aktuelle Code wurde gerade verwendet. Warten Sie auf den nächsten: Er kommt {when}.',
 
   'code.label': 'Code',
   'code.enter': {

@@ -80,13 +80,14 @@ export const en = {
   'recovery.title': 'Recovery codes',
   'recovery.left': { one: '{count} unused recovery code left.', other: '{count} unused recovery codes left.' },
   'recovery.low': 'Almost out of recovery codes. Generate a new set now, with a code from your app, so that a lost phone cannot lock you out.',
+  'recovery.outdated': 'These recovery codes are of an older, shorter kind. They still work, once each, but generate a new set now, with a code from your app.',
   'recovery.regenerate': 'Generate new codes',
   'recovery.regenerateQuestion': 'Enter a current code from your app. Your old recovery codes stop working at once.',
   'recovery.regenerateConfirm': 'Replace my recovery codes',
   'recovery.regenerated': 'New recovery codes generated; the old ones no longer work. Save the new ones now.',
   'recovery.codeLabel': 'Recovery code',
-  'recovery.codeHint': 'Ten letters and digits, such as 7K2QD-X9M4B. Each code works once.',
-  'recovery.enterCode': 'Enter a recovery code: ten letters and digits, such as 7K2QD-X9M4B.',
+  'recovery.codeHint': 'Sixteen letters and digits, such as 3K7Q-DX9M-4BHT-2ZPA. Each code works once.',
+  'recovery.enterCode': 'Enter a recovery code: sixteen letters and digits, such as 3K7Q-DX9M-4BHT-2ZPA.',
   'recovery.invalidCode': 'That recovery code is not valid, or it has been used already. Check it, or try another one.',
 
   // "Lost your phone?": a recovery code in place of the authenticator's code.
@@ -105,6 +106,8 @@ export const en = {
   /** {when}: Intl.RelativeTimeFormat, e.g. "in 20 seconds". */
   'countdown.normal': 'The code changes {when}.',
   'countdown.edge': 'The code changes {when} — if yours is about to change, wait for the next one.',
+  /** After a code was accepted, while the app still shows it: the kit would refuse it again (RFC 6238 §5.2). */
+  'countdown.used': 'The current code was just used. Wait for the next one: it comes {when}.',
 
   'code.label': 'Code',
   'code.enter': { one: 'Enter the {count}-digit code from your app.', other: 'Enter the {count}-digit code from your app.' },

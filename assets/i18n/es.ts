@@ -76,13 +76,14 @@ const es: Catalog = {
     other: 'Te quedan {count} códigos de recuperación sin usar.',
   },
   'recovery.low': 'Casi no te quedan códigos de recuperación. Genera un conjunto nuevo ahora, con un código de tu aplicación, para que perder el teléfono no te deje fuera de tu cuenta.',
+  'recovery.outdated': 'Estos códigos de recuperación son de un tipo más antiguo y más corto. Siguen sirviendo, una vez cada uno, pero genera ahora un conjunto nuevo con un código de tu aplicación.',
   'recovery.regenerate': 'Generar códigos nuevos',
   'recovery.regenerateQuestion': 'Introduce un código actual de tu aplicación. Tus códigos de recuperación anteriores dejarán de funcionar de inmediato.',
   'recovery.regenerateConfirm': 'Reemplazar mis códigos de recuperación',
   'recovery.regenerated': 'Se generaron códigos de recuperación nuevos y los anteriores ya no funcionan. Guarda los nuevos ahora.',
   'recovery.codeLabel': 'Código de recuperación',
-  'recovery.codeHint': 'Diez letras y cifras, como 7K2QD-X9M4B. Cada código sirve una sola vez.',
-  'recovery.enterCode': 'Introduce un código de recuperación: diez letras y cifras, como 7K2QD-X9M4B.',
+  'recovery.codeHint': 'Dieciséis letras y cifras, como 3K7Q-DX9M-4BHT-2ZPA. Cada código sirve una sola vez.',
+  'recovery.enterCode': 'Introduce un código de recuperación: dieciséis letras y cifras, como 3K7Q-DX9M-4BHT-2ZPA.',
   'recovery.invalidCode': 'Ese código de recuperación no es válido o ya se usó. Revísalo o prueba con otro.',
   'lost.toggle': '¿Perdiste tu teléfono? Usa un código de recuperación',
   'lost.submit': 'Iniciar sesión con código de recuperación',
@@ -99,6 +100,7 @@ const es: Catalog = {
 
   'countdown.normal': 'El código cambia {when}.',
   'countdown.edge': 'El código cambia {when}: si el tuyo está a punto de cambiar, espera al siguiente.',
+  'countdown.used': 'El código actual se acaba de usar. Espera al siguiente: llega {when}.',
 
   'code.label': 'Código',
   'code.enter': {

@@ -76,13 +76,14 @@ const fr: Catalog = {
     other: 'Il vous reste {count} codes de récupération inutilisés.',
   },
   'recovery.low': 'Vous n’avez presque plus de codes de récupération. Générez-en un nouveau jeu dès maintenant, avec un code de votre application, pour qu’un téléphone perdu ne vous empêche pas d’accéder à votre compte.',
+  'recovery.outdated': 'Ces codes de récupération sont d’un type plus ancien et plus court. Ils fonctionnent encore, une fois chacun, mais générez dès maintenant un nouveau jeu avec un code de votre application.',
   'recovery.regenerate': 'Générer de nouveaux codes',
   'recovery.regenerateQuestion': 'Saisissez un code actuel de votre application. Vos anciens codes de récupération cesseront aussitôt de fonctionner.',
   'recovery.regenerateConfirm': 'Remplacer mes codes de récupération',
   'recovery.regenerated': 'Nouveaux codes de récupération générés\u00a0; les anciens ne fonctionnent plus. Enregistrez les nouveaux dès maintenant.',
   'recovery.codeLabel': 'Code de récupération',
-  'recovery.codeHint': 'Dix lettres et chiffres, par exemple 7K2QD-X9M4B. Chaque code ne sert qu’une fois.',
-  'recovery.enterCode': 'Saisissez un code de récupération\u00a0: dix lettres et chiffres, par exemple 7K2QD-X9M4B.',
+  'recovery.codeHint': 'Seize lettres et chiffres, par exemple 3K7Q-DX9M-4BHT-2ZPA. Chaque code ne sert qu’une fois.',
+  'recovery.enterCode': 'Saisissez un code de récupération\u00a0: seize lettres et chiffres, par exemple 3K7Q-DX9M-4BHT-2ZPA.',
   'recovery.invalidCode': 'Ce code de récupération n’est pas valide ou a déjà été utilisé. Vérifiez-le ou essayez-en un autre.',
   'lost.toggle': 'Téléphone perdu\u00a0? Utilisez un code de récupération',
   'lost.submit': 'Se connecter avec un code de récupération',
@@ -99,6 +100,7 @@ const fr: Catalog = {
 
   'countdown.normal': 'Le code change {when}.',
   'countdown.edge': 'Le code change {when}\u00a0: si le vôtre est sur le point de changer, attendez le suivant.',
+  'countdown.used': 'Le code actuel vient d’être utilisé. Attendez le suivant\u00a0: il arrive {when}.',
 
   'code.label': 'Code',
   'code.enter': {

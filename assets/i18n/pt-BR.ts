@@ -76,13 +76,14 @@ const ptBR: Catalog = {
     other: 'Restam {count} códigos de recuperação não usados.',
   },
   'recovery.low': 'Seus códigos de recuperação estão acabando. Gere um novo conjunto agora, com um código do seu app, para que a perda do celular não bloqueie seu acesso.',
+  'recovery.outdated': 'Estes códigos de recuperação são de um tipo mais antigo e mais curto. Eles ainda funcionam, uma vez cada, mas gere agora um novo conjunto com um código do seu app.',
   'recovery.regenerate': 'Gerar novos códigos',
   'recovery.regenerateQuestion': 'Digite um código atual do seu app. Seus códigos de recuperação antigos param de funcionar na hora.',
   'recovery.regenerateConfirm': 'Substituir meus códigos de recuperação',
   'recovery.regenerated': 'Novos códigos de recuperação gerados; os antigos não funcionam mais. Salve os novos agora.',
   'recovery.codeLabel': 'Código de recuperação',
-  'recovery.codeHint': 'Dez letras e números, como 7K2QD-X9M4B. Cada código funciona uma única vez.',
-  'recovery.enterCode': 'Digite um código de recuperação: dez letras e números, como 7K2QD-X9M4B.',
+  'recovery.codeHint': 'Dezesseis letras e números, como 3K7Q-DX9M-4BHT-2ZPA. Cada código funciona uma única vez.',
+  'recovery.enterCode': 'Digite um código de recuperação: dezesseis letras e números, como 3K7Q-DX9M-4BHT-2ZPA.',
   'recovery.invalidCode': 'Esse código de recuperação não é válido ou já foi usado. Confira-o ou tente outro.',
   'lost.toggle': 'Perdeu o celular? Use um código de recuperação',
   'lost.submit': 'Entrar com código de recuperação',
@@ -99,6 +100,7 @@ const ptBR: Catalog = {
 
   'countdown.normal': 'O código muda {when}.',
   'countdown.edge': 'O código muda {when}. Se o seu estiver prestes a mudar, espere o próximo.',
+  'countdown.used': 'O código atual acabou de ser usado. Espere o próximo: ele chega {when}.',
 
   'code.label': 'Código',
   'code.enter': {

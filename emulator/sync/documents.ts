@@ -1,15 +1,18 @@
 // Documents: CreateDocument, FetchDocument, ListDocument, UpdateDocument, DeleteDocument (by SID or unique name).
-import { newSid } from '../crypto';
-import { listPage } from '../paging';
-import { missingSyncParameter, syncError } from './errors';
-import { DOCUMENT_SID, SYNC_PAGE_LIMITS, isExpired, liveAmong, pathParam, requireDocument, requireRevision, requireService } from './lookup';
+import { newSid } from '../core/crypto';
+import { missingParameter } from '../core/errors';
+import { pathParam } from '../core/operations';
+import { listPage } from '../core/paging';
+import { syncError } from './errors';
+import { DOCUMENT_SID, isExpired, liveAmong, requireDocument, requireRevision, requireService } from './lookup';
 import { expiryAfter, parseData, parseTtl, parseUniqueName } from './params';
 import type { DocumentRecord } from './records';
-import { renderDocument, revisionText } from './resources';
-import type { SyncContext, SyncOperation, SyncResult } from './types';
+import { renderDocument } from './resources';
+import { ifMatchOf, objectResult, type SyncContext, type SyncOperation } from './types';
+import type { OperationResult } from '../core/operations';
 
-function documentResult(ctx: SyncContext, status: number, document: DocumentRecord): SyncResult {
-  return { status, body: renderDocument(ctx.render, document), etag: revisionText(document.revision) };
+function documentResult(ctx: SyncContext, status: number, document: DocumentRecord): OperationResult {
+  return objectResult(status, renderDocument(ctx.render, document), document.revision);
 }
 
 export const documentOperations: SyncOperation[] = [
@@ -55,7 +58,7 @@ export const documentOperations: SyncOperation[] = [
     path: '/v1/Services/{ServiceSid}/Documents',
     run(ctx, request) {
       const documents = liveAmong(ctx, ctx.store.listDocuments(requireService(ctx, request).sid));
-      return listPage(ctx, request, 'documents', documents, (document) => renderDocument(ctx.render, document), {}, SYNC_PAGE_LIMITS);
+      return listPage(ctx, request, 'documents', documents, (document) => renderDocument(ctx.render, document));
     },
   },
   {
@@ -67,8 +70,8 @@ export const documentOperations: SyncOperation[] = [
       const current = requireDocument(ctx, requireService(ctx, request), pathParam(request, 'Sid'));
       const data = parseData(params, false);
       const ttl = parseTtl(params, 'Ttl');
-      if (data === undefined && ttl === undefined) throw missingSyncParameter('Data or Ttl');
-      requireRevision(request.ifMatch, current.revision, 54103);
+      if (data === undefined && ttl === undefined) throw missingParameter('Data or Ttl');
+      requireRevision(ifMatchOf(request), current.revision, 54103);
       ctx.writeRate.admit(current.sid);
       const now = ctx.clock.now();
       // The TTL does not move with an update: only a new Ttl sets a new expiry (0 removes it).
@@ -90,7 +93,7 @@ export const documentOperations: SyncOperation[] = [
     run(ctx, request) {
       const document = requireDocument(ctx, requireService(ctx, request), pathParam(request, 'Sid'));
       // Sync's description has no If-Match on this delete; one sent anyway is honoured rather than ignored.
-      requireRevision(request.ifMatch, document.revision, 54103);
+      requireRevision(ifMatchOf(request), document.revision, 54103);
       ctx.writeRate.admit(document.sid);
       ctx.store.deleteDocument(document.sid);
       return { status: 204 };

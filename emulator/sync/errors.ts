@@ -1,5 +1,5 @@
 // Sync's error codes (Twilio's 54xxx catalogue) with their HTTP status, rendered in the shared Twilio envelope.
-import { TwilioError } from '../errors';
+import { CORE_ERRORS, errorsOf, type ErrorTable } from '../core/errors';
 
 export const SYNC_ERRORS = {
   54003: { status: 400, message: 'Invalid If-Match header: not a revision' },
@@ -17,20 +17,14 @@ export const SYNC_ERRORS = {
   54208: { status: 409, message: 'Map Item already exists' },
   54209: { status: 400, message: 'Invalid Map Item key' },
   54301: { status: 409, message: 'Unique name already exists' },
-} as const satisfies Record<number, { status: number; message: string }>;
+} as const satisfies ErrorTable;
 
 export type SyncErrorCode = keyof typeof SYNC_ERRORS;
 
-export function syncError(code: SyncErrorCode, message?: string): TwilioError {
-  const known = SYNC_ERRORS[code];
-  return new TwilioError(code, known.status, message ?? known.message);
-}
+/** Sync's codes and the shared ones (20001 and so on), with the table's status and message (or a specific one). */
+export const syncError = errorsOf({ ...CORE_ERRORS, ...SYNC_ERRORS });
 
-/** Sync's answer to a malformed or missing parameter: Twilio's generic 20001, naming the parameter. */
-export function invalidSyncParameter(name: string): TwilioError {
-  return new TwilioError(20001, 400, `Invalid parameter: ${name}`);
-}
-
-export function missingSyncParameter(name: string): TwilioError {
-  return new TwilioError(20001, 400, `Missing required parameter ${name} in the post body`);
+/** Sync's answer to a malformed parameter: Twilio's generic 20001, naming the parameter (Sync documents no code). */
+export function invalidSyncParameter(name: string) {
+  return syncError(20001, `Invalid parameter: ${name}`);
 }

@@ -1,14 +1,17 @@
 // List Items: CreateSyncListItem, FetchSyncListItem, ListSyncListItem, UpdateSyncListItem, DeleteSyncListItem.
-import { listPage } from '../paging';
-import { invalidSyncParameter, missingSyncParameter } from './errors';
-import { SYNC_PAGE_LIMITS, expiredAmong, liveAmong, pathParam, requireList, requireListItem, requireRevision, requireService } from './lookup';
+import { missingParameter } from '../core/errors';
+import { pathParam } from '../core/operations';
+import { listPage } from '../core/paging';
+import { invalidSyncParameter } from './errors';
+import { expiredAmong, liveAmong, requireList, requireListItem, requireRevision, requireService } from './lookup';
 import { expiryAfter, orderFilters, parseData, parseItemOrder, parseTtl } from './params';
 import type { ListItemRecord, ListRecord } from './records';
-import { renderListItem, revisionText } from './resources';
-import type { SyncContext, SyncOperation, SyncRequest, SyncResult } from './types';
+import { renderListItem } from './resources';
+import { ifMatchOf, objectResult, type SyncContext, type SyncOperation, type SyncRequest } from './types';
+import type { OperationResult } from '../core/operations';
 
-function itemResult(ctx: SyncContext, status: number, item: ListItemRecord): SyncResult {
-  return { status, body: renderListItem(ctx.render, item), etag: revisionText(item.revision) };
+function itemResult(ctx: SyncContext, status: number, item: ListItemRecord): OperationResult {
+  return objectResult(status, renderListItem(ctx.render, item), item.revision);
 }
 
 function requireParentList(ctx: SyncContext, request: SyncRequest): ListRecord {
@@ -72,7 +75,7 @@ export const listItemOperations: SyncOperation[] = [
         items = items.filter((item) => (order === 'asc' ? item.index > start : item.index < start) || (bounds === 'inclusive' && item.index === start));
       }
       const render = (item: ListItemRecord) => renderListItem(ctx.render, item);
-      return listPage(ctx, request, 'items', items, render, orderFilters(request.params), SYNC_PAGE_LIMITS);
+      return listPage(ctx, request, 'items', items, render, orderFilters(request.params));
     },
   },
   {
@@ -88,9 +91,9 @@ export const listItemOperations: SyncOperation[] = [
       const collectionTtl = parseTtl(params, 'CollectionTtl');
       if (data === undefined && itemTtl === undefined) {
         // Sync: CollectionTtl "can only be used when the List Item's data or ttl is updated in the same request".
-        throw collectionTtl === undefined ? missingSyncParameter('Data or ItemTtl') : invalidSyncParameter('CollectionTtl');
+        throw collectionTtl === undefined ? missingParameter('Data or ItemTtl') : invalidSyncParameter('CollectionTtl');
       }
-      requireRevision(request.ifMatch, current.revision, 54155);
+      requireRevision(ifMatchOf(request), current.revision, 54155);
       ctx.writeRate.admit(list.sid);
       const now = ctx.clock.now();
       const item: ListItemRecord = {
@@ -112,7 +115,7 @@ export const listItemOperations: SyncOperation[] = [
     run(ctx, request) {
       const list = requireParentList(ctx, request);
       const item = requireListItem(ctx, list, pathParam(request, 'Index'));
-      requireRevision(request.ifMatch, item.revision, 54155);
+      requireRevision(ifMatchOf(request), item.revision, 54155);
       ctx.writeRate.admit(list.sid);
       ctx.store.deleteListItem(list.sid, item.index);
       return { status: 204 };

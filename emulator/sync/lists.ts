@@ -1,15 +1,18 @@
 // Lists: CreateSyncList, FetchSyncList, ListSyncList, UpdateSyncList, DeleteSyncList (by SID or unique name).
-import { newSid } from '../crypto';
-import { listPage } from '../paging';
-import { missingSyncParameter, syncError } from './errors';
-import { LIST_SID, SYNC_PAGE_LIMITS, isExpired, liveAmong, pathParam, requireList, requireService } from './lookup';
+import { newSid } from '../core/crypto';
+import { missingParameter } from '../core/errors';
+import { pathParam } from '../core/operations';
+import { listPage } from '../core/paging';
+import { syncError } from './errors';
+import { LIST_SID, isExpired, liveAmong, requireList, requireService } from './lookup';
 import { expiryAfter, parseTtl, parseUniqueName } from './params';
 import type { ListRecord } from './records';
-import { renderList, revisionText } from './resources';
-import type { SyncContext, SyncOperation, SyncResult } from './types';
+import { renderList } from './resources';
+import { ifMatchOf, objectResult, type SyncContext, type SyncOperation } from './types';
+import type { OperationResult } from '../core/operations';
 
-function listResult(ctx: SyncContext, status: number, list: ListRecord): SyncResult {
-  return { status, body: renderList(ctx.render, list), etag: revisionText(list.revision) };
+function listResult(ctx: SyncContext, status: number, list: ListRecord): OperationResult {
+  return objectResult(status, renderList(ctx.render, list), list.revision);
 }
 
 export const listOperations: SyncOperation[] = [
@@ -53,7 +56,7 @@ export const listOperations: SyncOperation[] = [
     path: '/v1/Services/{ServiceSid}/Lists',
     run(ctx, request) {
       const lists = liveAmong(ctx, ctx.store.listLists(requireService(ctx, request).sid));
-      return listPage(ctx, request, 'lists', lists, (list) => renderList(ctx.render, list), {}, SYNC_PAGE_LIMITS);
+      return listPage(ctx, request, 'lists', lists, (list) => renderList(ctx.render, list));
     },
   },
   {
@@ -63,7 +66,7 @@ export const listOperations: SyncOperation[] = [
     run(ctx, request) {
       const current = requireList(ctx, requireService(ctx, request), pathParam(request, 'Sid'));
       const ttl = parseTtl(request.params, 'CollectionTtl', 'Ttl');
-      if (ttl === undefined) throw missingSyncParameter('CollectionTtl');
+      if (ttl === undefined) throw missingParameter('CollectionTtl');
       ctx.writeRate.admit(current.sid);
       const now = ctx.clock.now();
       const list: ListRecord = { ...current, dateExpires: expiryAfter(now, ttl), revision: current.revision + 1, dateUpdated: now };

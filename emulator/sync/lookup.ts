@@ -1,7 +1,7 @@
 // Resolving Sync path parameters (SID or unique name) to live records; expiry and If-Match preconditions.
-import { resourceNotFound } from '../errors';
-import type { PageLimits } from '../paging';
-import { invalidSyncParameter, syncError, type SyncErrorCode } from './errors';
+import { requireServiceAt } from '../core/operations';
+import type { PageLimits } from '../core/paging';
+import { syncError, type SyncErrorCode } from './errors';
 import type { DocumentRecord, ListItemRecord, ListRecord, MapItemRecord, MapRecord, SyncServiceRecord } from './records';
 import { revisionText } from './resources';
 import type { SyncContext, SyncRequest } from './types';
@@ -13,21 +13,12 @@ export const LIST_SID = /^ES[0-9a-fA-F]{32}$/;
 /** The alias every account has for its default Sync service, usable wherever a service SID goes. */
 export const DEFAULT_SERVICE_NAME = 'default';
 
-/** Sync lists page like Verify's, up to 100 per page, and answer a bad paging parameter with 20001. */
-export const SYNC_PAGE_LIMITS: PageLimits = { maxPageSize: 100, invalid: invalidSyncParameter };
-
-export function pathParam(request: SyncRequest, name: string): string {
-  const value = request.path[name];
-  if (value === undefined) throw new Error(`operation path has no {${name}}`);
-  return value;
-}
+/** Sync lists page like Verify's, up to 100 per page (a bad paging parameter is Sync's 20001). */
+export const SYNC_PAGE_LIMITS: PageLimits = { maxPageSize: 100 };
 
 /** The service in {ServiceSid} (or {Sid}): an IS SID or `default`; anything else is an unknown path (20404). */
 export function requireService(ctx: SyncContext, request: SyncRequest, param = 'ServiceSid'): SyncServiceRecord {
-  const ref = pathParam(request, param);
-  const service = SERVICE_SID.test(ref) ? ctx.store.findService(ref) : ctx.store.findServiceByUniqueName(ref);
-  if (!service) throw resourceNotFound(request.pathname);
-  return service;
+  return requireServiceAt(request, param, (ref) => (SERVICE_SID.test(ref) ? ctx.store.findService(ref) : ctx.store.findServiceByUniqueName(ref)));
 }
 
 /**

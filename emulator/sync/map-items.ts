@@ -1,14 +1,17 @@
 // Map Items: CreateSyncMapItem, FetchSyncMapItem, ListSyncMapItem, UpdateSyncMapItem, DeleteSyncMapItem.
-import { listPage } from '../paging';
-import { invalidSyncParameter, missingSyncParameter, syncError } from './errors';
-import { SYNC_PAGE_LIMITS, expiredAmong, isExpired, liveAmong, pathParam, requireMap, requireMapItem, requireRevision, requireService } from './lookup';
+import { missingParameter } from '../core/errors';
+import { pathParam } from '../core/operations';
+import { listPage } from '../core/paging';
+import { invalidSyncParameter, syncError } from './errors';
+import { expiredAmong, isExpired, liveAmong, requireMap, requireMapItem, requireRevision, requireService } from './lookup';
 import { expiryAfter, orderFilters, parseData, parseItemOrder, parseKey, parseTtl } from './params';
 import type { MapItemRecord, MapRecord } from './records';
-import { renderMapItem, revisionText } from './resources';
-import type { SyncContext, SyncOperation, SyncRequest, SyncResult } from './types';
+import { renderMapItem } from './resources';
+import { ifMatchOf, objectResult, type SyncContext, type SyncOperation, type SyncRequest } from './types';
+import type { OperationResult } from '../core/operations';
 
-function itemResult(ctx: SyncContext, status: number, item: MapItemRecord): SyncResult {
-  return { status, body: renderMapItem(ctx.render, item), etag: revisionText(item.revision) };
+function itemResult(ctx: SyncContext, status: number, item: MapItemRecord): OperationResult {
+  return objectResult(status, renderMapItem(ctx.render, item), item.revision);
 }
 
 function requireParentMap(ctx: SyncContext, request: SyncRequest): MapRecord {
@@ -77,7 +80,7 @@ export const mapItemOperations: SyncOperation[] = [
         items = items.filter((item) => after(item.key) || (bounds === 'inclusive' && item.key === from));
       }
       const render = (item: MapItemRecord) => renderMapItem(ctx.render, item);
-      return listPage(ctx, request, 'items', items, render, orderFilters(request.params), SYNC_PAGE_LIMITS);
+      return listPage(ctx, request, 'items', items, render, orderFilters(request.params));
     },
   },
   {
@@ -93,9 +96,9 @@ export const mapItemOperations: SyncOperation[] = [
       const collectionTtl = parseTtl(params, 'CollectionTtl');
       if (data === undefined && itemTtl === undefined) {
         // Sync: CollectionTtl "can only be used when the Map Item's data or ttl is updated in the same request".
-        throw collectionTtl === undefined ? missingSyncParameter('Data or ItemTtl') : invalidSyncParameter('CollectionTtl');
+        throw collectionTtl === undefined ? missingParameter('Data or ItemTtl') : invalidSyncParameter('CollectionTtl');
       }
-      requireRevision(request.ifMatch, current.revision, 54205);
+      requireRevision(ifMatchOf(request), current.revision, 54205);
       ctx.writeRate.admit(map.sid);
       const now = ctx.clock.now();
       const item: MapItemRecord = {
@@ -116,7 +119,7 @@ export const mapItemOperations: SyncOperation[] = [
     run(ctx, request) {
       const map = requireParentMap(ctx, request);
       const item = requireMapItem(ctx, map, pathParam(request, 'Key'));
-      requireRevision(request.ifMatch, item.revision, 54205);
+      requireRevision(ifMatchOf(request), item.revision, 54205);
       ctx.writeRate.admit(map.sid);
       ctx.store.deleteMapItem(map.sid, item.key);
       return { status: 204 };

@@ -1,15 +1,18 @@
 // Maps: CreateSyncMap, FetchSyncMap, ListSyncMap, UpdateSyncMap, DeleteSyncMap (by SID or unique name).
-import { newSid } from '../crypto';
-import { listPage } from '../paging';
-import { missingSyncParameter, syncError } from './errors';
-import { MAP_SID, SYNC_PAGE_LIMITS, isExpired, liveAmong, pathParam, requireMap, requireService } from './lookup';
+import { newSid } from '../core/crypto';
+import { missingParameter } from '../core/errors';
+import { pathParam } from '../core/operations';
+import { listPage } from '../core/paging';
+import { syncError } from './errors';
+import { MAP_SID, isExpired, liveAmong, requireMap, requireService } from './lookup';
 import { expiryAfter, parseTtl, parseUniqueName } from './params';
 import type { MapRecord } from './records';
-import { renderMap, revisionText } from './resources';
-import type { SyncContext, SyncOperation, SyncResult } from './types';
+import { renderMap } from './resources';
+import { ifMatchOf, objectResult, type SyncContext, type SyncOperation } from './types';
+import type { OperationResult } from '../core/operations';
 
-function mapResult(ctx: SyncContext, status: number, map: MapRecord): SyncResult {
-  return { status, body: renderMap(ctx.render, map), etag: revisionText(map.revision) };
+function mapResult(ctx: SyncContext, status: number, map: MapRecord): OperationResult {
+  return objectResult(status, renderMap(ctx.render, map), map.revision);
 }
 
 export const mapOperations: SyncOperation[] = [
@@ -52,7 +55,7 @@ export const mapOperations: SyncOperation[] = [
     path: '/v1/Services/{ServiceSid}/Maps',
     run(ctx, request) {
       const maps = liveAmong(ctx, ctx.store.listMaps(requireService(ctx, request).sid));
-      return listPage(ctx, request, 'maps', maps, (map) => renderMap(ctx.render, map), {}, SYNC_PAGE_LIMITS);
+      return listPage(ctx, request, 'maps', maps, (map) => renderMap(ctx.render, map));
     },
   },
   {
@@ -62,7 +65,7 @@ export const mapOperations: SyncOperation[] = [
     run(ctx, request) {
       const current = requireMap(ctx, requireService(ctx, request), pathParam(request, 'Sid'));
       const ttl = parseTtl(request.params, 'CollectionTtl', 'Ttl');
-      if (ttl === undefined) throw missingSyncParameter('CollectionTtl');
+      if (ttl === undefined) throw missingParameter('CollectionTtl');
       ctx.writeRate.admit(current.sid);
       const now = ctx.clock.now();
       const map: MapRecord = { ...current, dateExpires: expiryAfter(now, ttl), revision: current.revision + 1, dateUpdated: now };

@@ -1,6 +1,7 @@
 // Sync's request parameters: Data (a JSON string), TTLs, unique names, Map Item keys, list ordering.
-import type { FormParams } from '../form';
-import { invalidSyncParameter, missingSyncParameter, syncError } from './errors';
+import { missingParameter } from '../core/errors';
+import type { FormParams } from '../core/form';
+import { invalidSyncParameter, syncError } from './errors';
 import type { SyncData } from './records';
 
 /** Sync's payload limit: 16 KiB per Document or Item (twilio.com/docs/sync/limits). */
@@ -14,7 +15,7 @@ const MAX_TTL_SECONDS = 31_536_000;
 export function parseData(params: FormParams, required: boolean): SyncData | undefined {
   const raw = params.string('Data');
   if (raw === undefined) {
-    if (required) throw missingSyncParameter('Data');
+    if (required) throw missingParameter('Data');
     return undefined;
   }
   if (Buffer.byteLength(raw, 'utf8') > MAX_DATA_BYTES) throw syncError(54006);
@@ -64,7 +65,7 @@ export function parseUniqueName(params: FormParams, sidPattern: RegExp): string 
 /** A Map Item `Key` (required on create): 1–320 characters, else 54209. */
 export function parseKey(params: FormParams): string {
   const key = params.string('Key');
-  if (key === undefined) throw missingSyncParameter('Key');
+  if (key === undefined) throw missingParameter('Key');
   if (key.length === 0 || key.length > MAX_NAME_LENGTH) throw syncError(54209);
   return key;
 }

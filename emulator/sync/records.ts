@@ -1,4 +1,5 @@
 // Sync's stored state: plain, JSON-serialisable records (dates as epoch ms), one per Sync v1 resource.
+import type { Put, Remove } from '../core/store';
 
 /** A Sync object's `data`: any JSON object (Sync documents it as "an arbitrary, schema-less object"). */
 export type SyncData = Record<string, unknown>;
@@ -60,7 +61,7 @@ export interface ListItemRecord extends Versioned {
 }
 
 /** Sync's part of the snapshot. */
-export interface SyncState {
+export interface SyncSnapshot {
   services: SyncServiceRecord[];
   documents: DocumentRecord[];
   maps: MapRecord[];
@@ -71,14 +72,14 @@ export interface SyncState {
 
 export type SyncObjectKind = 'service' | 'document' | 'map' | 'list';
 
-/** One durable Sync change; it travels in the shared journal wrapped as `{sync: change}`. */
+/** One durable Sync change; a mutation's changes travel as one journal entry tagged `sync`. */
 export type SyncChange =
-  | { put: 'service'; record: SyncServiceRecord }
-  | { put: 'document'; record: DocumentRecord }
-  | { put: 'map'; record: MapRecord }
-  | { put: 'mapItem'; record: MapItemRecord }
-  | { put: 'list'; record: ListRecord }
-  | { put: 'listItem'; record: ListItemRecord }
-  | { remove: SyncObjectKind; sid: string }
-  | { remove: 'mapItem'; mapSid: string; key: string }
-  | { remove: 'listItem'; listSid: string; index: number };
+  | Put<'service', SyncServiceRecord>
+  | Put<'document', DocumentRecord>
+  | Put<'map', MapRecord>
+  | Put<'mapItem', MapItemRecord>
+  | Put<'list', ListRecord>
+  | Put<'listItem', ListItemRecord>
+  | Remove<SyncObjectKind>
+  | Remove<'mapItem', { mapSid: string; key: string }>
+  | Remove<'listItem', { listSid: string; index: number }>;

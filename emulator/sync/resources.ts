@@ -1,6 +1,6 @@
 // JSON renderers: stored Sync records → Sync's snake_case resources, with URLs on the emulator's own address.
-import { isoSeconds } from '../clock';
-import type { RenderContext } from '../resources';
+import { isoSeconds } from '../core/clock';
+import type { RenderContext } from '../core/operations';
 import type { DocumentRecord, ListItemRecord, ListRecord, MapItemRecord, MapRecord, SyncServiceRecord } from './records';
 
 /** Objects made through the REST API are created by "system" (Sync's docs for created_by). */

@@ -1,14 +1,13 @@
 // Sync Services: CreateService, FetchService, ListService, UpdateService, DeleteService, and the default service.
-import { newSid } from '../crypto';
-import { TwilioError } from '../errors';
-import type { FormParams } from '../form';
-import { listPage } from '../paging';
-import { invalidSyncParameter } from './errors';
-import { DEFAULT_SERVICE_NAME, SYNC_PAGE_LIMITS, requireService } from './lookup';
+import { newSid } from '../core/crypto';
+import type { FormParams } from '../core/form';
+import { serviceOperations as sharedServiceOperations } from '../core/services';
+import { invalidSyncParameter, syncError } from './errors';
+import { DEFAULT_SERVICE_NAME, requireService } from './lookup';
 import type { SyncServiceRecord } from './records';
 import { renderSyncService } from './resources';
 import type { SyncStore } from './store';
-import type { SyncOperation } from './types';
+import type { SyncContext, SyncOperation } from './types';
 
 /** Sync's documented range for ReachabilityDebouncingWindow, in milliseconds, and its default. */
 const DEBOUNCING_WINDOW = { min: 1000, max: 30_000, default: 5000 };
@@ -39,8 +38,9 @@ export function ensureDefaultService(store: SyncStore, now: number): void {
   store.saveService({ ...blankService(now), uniqueName: DEFAULT_SERVICE_NAME, friendlyName: 'Default Service' });
 }
 
+/** A malformed boolean is Sync's 20001, the product's invalid-parameter error. */
 function optionalBoolean(params: FormParams, name: string): boolean | undefined {
-  return params.boolean(name, () => invalidSyncParameter(name));
+  return params.boolean(name);
 }
 
 function webhookUrl(params: FormParams): string | undefined {
@@ -60,7 +60,7 @@ function webhookUrl(params: FormParams): string | undefined {
 function applyServiceParams(base: SyncServiceRecord, params: FormParams): SyncServiceRecord {
   const friendlyName = params.string('FriendlyName');
   if (friendlyName !== undefined && friendlyName.length > MAX_FRIENDLY_NAME) throw invalidSyncParameter('FriendlyName');
-  const window = params.integer('ReachabilityDebouncingWindow', () => invalidSyncParameter('ReachabilityDebouncingWindow'));
+  const window = params.integer('ReachabilityDebouncingWindow');
   if (window !== undefined && (window < DEBOUNCING_WINDOW.min || window > DEBOUNCING_WINDOW.max)) {
     throw invalidSyncParameter('ReachabilityDebouncingWindow');
   }
@@ -76,55 +76,17 @@ function applyServiceParams(base: SyncServiceRecord, params: FormParams): SyncSe
   };
 }
 
-export const serviceOperations: SyncOperation[] = [
-  {
-    name: 'CreateService',
-    method: 'POST',
-    path: '/v1/Services',
-    run(ctx, { params }) {
-      const service = applyServiceParams(blankService(ctx.clock.now()), params);
-      ctx.store.saveService(service);
-      return { status: 201, body: renderSyncService(ctx.render, service) };
-    },
+export const serviceOperations: SyncOperation[] = sharedServiceOperations<SyncContext, SyncServiceRecord>({
+  path: '/v1/Services',
+  create: (ctx, params) => applyServiceParams(blankService(ctx.clock.now()), params),
+  update: applyServiceParams,
+  require: (ctx, request) => requireService(ctx, request, 'Sid'),
+  all: (ctx) => ctx.store.listServices(),
+  save: (ctx, service) => ctx.store.saveService(service),
+  delete(ctx, service) {
+    // Twilio does not document deleting the default service; refusing keeps `default` usable (a documented choice).
+    if (service.uniqueName === DEFAULT_SERVICE_NAME) throw syncError(20001, 'The default Sync service cannot be deleted');
+    ctx.store.deleteService(service.sid);
   },
-  {
-    name: 'FetchService',
-    method: 'GET',
-    path: '/v1/Services/{Sid}',
-    run(ctx, request) {
-      return { status: 200, body: renderSyncService(ctx.render, requireService(ctx, request, 'Sid')) };
-    },
-  },
-  {
-    name: 'ListService',
-    method: 'GET',
-    path: '/v1/Services',
-    run(ctx, request) {
-      const services = ctx.store.listServices();
-      return listPage(ctx, request, 'services', services, (service) => renderSyncService(ctx.render, service), {}, SYNC_PAGE_LIMITS);
-    },
-  },
-  {
-    name: 'UpdateService',
-    method: 'POST',
-    path: '/v1/Services/{Sid}',
-    run(ctx, request) {
-      const current = requireService(ctx, request, 'Sid');
-      const service = { ...applyServiceParams(current, request.params), dateUpdated: ctx.clock.now() };
-      ctx.store.saveService(service);
-      return { status: 200, body: renderSyncService(ctx.render, service) };
-    },
-  },
-  {
-    name: 'DeleteService',
-    method: 'DELETE',
-    path: '/v1/Services/{Sid}',
-    run(ctx, request) {
-      const service = requireService(ctx, request, 'Sid');
-      // Twilio does not document deleting the default service; refusing keeps `default` usable (a documented choice).
-      if (service.uniqueName === DEFAULT_SERVICE_NAME) throw new TwilioError(20001, 400, 'The default Sync service cannot be deleted');
-      ctx.store.deleteService(service.sid);
-      return { status: 204 };
-    },
-  },
-];
+  render: (ctx, service) => renderSyncService(ctx.render, service),
+});

@@ -1,5 +1,8 @@
-// Sync's state behind intent-named methods. Persistence is the shared store's: every write goes out through
-// `commit` as one journal line, and the shared store feeds journal replay back through `apply`.
+// Sync's state behind intent-named methods. Persistence is the core store's: every write goes out through
+// `commit` as one journal entry, and the core feeds journal replay back through `apply`.
+import { Collection } from '../core/collection';
+import { damagedState } from '../core/data-files';
+import type { Commit, StatePart } from '../core/store';
 import type {
   DocumentRecord,
   ListItemRecord,
@@ -9,71 +12,50 @@ import type {
   SyncChange,
   SyncObjectKind,
   SyncServiceRecord,
-  SyncState,
+  SyncSnapshot,
 } from './records';
 
-/** Keeps a SID → record map plus the per-service SID set and the per-service unique-name index of one object kind. */
-class NamedObjects<R extends { sid: string; serviceSid: string; uniqueName: string | null }> {
-  readonly bySid = new Map<string, R>();
-  private readonly ofService = new Map<string, Set<string>>();
-  private readonly byName = new Map<string, string>();
+type Named = { sid: string; serviceSid: string; uniqueName: string | null };
 
-  find(sid: string): R | undefined {
-    return this.bySid.get(sid);
-  }
-  findByName(serviceSid: string, uniqueName: string): R | undefined {
-    const sid = this.byName.get(`${serviceSid}/${uniqueName}`);
-    return sid === undefined ? undefined : this.bySid.get(sid);
-  }
-  listOf(serviceSid: string): R[] {
-    return [...(this.ofService.get(serviceSid) ?? [])].flatMap((sid) => this.bySid.get(sid) ?? []);
-  }
-  sidsOf(serviceSid: string): string[] {
-    return [...(this.ofService.get(serviceSid) ?? [])];
-  }
-  put(record: R): void {
-    this.bySid.set(record.sid, record);
-    let sids = this.ofService.get(record.serviceSid);
-    if (!sids) this.ofService.set(record.serviceSid, (sids = new Set()));
-    sids.add(record.sid);
-    if (record.uniqueName !== null) this.byName.set(`${record.serviceSid}/${record.uniqueName}`, record.sid);
-  }
-  remove(sid: string): void {
-    const record = this.bySid.get(sid);
-    if (!record) return;
-    this.bySid.delete(sid);
-    this.ofService.get(record.serviceSid)?.delete(sid);
-    if (record.uniqueName !== null) this.byName.delete(`${record.serviceSid}/${record.uniqueName}`);
-  }
-  clear(): void {
-    this.bySid.clear();
-    this.ofService.clear();
-    this.byName.clear();
-  }
+/** Documents, Maps or Lists: by SID, by service, and by unique name within their service. */
+function namedObjects<R extends Named>(): Collection<R, 'service', 'name'> {
+  return new Collection<R, 'service', 'name'>((record) => record.sid, {
+    groups: { service: (record) => record.serviceSid },
+    unique: { name: (record) => (record.uniqueName === null ? undefined : `${record.serviceSid}/${record.uniqueName}`) },
+  });
 }
 
-export class SyncStore {
-  private readonly services = new Map<string, SyncServiceRecord>();
-  private readonly documents = new NamedObjects<DocumentRecord>();
-  private readonly maps = new NamedObjects<MapRecord>();
-  private readonly lists = new NamedObjects<ListRecord>();
-  /** map SID → key → item, in insertion order (lists sort by key themselves). */
-  private readonly mapItems = new Map<string, Map<string, MapItemRecord>>();
-  private readonly listItems = new Map<string, Map<number, ListItemRecord>>();
+/** A Map's key or a List's index under its parent: the parent SID has a fixed length, so the pair is unambiguous. */
+function itemKey(parentSid: string, id: string | number): string {
+  return `${parentSid}/${id}`;
+}
 
-  /** `commit` makes changes durable (the shared journal) and then hands them back to `apply`. */
-  constructor(private readonly commit: (changes: SyncChange[]) => void) {}
+export class SyncStore implements StatePart<SyncChange> {
+  private readonly services = new Collection<SyncServiceRecord, never, 'name'>((service) => service.sid, {
+    unique: { name: (service) => service.uniqueName ?? undefined },
+  });
+  private readonly documents = namedObjects<DocumentRecord>();
+  private readonly maps = namedObjects<MapRecord>();
+  private readonly lists = namedObjects<ListRecord>();
+  /** Kept in insertion order; listings sort by key themselves. */
+  private readonly mapItems = new Collection<MapItemRecord, 'map'>((item) => itemKey(item.mapSid, item.key), {
+    groups: { map: (item) => item.mapSid },
+  });
+  private readonly listItems = new Collection<ListItemRecord, 'list'>((item) => itemKey(item.listSid, item.index), {
+    groups: { list: (item) => item.listSid },
+  });
+
+  constructor(private readonly commit: Commit<SyncChange>) {}
 
   // --- services
   findService(sid: string): SyncServiceRecord | undefined {
     return this.services.get(sid);
   }
   findServiceByUniqueName(uniqueName: string): SyncServiceRecord | undefined {
-    for (const service of this.services.values()) if (service.uniqueName === uniqueName) return service;
-    return undefined;
+    return this.services.find('name', uniqueName);
   }
   listServices(): SyncServiceRecord[] {
-    return [...this.services.values()];
+    return this.services.all();
   }
   saveService(service: SyncServiceRecord): void {
     this.commit([{ put: 'service', record: service }]);
@@ -85,14 +67,14 @@ export class SyncStore {
 
   // --- documents
   findDocument(serviceSid: string, sid: string): DocumentRecord | undefined {
-    const document = this.documents.find(sid);
+    const document = this.documents.get(sid);
     return document?.serviceSid === serviceSid ? document : undefined;
   }
   findDocumentByName(serviceSid: string, uniqueName: string): DocumentRecord | undefined {
-    return this.documents.findByName(serviceSid, uniqueName);
+    return this.documents.find('name', `${serviceSid}/${uniqueName}`);
   }
   listDocuments(serviceSid: string): DocumentRecord[] {
-    return this.documents.listOf(serviceSid);
+    return this.documents.list('service', serviceSid);
   }
   /** Stores a new or updated document; `expired` documents found on the way are removed in the same write. */
   saveDocument(document: DocumentRecord, expired: readonly DocumentRecord[] = []): void {
@@ -104,14 +86,14 @@ export class SyncStore {
 
   // --- maps and their items
   findMap(serviceSid: string, sid: string): MapRecord | undefined {
-    const map = this.maps.find(sid);
+    const map = this.maps.get(sid);
     return map?.serviceSid === serviceSid ? map : undefined;
   }
   findMapByName(serviceSid: string, uniqueName: string): MapRecord | undefined {
-    return this.maps.findByName(serviceSid, uniqueName);
+    return this.maps.find('name', `${serviceSid}/${uniqueName}`);
   }
   listMaps(serviceSid: string): MapRecord[] {
-    return this.maps.listOf(serviceSid);
+    return this.maps.list('service', serviceSid);
   }
   saveMap(map: MapRecord, expired: readonly MapRecord[] = []): void {
     this.commit([...expired.map((gone) => ({ remove: 'map' as const, sid: gone.sid })), { put: 'map', record: map }]);
@@ -121,10 +103,10 @@ export class SyncStore {
     this.commit([{ remove: 'map', sid }]);
   }
   findMapItem(mapSid: string, key: string): MapItemRecord | undefined {
-    return this.mapItems.get(mapSid)?.get(key);
+    return this.mapItems.get(itemKey(mapSid, key));
   }
   listMapItems(mapSid: string): MapItemRecord[] {
-    return [...(this.mapItems.get(mapSid)?.values() ?? [])];
+    return this.mapItems.list('map', mapSid);
   }
   /**
    * Stores an item; `map` is the parent when the same request changed it (CollectionTtl), and `expired` items of the
@@ -142,14 +124,14 @@ export class SyncStore {
 
   // --- lists and their items
   findList(serviceSid: string, sid: string): ListRecord | undefined {
-    const list = this.lists.find(sid);
+    const list = this.lists.get(sid);
     return list?.serviceSid === serviceSid ? list : undefined;
   }
   findListByName(serviceSid: string, uniqueName: string): ListRecord | undefined {
-    return this.lists.findByName(serviceSid, uniqueName);
+    return this.lists.find('name', `${serviceSid}/${uniqueName}`);
   }
   listLists(serviceSid: string): ListRecord[] {
-    return this.lists.listOf(serviceSid);
+    return this.lists.list('service', serviceSid);
   }
   saveList(list: ListRecord, expired: readonly ListRecord[] = []): void {
     this.commit([...expired.map((gone) => ({ remove: 'list' as const, sid: gone.sid })), { put: 'list', record: list }]);
@@ -159,10 +141,10 @@ export class SyncStore {
     this.commit([{ remove: 'list', sid }]);
   }
   findListItem(listSid: string, index: number): ListItemRecord | undefined {
-    return this.listItems.get(listSid)?.get(index);
+    return this.listItems.get(itemKey(listSid, index));
   }
   listListItems(listSid: string): ListItemRecord[] {
-    return [...(this.listItems.get(listSid)?.values() ?? [])].sort((a, b) => a.index - b.index);
+    return this.listItems.list('list', listSid).sort((a, b) => a.index - b.index);
   }
   /** Stores an item with its list (whose next index or TTL the same request changed), plus expired items to drop. */
   saveListItem(item: ListItemRecord, list?: ListRecord, expired: readonly ListItemRecord[] = []): void {
@@ -175,47 +157,61 @@ export class SyncStore {
     this.commit([{ remove: 'listItem', listSid, index }]);
   }
 
-  // --- persistence hooks, called by the shared store only
-  exportState(): SyncState {
+  // --- the core store's hooks (persistence, reset)
+  exportState(): SyncSnapshot {
     return {
-      services: [...this.services.values()],
-      documents: [...this.documents.bySid.values()],
-      maps: [...this.maps.bySid.values()],
-      mapItems: [...this.mapItems.values()].flatMap((items) => [...items.values()]),
-      lists: [...this.lists.bySid.values()],
-      listItems: [...this.listItems.values()].flatMap((items) => [...items.values()]),
+      services: this.services.all(),
+      documents: this.documents.all(),
+      maps: this.maps.all(),
+      mapItems: this.mapItems.all(),
+      lists: this.lists.all(),
+      listItems: this.listItems.all(),
     };
   }
 
-  loadState(state: SyncState): void {
-    for (const record of state.services) this.apply({ put: 'service', record });
-    for (const record of state.documents) this.apply({ put: 'document', record });
-    for (const record of state.maps) this.apply({ put: 'map', record });
-    for (const record of state.mapItems) this.apply({ put: 'mapItem', record });
-    for (const record of state.lists) this.apply({ put: 'list', record });
-    for (const record of state.listItems) this.apply({ put: 'listItem', record });
+  /** Each list present, holding records (objects by SID prefix, items by their parent). */
+  loadState(section: unknown): void {
+    if (typeof section !== 'object' || section === null) throw damagedState.error('');
+    const state = section as Record<string, unknown>;
+    const sidOf = (prefix: string) => (item: Record<string, unknown>) => typeof item.sid === 'string' && item.sid.startsWith(prefix);
+    const checks = [
+      ['services', sidOf('IS')],
+      ['documents', sidOf('ET')],
+      ['maps', sidOf('MP')],
+      ['mapItems', (item: Record<string, unknown>) => typeof item.mapSid === 'string' && typeof item.key === 'string'],
+      ['lists', sidOf('ES')],
+      ['listItems', (item: Record<string, unknown>) => typeof item.listSid === 'string' && Number.isInteger(item.index)],
+    ] as const;
+    for (const [key, valid] of checks) {
+      const list = state[key];
+      if (!Array.isArray(list) || !list.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item) && valid(item))) {
+        throw damagedState.error(key);
+      }
+    }
+    const snapshot = section as SyncSnapshot;
+    for (const record of snapshot.services) this.apply({ put: 'service', record });
+    for (const record of snapshot.documents) this.apply({ put: 'document', record });
+    for (const record of snapshot.maps) this.apply({ put: 'map', record });
+    for (const record of snapshot.mapItems) this.apply({ put: 'mapItem', record });
+    for (const record of snapshot.lists) this.apply({ put: 'list', record });
+    for (const record of snapshot.listItems) this.apply({ put: 'listItem', record });
   }
 
   clear(): void {
-    this.services.clear();
-    this.documents.clear();
-    this.maps.clear();
-    this.lists.clear();
-    this.mapItems.clear();
-    this.listItems.clear();
+    for (const collection of [this.services, this.documents, this.maps, this.lists, this.mapItems, this.listItems]) collection.clear();
   }
 
   /** The single place Sync state changes, for live requests and journal replay alike (so replay is exact). */
   apply(change: SyncChange): void {
     if ('remove' in change) {
-      if (change.remove === 'mapItem') this.mapItems.get(change.mapSid)?.delete(change.key);
-      else if (change.remove === 'listItem') this.listItems.get(change.listSid)?.delete(change.index);
+      if (change.remove === 'mapItem') this.mapItems.remove(itemKey(change.mapSid, change.key));
+      else if (change.remove === 'listItem') this.listItems.remove(itemKey(change.listSid, change.index));
       else this.removeObject(change.remove, change.sid);
       return;
     }
     switch (change.put) {
       case 'service':
-        this.services.set(change.record.sid, change.record);
+        this.services.put(change.record);
         return;
       case 'document':
         this.documents.put(change.record);
@@ -227,10 +223,10 @@ export class SyncStore {
         this.lists.put(change.record);
         return;
       case 'mapItem':
-        itemsOf(this.mapItems, change.record.mapSid).set(change.record.key, change.record);
+        this.mapItems.put(change.record);
         return;
       case 'listItem':
-        itemsOf(this.listItems, change.record.listSid).set(change.record.index, change.record);
+        this.listItems.put(change.record);
         return;
     }
   }
@@ -238,28 +234,22 @@ export class SyncStore {
   private removeObject(kind: SyncObjectKind, sid: string): void {
     switch (kind) {
       case 'service':
-        for (const documentSid of this.documents.sidsOf(sid)) this.removeObject('document', documentSid);
-        for (const mapSid of this.maps.sidsOf(sid)) this.removeObject('map', mapSid);
-        for (const listSid of this.lists.sidsOf(sid)) this.removeObject('list', listSid);
-        this.services.delete(sid);
+        for (const documentSid of this.documents.keys('service', sid)) this.removeObject('document', documentSid);
+        for (const mapSid of this.maps.keys('service', sid)) this.removeObject('map', mapSid);
+        for (const listSid of this.lists.keys('service', sid)) this.removeObject('list', listSid);
+        this.services.remove(sid);
         return;
       case 'document':
         this.documents.remove(sid);
         return;
       case 'map':
-        this.mapItems.delete(sid);
+        for (const key of this.mapItems.keys('map', sid)) this.mapItems.remove(key);
         this.maps.remove(sid);
         return;
       case 'list':
-        this.listItems.delete(sid);
+        for (const key of this.listItems.keys('list', sid)) this.listItems.remove(key);
         this.lists.remove(sid);
         return;
     }
   }
-}
-
-function itemsOf<K, V>(index: Map<string, Map<K, V>>, parent: string): Map<K, V> {
-  let items = index.get(parent);
-  if (!items) index.set(parent, (items = new Map()));
-  return items;
 }

@@ -1,5 +1,5 @@
 // Sync's per-object write limit (429 54009), behind the syncWriteRateLimit switch, timed by the emulator clock.
-import type { Clock } from '../clock';
+import type { Clock } from '../core/clock';
 import { syncError } from './errors';
 
 /** Sync measures its 20 writes/s per object over a burst window of 10 s (twilio.com/docs/sync/limits). */

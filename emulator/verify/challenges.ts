@@ -1,13 +1,14 @@
 // Challenges (totp): CreateChallenge (optionally answered at once), FetchChallenge, ListChallenge, UpdateChallenge.
-import { newSid } from '../crypto';
-import { invalidParameter, twilioError } from '../errors';
-import type { FormParams } from '../form';
-import type { ChallengeRecord } from '../records';
-import { renderChallenge } from '../resources';
+import { newSid } from '../core/crypto';
+import { invalidParameter, verifyError } from './errors';
+import type { FormParams } from '../core/form';
+import type { ChallengeRecord } from './records';
+import { renderChallenge } from './resources';
 import { acceptCode, optionalAuthPayload } from './codes';
-import { pathParam, requireEntity, requireFactor, requireService } from './lookup';
-import { listPage } from '../paging';
-import type { OperationContext, Operation } from './types';
+import { requireEntity, requireFactor, requireService } from './lookup';
+import { pathParam } from '../core/operations';
+import { listPage } from '../core/paging';
+import type { OperationContext, VerifyOperation } from './types';
 
 const FACTOR_SID = /^YF[0-9a-fA-F]{32}$/;
 const MINUTE_MS = 60 * 1000;
@@ -27,7 +28,7 @@ function expirationDate(params: FormParams, now: number): number {
   if (raw === undefined) return now + DEFAULT_EXPIRY_MS;
   const at = Date.parse(raw);
   if (Number.isNaN(at)) throw invalidParameter('ExpirationDate');
-  if (at <= now || at > now + MAX_EXPIRY_MS) throw twilioError(60384);
+  if (at <= now || at > now + MAX_EXPIRY_MS) throw verifyError(60384);
   return at;
 }
 
@@ -35,7 +36,7 @@ function expirationDate(params: FormParams, now: number): number {
 function challengeDetails(params: FormParams): Pick<ChallengeRecord, 'details' | 'hiddenDetails'> {
   const message = params.string('Details.Message');
   const rawFields = params.strings('Details.Fields');
-  if (message !== undefined && message.length > 256) throw twilioError(60368);
+  if (message !== undefined && message.length > 256) throw verifyError(60368);
   const fields = rawFields.map((raw) => {
     try {
       const field: unknown = JSON.parse(raw);
@@ -43,9 +44,9 @@ function challengeDetails(params: FormParams): Pick<ChallengeRecord, 'details' |
     } catch {
       // reported below
     }
-    throw twilioError(60368);
+    throw verifyError(60368);
   });
-  if (fields.length > 20) throw twilioError(60368);
+  if (fields.length > 20) throw verifyError(60368);
   const details = message === undefined && fields.length === 0 ? null : { message: message ?? null, fields };
   return { details, hiddenDetails: params.jsonObject('HiddenDetails') ?? null };
 }
@@ -57,10 +58,10 @@ function enforceCreationLimit(ctx: OperationContext, factorSid: string, codeLeng
   const lastDay = ctx.store.countChallengesCreatedAfter(factorSid, now - 24 * HOUR_MS);
   const limited =
     codeLength <= 4 ? lastDay >= 10 : lastDay >= 100 || ctx.store.countChallengesCreatedAfter(factorSid, now - HOUR_MS) >= 50;
-  if (limited) throw twilioError(60312);
+  if (limited) throw verifyError(60312);
 }
 
-export const challengeOperations: Operation[] = [
+export const challengeOperations: VerifyOperation[] = [
   {
     name: 'CreateChallenge',
     method: 'POST',
@@ -69,13 +70,13 @@ export const challengeOperations: Operation[] = [
       const { params } = request;
       const entity = requireEntity(ctx, request, requireService(ctx, request));
       const factorSid = params.string('FactorSid');
-      if (factorSid === undefined || !FACTOR_SID.test(factorSid)) throw twilioError(60362);
+      if (factorSid === undefined || !FACTOR_SID.test(factorSid)) throw verifyError(60362);
       const payload = optionalAuthPayload(params);
       const now = ctx.clock.now();
       const expiresAt = expirationDate(params, now);
       const details = challengeDetails(params);
       const factor = requireFactor(ctx, entity, factorSid);
-      if (factor.status !== 'verified') throw twilioError(60318);
+      if (factor.status !== 'verified') throw verifyError(60318);
       enforceCreationLimit(ctx, factor.sid, factor.config.codeLength);
       let challenge: ChallengeRecord = {
         sid: newSid('YC'),
@@ -108,7 +109,7 @@ export const challengeOperations: Operation[] = [
     run(ctx, request) {
       const entity = requireEntity(ctx, request, requireService(ctx, request));
       const challenge = ctx.store.findChallenge(pathParam(request, 'Sid'));
-      if (!challenge || challenge.entitySid !== entity.sid) throw twilioError(60391);
+      if (!challenge || challenge.entitySid !== entity.sid) throw verifyError(60391);
       return { status: 200, body: renderChallenge(ctx.render, challenge, challengeStatus(ctx, challenge)) };
     },
   },
@@ -141,13 +142,13 @@ export const challengeOperations: Operation[] = [
     run(ctx, request) {
       const entity = requireEntity(ctx, request, requireService(ctx, request));
       const current = ctx.store.findChallenge(pathParam(request, 'Sid'));
-      if (!current || current.entitySid !== entity.sid) throw twilioError(60391);
+      if (!current || current.entitySid !== entity.sid) throw verifyError(60391);
       const payload = optionalAuthPayload(request.params);
       if (payload === undefined) throw invalidParameter('AuthPayload');
       const status = challengeStatus(ctx, current);
-      if (status === 'expired') throw twilioError(60323);
-      if (status !== 'pending') throw twilioError(60322);
-      if (current.failedAttempts >= ctx.switches.maxAttempts) throw twilioError(60308);
+      if (status === 'expired') throw verifyError(60323);
+      if (status !== 'pending') throw verifyError(60322);
+      if (current.failedAttempts >= ctx.switches.maxAttempts) throw verifyError(60308);
       const factor = requireFactor(ctx, entity, current.factorSid);
       const now = ctx.clock.now();
       const accepted = acceptCode(ctx, factor, payload);

@@ -1,8 +1,8 @@
 // Checking a submitted TOTP code against a factor: RFC 6238 window plus the replay rule (RFC 6238 §5.2).
-import { invalidParameter } from '../errors';
-import type { FormParams } from '../form';
-import type { FactorRecord } from '../records';
-import { decodeBase32, verifyTotp } from '../totp';
+import { invalidParameter } from './errors';
+import type { FormParams } from '../core/form';
+import type { FactorRecord } from './records';
+import { decodeBase32, verifyTotp } from './totp';
 import type { OperationContext } from './types';
 
 /** AuthPayload "must be between 3 and 8 characters long" (spec, Challenge create). */

@@ -1,17 +1,17 @@
 // Entities: CreateEntity, FetchEntity, ListEntity, DeleteEntity (an entity is also created by its first factor).
-import { newSid } from '../crypto';
-import { twilioError } from '../errors';
-import type { EntityRecord } from '../records';
-import { renderEntity } from '../resources';
+import { newSid } from '../core/crypto';
+import { verifyError } from './errors';
+import type { EntityRecord } from './records';
+import { renderEntity } from './resources';
 import { requireEntity, requireService, requireValidIdentity } from './lookup';
-import { listPage } from '../paging';
-import type { Operation } from './types';
+import { listPage } from '../core/paging';
+import type { VerifyOperation } from './types';
 
 export function newEntity(serviceSid: string, identity: string, now: number): EntityRecord {
   return { sid: newSid('YE'), serviceSid, identity, dateCreated: now, dateUpdated: now, recentFactorCreations: [] };
 }
 
-export const entityOperations: Operation[] = [
+export const entityOperations: VerifyOperation[] = [
   {
     name: 'CreateEntity',
     method: 'POST',
@@ -19,7 +19,7 @@ export const entityOperations: Operation[] = [
     run(ctx, request) {
       const service = requireService(ctx, request);
       const identity = requireValidIdentity(ctx, request.params.string('Identity'));
-      if (ctx.store.findEntity(service.sid, identity)) throw twilioError(60301);
+      if (ctx.store.findEntity(service.sid, identity)) throw verifyError(60301);
       const entity = newEntity(service.sid, identity, ctx.clock.now());
       ctx.store.createEntity(entity);
       return { status: 201, body: renderEntity(ctx.render, entity) };

@@ -1,15 +1,17 @@
 // Factors (totp): CreateNewFactor, FetchFactor, ListFactor, UpdateFactor (verifies with AuthPayload), DeleteFactor.
-import { newSecretBytes, newSid } from '../crypto';
-import { invalidParameter, twilioError } from '../errors';
-import type { FormParams } from '../form';
-import type { FactorRecord, ServiceRecord, TotpConfig } from '../records';
-import { renderFactor, renderNewFactor } from '../resources';
-import { decodeBase32, encodeBase32, type TotpAlgorithm } from '../totp';
+import { newSid } from '../core/crypto';
+import { newSecretBytes } from './crypto';
+import { invalidParameter, verifyError } from './errors';
+import type { FormParams } from '../core/form';
+import type { FactorRecord, ServiceRecord, TotpConfig } from './records';
+import { renderFactor, renderNewFactor } from './resources';
+import { decodeBase32, encodeBase32, type TotpAlgorithm } from './totp';
 import { acceptCode, optionalAuthPayload } from './codes';
 import { newEntity } from './entities';
-import { agedOutFactorSids, liveFactors, pathParam, requireEntity, requireFactor, requireService, requireValidIdentity } from './lookup';
-import { listPage } from '../paging';
-import type { Operation } from './types';
+import { agedOutFactorSids, liveFactors, requireEntity, requireFactor, requireService, requireValidIdentity } from './lookup';
+import { pathParam } from '../core/operations';
+import { listPage } from '../core/paging';
+import type { VerifyOperation } from './types';
 
 const MAX_FRIENDLY_NAME = 64;
 /** Error 60315: at most 100 totp factors per entity. */
@@ -22,8 +24,8 @@ const ALGORITHMS: readonly TotpAlgorithm[] = ['sha1', 'sha256', 'sha512'];
 const DEFAULT_CONFIG: TotpConfig = { alg: 'sha1', timeStep: 30, codeLength: 6, skew: 1 };
 
 function configInteger(params: FormParams, name: string, min: number, max: number): number | undefined {
-  const value = params.integer(name, () => twilioError(60370, `Factor config invalid or not provided: ${name}`));
-  if (value !== undefined && (value < min || value > max)) throw twilioError(60370, `Factor config invalid or not provided: ${name}`);
+  const value = params.integer(name, () => verifyError(60370, `Factor config invalid or not provided: ${name}`));
+  if (value !== undefined && (value < min || value > max)) throw verifyError(60370, `Factor config invalid or not provided: ${name}`);
   return value;
 }
 
@@ -31,7 +33,7 @@ function configInteger(params: FormParams, name: string, min: number, max: numbe
 function resolveConfig(params: FormParams, fallback: TotpConfig): TotpConfig {
   const alg = params.string('Config.Alg');
   if (alg !== undefined && !ALGORITHMS.includes(alg as TotpAlgorithm)) {
-    throw twilioError(60370, 'Factor config invalid or not provided: Config.Alg');
+    throw verifyError(60370, 'Factor config invalid or not provided: Config.Alg');
   }
   return {
     alg: (alg as TotpAlgorithm | undefined) ?? fallback.alg,
@@ -67,11 +69,11 @@ function bindingSecret(params: FormParams): string {
   // Kept as given (minus spaces and padding), so binding.secret echoes what the caller imported.
   const secret = imported.replace(/\s+/g, '').replace(/=+$/, '').toUpperCase();
   const key = decodeBase32(secret);
-  if (!key || key.length < MIN_SECRET_BYTES || key.length > 128) throw twilioError(60314);
+  if (!key || key.length < MIN_SECRET_BYTES || key.length > 128) throw verifyError(60314);
   return secret;
 }
 
-export const factorOperations: Operation[] = [
+export const factorOperations: VerifyOperation[] = [
   {
     name: 'CreateNewFactor',
     method: 'POST',
@@ -82,7 +84,7 @@ export const factorOperations: Operation[] = [
       const identity = requireValidIdentity(ctx, pathParam(request, 'Identity'));
       const factorType = params.string('FactorType');
       if (factorType !== 'totp') {
-        throw twilioError(60369, factorType === 'push' ? 'Factor type invalid or not provided: the emulator serves totp only' : undefined);
+        throw verifyError(60369, factorType === 'push' ? 'Factor type invalid or not provided: the emulator serves totp only' : undefined);
       }
       const name = friendlyName(params, true) ?? '';
       const config = resolveConfig(params, serviceDefaults(service));
@@ -92,8 +94,8 @@ export const factorOperations: Operation[] = [
       const existing = ctx.store.findEntity(service.sid, identity);
       const entity = existing ?? newEntity(service.sid, identity, now);
       const recent = entity.recentFactorCreations.filter((at) => at > now - DAY_MS);
-      if (ctx.switches.enforceRateLimits && recent.length >= MAX_FACTOR_CREATIONS_PER_DAY) throw twilioError(60326);
-      if (existing && liveFactors(ctx, existing).length >= MAX_TOTP_FACTORS_PER_ENTITY) throw twilioError(60315);
+      if (ctx.switches.enforceRateLimits && recent.length >= MAX_FACTOR_CREATIONS_PER_DAY) throw verifyError(60326);
+      if (existing && liveFactors(ctx, existing).length >= MAX_TOTP_FACTORS_PER_ENTITY) throw verifyError(60315);
       const factor: FactorRecord = {
         sid: newSid('YF'),
         serviceSid: service.sid,
@@ -151,7 +153,7 @@ export const factorOperations: Operation[] = [
       };
       // Only enrolment is checked: a code sent to a verified factor changes nothing (Twilio documents no error).
       if (payload !== undefined && factor.status === 'unverified') {
-        if (factor.failedAttempts >= ctx.switches.maxAttempts) throw twilioError(60310);
+        if (factor.failedAttempts >= ctx.switches.maxAttempts) throw verifyError(60310);
         const accepted = acceptCode(ctx, factor, payload);
         // Since Oct 2021 a wrong code is not an error: 200 with status still unverified.
         factor = accepted ? { ...accepted, status: 'verified', failedAttempts: 0 } : { ...factor, failedAttempts: factor.failedAttempts + 1 };

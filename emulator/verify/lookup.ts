@@ -1,31 +1,23 @@
 // Resolving path parameters to live records, with Verify's not-found and validation codes.
-import { resourceNotFound, twilioError } from '../errors';
-import type { EntityRecord, FactorRecord, ServiceRecord } from '../records';
-import type { OperationContext, OperationRequest } from './types';
+import { pathParam, requireServiceAt, type OperationRequest } from '../core/operations';
+import { verifyError } from './errors';
+import type { EntityRecord, FactorRecord, ServiceRecord } from './records';
+import type { OperationContext } from './types';
 
 const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
 const STRICT_IDENTITY = /^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/;
 const LENIENT_IDENTITY = /^[A-Za-z0-9-]+$/;
 
-export function pathParam(request: OperationRequest, name: string): string {
-  const value = request.path[name];
-  if (value === undefined) throw new Error(`operation path has no {${name}}`);
-  return value;
-}
-
 /** The service in {ServiceSid} (or {Sid}); unknown services are an unknown path to Twilio (20404). */
 export function requireService(ctx: OperationContext, request: OperationRequest, param = 'ServiceSid'): ServiceRecord {
-  const sid = pathParam(request, param);
-  const service = SERVICE_SID.test(sid) ? ctx.store.findService(sid) : undefined;
-  if (!service) throw resourceNotFound(request.pathname);
-  return service;
+  return requireServiceAt(request, param, (sid) => (SERVICE_SID.test(sid) ? ctx.store.findService(sid) : undefined));
 }
 
 /** Identity rules from the spec: 8–64 dash-separated alphanumerics, no personal data (60367). */
 export function requireValidIdentity(ctx: OperationContext, identity: string | undefined): string {
   const pattern = ctx.switches.strictIdentityFormat ? STRICT_IDENTITY : LENIENT_IDENTITY;
   if (identity === undefined || identity.length < 8 || identity.length > 64 || !pattern.test(identity)) {
-    throw twilioError(60367);
+    throw verifyError(60367);
   }
   return identity;
 }
@@ -33,7 +25,7 @@ export function requireValidIdentity(ctx: OperationContext, identity: string | u
 export function requireEntity(ctx: OperationContext, request: OperationRequest, service: ServiceRecord): EntityRecord {
   const identity = requireValidIdentity(ctx, pathParam(request, 'Identity'));
   const entity = ctx.store.findEntity(service.sid, identity);
-  if (!entity) throw twilioError(60392);
+  if (!entity) throw verifyError(60392);
   return entity;
 }
 
@@ -62,6 +54,6 @@ export function agedOutFactorSids(ctx: OperationContext, entity: EntityRecord): 
 /** The entity's factor `sid`; unknown, foreign or aged-out factors are 60390. */
 export function requireFactor(ctx: OperationContext, entity: EntityRecord, sid: string): FactorRecord {
   const factor = ctx.store.findFactor(sid);
-  if (!factor || factor.entitySid !== entity.sid || isAgedOut(ctx, factor)) throw twilioError(60390);
+  if (!factor || factor.entitySid !== entity.sid || isAgedOut(ctx, factor)) throw verifyError(60390);
   return factor;
 }

@@ -1,12 +1,13 @@
-// Services: CreateService, FetchService, ListService, UpdateService, DeleteService.
-import { newSid } from '../crypto';
-import { twilioError, invalidParameter } from '../errors';
-import type { FormParams } from '../form';
-import type { PasskeysSettings, ServiceRecord } from '../records';
-import { NO_PASSKEYS, renderService } from '../resources';
-import { listPage } from '../paging';
+// Services: CreateService, FetchService, ListService, UpdateService, DeleteService, with Verify's settings.
+import { newSid } from '../core/crypto';
+import { invalidParameter, verifyError } from './errors';
+import type { FormParams } from '../core/form';
+import type { PasskeysSettings, ServiceRecord } from './records';
+import { NO_PASSKEYS, renderService } from './resources';
+import { missingParameter } from '../core/errors';
+import { serviceOperations as sharedServiceOperations } from '../core/services';
 import { requireService } from './lookup';
-import type { Operation } from './types';
+import type { OperationContext, VerifyOperation } from './types';
 
 /** Verify's response schema: friendly names up to 30 characters (60200 "FriendlyName is too long"). */
 const MAX_SERVICE_NAME = 30;
@@ -86,73 +87,40 @@ function applyServiceParams(base: ServiceRecord, params: FormParams): ServiceRec
   };
 }
 
-export const serviceOperations: Operation[] = [
-  {
-    name: 'CreateService',
-    method: 'POST',
-    path: '/v2/Services',
-    run(ctx, { params }) {
-      if (!params.has('FriendlyName')) throw twilioError(20001, 'Missing required parameter FriendlyName in the post body');
-      const now = ctx.clock.now();
-      const blank: ServiceRecord = {
-        sid: newSid('VA'),
-        friendlyName: '',
-        codeLength: 6,
-        lookupEnabled: false,
-        skipSmsToLandlines: false,
-        dtmfInputRequired: true,
-        ttsName: null,
-        psd2Enabled: false,
-        doNotShareWarningEnabled: false,
-        customCodeEnabled: false,
-        push: { includeDate: true, apnCredentialSid: null, fcmCredentialSid: null },
-        totp: { issuer: null, timeStep: null, codeLength: null, skew: null },
-        whatsapp: { msgServiceSid: null, from: null },
-        passkeys: NO_PASSKEYS,
-        defaultTemplateSid: null,
-        verifyEventSubscriptionEnabled: false,
-        dateCreated: now,
-        dateUpdated: now,
-      };
-      const service = applyServiceParams(blank, params);
-      ctx.store.createService(service);
-      return { status: 201, body: renderService(ctx.render, service) };
-    },
-  },
-  {
-    name: 'FetchService',
-    method: 'GET',
-    path: '/v2/Services/{Sid}',
-    run(ctx, request) {
-      return { status: 200, body: renderService(ctx.render, requireService(ctx, request, 'Sid')) };
-    },
-  },
-  {
-    name: 'ListService',
-    method: 'GET',
-    path: '/v2/Services',
-    run(ctx, request) {
-      return listPage(ctx, request, 'services', ctx.store.listServices(), (service) => renderService(ctx.render, service));
-    },
-  },
-  {
-    name: 'UpdateService',
-    method: 'POST',
-    path: '/v2/Services/{Sid}',
-    run(ctx, request) {
-      const current = requireService(ctx, request, 'Sid');
-      const service = { ...applyServiceParams(current, request.params), dateUpdated: ctx.clock.now() };
-      ctx.store.updateService(service);
-      return { status: 200, body: renderService(ctx.render, service) };
-    },
-  },
-  {
-    name: 'DeleteService',
-    method: 'DELETE',
-    path: '/v2/Services/{Sid}',
-    run(ctx, request) {
-      ctx.store.deleteService(requireService(ctx, request, 'Sid').sid);
-      return { status: 204 };
-    },
-  },
-];
+/** A new service: Verify's defaults, then the request's parameters (FriendlyName is required). */
+function createService(ctx: OperationContext, params: FormParams): ServiceRecord {
+  if (!params.has('FriendlyName')) throw missingParameter('FriendlyName');
+  const now = ctx.clock.now();
+  const blank: ServiceRecord = {
+    sid: newSid('VA'),
+    friendlyName: '',
+    codeLength: 6,
+    lookupEnabled: false,
+    skipSmsToLandlines: false,
+    dtmfInputRequired: true,
+    ttsName: null,
+    psd2Enabled: false,
+    doNotShareWarningEnabled: false,
+    customCodeEnabled: false,
+    push: { includeDate: true, apnCredentialSid: null, fcmCredentialSid: null },
+    totp: { issuer: null, timeStep: null, codeLength: null, skew: null },
+    whatsapp: { msgServiceSid: null, from: null },
+    passkeys: NO_PASSKEYS,
+    defaultTemplateSid: null,
+    verifyEventSubscriptionEnabled: false,
+    dateCreated: now,
+    dateUpdated: now,
+  };
+  return applyServiceParams(blank, params);
+}
+
+export const serviceOperations: VerifyOperation[] = sharedServiceOperations<OperationContext, ServiceRecord>({
+  path: '/v2/Services',
+  create: createService,
+  update: applyServiceParams,
+  require: (ctx, request) => requireService(ctx, request, 'Sid'),
+  all: (ctx) => ctx.store.listServices(),
+  save: (ctx, service) => ctx.store.saveService(service),
+  delete: (ctx, service) => ctx.store.deleteService(service.sid),
+  render: (ctx, service) => renderService(ctx.render, service),
+});

@@ -22,6 +22,7 @@ import type { CodeCheck } from './code-check';
 import type { EventNote } from '../events/security-events';
 import { Failure, isFailure, type FailureKind } from './failures';
 import { normalizeRecoveryCode } from './recovery-codes';
+import { totpTimingProblems } from './totp-bounds';
 import type { UserScope } from './user-scope';
 import type { ProvenCaller, StudioUser } from './users';
 
@@ -138,6 +139,18 @@ async function removeUnverified(scope: UserScope, factorSid: string): Promise<bo
 const deletedEvents = (sids: readonly string[]): EventNote[] => sids.map((factorSid) => ({ type: 'factor.deleted', factorSid }));
 
 /**
+ * The factor Verify just made carries the service's settings in force: a time step over 30 s or a skew over 1 (ASVS
+ * 6.5.5, RFC 6238 §5.2) is the operator's to fix. Undefined when the settings are within the standards.
+ */
+function timingFailure(factor: TotpFactor): Failure | undefined {
+  const problems = totpTimingProblems({ timeStep: factor.config.period, skew: factor.config.skew });
+  if (problems.length === 0) return undefined;
+  return new Failure('misconfigured', {
+    logDetail: `the Verify service's new factors: ${problems.join('; ')}; run \`npm run setup -- --time-step 30 --skew 1\``,
+  });
+}
+
+/**
  * Starts an enrollment. Refused while the user has a verified factor: otherwise a stolen caller token would let an
  * attacker add their own authenticator next to the user's (the verified one must be deleted with a current code first).
  * Earlier unfinished enrollments are removed so they neither pile up nor reach Verify's per-entity limit (60315).
@@ -153,6 +166,12 @@ export async function enrollFactor(scope: UserScope<ProvenCaller>, label: string
     if (factors.some((factor) => factor.status === 'verified')) throw new Failure('already_enrolled');
     for (const factor of factors) if (await removeUnverified(scope, factor.sid)) removed.push(factor.sid);
     const factor = await scope.verify.createTotpFactor(scope.identity, label);
+    const misconfigured = timingFailure(factor);
+    if (misconfigured !== undefined) {
+      // Its secret is never handed out, and the factor goes now rather than when Verify expires it.
+      if (await removeUnverified(scope, factor.sid).catch(() => false)) removed.push(factor.sid);
+      throw misconfigured;
+    }
     // A verified factor the state still knows but Verify no longer lists (deleted outside the kit) is forgotten.
     await ticket.created(factor.sid, [...deletedEvents(removed), { type: 'factor.created', factorSid: factor.sid }], forgetFactor);
     return { factorSid: factor.sid, status: 'unverified', uri: factor.uri, secret: factor.secret, config: factor.config };
@@ -182,7 +201,7 @@ export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: s
       return { factorSid, status };
     }
     // A new authenticator comes with a new set: any earlier codes stop working in the same write.
-    const recovery = scope.state.issueRecoveryCodes();
+    const recovery = await scope.state.issueRecoveryCodes();
     await attempt.activated({ sid: factorSid, config: factor.config }, code, recovery.stored);
     return { factorSid, status, recoveryCodes: recovery.codes };
   });
@@ -219,7 +238,7 @@ export async function checkCode(
 
 /** The user's TOTP factors without any secret (Verify returns the binding only at creation anyway). */
 export async function listFactors(scope: UserScope<ProvenCaller>): Promise<ListFactorsResponse> {
-  const [factors, recoveryCodesLeft] = await Promise.all([scope.verify.listTotpFactors(scope.identity), scope.state.recoveryCodesLeft()]);
+  const [factors, recovery] = await Promise.all([scope.verify.listTotpFactors(scope.identity), scope.state.recoveryCodes()]);
   return {
     factors: factors.sort(newestFirst).map((factor) => ({
       factorSid: factor.sid,
@@ -228,7 +247,8 @@ export async function listFactors(scope: UserScope<ProvenCaller>): Promise<ListF
       createdAt: factor.createdAt.toISOString(),
       config: factor.config,
     })),
-    recoveryCodesLeft,
+    recoveryCodesLeft: recovery.left,
+    recoveryCodesOutdated: recovery.outdated,
   };
 }
 
@@ -335,7 +355,7 @@ export async function regenerateRecoveryCodes(scope: UserScope<ProvenCaller>, co
       await attempt.refused({ factorSid: factor.sid, reuse: { factor, code } });
       throw new Failure('wrong_code');
     }
-    const recovery = scope.state.issueRecoveryCodes();
+    const recovery = await scope.state.issueRecoveryCodes();
     const replaced = await attempt.approved(factor, code, {
       events: [
         { type: 'challenge.approved', factorSid: factor.sid, outcome: 'step_up' },

@@ -13,6 +13,7 @@ import { createVerifyGateway, type FactorDirectory } from '../verify/gateway';
 import type { ApprovalSigner } from './approval';
 import { startCodeCheck, type CodeCheck } from './code-check';
 import { deriveIdentity } from './identity';
+import { createRecoveryCodeVault } from './recovery-codes';
 import { channelOf, userKeyOf, type OperatorUser, type ProvenUser, type ScopeUser } from './users';
 
 /** Everything the core needs for one proven user (lib/core/users.ts); built per request. */
@@ -49,7 +50,7 @@ export interface ScopeSettings {
   verifyServiceSid: string;
   /** IS… or `default`. */
   syncServiceSid: string;
-  /** IDENTITY_SECRET: keys the identity, and the digests of used codes and recovery codes. */
+  /** IDENTITY_SECRET: keys the identity, the digests of used codes, and recovery codes of the format issued before. */
   identitySecret: KeyObject | Uint8Array;
   /** How long the trail keeps an event (ACTIVITY_TTL_DAYS). */
   activityTtlMs: number;
@@ -63,6 +64,8 @@ export interface CodeCheckSettings extends ScopeSettings {
   now: () => Date;
   approval: ApprovalSigner;
   policy: LockoutPolicy;
+  /** The recovery codes' pepper, from RECOVERY_CODE_SECRET (lib/core/recovery-codes.ts: deriveRecoveryCodePepper). */
+  recoveryCodePepper: KeyObject;
   /** One line when a lock begins; never personal data. */
   log: (line: string) => void;
   /** The events of each write, for the log line and the host's webhook (lib/events/security-events.ts). */
@@ -72,11 +75,14 @@ export interface CodeCheckSettings extends ScopeSettings {
 const DAY_MS = 86_400_000;
 
 /** The settings the Functions' configuration decides (the rest is per request: client, budget, clock, log). */
-export function configuredScope(config: Config): Pick<CodeCheckSettings, 'verifyServiceSid' | 'syncServiceSid' | 'identitySecret' | 'approval' | 'policy' | 'activityTtlMs'> {
+export function configuredScope(
+  config: Config,
+): Pick<CodeCheckSettings, 'verifyServiceSid' | 'syncServiceSid' | 'identitySecret' | 'recoveryCodePepper' | 'approval' | 'policy' | 'activityTtlMs'> {
   return {
     verifyServiceSid: config.verifyServiceSid,
     syncServiceSid: config.syncServiceSid,
     identitySecret: config.identitySecret,
+    recoveryCodePepper: config.recoveryCodePepper,
     approval: config.approval,
     policy: {
       threshold: config.lockoutThreshold,
@@ -98,7 +104,7 @@ export function createUserScope(user: ScopeUser, settings: ScopeSettings | CodeC
   if (user.kind === 'operator') {
     return { user, identity, verify, state: createOperatorState({ store, identity, activityTtlMs }) };
   }
-  const { now, approval, policy, log, onRecorded } = settings as CodeCheckSettings;
+  const { now, approval, policy, log, onRecorded, recoveryCodePepper } = settings as CodeCheckSettings;
   const state = createSecurityState({
     store,
     identity,
@@ -107,6 +113,7 @@ export function createUserScope(user: ScopeUser, settings: ScopeSettings | CodeC
     policy,
     now,
     codeKey: settings.identitySecret,
+    recoveryCodes: createRecoveryCodeVault({ pepper: recoveryCodePepper, legacyKey: settings.identitySecret }),
     log,
     activity: { ttlMs: activityTtlMs, onRecorded },
   });

@@ -21,7 +21,7 @@ export interface CallerVerification {
   issuer: string | undefined;
   /** Required `aud`; lib/config.ts makes it mandatory with a JWKS. */
   audience: string | undefined;
-  /** A token whose `exp` lies further than this after its `iat` (or after now) is refused; default 24 h. */
+  /** A token whose `exp` lies further than this after its `iat` (or after now, for an `iat` ahead) is refused; default 24 h. */
   maxLifetimeSeconds?: number;
   /** The time to check `exp`/`nbf` against (default: now). */
   currentDate?: Date;
@@ -194,8 +194,9 @@ export async function authenticateCaller(authorization: unknown, verification: C
     audience: verification.audience,
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     currentDate,
-    // Without `exp` a leaked token would be valid forever.
-    requiredClaims: ['sub', 'exp'],
+    // Without `exp` a leaked token would be valid forever; without `iat` its lifetime is unknown, and a ten-year token
+    // would pass in its last day (issue 24.5). Every provider the README names sets both.
+    requiredClaims: ['sub', 'exp', 'iat'],
   };
   let payload: { sub?: unknown; exp?: unknown; nbf?: unknown; iat?: unknown };
   try {
@@ -220,9 +221,10 @@ export async function authenticateCaller(authorization: unknown, verification: C
   const { sub, exp, nbf, iat } = payload;
   // A lone surrogate cannot be encoded in UTF-8: the identity HMAC would see U+FFFD, so several subjects would be one user.
   if (typeof sub !== 'string' || sub === '' || sub.length > MAX_USER_KEY_LENGTH || hasLoneSurrogate(sub)) throw invalidToken(undefined);
-  if (typeof exp !== 'number') throw invalidToken(undefined);
+  if (typeof exp !== 'number' || typeof iat !== 'number') throw invalidToken(undefined);
   const now = currentDate.getTime() / 1000;
-  const start = typeof iat === 'number' ? Math.min(iat, now) : now;
+  // An `iat` ahead of this clock (drift) counts from now, so it cannot shorten the lifetime the check sees.
+  const start = Math.min(iat, now);
   const maxLifetime = verification.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   if (exp - start > maxLifetime + CLOCK_TOLERANCE_SECONDS) throw invalidToken(undefined);
   rememberCaller(verification, token, { sub, exp, nbf: typeof nbf === 'number' ? nbf : 0, keySetFetchedAt: keySetFetchedAt(key) });

@@ -28,7 +28,10 @@ export const FAILURE_TABLE: Readonly<Record<FailureKind, Answer>> = {
   factor_state_conflict: { code: 'factor_state_conflict' },
   step_up_required: { code: 'step_up_required' },
   code_length_mismatch: { code: 'invalid_request', message: 'Invalid request: code must have as many digits as the authenticator shows.' },
-  malformed_recovery_code: { code: 'invalid_request', message: 'Invalid request: a recovery code has 10 letters and digits, as XXXXX-XXXXX.' },
+  malformed_recovery_code: {
+    code: 'invalid_request',
+    message: 'Invalid request: a recovery code has 16 letters and digits, as XXXX-XXXX-XXXX-XXXX (10, as XXXXX-XXXXX, if issued before).',
+  },
   malformed_user_key: { code: 'invalid_request', message: 'Invalid request: user must be well-formed Unicode.' },
   wrong_code: { code: 'invalid_code' },
   code_reused: { code: 'code_reused' },

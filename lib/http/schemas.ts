@@ -19,6 +19,13 @@ export const DEFAULT_LABEL = 'Account';
 
 /** No control characters (they would reach logs and the authenticator app's display). */
 const PRINTABLE = /^[^\p{Cc}]*$/u;
+/**
+ * Format characters (Unicode Cf: bidirectional controls such as U+202E, zero-width spaces, the BOM, invisible
+ * operators, tags) in a label would make the page, the authenticator app or the support tool show other text than is
+ * stored (issue 24.6). The two joiners stay allowed: Persian, Indic scripts and emoji sequences need them, and they
+ * reorder nothing.
+ */
+const FORMAT_CHARACTER = /(?![\u200c\u200d])\p{Cf}/u;
 
 // Each field's validator is built by a function and each endpoint's schema is z.lazy: the one bundle holds every
 // endpoint, and a cold start builds only the schema of the endpoint it serves (building zod schemas is most of what
@@ -39,6 +46,7 @@ const label = () =>
     z.minLength(1, 'must not be empty'),
     z.maxLength(MAX_LABEL_LENGTH, `must be at most ${MAX_LABEL_LENGTH} characters`),
     z.regex(PRINTABLE, 'must not contain control characters'),
+    z.refine((value) => !FORMAT_CHARACTER.test(value), 'must not contain invisible format characters, such as bidirectional controls'),
     // Key Uri Format: "Neither issuer nor account name may themselves contain a colon."
     z.refine((value) => !value.includes(':'), 'must not contain a colon'),
   );

@@ -3,7 +3,7 @@
 // the time. The lockout's rules live in ./lockout.ts; lib/state/security-state.ts reads and writes the state through
 // lib/state/sync-store.ts; nothing here does I/O.
 import type { ActivityEvent, Channel, FactorConfig } from '../contract';
-import type { RecoveryCodeHashes } from '../core/recovery-codes';
+import { parseRecoveryCodeSet, type RecoveryCodeSet } from '../core/recovery-codes';
 import { withoutOldCounts } from './lockout';
 import { trailWithin } from './trail';
 
@@ -87,8 +87,8 @@ export interface UserState {
   used: UsedCode[];
   factor: VerifiedFactor | null;
   enrollment: EnrollmentHold | null;
-  /** Salted, keyed hashes of the unused recovery codes (lib/core/recovery-codes.ts); never a code. */
-  recovery: RecoveryCodeHashes | null;
+  /** The unused recovery codes as salted password hashes (lib/core/recovery-codes.ts, which reads the form); never a code. */
+  recovery: RecoveryCodeSet | null;
   /** The user's security activity, oldest first: at most ACTIVITY_LIMIT events, none older than the trail's TTL (./trail.ts). */
   trail: ActivityEvent[];
 }
@@ -178,15 +178,6 @@ function parseHold(value: unknown): EnrollmentHold | null | undefined {
   return hold;
 }
 
-function parseRecovery(value: unknown): RecoveryCodeHashes | null | undefined {
-  // Documents written before recovery codes existed have no such field.
-  if (value === undefined || value === null) return null;
-  if (!isRecord(value) || typeof value.salt !== 'string' || !Array.isArray(value.hashes)) return undefined;
-  const hashes = value.hashes;
-  if (!hashes.every((hash): hash is string => typeof hash === 'string')) return undefined;
-  return { salt: value.salt, hashes: [...hashes] };
-}
-
 const EVENT_FIELDS = new Set(['id', 'type', 'occurredAt', 'channel', 'factorSid', 'outcome', 'detail', 'count', 'firstOccurredAt']);
 
 function parseEvent(value: unknown): ActivityEvent | undefined {
@@ -217,7 +208,7 @@ export function parseState(data: unknown): UserState | undefined {
   const used = parseUsed(data.used);
   const factor = parseFactor(data.factor);
   const enrollment = parseHold(data.enrollment);
-  const recovery = parseRecovery(data.recovery);
+  const recovery = parseRecoveryCodeSet(data.recovery);
   const trail = parseTrail(data.trail);
   if (
     web === undefined ||

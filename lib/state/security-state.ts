@@ -8,7 +8,15 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ActivityEvent, Channel } from '../contract';
 import { createEvent, type EventNote } from '../events/security-events';
 import { Failure } from '../core/failures';
-import { createRecoveryCodes, findRecoveryCode, type RecoveryCodeHashes } from '../core/recovery-codes';
+import {
+  isOutdatedSet,
+  matchRecoveryCode,
+  recoveryCodesLeft,
+  withoutRecoveryCode,
+  type RecoveryCodeSet,
+  type RecoveryCodeVault,
+  type ScryptRecoveryCodes,
+} from '../core/recovery-codes';
 import type { StateStore } from './sync-store';
 import {
   CHANNELS,
@@ -71,6 +79,8 @@ export interface SecurityStateOptions {
   now: () => Date;
   /** Keys the digest under which a used code is recorded (Sync never sees a code). */
   codeKey: KeyObject | Uint8Array;
+  /** Issues and hashes recovery codes (lib/core/recovery-codes.ts, with its keys); the state keeps and uses them up. */
+  recoveryCodes: RecoveryCodeVault;
   /** One line when a lock begins; never personal data. */
   log: (line: string) => void;
   /** The user's security activity: kept in the same document, written in the same compare-and-swap as each outcome. */
@@ -136,7 +146,7 @@ export interface CodeAttempt {
    * The first code of a new factor was accepted (Verify has activated it): record the code as used, the factor as the
    * verified one and its new recovery codes, and end the enrollment in flight. Never refused: Verify's answer is final.
    */
-  activated(factor: VerifiedFactor, code: string, recovery: RecoveryCodeHashes): Promise<void>;
+  activated(factor: VerifiedFactor, code: string, recovery: RecoveryCodeSet): Promise<void>;
   /**
    * A recovery code instead of an authenticator code: used up atomically if it is one of the set, with `event` and
    * `change`; the codes left, or undefined when it is not one (counted as a wrong code, may throw like `refused`).
@@ -174,10 +184,10 @@ export interface SecurityState {
    * Failure('challenges_throttled') when the channel's share of Verify's quota is spent, all without asking Verify.
    */
   beginCodeCheck(options: CodeCheckOptions): Promise<CodeAttempt>;
-  /** A new set of recovery codes, keyed like the rest of the state: the codes to show once, the hashes to keep. No I/O. */
-  issueRecoveryCodes(): { codes: string[]; stored: RecoveryCodeHashes };
-  /** Unused recovery codes of the current set (a read). */
-  recoveryCodesLeft(): Promise<number>;
+  /** A new set of recovery codes: the codes to show once, the password hashes to keep. No I/O (ten scrypt hashes). */
+  issueRecoveryCodes(): Promise<{ codes: string[]; stored: ScryptRecoveryCodes }>;
+  /** Unused recovery codes of the current set, and whether it is a set of the format issued before (a read). */
+  recoveryCodes(): Promise<{ left: number; outdated: boolean }>;
   /** The user's recent security events, newest first (a read). */
   activity(): Promise<ActivityEvent[]>;
   /** Writes events that come with no other change (a factor created or deleted), with `change` if given. */
@@ -484,26 +494,29 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
             // hold ends only if it is still this check's: another request's is never cleared.
             const base = withoutOwn(state) ?? withFactor(state);
             const next: UserState = { ...withSuccess(withUsedCode(base, key, usedUntil(factor.config, now)), channel), factor, recovery };
-            const events = stamp([{ type: 'factor.verified', factorSid: factor.sid }, { type: 'recovery_codes.generated', detail: { count: recovery.hashes.length } }], now);
+            const events = stamp([{ type: 'factor.verified', factorSid: factor.sid }, { type: 'recovery_codes.generated', detail: { count: recoveryCodesLeft(recovery) } }], now);
             return { next, result: undefined, events };
           });
         },
         async redeemRecoveryCode(input, effects) {
+          // The one password hash of this attempt, before the write (a compare-and-swap retry only compares again).
+          const candidate = await options.recoveryCodes.prepare(withFactor(snapshot.state).recovery, input);
           const result = await outcome<{ left: number | undefined; counted?: Counted }>((state, now) => {
             const base = withoutOwn(state);
             if (base === undefined) return factorOnly(state, { left: undefined });
-            const index = base.recovery === null ? undefined : findRecoveryCode(options.codeKey, base.recovery, input);
+            const index = matchRecoveryCode(candidate, base.recovery);
             // Not one of the set (or one that a racing request used first): a wrong code, counted like any other.
             if (base.recovery === null || index === undefined) {
               const failure = countFailure(base, channel, now, { type: 'challenge.failed', outcome: 'wrong_recovery_code' });
               return { ...failure, result: { left: undefined, counted: failure.result } };
             }
-            const hashes = base.recovery.hashes.filter((_, at) => at !== index);
-            const spent: UserState = { ...withSuccess(base, channel), recovery: { ...base.recovery, hashes } };
+            const recovery = withoutRecoveryCode(base.recovery, index);
+            const left = recoveryCodesLeft(recovery);
+            const spent: UserState = { ...withSuccess(base, channel), recovery };
             const next = (effects.change ?? ((same: UserState) => same))(spent);
-            const event: EventNote = { type: 'recovery_code.used', outcome: effects.purpose, detail: { recoveryCodesLeft: hashes.length } };
+            const event: EventNote = { type: 'recovery_code.used', outcome: effects.purpose, detail: { recoveryCodesLeft: left } };
             if (effects.factorSid !== undefined) event.factorSid = effects.factorSid;
-            return { next, result: { left: hashes.length }, events: stamp([event], now) };
+            return { next, result: { left }, events: stamp([event], now) };
           });
           answerFailure(result.counted);
           return result.left;
@@ -517,12 +530,13 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
       };
     },
 
-    issueRecoveryCodes() {
-      return createRecoveryCodes(options.codeKey);
+    async issueRecoveryCodes() {
+      return options.recoveryCodes.issue();
     },
 
-    async recoveryCodesLeft() {
-      return (await read()).state.recovery?.hashes.length ?? 0;
+    async recoveryCodes() {
+      const { recovery } = (await read()).state;
+      return { left: recoveryCodesLeft(recovery), outdated: isOutdatedSet(recovery) };
     },
 
     async activity() {

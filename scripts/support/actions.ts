@@ -4,6 +4,7 @@
 import type { ActivityEvent, FactorStatus } from '../../lib/contract';
 import { createEvent, type NewEvent } from '../../lib/events/security-events';
 import { isFailure } from '../../lib/core/failures';
+import { isOutdatedSet, recoveryCodesLeft } from '../../lib/core/recovery-codes';
 import type { OperatorScope } from '../../lib/core/user-scope';
 import {
   CHANNELS,
@@ -83,6 +84,8 @@ export interface UserStatus extends SupportUser {
   locks: Record<SupportChannel, LockSummary>;
   hardCap: HardCapSummary;
   recoveryCodesLeft: number;
+  /** The set is of the format issued before (50-bit codes): they still work, and the user should generate a new set. */
+  recoveryCodesOutdated: boolean;
   /** Newest first, at most ACTIVITY_SHOWN. */
   activity: ActivityEvent[];
 }
@@ -142,7 +145,8 @@ export async function userStatus(user: SupportUser, deps: SupportDeps): Promise<
     state: read.onFile,
     locks: { web: lockOf(state, 'web', nowMs, deps.hardCap), studio: lockOf(state, 'studio', nowMs, deps.hardCap) },
     hardCap: hardCapOf(state, deps.hardCap),
-    recoveryCodesLeft: state.recovery?.hashes.length ?? 0,
+    recoveryCodesLeft: recoveryCodesLeft(state.recovery),
+    recoveryCodesOutdated: isOutdatedSet(state.recovery),
     activity: recentActivity(state, nowMs, deps.activityTtlMs).slice(0, ACTIVITY_SHOWN),
   };
 }
@@ -184,7 +188,7 @@ export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<R
     // A document the kit did not write cannot be kept (the Functions would go on refusing the user): it is replaced.
     const before = state ?? emptyState();
     removed = {
-      recoveryCodes: before.recovery?.hashes.length ?? 0,
+      recoveryCodes: recoveryCodesLeft(before.recovery),
       locks: CHANNELS.filter((channel) => lockRemainingSeconds(before, channel, nowMs) > 0),
       enrollmentInFlight: enrollmentHeldSeconds(before, nowMs) > 0,
       unreadableState: onFile === 'unreadable',

@@ -1,4 +1,4 @@
-// The support tool's way to Twilio: one client (the emulator's, with VERIFY_EMULATOR_URL), the kit's own user scope over
+// The support tool's way to Twilio: one client (the emulator's, with EMULATOR_URL), the kit's own user scope over
 // it (lib/core/user-scope.ts, as the Functions build theirs), the time the kit's locks are measured against, and the
 // events sent to the host.
 import type twilio from 'twilio';

@@ -7,7 +7,7 @@ import { requireKnown, resetUser, SUPPORT_CHANNELS, unlockUser, userStatus, type
 import { connectSupport, type SupportBackend } from './backend';
 import { confirmByTyping } from './confirm';
 import { EXIT, SupportError, toSupportError, usageError, type ExitCode } from './errors';
-import { resetPreview, resetText, statusText, unlockText } from './output';
+import { escapeInvisible, resetPreview, resetText, statusText, unlockText } from './output';
 import { readSupportSettings, type SupportSettings } from './settings';
 
 export const USAGE = `Usage: npm run support -- <command> <user-id> [options]
@@ -83,7 +83,7 @@ function parseInvocation(argv: string[]): Invocation | 'help' {
 }
 
 function print(io: SupportIo, json: boolean, data: object, text: string): void {
-  io.stdout.write(`${json ? JSON.stringify(data, null, 2) : text}\n`);
+  io.stdout.write(`${json ? escapeInvisible(JSON.stringify(data, null, 2)) : text}\n`);
 }
 
 async function runCommand(invocation: Invocation, settings: SupportSettings, backend: SupportBackend, io: SupportIo): Promise<void> {

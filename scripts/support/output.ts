@@ -1,6 +1,7 @@
 // The support tool's words for people: status, the reset's confirmation and result, the unlock's result. (`--json`
 // prints the same data as it is.)
 import type { ActivityEvent } from '../../lib/contract';
+import { LEGACY_CODE_BITS, RECOVERY_CODE_BITS } from '../../lib/core/recovery-codes';
 import type { FactorSummary, HardCapSummary, LockSummary, ResetResult, UnlockResult, UserStatus } from './actions';
 
 /** "1 h 4 min", "4 min 12 s", "40 s". */
@@ -13,12 +14,29 @@ export function duration(seconds: number): string {
   return `${rest} s`;
 }
 
+/**
+ * Characters that print as nothing or change how a line reads (bidirectional controls such as U+202E, zero-width and
+ * other format characters, line separators, DEL and C1 controls) as `\uXXXX` per UTF-16 unit, as JSON writes escapes:
+ * a label or user id cannot make the operator's terminal show other than what is stored (issue 24.6). Applied to JSON
+ * text or to JSON.stringify'd strings, which have escaped C0 controls already; the result stays valid JSON.
+ */
+export function escapeInvisible(text: string): string {
+  return text.replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, (char) =>
+    [...Array(char.length).keys()].map((at) => `\\u${char.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`).join(''),
+  );
+}
+
+/** A label or user id in quotes, every invisible character escaped. */
+function quoted(text: string): string {
+  return escapeInvisible(JSON.stringify(text));
+}
+
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function factorLine(factor: FactorSummary): string {
-  return `${factor.sid}  ${JSON.stringify(factor.label)}  ${factor.status}  created ${factor.createdAt}`;
+  return `${factor.sid}  ${quoted(factor.label)}  ${factor.status}  created ${factor.createdAt}`;
 }
 
 function lockLine(channel: string, lock: LockSummary): string {
@@ -40,7 +58,7 @@ function eventLine(event: ActivityEvent): string {
 }
 
 export function statusText(status: UserStatus): string {
-  const lines = [`User ${JSON.stringify(status.user)} (identity ${status.identity})`];
+  const lines = [`User ${quoted(status.user)} (identity ${status.identity})`];
   lines.push(status.factors.length === 0 ? 'Factors: none' : `Factors (${status.factors.length}):`);
   for (const factor of status.factors) lines.push(`  ${factorLine(factor)}`);
   if (status.state === 'unreadable') {
@@ -48,6 +66,12 @@ export function statusText(status: UserStatus): string {
   } else {
     lines.push('Locks:', `  ${lockLine('web', status.locks.web)}`, `  ${lockLine('studio', status.locks.studio)}`, hardCapLine(status.hardCap));
     lines.push(`Recovery codes left: ${status.recoveryCodesLeft}`);
+    if (status.recoveryCodesOutdated) {
+      lines.push(
+        `  OLD FORMAT: ${LEGACY_CODE_BITS}-bit codes issued before the ${RECOVERY_CODE_BITS}-bit format; they work until used, and the user should`,
+        '  generate a new set on the page ("Generate new codes", with a code from the app) or POST /regenerate-recovery-codes',
+      );
+    }
   }
   lines.push(status.activity.length === 0 ? 'Recent activity: none' : 'Recent activity (newest first):');
   for (const event of status.activity) lines.push(`  ${eventLine(event)}`);
@@ -56,7 +80,7 @@ export function statusText(status: UserStatus): string {
 
 /** What a reset of this user would remove, shown before the typed confirmation. */
 export function resetPreview(status: UserStatus): string {
-  const lines = [`This removes, for user ${JSON.stringify(status.user)} (identity ${status.identity}):`];
+  const lines = [`This removes, for user ${quoted(status.user)} (identity ${status.identity}):`];
   lines.push(`  ${plural(status.factors.length, 'factor')}${status.factors.length > 0 ? ':' : ''}`);
   for (const factor of status.factors) lines.push(`    ${factorLine(factor)}`);
   if (status.state === 'unreadable') {
@@ -72,7 +96,7 @@ export function resetPreview(status: UserStatus): string {
 
 export function resetText(result: ResetResult): string {
   const { removed } = result;
-  const lines = [`Reset user ${JSON.stringify(result.user)} (identity ${result.identity}):`];
+  const lines = [`Reset user ${quoted(result.user)} (identity ${result.identity}):`];
   lines.push(`  removed ${plural(removed.factors.length, 'factor')}`);
   for (const factor of removed.factors) lines.push(`    ${factorLine(factor)}`);
   lines.push(`  removed ${plural(removed.recoveryCodes, 'recovery code')}`);
@@ -84,7 +108,7 @@ export function resetText(result: ResetResult): string {
 }
 
 export function unlockText(result: UnlockResult): string {
-  const lines = [`Unlock user ${JSON.stringify(result.user)} (identity ${result.identity}):`];
+  const lines = [`Unlock user ${quoted(result.user)} (identity ${result.identity}):`];
   for (const entry of result.channels) {
     const failures = entry.consecutiveFailures > 0 ? `; cleared ${plural(entry.consecutiveFailures, 'consecutive failure')}` : '';
     const timed = entry.lockedUntil === null ? 'lifted the lock' : `lifted the lock (was locked until ${entry.lockedUntil})`;

@@ -8,7 +8,7 @@ import { emulatorUrlFrom, type Lookup } from '../twilio-cli-client';
 import { configurationError } from './errors';
 
 export interface SupportSettings {
-  /** The variables as the tool reads them, for the twilio client (credentials, VERIFY_EMULATOR_URL). */
+  /** The variables as the tool reads them, for the twilio client (credentials, EMULATOR_URL). */
   lookup: Lookup;
   verifyServiceSid: string;
   syncServiceSid: string;

@@ -125,10 +125,11 @@ test('a keyboard alone signs in, sets up, verifies and checks a code', async () 
   await expectAnnouncement(page, () => page.keyboard.press('Enter'), /Approved/);
   await checkRegion(page).getByText('Approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
 
-  // Lost your phone? The recovery-code form opens from the keyboard and takes its focus.
+  // Lost your phone? The recovery-code form opens from the keyboard and takes its focus; the check's "Approved" goes.
   await tabTo(page, 'button:Lost your phone? Use a recovery code');
   await page.keyboard.press('Enter');
   await expect(describeFocus(page)).resolves.toBe('textbox:Recovery code');
+  expect(await checkRegion(page).getByText('Approved', { exact: true }).isVisible()).toBe(false);
   await page.keyboard.type(codes[0] ?? '');
   await expectAnnouncement(page, () => page.keyboard.press('Enter'), /^Approved: this recovery code would sign you in/);
   await saveStep(page, '22-keyboard-only');

@@ -51,13 +51,14 @@ async function newestLineIs(line: string): Promise<void> {
   expect((await activityLines(page))[0]).toBe(line);
 }
 
-/** Counts the messages the status region gets from now on (each one is a fresh node: one announcement each). */
+/** Counts the messages the status lines (one per card) get from now on (each one is a fresh node: one announcement each). */
 async function countAnnouncements(): Promise<() => Promise<number>> {
   await page.evaluate(`(() => {
     window.announcements = 0;
-    new MutationObserver((records) => {
+    const observer = new MutationObserver((records) => {
       for (const record of records) window.announcements += record.addedNodes.length;
-    }).observe(document.querySelector('[role="status"]'), { childList: true });
+    });
+    for (const region of document.querySelectorAll('[role="status"]')) observer.observe(region, { childList: true });
   })()`);
   return async () => Number(await page.evaluate('window.announcements'));
 }
@@ -82,25 +83,25 @@ test('after a set-up, five wrong codes, a lock and a passed check, Recent activi
   const region = activityRegion(page);
   await region.getByText('Nothing has happened yet.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await startSetUp(page, 'alan@example.com');
-  await newestLineIs('Set-up of an authenticator started · today, 09:00 AM');
+  await newestLineIs('Set-up of an authenticator started · today, 9:00 AM');
   const account = await scanQrCode(page);
   await verifyAndSaveCodes(page, codeAt(account, T0));
-  await newestLineIs('10 new recovery codes issued · today, 09:00 AM');
+  await newestLineIs('10 new recovery codes issued · today, 9:00 AM');
 
   const checkAt = T0 + 30_000;
   await suite.stack.setClock(checkAt);
   await page.clock.pauseAt(checkAt);
   const wrong = wrongCodeAt(account, checkAt);
   await expectAnnouncement(page, () => submitCheckCode(page, wrong), /^Not approved/);
-  await newestLineIs('Wrong code entered · today, 09:00 AM');
+  await newestLineIs('Wrong code entered · today, 9:00 AM');
   await expectAnnouncement(page, () => submitCheckCode(page, wrong), /^Not approved/);
   // Wrong codes in a row are one line.
-  await newestLineIs('2 wrong codes · today, 09:00 AM');
+  await newestLineIs('2 wrong codes · today, 9:00 AM');
   for (let i = 0; i < 2; i += 1) await expectAnnouncement(page, () => submitCheckCode(page, wrong), /^Not approved/);
-  await newestLineIs('4 wrong codes · today, 09:00 AM');
+  await newestLineIs('4 wrong codes · today, 9:00 AM');
   await expectAnnouncement(page, () => submitCheckCode(page, wrong), /^Locked: too many wrong codes/);
   // The lock and the wrong codes that caused it: one line.
-  await newestLineIs('5 wrong codes, then locked for 1 minute · today, 09:00 AM');
+  await newestLineIs('5 wrong codes, then locked for 1 minute · today, 9:00 AM');
   await saveStep(page, '40-activity-locked');
 
   await expectAnnouncement(page, () => page.clock.runFor(60_100), 'The lock has ended: you can enter a code again.');
@@ -110,14 +111,14 @@ test('after a set-up, five wrong codes, a lock and a passed check, Recent activi
   const announcements = await countAnnouncements();
   await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, afterLock)), 'Approved: this code would sign you in.');
   await checkRegion(page).getByText('Approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
-  await newestLineIs('Sign-in code accepted · today, 09:02 AM');
+  await newestLineIs('Sign-in code accepted · today, 9:02 AM');
 
   expect(await activityLines(page)).toEqual([
-    'Sign-in code accepted · today, 09:02 AM',
-    '5 wrong codes, then locked for 1 minute · today, 09:00 AM',
-    '10 new recovery codes issued · today, 09:00 AM',
-    'Authenticator app set up · today, 09:00 AM',
-    'Set-up of an authenticator started · today, 09:00 AM',
+    'Sign-in code accepted · today, 9:02 AM',
+    '5 wrong codes, then locked for 1 minute · today, 9:00 AM',
+    '10 new recovery codes issued · today, 9:00 AM',
+    'Authenticator app set up · today, 9:00 AM',
+    'Set-up of an authenticator started · today, 9:00 AM',
   ]);
   // The check was announced once; the list updated quietly: it is no live region, and lies in none.
   expect(await announcements()).toBe(1);
@@ -169,7 +170,7 @@ test('a recovery-code sign-in, a new set and a lost phone read as such, and the 
 
   // The page learns of them with its own next action, here a wrong sign-in code: two wrong codes in a row.
   await expectAnnouncement(page, () => submitCheckCode(page, wrongCodeAt(account, nextStep)), /^Not approved/);
-  await newestLineIs('2 wrong codes · today, 09:00 AM');
+  await newestLineIs('2 wrong codes · today, 9:00 AM');
 
   // Then the phone is lost: its authenticator goes with a code of the new set.
   const item = page.getByRole('region', { name: 'Your authenticators' }).getByRole('listitem').filter({ hasText: 'barbara phone' });
@@ -177,12 +178,12 @@ test('a recovery-code sign-in, a new set and a lost phone read as such, and the 
   await item.getByRole('button', { name: 'Lost your phone? Use a recovery code instead' }).click();
   await item.getByRole('textbox', { name: 'Recovery code', exact: true }).fill(newCode);
   await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), /^Deleted “barbara phone”, and its recovery codes with it/);
-  await newestLineIs('Lost authenticator removed with a recovery code · today, 09:00 AM');
+  await newestLineIs('Lost authenticator removed with a recovery code · today, 9:00 AM');
   expect((await activityLines(page)).slice(0, 4)).toEqual([
-    'Lost authenticator removed with a recovery code · today, 09:00 AM',
-    '2 wrong codes · today, 09:00 AM',
-    '10 new recovery codes issued · today, 09:00 AM',
-    'Recovery code used to sign in; 9 left · today, 09:00 AM',
+    'Lost authenticator removed with a recovery code · today, 9:00 AM',
+    '2 wrong codes · today, 9:00 AM',
+    '10 new recovery codes issued · today, 9:00 AM',
+    'Recovery code used to sign in; 9 left · today, 9:00 AM',
   ]);
 
   // The same lines in German, at once and without a reload.

@@ -75,6 +75,11 @@ describe.each(LOCALES.map(({ tag }) => tag))('the %s catalog', (tag) => {
     }
   });
 
+  test('says "approved" with one word: the check\'s answer opens both approval messages', () => {
+    const word = String(catalog['check.approved']);
+    expect([String(catalog['check.approvedMessage']).startsWith(word), String(catalog['lost.approved']).startsWith(word)]).toEqual([true, true]);
+  });
+
   test("has exactly the plural forms of the language's Intl.PluralRules categories", () => {
     const categories = new Intl.PluralRules(tag).resolvedOptions().pluralCategories.slice().sort();
     for (const key of keys) {

@@ -3,6 +3,7 @@
 // refused at the preflight: the browser never sends its request. Real local stack (its preflights answered with the
 // allow-list, scripts/local-cors.ts), real Chromium, codes from the tests' authenticator app.
 import type { Page } from 'playwright-core';
+import en from '../../assets/i18n/en';
 import { saveStep } from './support/artifacts';
 import { axeViolations } from './support/axe';
 import { startHostApp, type HostApp } from './support/host-app';
@@ -93,6 +94,8 @@ test('a page on an allowed origin enrolls and signs in through totp-client.js; i
   await suite.stack.setClock(T0 + 30_000);
   await submitCode(page, codeAt(account, T0 + 30_000));
   await page.getByRole('status').getByText('You are signed in.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  // Styled as what it is, a success (the kit page's style.css), not as a neutral note.
+  await expect(page.getByRole('status').locator('.message').getAttribute('class')).resolves.toBe('message success');
   expect(allowed.signedIn).toEqual([{ userId: 'ada', amr: ['otp'] }]);
   // Every call went to the kit's own origin, and each one was let through by a preflight the allow-list answered.
   expect(suite.stack.requests.filter((line) => !line.startsWith('POST /__dev/'))).toEqual([
@@ -151,6 +154,26 @@ test('"Lost your phone?" signs in with a recovery code across origins (amr recov
   await page.getByRole('status').getByText('That recovery code is not valid, or was used already.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await page.getByRole('button', { name: 'Use your authenticator app instead' }).click();
   await expect(page.evaluate(FOCUSED_TEXT)).resolves.toBe('Enter the code from your authenticator app');
+});
+
+test('the example page looks like the kit page: a heading clear of the top edge, the same recovery-code hint and field', async () => {
+  const { page, errors } = await openSignInStep(allowed, 'ida', 'signin-ida-1');
+  const heading = await page.getByRole('heading', { level: 1 }).boundingBox();
+  expect(heading?.y).toBeGreaterThanOrEqual(12);
+  await page.getByRole('button', { name: 'Lost your phone? Use a recovery code' }).click();
+  const field = page.getByRole('textbox', { name: 'Recovery code' });
+  // The kit page's field, as index.html has it, and its hint, as its English catalog words it.
+  const kitPage = await (await fetch(new URL('/index.html', suite.stack.origin))).text();
+  const kitField = /<input id="recovery-check-code"[^>]*>/.exec(kitPage)?.[0] ?? '';
+  const attribute = (markup: string, name: string): string | undefined => new RegExp(`\\s${name}="([^"]*)"`).exec(markup)?.[1];
+  for (const name of ['maxlength', 'dir', 'class', 'autocomplete', 'autocapitalize', 'spellcheck']) {
+    expect([name, await field.getAttribute(name)]).toEqual([name, attribute(kitField, name) ?? null]);
+  }
+  const hintId = (await field.getAttribute('aria-describedby')) ?? '';
+  await expect(page.locator(`[id="${hintId}"]`).textContent()).resolves.toBe(en['recovery.codeHint']);
+  expect(await axeViolations(page)).toEqual([]);
+  await saveStep(page, 'cross-origin-recovery-step');
+  expect(errors).toEqual([]);
 });
 
 test('a page on an origin outside ALLOWED_ORIGINS is refused at the preflight: its requests are never sent', async () => {

@@ -3,9 +3,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { saveStep } from './support/artifacts';
 import { describeFocus } from './support/keyboard';
 import {
+  activityLines,
   checkRegion,
   expectAnnouncement,
   factorsRegion,
+  isOnScreen,
+  liveRegion,
+  recoveryRegion,
   scanQrCode,
   setupRegion,
   signInAsDeveloper,
@@ -13,6 +17,7 @@ import {
   STATE_TIMEOUT_MS,
   submitCheckCode,
   submitVerificationCode,
+  verifyAndSaveCodes,
 } from './support/person';
 import { T0, useBrowserSuite } from './support/session';
 import { codeAt, wrongCodeAt, type ScannedAccount } from './support/totp';
@@ -38,8 +43,9 @@ async function setUpAs(user: string, label: string): Promise<ScannedAccount> {
   return scanQrCode(page);
 }
 
+/** The first code, then the recovery codes put away: until then the save step is the only card on the page. */
 async function verifyWith(code: string): Promise<void> {
-  await expectAnnouncement(page, () => submitVerificationCode(page, code), /authenticator app is set up/);
+  await verifyAndSaveCodes(page, code);
 }
 
 test('a person scans the QR code, verifies the first code and passes a sign-in check', async () => {
@@ -103,6 +109,10 @@ test('a person scans the QR code, verifies the first code and passes a sign-in c
 
   await expectAnnouncement(page, () => submitCheckCode(page, wrongCodeAt(account, nextStep)), /Not approved/);
   await checkRegion(page).getByText('Not approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  // The answer shows by the card just used, on screen at 375 px, and the field keeps the focus for the next try.
+  const answer = checkRegion(page).getByRole('status').getByText(/^Not approved: that code did not match/);
+  await expect(isOnScreen(page, answer)).resolves.toBe(true);
+  await expect(describeFocus(page)).resolves.toBe('textbox:Code');
   await saveStep(page, '06-check-not-approved');
 
   await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), /Approved/);
@@ -110,6 +120,67 @@ test('a person scans the QR code, verifies the first code and passes a sign-in c
   await saveStep(page, '07-check-approved');
 
   expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+test('the code just used is never sent again: each code field asks to wait for the next one, and the next one passes', async () => {
+  const account = await setUpAs('joan', 'joan phone');
+  await verifyAndSaveCodes(page, codeAt(account, T0));
+  const sent: string[] = [];
+  page.on('request', (request) => sent.push(new URL(request.url()).pathname));
+  const check = checkRegion(page);
+  // Right after set-up the app still shows the code that verified it: the check's countdown says to wait.
+  const wait = 'The current code was just used. Wait for the next one: it comes in 20 seconds.';
+  await check.getByText(wait, { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await saveStep(page, '06-check-waits-for-next-code');
+
+  // Typed anyway: answered on the page, nothing sent, so no wrong code counts towards the lock or shows in the trail.
+  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, T0)), wait);
+  expect(await check.getByText('Not approved', { exact: true }).count()).toBe(0);
+  const card = recoveryRegion(page);
+  await card.getByRole('button', { name: 'Generate new codes' }).click();
+  await card.getByText(wait, { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await card.getByRole('textbox', { name: 'Code', exact: true }).fill(codeAt(account, T0));
+  await expectAnnouncement(page, () => card.getByRole('button', { name: 'Replace my recovery codes' }).click(), wait);
+  await card.getByRole('button', { name: 'Cancel' }).click();
+  const item = factorsRegion(page).getByRole('listitem').filter({ hasText: 'joan phone' });
+  await item.getByRole('button', { name: 'Delete joan phone' }).click();
+  await item.getByText(wait, { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await item.getByRole('textbox', { name: 'Code', exact: true }).fill(codeAt(account, T0));
+  await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), wait);
+  await item.getByRole('button', { name: 'Cancel' }).click();
+  expect(sent.filter((path) => path !== '/list-activity' && path !== '/list-factors')).toEqual([]);
+  expect((await activityLines(page)).some((line) => /wrong|already used/i.test(line))).toBe(false);
+
+  // The next step's code is checked as usual, and is then the one to wait out.
+  const nextStep = T0 + STEP_MS;
+  await suite.stack.setClock(nextStep);
+  await page.clock.setFixedTime(nextStep);
+  await check.getByText('The code changes in 20 seconds.', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), /^Approved/);
+  await check.getByText(wait, { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expectAnnouncement(page, () => submitCheckCode(page, codeAt(account, nextStep)), wait);
+  expect(sent.filter((path) => path === '/create-challenge')).toHaveLength(1);
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+/** The QR code as drawn: CSS pixels per module (the viewBox counts modules, quiet zone included). */
+const QR_MODULE_PIXELS = `(() => {
+  const qr = document.querySelector('.qr-image');
+  return qr.getBoundingClientRect().width / qr.viewBox.baseVal.width;
+})()`;
+
+test('at 1280 px the QR code is drawn larger, still in whole pixels per module, and scans', async () => {
+  ({ page, watch } = await suite.openPage({ width: 1280 }));
+  await setUpAs('mary', 'mary@example.com');
+  await expect(page.evaluate(QR_MODULE_PIXELS)).resolves.toBe(6);
+  const account = await scanQrCode(page, await saveStep(page, '03-qr-code-1280'));
+  expect(account.label).toContain('mary@example.com');
+  // On a phone it stays at 4 px per module, which fits 375 px.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await expect(page.evaluate(QR_MODULE_PIXELS)).resolves.toBe(4);
   expect(watch.errors).toEqual([]);
 });
 
@@ -130,12 +201,16 @@ test('deleting a verified authenticator asks for a current code', async () => {
   await verifyWith(codeAt(account, T0));
   const nextStep = T0 + STEP_MS;
   await suite.stack.setClock(nextStep);
+  await page.clock.setFixedTime(nextStep);
 
   const item = factorsRegion(page).getByRole('listitem').filter({ hasText: 'linus phone' });
   await item.getByRole('button', { name: 'Delete linus phone' }).click();
   const codeField = item.getByRole('textbox', { name: 'Code', exact: true });
   await codeField.waitFor({ timeout: STATE_TIMEOUT_MS });
   await expect(describeFocus(page)).resolves.toBe('textbox:Code');
+  // The countdown every code field has, read with the field.
+  await item.getByText('The code changes in 20 seconds.', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  await expect(codeField.getAttribute('aria-describedby').then((ids) => page.locator(`[id="${ids?.split(' ')[1]}"]`).textContent())).resolves.toBe('The code changes in 20 seconds.');
   await saveStep(page, '09-delete-asks-for-code');
 
   // A wrong code is refused (403 invalid_code) and the authenticator stays.
@@ -147,6 +222,11 @@ test('deleting a verified authenticator asks for a current code', async () => {
   await codeField.fill(codeAt(account, nextStep));
   await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), 'Deleted “linus phone”.');
   await factorsRegion(page).getByText('No authenticator is set up yet.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  // On a phone the result is in view, in the card just used, with the focus on that card's heading.
+  const result = factorsRegion(page).getByRole('status').getByText('Deleted “linus phone”.');
+  await expect(isOnScreen(page, result)).resolves.toBe(true);
+  await expect(describeFocus(page)).resolves.toBe('h2:Your authenticators');
+  expect(await liveRegion(page).locator('p').count()).toBe(1);
   await expect(checkRegion(page).isHidden()).resolves.toBe(true);
   await saveStep(page, '10-deleted');
 
@@ -157,12 +237,17 @@ test('deleting a verified authenticator asks for a current code', async () => {
 
 test('an unverified authenticator is deleted without a code, and its QR code goes with it', async () => {
   await setUpAs('barbara', 'old tablet');
+  // During the set-up Verify is the one primary action: no second "Set up authenticator" beside it.
+  const setUp = setupRegion(page).getByRole('button', { name: 'Set up authenticator' });
+  expect(await setUp.count()).toBe(0);
   const item = factorsRegion(page).getByRole('listitem').filter({ hasText: 'old tablet' });
   await item.getByText('Not verified yet').waitFor({ timeout: STATE_TIMEOUT_MS });
   await item.getByRole('button', { name: 'Delete old tablet' }).click();
   expect(await item.getByRole('textbox', { name: 'Code', exact: true }).count()).toBe(0);
   await expectAnnouncement(page, () => item.getByRole('button', { name: 'Delete authenticator' }).click(), 'Deleted “old tablet”.');
   expect(await page.getByRole('img', { name: 'QR code for your authenticator app' }).count()).toBe(0);
+  // Deleting it is how to start over: the set-up form is back.
+  await setUp.waitFor({ timeout: STATE_TIMEOUT_MS });
 
   expect(watch.foreignRequests).toEqual([]);
   expect(watch.errors).toEqual([]);

@@ -97,13 +97,38 @@ const LAYOUT = `(() => {
   };
 })()`;
 
-/** The save step's grid: the first code's side, and each code read left to right whatever the page's direction. */
+/**
+ * The save step's codes as drawn: which side each code's number is on, each code read left to right whatever the
+ * page's direction, and whatever makes one code hard to copy exactly: a number drawn outside its code's box (a list
+ * marker hanging outside, which is what ran into the code before it), a code or number wider than its box, two boxes
+ * that overlap, or the list wider than its card.
+ */
 const CODES_LAYOUT = `(() => {
-  const [first, second] = document.querySelectorAll('.recovery-codes li');
-  const code = document.querySelector('.recovery-codes code');
+  const list = document.querySelector('.recovery-codes');
+  const items = [...list.querySelectorAll('li')];
+  const box = (element) => element.getBoundingClientRect();
+  const overlap = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const problems = [];
+  items.forEach((item, index) => {
+    const style = getComputedStyle(item);
+    if (style.listStyleType !== 'none' && style.listStylePosition !== 'inside') problems.push('number ' + (index + 1) + ' is outside its box');
+    if (item.scrollWidth > item.clientWidth) problems.push('code ' + (index + 1) + ' is wider than its box');
+    const own = box(item);
+    const code = box(item.querySelector('code'));
+    if (code.left < own.left - 0.5 || code.right > own.right + 0.5) problems.push('code ' + (index + 1) + ' leaves its box');
+    items.forEach((other, later) => {
+      if (later > index && overlap(own, box(other))) problems.push('codes ' + (index + 1) + ' and ' + (later + 1) + ' overlap');
+    });
+  });
+  if (list.scrollWidth > list.clientWidth) problems.push('the codes are wider than their card');
+  const first = box(items[0]);
+  const firstCode = box(items[0].querySelector('code'));
   return {
-    firstOnTheRight: first.getBoundingClientRect().left > second.getBoundingClientRect().left,
-    codeDirection: getComputedStyle(code).direction,
+    count: items.length,
+    problems,
+    // The number sits at the start of the line: the side with the narrower space beside the code.
+    numberOnTheRight: first.right - firstCode.right < firstCode.left - first.left,
+    codeDirection: getComputedStyle(items[0].querySelector('code')).direction,
   };
 })()`;
 
@@ -121,7 +146,10 @@ interface Layout {
 }
 
 interface CodesLayout {
-  firstOnTheRight: boolean;
+  count: number;
+  /** What keeps a code from being copied exactly; empty when none. */
+  problems: string[];
+  numberOnTheRight: boolean;
   codeDirection: string;
 }
 
@@ -135,7 +163,7 @@ interface LocaleRun {
   file: string[];
   /** Recent activity at the end, each line as "what · when". */
   activity: string[];
-  /** T0 as the page's clock shows it (in the browser's time zone, UTC), for the expected times. */
+  /** T0 as the page's clock shows it (in the browser's time zone, UTC), for the expected times: one format everywhere. */
   clockTime: string;
   watch: PageWatch;
   catalogRequests: string[];
@@ -227,7 +255,7 @@ async function runLocale(tag: LocaleTag): Promise<LocaleRun> {
   const activity = page.getByRole('region', { name: t.text('activity.title'), exact: true });
   await activity.getByRole('listitem').nth(4).waitFor({ timeout: STATE_TIMEOUT_MS });
   const lines = (await activity.getByRole('listitem').allInnerTexts()).map((text) => text.replace(/\s*\n+\s*/g, ' · ').replace(/\s+/g, ' ').trim());
-  const clockTime = String(await page.evaluate(`new Intl.DateTimeFormat(${JSON.stringify(tag)}, { hour: '2-digit', minute: '2-digit' }).format(${T0})`));
+  const clockTime = String(await page.evaluate(`new Intl.DateTimeFormat(${JSON.stringify(tag)}, { timeStyle: 'short' }).format(${T0})`));
   await look('sign-in-check');
 
   await page.context().close();
@@ -280,11 +308,15 @@ describe('every language, from sign-in to the sign-in check', () => {
     expect(run.watch.errors).toEqual([]);
   });
 
+  test.each(TAGS)('%s: at 375 px every recovery code has its own box, its number inside it, and no two overlap', (tag) => {
+    expect(runOf(tag).codesLayout).toMatchObject({ count: 10, problems: [] });
+  });
+
   test.each(TAGS)('%s: the recovery codes, their file and Recent activity are in the language', (tag) => {
     const run = runOf(tag);
     const t = translators[tag];
     expect(run.codes).toHaveLength(10);
-    for (const code of run.codes) expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    for (const code of run.codes) expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
     expect(run.file.slice(0, 13)).toEqual([t.text('codes.sheetTitle', { name: `u-${tag}` }), '', ...run.codes, '']);
     const [before = ''] = t.text('codes.sheetNote').split('{dateTime}');
     expect(run.file[13]?.startsWith(before)).toBe(true);
@@ -320,12 +352,12 @@ describe('every language, from sign-in to the sign-in check', () => {
     expect(arabic.stepsPadding?.right).toBeGreaterThan(0);
     expect(english.stepsPadding).toEqual({ left: expect.any(Number), right: 0 });
     expect(english.stepsPadding?.left).toBeGreaterThan(0);
-    // Recent activity's edge on the start side; the codes' grid starts on the right, each code still reads left to right.
+    // Recent activity's edge on the start side; the codes' numbers are on the right, each code still reads left to right.
     expect(arabic.activityEdge).toEqual({ left: 0, right: expect.any(Number) });
     expect(arabic.activityEdge?.right).toBeGreaterThan(0);
     expect(english.activityEdge).toEqual({ left: expect.any(Number), right: 0 });
-    expect(runOf('ar').codesLayout).toEqual({ firstOnTheRight: true, codeDirection: 'ltr' });
-    expect(runOf('en').codesLayout).toEqual({ firstOnTheRight: false, codeDirection: 'ltr' });
+    expect(runOf('ar').codesLayout).toMatchObject({ numberOnTheRight: true, codeDirection: 'ltr' });
+    expect(runOf('en').codesLayout).toMatchObject({ numberOnTheRight: false, codeDirection: 'ltr' });
   });
 });
 

@@ -4,12 +4,12 @@ import fc from 'fast-check';
 import type { ActivityEvent } from '../../lib/contract';
 import { describeWhen, summarizeActivity } from '../../assets/activity';
 import { describeFailure } from '../../assets/failure';
-import { describeNonDefaultConfig, describeRetry, digitsOnly, formatWait, groupSecret, normalizeRecoveryCode } from '../../assets/format';
+import { describeNonDefaultConfig, describeRetry, digitsOnly, groupSecret, normalizeRecoveryCode } from '../../assets/format';
 import ar from '../../assets/i18n/ar';
 import de from '../../assets/i18n/de';
 import en from '../../assets/i18n/en';
 import ja from '../../assets/i18n/ja';
-import { chooseLocale, matchLocale } from '../../assets/locales';
+import { chooseLocale, LOCALES, matchLocale } from '../../assets/locales';
 import { createTranslator } from '../../assets/translator';
 import { mayRunHere, parseFrameAncestors, type FrameContext } from '../../assets/frame-guard';
 import { signedInName } from '../../assets/signed-in-user';
@@ -131,8 +131,8 @@ describe("the kit's own lock and enrollment hold", () => {
   const now = Date.UTC(2030, 0, 15, 9, 0, 10);
 
   test('the countdown reads at a glance, in units of the reader\'s language (Intl)', () => {
-    expect([1, 59, 60, 65, 3600].map((seconds) => formatWait(english, seconds))).toEqual(['1 sec', '59 sec', '1 min', '1 min, 5 sec', '60 min']);
-    expect(formatWait(createTranslator('ja', ja), 245)).toBe('4 分 5 秒');
+    expect([1, 59, 60, 65, 3600].map((seconds) => english.duration(seconds))).toEqual(['1 sec', '59 sec', '1 min', '1 min, 5 sec', '60 min']);
+    expect(createTranslator('ja', ja).duration(245)).toBe('4 分 5 秒');
   });
 
   test('a lock says when to retry; a set-up under way is news, not an error', () => {
@@ -240,20 +240,26 @@ describe('the language of a visit', () => {
 
 describe('a typed recovery code', () => {
   test('is read the way the kit reads it: case, spaces and dashes do not matter, O is 0, I and L are 1', () => {
+    expect(normalizeRecoveryCode('3K7Q-DX9M-4BHT-2ZPA')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode(' 3k7q dx9m 4bht 2zpa ')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode('3K7QDX9M4BHT2ZPA')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode('3K7Q\u2013DX9M\u2013 4BHT 2ZPA')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode('oila-bcde-fghj-kmnp')).toBe('011A-BCDE-FGHJ-KMNP');
+  });
+
+  test('of a set issued before (ten symbols) is still read, in its own groups of five', () => {
     expect(normalizeRecoveryCode('7K2QD-X9M4B')).toBe('7K2QD-X9M4B');
     expect(normalizeRecoveryCode(' 7k2qd x9m4b ')).toBe('7K2QD-X9M4B');
-    expect(normalizeRecoveryCode('7K2QDX9M4B')).toBe('7K2QD-X9M4B');
-    expect(normalizeRecoveryCode('7K2QD\u2013X9M4B')).toBe('7K2QD-X9M4B');
     expect(normalizeRecoveryCode('oilab-cdefg')).toBe('011AB-CDEFG');
   });
 
   test('takes full-width letters and digits of other scripts, as typed on those keyboards', () => {
-    expect(normalizeRecoveryCode('７Ｋ２ＱＤ－Ｘ９Ｍ４Ｂ')).toBe('7K2QD-X9M4B');
-    expect(normalizeRecoveryCode('١٢٣٤٥-ABCDE')).toBe('12345-ABCDE');
+    expect(normalizeRecoveryCode('３Ｋ７Ｑ－ＤＸ９Ｍ－４ＢＨＴ－２ＺＰＡ')).toBe('3K7Q-DX9M-4BHT-2ZPA');
+    expect(normalizeRecoveryCode('١٢٣٤-ABCD-EFGH-JKMN')).toBe('1234-ABCD-EFGH-JKMN');
   });
 
   test('is null for what cannot be a code, so nothing is sent and no attempt is spent', () => {
-    for (const typed of ['', '12345', '7K2QD-X9M4', '7K2QD-X9M4BB', '7K2QD-X9M4U', '7K2QD_X9M4B', '7K2QD-X9M4É']) {
+    for (const typed of ['', '12345', '3K7Q-DX9M-4BHT-2ZP', '3K7Q-DX9M-4BHT-2ZPAB', '3K7Q-DX9M-4BHT-2ZPU', '3K7Q_DX9M_4BHT_2ZPA', '3K7Q-DX9M-4BHT-2ZPÉ', '7K2QD-X9M4BB']) {
       expect([typed, normalizeRecoveryCode(typed)]).toEqual([typed, null]);
     }
   });
@@ -387,6 +393,16 @@ describe('Recent activity in plain words', () => {
     const japanese = createTranslator('ja', ja);
     expect(describeWhen(japanese, item(lastNight), now)).toBe(`昨日 ${japanese.time(lastNight.getTime())}`);
     expect(describeWhen(english, { occurredAt: 'not a date', channel: 'web' }, now)).toBe('not a date');
+  });
+
+  test('a clock time is written one way everywhere: as in a date and time, without a leading zero in English', () => {
+    const at = new Date(2030, 0, 15, 16, 58).getTime();
+    expect(english.time(at).replace(/\s/g, ' ')).toBe('4:58 PM');
+    for (const { tag } of LOCALES) {
+      const t = createTranslator(tag, en);
+      expect([tag, t.dateTime(at).endsWith(t.time(at))]).toEqual([tag, true]);
+      expect([tag, t.dateTime(new Date(2030, 0, 15, 9, 5).getTime()).endsWith(t.time(new Date(2030, 0, 15, 9, 5).getTime()))]).toEqual([tag, true]);
+    }
   });
 
   test('lengths of time in words, to the minute above a minute', () => {

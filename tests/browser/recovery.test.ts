@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { saveStep } from './support/artifacts';
 import { describeFocus } from './support/keyboard';
 import {
+  activityRegion,
   checkRegion,
   expectAnnouncement,
   factorsRegion,
@@ -14,6 +15,7 @@ import {
   recoveryRegion,
   saveCodesRegion,
   scanQrCode,
+  setupRegion,
   shownRecoveryCodes,
   signInAsDeveloper,
   signInWithRecoveryCode,
@@ -29,8 +31,8 @@ import type { PageWatch } from './support/watch';
 jest.setTimeout(120_000);
 
 const STEP_MS = 30_000;
-/** The kit's format: ten symbols of Crockford's Base32 (no I, L, O, U) in two groups of five. */
-const RECOVERY_CODE = /^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/;
+/** The kit's format: sixteen symbols of Crockford's Base32 (no I, L, O, U) in four groups of four. */
+const RECOVERY_CODE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/;
 
 const suite = useBrowserSuite();
 let context: BrowserContext;
@@ -77,6 +79,11 @@ test('after the first code, the save step shows 10 codes; Copy all, Download and
   for (const code of codes) expect(code).toMatch(RECOVERY_CODE);
   expect(new Set(codes).size).toBe(10);
   await step.getByRole('heading', { name: 'Recovery codes for rosalind' }).waitFor({ timeout: STATE_TIMEOUT_MS });
+  // The step takes over the page until it is done: its own news, and no other card (no second count of the codes).
+  await step.getByRole('status').getByText(/save your recovery codes: this is the only time they are shown/).waitFor({ timeout: STATE_TIMEOUT_MS });
+  for (const card of [setupRegion(page), checkRegion(page), recoveryRegion(page), factorsRegion(page), activityRegion(page)]) {
+    expect(await card.isVisible()).toBe(false);
+  }
   await saveStep(page, '30-save-codes');
 
   // Copy all: the ten codes, one per line, nothing else.
@@ -128,10 +135,11 @@ test('after the first code, the save step shows 10 codes; Copy all, Download and
   // Gone from the page, not hidden; the file's object URL revoked; focus moves on to the sign-in check.
   const html = await page.content();
   for (const code of codes) expect(html).not.toContain(code);
-  expect(html).not.toContain(codes[0]?.replace('-', ''));
+  expect(html).not.toContain(codes[0]?.replace(/-/g, ''));
   expect(await step.count()).toBe(0);
   expect(revoked).toEqual([download.url()]);
   await expect(describeFocus(page)).resolves.toBe('h2:Try a sign-in check');
+  await checkRegion(page).getByRole('status').getByText('Your recovery codes are no longer shown on this page.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await recoveryRegion(page).getByText('10 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await saveStep(page, '33-save-codes-done');
 
@@ -160,7 +168,7 @@ test('Lost your phone? A recovery code passes the sign-in check once; a used or 
   });
 
   // Typed the way people do: lower case, a space for the dash.
-  await signInWithRecoveryCode(page, first.toLowerCase().replace('-', ' '), 'Approved: this recovery code would sign you in. It is used up now. 9 unused recovery codes left.');
+  await signInWithRecoveryCode(page, first.toLowerCase().replace(/-/g, ' '), 'Approved: this recovery code would sign you in. It is used up now. 9 unused recovery codes left.');
   await checkRegion(page).getByText('Approved', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
   await recoveryRegion(page).getByText('9 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await saveStep(page, '34-recovery-sign-in');
@@ -172,7 +180,7 @@ test('Lost your phone? A recovery code passes the sign-in check once; a used or 
   expect(sent).toBe(2);
 
   // Not a recovery code at all: the page asks again and sends nothing, so a typo costs no attempt.
-  await signInWithRecoveryCode(page, '12345', 'Enter a recovery code: ten letters and digits, such as 7K2QD-X9M4B.');
+  await signInWithRecoveryCode(page, '12345', 'Enter a recovery code: sixteen letters and digits, such as 3K7Q-DX9M-4BHT-2ZPA.');
   expect(sent).toBe(2);
   await recoveryRegion(page).getByText('9 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
 
@@ -195,7 +203,7 @@ test('a lost phone: its authenticator is removed with a recovery code, a new pho
   await saveStep(page, '35-lost-phone-delete');
 
   // A code that is not one of the set: refused, and the authenticator stays.
-  await recoveryField.fill('ZZZZZ-ZZZZZ');
+  await recoveryField.fill('ZZZZ-ZZZZ-ZZZZ-ZZZZ');
   await expectAnnouncement(
     page,
     () => item.getByRole('button', { name: 'Delete authenticator' }).click(),
@@ -267,20 +275,55 @@ test('with 2 or fewer codes left the page warns, and a current code generates a 
     () => card.getByRole('button', { name: 'Replace my recovery codes' }).click(),
     'New recovery codes generated; the old ones no longer work. Save the new ones now.',
   );
-  // The new set in the same save step, with the focus on it.
+  // The new set in the same save step, with the focus on it, and the count of the old set out of sight meanwhile.
   await expect(describeFocus(page)).resolves.toBe('h2:Save your recovery codes');
+  await saveCodesRegion(page).getByRole('status').getByText(/^New recovery codes generated/).waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(await card.isVisible()).toBe(false);
   const renewed = await shownRecoveryCodes(page);
   expect(renewed).toHaveLength(10);
   expect(renewed.filter((code) => codes.includes(code))).toEqual([]);
   await saveStep(page, '38-new-set');
   await putAwayRecoveryCodes(page);
   await expect(describeFocus(page)).resolves.toBe('h2:Recovery codes');
+  await card.getByRole('status').getByText('Your recovery codes are no longer shown on this page.').waitFor({ timeout: STATE_TIMEOUT_MS });
   await card.getByText('10 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
   expect(await warning.isVisible()).toBe(false);
   for (const code of renewed) expect(await page.content()).not.toContain(code);
 
   // The two codes left of the old set stopped working.
   await signInWithRecoveryCode(page, codes[8] ?? '', 'That recovery code is not valid, or it has been used already. Check it, or try another one.');
+
+  expect(watch.foreignRequests).toEqual([]);
+  expect(unexpectedErrors()).toEqual([]);
+});
+
+test('a set of the older, shorter format still signs in, and the card says so and offers a new set, which is of the current format', async () => {
+  const account = await setUpAs('barbara-old', 'barbara@example.com');
+  await verifyAndSaveCodes(page, codeAt(account, T0));
+  const old = await suite.stack.plantOutdatedRecoveryCodes('barbara-old');
+  const card = recoveryRegion(page);
+  const outdated = card.getByText('These recovery codes are of an older, shorter kind.', { exact: false });
+  expect(await outdated.isVisible()).toBe(false);
+
+  // An old code, typed as it was printed (XXXXX-XXXXX), still works, once; the card then tells what set is left.
+  await signInWithRecoveryCode(page, old[0] ?? '', /It is used up now\. 9 unused recovery codes left\.$/);
+  await outdated.waitFor({ timeout: STATE_TIMEOUT_MS });
+  await card.getByText('9 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  await saveStep(page, '39-outdated-set');
+  await signInWithRecoveryCode(page, old[0] ?? '', 'That recovery code is not valid, or it has been used already. Check it, or try another one.');
+
+  const nextStep = T0 + STEP_MS;
+  await suite.stack.setClock(nextStep);
+  await page.clock.setFixedTime(nextStep);
+  await card.getByRole('button', { name: 'Generate new codes' }).click();
+  await card.getByRole('textbox', { name: 'Code', exact: true }).fill(codeAt(account, nextStep));
+  await expectAnnouncement(page, () => card.getByRole('button', { name: 'Replace my recovery codes' }).click(), /New recovery codes generated/);
+  const renewed = await shownRecoveryCodes(page);
+  for (const code of renewed) expect(code).toMatch(RECOVERY_CODE);
+  await putAwayRecoveryCodes(page);
+  await card.getByText('10 unused recovery codes left.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(await outdated.isVisible()).toBe(false);
+  await signInWithRecoveryCode(page, old[1] ?? '', 'That recovery code is not valid, or it has been used already. Check it, or try another one.');
 
   expect(watch.foreignRequests).toEqual([]);
   expect(unexpectedErrors()).toEqual([]);

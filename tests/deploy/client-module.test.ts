@@ -1,5 +1,5 @@
-// The client module as a host project gets it from dist/assets: totp-client.js an ES module with no dependencies,
-// totp-client.d.ts types that stand alone, and the example page under the same strict policy as the kit's page.
+// The client module as a host project gets it from dist/: assets/totp-client.js an ES module with no dependencies,
+// totp-client.d.ts (beside assets/, not uploaded) types that stand alone, and the example page under the same strict policy as the kit's page.
 // Needs a fresh build (jest's globalSetup builds).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ beforeAll(() => {
   // A host project elsewhere: the two files, copied as docs/integrate.md says, and nothing of this repository.
   project = mkdtempSync(join(tmpdir(), 'totp-host-'));
   copyFileSync(join(ASSETS, 'totp-client.js'), join(project, 'totp-client.js'));
-  copyFileSync(join(ASSETS, 'totp-client.d.ts'), join(project, 'totp-client.d.ts'));
+  copyFileSync(join(ASSETS, '..', 'totp-client.d.ts'), join(project, 'totp-client.d.ts'));
 });
 
 afterAll(() => rmSync(project, { recursive: true, force: true }));
@@ -57,7 +57,7 @@ describe('totp-client.d.ts', () => {
     `);
     expect(problems).toEqual([]);
     expect(files.map((name) => name.slice(project.length + 1)).filter((name) => !name.startsWith('host-'))).toEqual(['totp-client.d.ts']);
-    expect(readFileSync(join(ASSETS, 'totp-client.d.ts'), 'utf8')).not.toMatch(/^\s*(import|export .* from)\b/m);
+    expect(readFileSync(join(ASSETS, '..', 'totp-client.d.ts'), 'utf8')).not.toMatch(/^\s*(import|export .* from)\b/m);
   });
 
   test('is real types, not any: a wrong request or a wrong field does not compile', () => {

@@ -1,4 +1,4 @@
-// `npm run setup` end to end against the Verify emulator: creates, updates, stays idempotent, keeps secrets, warns, refuses.
+// `npm run setup` end to end against the emulator: creates, updates, stays idempotent, keeps secrets, warns, refuses.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,9 +45,9 @@ function writeUserEnv(extra = ''): string {
   return text;
 }
 
-/** Setup pointed at the emulator the same way as the local stack (VERIFY_EMULATOR_URL), never at the shell's env. */
+/** Setup pointed at the emulator the same way as the local stack (EMULATOR_URL), never at the shell's env. */
 function setup(flags: SetupOptions['flags'] = {}, environment: Record<string, string> = {}): ReturnType<typeof setupVerifyService> {
-  return setupVerifyService({ envFile, flags, environment: { VERIFY_EMULATOR_URL: emulator.url, ...environment } });
+  return setupVerifyService({ envFile, flags, environment: { EMULATOR_URL: emulator.url, ...environment } });
 }
 
 async function listServices(): Promise<Array<{ sid: string; friendlyName: string; totp: unknown }>> {
@@ -60,7 +60,7 @@ describe('npm run setup', () => {
     const result = await setup({ issuer: 'Acme Bank' });
 
     expect(result.action).toBe('created');
-    expect(result.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
+    expect(result.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'RECOVERY_CODE_SECRET', 'APPROVAL_SIGNING_KEY']);
     const services = await listServices();
     expect(services).toHaveLength(1);
     expect(services[0]).toEqual(
@@ -78,6 +78,9 @@ describe('npm run setup', () => {
     const { values } = readEnvFile(envFile);
     expect(values['VERIFY_SERVICE_SID']).toBe(result.serviceSid);
     expect(values['IDENTITY_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The recovery codes' pepper has a key of its own (issue 24.8), never the identity key.
+    expect(values['RECOVERY_CODE_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(values['RECOVERY_CODE_SECRET']).not.toBe(values['IDENTITY_SECRET']);
     // Finding 7: an ES256 key pair by default, which the Functions accept as it is written.
     expect(JSON.parse(values['APPROVAL_SIGNING_KEY'] ?? '')).toEqual({ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), d: expect.any(String) });
     expect(parseConfig({ ...values, DOMAIN_NAME: 'totp-functions-1234-dev.twil.io' }).approval.key.alg).toBe('ES256');
@@ -101,15 +104,15 @@ describe('npm run setup', () => {
 
   it('updates only the settings asked for when VERIFY_SERVICE_SID is set', async () => {
     writeUserEnv();
-    const created = await setup({ issuer: 'Acme Bank', skew: '2' });
+    const created = await setup({ issuer: 'Acme Bank', skew: '0' });
     const fileAfterCreate = readFileSync(envFile, 'utf8');
 
-    const updated = await setup({ timeStep: '45' });
+    const updated = await setup({ timeStep: '20' });
     expect(updated.action).toBe('updated');
     expect(updated.serviceSid).toBe(created.serviceSid);
-    expect(updated.settings).toEqual({ serviceName: 'TOTP Functions', issuer: 'Acme Bank', timeStep: 45, codeLength: 6, skew: 2 });
+    expect(updated.settings).toEqual({ serviceName: 'TOTP Functions', issuer: 'Acme Bank', timeStep: 20, codeLength: 6, skew: 0 });
     const service = await emulator.client.verify.v2.services(created.serviceSid).fetch();
-    expect(service.totp).toEqual({ issuer: 'Acme Bank', time_step: 45, code_length: 6, skew: 2 });
+    expect(service.totp).toEqual({ issuer: 'Acme Bank', time_step: 20, code_length: 6, skew: 0 });
     expect(readFileSync(envFile, 'utf8')).toBe(fileAfterCreate);
     expect(await listServices()).toHaveLength(1);
   });
@@ -122,7 +125,7 @@ describe('npm run setup', () => {
     expect(result).toEqual(expect.objectContaining({ serviceSid: existing, action: 'updated' }));
     // A service created without TOTP settings shows nulls; setup reports Verify's defaults for them.
     expect(result.settings).toEqual({ serviceName: 'Existing', issuer: 'Existing', timeStep: 30, codeLength: 8, skew: 1 });
-    expect(result.written).toEqual(['SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
+    expect(result.written).toEqual(['SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'RECOVERY_CODE_SECRET', 'APPROVAL_SIGNING_KEY']);
     expect(await listServices()).toHaveLength(1);
   });
 
@@ -130,14 +133,14 @@ describe('npm run setup', () => {
     const identity = 'an-identity-secret-that-is-long-enough-to-use';
     writeUserEnv(`IDENTITY_SECRET=${identity}\nAPPROVAL_SIGNING_KEY=\n`);
     const first = await setup();
-    expect(first.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'APPROVAL_SIGNING_KEY']);
+    expect(first.written).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'RECOVERY_CODE_SECRET', 'APPROVAL_SIGNING_KEY']);
     const values = readEnvFile(envFile).values;
     expect(values['IDENTITY_SECRET']).toBe(identity);
     expect(values['APPROVAL_SIGNING_KEY']).toMatch(/^\{"kty":"EC"/);
     // The empty line was replaced in place, not duplicated.
     expect(readFileSync(envFile, 'utf8').match(/^APPROVAL_SIGNING_KEY=/gm)).toHaveLength(1);
 
-    writeUserEnv(`VERIFY_SERVICE_SID=${first.serviceSid}\nSYNC_SERVICE_SID=${first.syncServiceSid}\nIDENTITY_SECRET=short\nAPPROVAL_SIGNING_KEY=${values['APPROVAL_SIGNING_KEY']}\n`);
+    writeUserEnv(`VERIFY_SERVICE_SID=${first.serviceSid}\nSYNC_SERVICE_SID=${first.syncServiceSid}\nIDENTITY_SECRET=short\nRECOVERY_CODE_SECRET=${values['RECOVERY_CODE_SECRET']}\nAPPROVAL_SIGNING_KEY=${values['APPROVAL_SIGNING_KEY']}\n`);
     const before = readFileSync(envFile, 'utf8');
     const second = await setup();
     expect(second.written).toEqual([]);
@@ -149,7 +152,7 @@ describe('npm run setup', () => {
     const result = await setup({}, { ACCOUNT_SID: emulator.accountSid, AUTH_TOKEN: emulator.authToken });
     expect(result.action).toBe('created');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
-    expect(Object.keys(readEnvFile(envFile).values)).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'APPROVAL_SIGNING_KEY']);
+    expect(Object.keys(readEnvFile(envFile).values)).toEqual(['VERIFY_SERVICE_SID', 'SYNC_SERVICE_SID', 'IDENTITY_SECRET', 'RECOVERY_CODE_SECRET', 'APPROVAL_SIGNING_KEY']);
     expect(result.warnings).toEqual([expect.stringContaining('AUTH_JWT_SECRET')]);
   });
 
@@ -161,11 +164,11 @@ describe('npm run setup', () => {
 
   it('warns, with the reason, about settings that break common authenticator apps', async () => {
     writeUserEnv();
-    const result = await setup({ codeLength: '4', timeStep: '60' });
+    const result = await setup({ codeLength: '4', timeStep: '20' });
     expect(result.action).toBe('created');
     expect(result.warnings).toEqual([
       expect.stringMatching(/code length 4: Microsoft Authenticator shows only 6-digit codes/),
-      expect.stringMatching(/time step 60 s: Google Authenticator on Android and Authy always use 30 s/),
+      expect.stringMatching(/time step 20 s: Google Authenticator on Android and Authy always use 30 s/),
       expect.stringMatching(/code length 4: Twilio allows only 10 challenges per factor per 24 h/),
     ]);
     expect(authenticatorWarnings({ algorithm: 'SHA256', codeLength: 6, timeStep: 30 })).toEqual([
@@ -183,12 +186,35 @@ describe('npm run setup', () => {
     expect(problems).toEqual([
       expect.stringContaining('VERIFY_SERVICE_NAME (--service-name) must be 1–30'),
       expect.stringContaining('TOTP_ISSUER (--issuer) must be 1–64 characters without ":"'),
-      expect.stringContaining('TOTP_TIME_STEP (--time-step) must be a whole number from 20 to 60'),
+      expect.stringContaining('TOTP_TIME_STEP (--time-step) must be a whole number from 20 to 30'),
       expect.stringContaining('TOTP_CODE_LENGTH (--code-length) must be a whole number from 3 to 8'),
-      expect.stringContaining('TOTP_SKEW (--skew) must be a whole number from 0 to 2'),
+      expect.stringContaining('TOTP_SKEW (--skew) must be a whole number from 0 to 1'),
     ]);
     expect(await listServices()).toHaveLength(0);
     expect(readFileSync(envFile, 'utf8')).toBe(before);
+  });
+
+  it('ASVS 6.5.5: a time step over 30 s or a skew over 1, which Verify would take, is refused with the reason', async () => {
+    const before = writeUserEnv();
+    const problems = await setup({ timeStep: '31', skew: '2' }).catch((err: SetupError) => err.problems);
+    expect(problems).toEqual([
+      'TOTP_TIME_STEP (--time-step) must be a whole number from 20 to 30, not "31": a time step of 31 s is longer than the 30 s OWASP ASVS 6.5.5 allows a TOTP code to live',
+      'TOTP_SKEW (--skew) must be a whole number from 0 to 1, not "2": a skew of 2 steps accepts codes more than the 1 step either side RFC 6238 §5.2 recommends',
+    ]);
+    expect(await setup({ timeStep: '30', skew: '1' })).toMatchObject({ action: 'created', settings: { timeStep: 30, skew: 1 } });
+    expect(before).not.toBe(readFileSync(envFile, 'utf8'));
+  });
+
+  it('an existing service set beyond the standards elsewhere (the Console) is refused with the reason and the fix, .env untouched', async () => {
+    const service = await emulator.client.verify.v2.services.create({ friendlyName: 'Console Set', 'totp.timeStep': 60, 'totp.skew': 2 });
+    const before = writeUserEnv(`VERIFY_SERVICE_SID=${service.sid}\n`);
+    const problems = await setup().catch((err: SetupError) => err.problems);
+    expect(problems).toEqual([
+      `the Verify service ${service.sid}: a time step of 60 s is longer than the 30 s OWASP ASVS 6.5.5 allows a TOTP code to live; the Functions refuse to enroll with it (run again with --time-step 30 --skew 1)`,
+      `the Verify service ${service.sid}: a skew of 2 steps accepts codes more than the 1 step either side RFC 6238 §5.2 recommends; the Functions refuse to enroll with it (run again with --time-step 30 --skew 1)`,
+    ]);
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+    expect(await setup({ timeStep: '30', skew: '1' })).toMatchObject({ serviceSid: service.sid, action: 'updated', settings: { timeStep: 30, skew: 1 } });
   });
 
   it('refuses a VERIFY_SERVICE_SID that is malformed or not in the account, and missing credentials', async () => {
@@ -235,18 +261,32 @@ describe('npm run setup', () => {
 
   it('sends credentials to an emulator on this machine only', async () => {
     const before = writeUserEnv();
-    await expect(setup({}, { VERIFY_EMULATOR_URL: 'https://emulator.example.com' })).rejects.toThrow(
-      'VERIFY_EMULATOR_URL must be an http(s) address on this machine',
+    await expect(setup({}, { EMULATOR_URL: 'https://emulator.example.com' })).rejects.toThrow(
+      'EMULATOR_URL must be an http(s) address on this machine',
     );
     expect(readFileSync(envFile, 'utf8')).toBe(before);
   });
 
+  it('VERIFY_EMULATOR_URL, the former name, still points setup at the emulator, with one deprecation line', async () => {
+    writeUserEnv();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const result = await setupVerifyService({ envFile, environment: { VERIFY_EMULATOR_URL: emulator.url } });
+      expect(result.action).toBe('created');
+      expect((await listServices()).map((service) => service.sid)).toEqual([result.serviceSid]);
+      expect(warn.mock.calls).toEqual([['warning: VERIFY_EMULATOR_URL is deprecated: it is now EMULATOR_URL (the old name still works for now)']]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('finding 7: HS256 on request (an APPROVAL_SIGNING_SECRET), and an existing secret or key is kept as the signing mode', async () => {
     writeUserEnv();
-    expect((await setupVerifyService({ envFile, environment: { VERIFY_EMULATOR_URL: emulator.url }, approvalSigning: 'HS256' })).written).toEqual([
+    expect((await setupVerifyService({ envFile, environment: { EMULATOR_URL: emulator.url }, approvalSigning: 'HS256' })).written).toEqual([
       'VERIFY_SERVICE_SID',
       'SYNC_SERVICE_SID',
       'IDENTITY_SECRET',
+      'RECOVERY_CODE_SECRET',
       'APPROVAL_SIGNING_SECRET',
     ]);
     expect(readEnvFile(envFile).values['APPROVAL_SIGNING_SECRET']).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -272,7 +312,7 @@ describe('npm run setup', () => {
   it('runs as `npm run setup -- …` and exits 1 with the reason on bad input', async () => {
     writeUserEnv();
     const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
-    const env = { PATH: process.env['PATH'] ?? '', VERIFY_EMULATOR_URL: emulator.url };
+    const env = { PATH: process.env['PATH'] ?? '', EMULATOR_URL: emulator.url };
     const ok = await run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env', envFile, '--issuer', 'Acme'], {
       cwd: dir,
       env,
@@ -281,14 +321,14 @@ describe('npm run setup', () => {
     expect(ok.stdout).toMatch(/Verify service VA[0-9a-f]{32} created \("TOTP Functions"\) on http:\/\/127\.0\.0\.1:\d+/);
     expect(ok.stdout).toContain('TOTP: issuer "Acme", 6 digits, 30 s time step, skew 1');
     expect(ok.stdout).toMatch(/Sync service IS[0-9a-f]{32} created/);
-    expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, SYNC_SERVICE_SID, IDENTITY_SECRET, APPROVAL_SIGNING_KEY');
+    expect(ok.stdout).toContain('wrote VERIFY_SERVICE_SID, SYNC_SERVICE_SID, IDENTITY_SECRET, RECOVERY_CODE_SECRET, APPROVAL_SIGNING_KEY');
     // Output names secrets, never shows them.
     expect(ok.stdout).not.toContain(readEnvFile(envFile).values['IDENTITY_SECRET']);
     expect(ok.stdout).not.toContain((JSON.parse(readEnvFile(envFile).values['APPROVAL_SIGNING_KEY'] ?? '{}') as { d: string }).d);
 
     const bad = run(tsx, [join(ROOT, 'scripts', 'setup.ts'), '--env', envFile, '--skew', '3'], { cwd: dir, env, timeout: 60000 });
     await expect(bad).rejects.toEqual(
-      expect.objectContaining({ code: 1, stderr: expect.stringContaining('setup: TOTP_SKEW (--skew) must be a whole number from 0 to 2') }),
+      expect.objectContaining({ code: 1, stderr: expect.stringContaining('setup: TOTP_SKEW (--skew) must be a whole number from 0 to 1') }),
     );
   }, 120_000);
 });

@@ -112,11 +112,11 @@ describe('Studio flow studio/totp-voice-check.json', () => {
       { key: 'user', value: '{{trigger.call.From}}' },
       { key: 'code', value: `{{widgets.${gather.name}.Digits}}` },
     ]);
-    // The SIDs are placeholders the user must replace; they must be impossible to mistake for real ones.
+    // The SIDs are placeholders npm run setup fills in; they must be impossible to mistake for real ones.
     for (const [key, prefix] of [['service_sid', 'ZS'], ['environment_sid', 'ZE'], ['function_sid', 'ZH']] as const) {
       expect(runFunction.properties[key]).toMatch(new RegExp(`^${prefix}_REPLACE_WITH_`));
     }
-    expect(flow.description).toContain('REPLACE_WITH');
+    expect(flow.description).toContain('npm run setup');
   });
 
   it('handles the Function failing with a spoken apology and hang-up', () => {

@@ -27,8 +27,6 @@ const KIT_PATH = `/${KIT_FUNCTION}`;
 const KIT_REQUIRE = `Runtime.getFunctions()[${JSON.stringify(KIT_FUNCTION)}].path`;
 /** Issue 11's budget for everything uploaded, Functions and assets (kB of 1000 bytes). */
 const UPLOAD_BUDGET_BYTES = 400_000;
-/** The client module's types: the one TypeScript file uploaded, for host projects (declarations only, no code). */
-const DECLARATION_ASSETS = ['/totp-client.d.ts'];
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`, `node:fs` → `fs`. */
 function packageName(specifier: string): string {
@@ -126,7 +124,6 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
     for (const resource of all) {
       const rel = relative(ROOT, resource.filePath).split(sep);
       expect(rel[0]).toBe('dist');
-      if (DECLARATION_ASSETS.includes(resource.path)) continue;
       expect(resource.filePath).not.toMatch(/\.(map|ts|tsx)$|tsconfig\.json$|\.test\.|\.env/);
       expect(resource.path).not.toMatch(/emulator|__dev|\/tests?\//);
     }
@@ -138,18 +135,20 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
     }
   });
 
-  it('uploads only assets that come from assets/ (app.ts as the bundled app.js, catalogs as JSON, the client module with its types), all public', () => {
+  it('uploads only assets that come from assets/ (app.ts as the bundled app.js, catalogs as JSON, the client module without its types), all public', () => {
     const sources = new Set(listFiles(join(ROOT, 'assets')).map((f) => relative(join(ROOT, 'assets'), f).split(sep).join('/')));
     expect(upload.assets.length).toBeGreaterThan(0);
     for (const asset of upload.assets) {
       const name = asset.path.slice(1);
-      const built = name.startsWith('i18n/') ? name.replace(/\.json$/, '.ts') : name.replace(/\.d\.ts$|\.js$/, '.ts');
+      const built = name.startsWith('i18n/') ? name.replace(/\.json$/, '.ts') : name.replace(/\.js$/, '.ts');
       expect([asset.path, sources.has(name) || sources.has(built)]).toEqual([asset.path, true]);
       expect(asset.access).toBe('public');
     }
     expect(upload.assets.map((a) => a.path)).toEqual(
-      expect.arrayContaining(['/index.html', '/app.js', '/totp-client.js', '/totp-client.d.ts', '/sign-in-step.html', '/sign-in-step.js']),
+      expect.arrayContaining(['/index.html', '/app.js', '/totp-client.js', '/sign-in-step.html', '/sign-in-step.js']),
     );
+    // The client module's types are for a host project's build (dist/totp-client.d.ts), not a public asset.
+    expect(upload.assets.map((a) => a.path)).not.toContain('/totp-client.d.ts');
   });
 
   it('uploads one catalog per language as data (JSON), which the page fetches on its own origin', () => {
@@ -169,7 +168,7 @@ describe('the upload (getListOfFunctionsAndAssets on the build output)', () => {
   it('bundles carry no dev-only emulator client: production always talks to Twilio', () => {
     for (const fn of upload.functions) {
       const code = String(fn.content);
-      // Markers of lib/emulator-http-client.ts and lib/emulator-link.ts; the lookup symbol itself may stay.
+      // Markers of emulator/client/http-client.ts and scripts/emulator-link.ts; the lookup symbol itself may stay.
       expect([fn.path, code.includes('emulator serves only'), /\bRequestClient\b/.test(code)]).toEqual([fn.path, false, false]);
     }
   });
@@ -257,6 +256,7 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
     'AUTH_TOKEN=00000000000000000000000000000000',
     'VERIFY_SERVICE_SID=VA00000000000000000000000000000000',
     'IDENTITY_SECRET=identity-secret-of-at-least-32-characters',
+    'RECOVERY_CODE_SECRET=recovery-code-secret-of-at-least-32-characters',
     'APPROVAL_SIGNING_SECRET=approval-secret-of-at-least-32-characters',
     'AUTH_JWT_SECRET=caller-secret-of-at-least-32-characters',
     'ALLOWED_ORIGINS=',
@@ -277,6 +277,7 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
       'APPROVAL_SIGNING_SECRET',
       'AUTH_JWT_SECRET',
       'IDENTITY_SECRET',
+      'RECOVERY_CODE_SECRET',
       'VERIFY_SERVICE_SID',
     ]);
     expect(result.problems).toEqual([]);
@@ -292,17 +293,25 @@ describe('the uploaded variables (twilio-run deploy config, checked by scripts/d
   it('refuses to deploy the local stack file, even when named explicitly', async () => {
     makeProject({ '.env': deployEnv, '.env.local': localEnv });
     const result = await planDeploy(['--env', '.env.local'], project);
-    expect(result.problems).toEqual([
+    expect(result.problems.slice(0, 2)).toEqual([
       expect.stringContaining('VERIFY_EMULATOR_URL'),
       expect.stringContaining('.env.local'),
     ]);
   });
 
-  it('warns about variables a deployed kit needs', async () => {
+  it('refuses before the upload when variables a deployed kit needs are missing', async () => {
     makeProject({ '.env': 'ACCOUNT_SID=AC00000000000000000000000000000000\n' });
     const result = await planDeploy([], project);
-    expect(result.problems).toEqual([]);
-    expect(result.warnings.join('\n')).toMatch(/VERIFY_SERVICE_SID[\s\S]*IDENTITY_SECRET[\s\S]*APPROVAL_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET/);
+    expect(result.problems.join('\n')).toMatch(/VERIFY_SERVICE_SID[\s\S]*IDENTITY_SECRET[\s\S]*RECOVERY_CODE_SECRET[\s\S]*APPROVAL_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET/);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('`npm run deploy` with no .env at all stops before twilio-run, naming what is missing', () => {
+    makeProject({});
+    const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'deploy.ts')], { cwd: project, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('refusing to deploy: VERIFY_SERVICE_SID is not set');
+    expect(run.stdout).not.toContain('Uploading variables');
   });
 
   it('finding 1: refuses AUTH_JWKS_URL without AUTH_AUDIENCE and AUTH_ISSUER, before the upload', async () => {

@@ -39,7 +39,7 @@ function shellEnvironment(): NodeJS.ProcessEnv {
     if (/^(PORT|HOST|ENV_FILE|ACCOUNT_SID|AUTH_TOKEN|TWILIO_.*|VERIFY_.*|AUTH_.*|ALLOWED_ORIGINS)$/.test(name)) delete env[name];
   }
   // `npm run token` reads the stack's env file; a server example's default port must not collide with anything.
-  return { ...env, ENV_FILE: join(sandbox, '.env.local'), VERIFY_EMULATOR_PORT: '0' };
+  return { ...env, ENV_FILE: join(sandbox, '.env.local'), EMULATOR_PORT: '0' };
 }
 
 interface Finished {
@@ -92,11 +92,14 @@ afterAll(async () => {
   rmSync(sandbox, { recursive: true, force: true });
 });
 
-test('the documents mark the examples a newcomer runs first: curl calls, the token command, the setup rehearsal, the emulator flags', () => {
+test('the documents mark the examples a newcomer runs first: curl calls, the token and sign commands, the setup rehearsal, the emulator flags', () => {
   const scripts = SCRIPTS.map((example) => example.code).join('\n');
   expect(scripts).toMatch(/curl .*localhost:3000\/create-factor/);
   expect(scripts).toMatch(/curl .*localhost:3000\/list-factors/);
   expect(scripts).toContain('npm run --silent token -- ');
+  // The protected Studio endpoint, signed by hand as the gateway requires.
+  expect(scripts).toMatch(/npm run --silent sign -- http:\/\/localhost:3000\/studio\/check-code /);
+  expect(scripts).toMatch(/curl .*localhost:3000\/studio\/check-code -H "X-Twilio-Signature: \$SIG"/);
   expect(scripts).toMatch(/npm run setup -- --env \.env\.emulator/);
   const servers = SERVERS.map((example) => example.code);
   expect(servers).toEqual(expect.arrayContaining([expect.stringMatching(/npm run emulator -- --port \d+ --data-dir /), expect.stringMatching(/--in-memory --allow-code-reuse/)]));
@@ -128,7 +131,7 @@ describe('the runner fails a broken example', () => {
   }, 60_000);
 
   test('a flag the script does not take (the old --env-file rehearsal)', async () => {
-    const example = broken(`export $(grep -E '^(VERIFY_EMULATOR_URL|ACCOUNT_SID|AUTH_TOKEN)=' .env.local)\nnpm run setup -- --env-file .env.emulator`);
+    const example = broken(`export $(grep -E '^(EMULATOR_URL|ACCOUNT_SID|AUTH_TOKEN)=' .env.local)\nnpm run setup -- --env-file .env.emulator`);
     expect((await runInShell(example.code)).code).not.toBe(0);
   }, 60_000);
 

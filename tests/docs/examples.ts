@@ -5,7 +5,7 @@
 // --help does) and stop cleanly on SIGTERM. Before a run, `:3000` becomes the port of the stack the test started and
 // every `--port <n>` in a server line becomes `--port 0`, so tests never need the documented ports to be free. The
 // test runs each block in a scratch copy of the project (symlinks), with ENV_FILE naming the started stack's
-// .env.local there (for `npm run token`) and VERIFY_EMULATOR_PORT=0.
+// .env.local there (for `npm run token`) and EMULATOR_PORT=0.
 import { readFileSync } from 'node:fs';
 
 export type ExampleKind = 'script' | 'server';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FIGURES_FILE, withSection, type FigureSection } from '../../bench/figures';
 
 const ROOT = join(__dirname, '..', '..');
-const SECTIONS = ['emulator', 'functions-overhead', 'functions-latency', 'functions-cold', 'page-size', 'page-timing', 'mutation'];
+const SECTIONS = ['emulator', 'functions-overhead', 'functions-latency', 'functions-cold', 'page-size', 'page-timing', 'mutation', 'deploy', 'recovery-codes'];
 
 const section = (name: string, measured: string): FigureSection => ({
   name,

@@ -1,8 +1,10 @@
-// Shared fixtures for the emulator suites: codes from an independent TOTP implementation (otplib) and enrolment.
+// Shared fixtures for the emulator suites (core, verify, sync): codes from an independent TOTP implementation
+// (otplib), enrolment, temporary data directories, raw HTTP (for headers the twilio client hides) and error capture.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { VerifyState } from '../../emulator/records';
+import type { VerifySnapshot } from '../../emulator/verify/records';
 import { decodeBase32, totpAt, wrongTotpAt } from '../helpers/totp';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
 
@@ -78,10 +80,27 @@ export async function restError(call: () => Promise<unknown>): Promise<{ status:
   throw new Error('expected the call to fail');
 }
 
+/** The data directory's files (emulator/core/data-files.ts), named here so a rename shows in the tests. */
+export const SNAPSHOT = 'emulator-snapshot.json';
+export const JOURNAL = 'emulator-journal.jsonl';
+export const LOCK = 'emulator.lock';
+
+/** The journal's entry lines, without its header line (the file is preallocated with zeros after them). */
+export function journalLines(dataDir: string): string[] {
+  const lines = fs.readFileSync(path.join(dataDir, JOURNAL), 'utf8').replace(/\0+$/, '').split('\n').filter(Boolean);
+  expect(JSON.parse(lines[0] ?? 'null')).toEqual({ format: 'totp-functions/emulator-journal', version: 2 });
+  return lines.slice(1);
+}
+
+/** One journal entry line, parsed. */
+export function journalEntry(line: string | undefined): { product?: string; changes?: Array<Record<string, unknown>>; reset?: true } {
+  return JSON.parse(line ?? 'null') as { product?: string; changes?: Array<Record<string, unknown>>; reset?: true };
+}
+
 /** A fresh temporary data directory; `removeTempDataDirs()` deletes them all. */
 const tempDataDirs: string[] = [];
 export function tempDataDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-emulator-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-test-'));
   tempDataDirs.push(dir);
   return dir;
 }
@@ -93,9 +112,92 @@ export function removeTempDataDirs(): void {
  * Everything a (closed) emulator's data directory holds: a start on it replays the journal into a fresh snapshot
  * (compaction), read back here. What the API can no longer reach may still be on disk; this shows whether it is.
  */
-export async function storedState(dataDir: string): Promise<VerifyState> {
+export async function storedState(dataDir: string): Promise<VerifySnapshot> {
   const reopened = await startEmulator({ dataDir });
   await reopened.close();
-  const snapshot = JSON.parse(fs.readFileSync(path.join(dataDir, 'verify-emulator-snapshot.json'), 'utf8')) as { state: VerifyState };
-  return snapshot.state;
+  const snapshot = JSON.parse(fs.readFileSync(path.join(dataDir, SNAPSHOT), 'utf8')) as { products: { verify: VerifySnapshot } };
+  return snapshot.products.verify;
+}
+
+export interface RawResponse {
+  status: number;
+  /** The ETag header, when sent. */
+  etag: string | null;
+  body: unknown;
+}
+
+/** One request straight over HTTP with the emulator's Basic auth; `form` becomes a form-encoded body. */
+export async function rawRequest(
+  emulator: TestEmulator,
+  method: string,
+  path: string,
+  form?: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  const response = await fetch(`${emulator.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${emulator.accountSid}:${emulator.authToken}`).toString('base64')}`,
+      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...headers,
+    },
+    body: form ? new URLSearchParams(form).toString() : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, etag: response.headers.get('etag'), body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+}
+
+/** Settles every call and sorts the outcomes: fulfilled values, and the status/code of each RestException. */
+export async function outcomes<T>(calls: Array<() => Promise<T>>): Promise<{ ok: T[]; failed: Array<{ status: number; code: number }> }> {
+  const settled = await Promise.allSettled(calls.map((call) => call()));
+  const ok: T[] = [];
+  const failed: Array<{ status: number; code: number }> = [];
+  for (const result of settled) {
+    if (result.status === 'fulfilled') ok.push(result.value);
+    else failed.push({ status: (result.reason as { status: number }).status, code: (result.reason as { code: number }).code });
+  }
+  return { ok, failed };
+}
+
+const REPO_ROOT = path.join(__dirname, '../..');
+
+export interface CliProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs `npm run emulator`'s entry point as a real process (node --import tsx, so signals reach the emulator itself),
+ * with none of the emulator's variables from the shell unless `env` sets them.
+ */
+export function spawnCli(args: string[], env: Record<string, string | undefined>): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/main.ts', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ACCOUNT_SID: undefined, AUTH_TOKEN: undefined, EMULATOR_PORT: undefined, VERIFY_EMULATOR_PORT: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** Starts the CLI and resolves once it says where it listens; rejects with its output if it exits first. */
+export function startCli(args: string[], env: Record<string, string | undefined>): Promise<CliProcess & { url: string }> {
+  const cli = spawnCli(args, env);
+  return new Promise((resolve, reject) => {
+    const onData = (): void => {
+      const match = /Emulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.output());
+      if (match?.[1]) {
+        cli.child.stdout?.off('data', onData);
+        resolve({ ...cli, url: match[1] });
+      }
+    };
+    cli.child.stdout?.on('data', onData);
+    void cli.exited.then(({ code }) => reject(new Error(`emulator exited (${code}) before listening:\n${cli.output()}`)));
+  });
 }

@@ -1,5 +1,5 @@
-// Wire-format checks: success bodies against Twilio's official OpenAPI descriptions (Verify v2, Sync v1), error
-// bodies in Twilio's envelope.
+// Wire-format checks: success bodies against Twilio's official OpenAPI descriptions (Verify v2, Sync v1, Serverless
+// v1), error bodies in Twilio's envelope.
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as fs from 'node:fs';
@@ -18,7 +18,13 @@ const SOURCES = [
   { id: 'twilio_verify_v2', prefix: '/v2/', file: path.join(MCP_SPECS, 'twilio_verify_v2.json') },
   { id: 'twilio_verify_v2_newest', prefix: '/v2/', file: path.join(__dirname, 'schemas/twilio_verify_v2.json') },
   { id: 'twilio_sync_v1', prefix: '/v1/', file: path.join(MCP_SPECS, 'twilio_sync_v1.json') },
+  // Serverless's paths start /v1/Services like Sync's: its description covers what was sent to its host.
+  { id: 'twilio_serverless_v1', prefix: '/v1/', host: 'serverless.twilio.com', file: path.join(MCP_SPECS, 'twilio_serverless_v1.json') },
+  // Studio's paths are /v2/ like Verify's: the longer prefix wins, so /v2/Flows is checked against Studio's only.
+  { id: 'twilio_studio_v2', prefix: '/v2/Flows', file: path.join(MCP_SPECS, 'twilio_studio_v2.json') },
 ];
+/** Hosts whose requests only their own description covers. */
+const HOST_BOUND = new Set(SOURCES.flatMap((source) => ('host' in source ? [source.host] : [])));
 
 type JsonSchema = { $ref?: string; type?: string; properties?: Record<string, JsonSchema>; items?: JsonSchema };
 interface SpecOperation {
@@ -50,21 +56,34 @@ for (const format of ['uri-map', 'int64', 'iso-country-code', 'phone-number']) a
 interface LoadedSpec {
   id: string;
   prefix: string;
+  host: string | undefined;
   spec: Spec;
 }
 
-const SPECS: LoadedSpec[] = SOURCES.map(({ id, prefix, file }) => {
-  const spec = dropUntypedNullable(JSON.parse(fs.readFileSync(file, 'utf8'))) as Spec;
-  ajv.addSchema({ ...spec, $id: id });
-  return { id, prefix, spec };
+const SPECS: LoadedSpec[] = SOURCES.map((source) => {
+  const spec = dropUntypedNullable(JSON.parse(fs.readFileSync(source.file, 'utf8'))) as Spec;
+  ajv.addSchema({ ...spec, $id: source.id });
+  return { id: source.id, prefix: source.prefix, host: 'host' in source ? source.host : undefined, spec };
 });
+
+/** The descriptions covering a request to `host` (none given: the emulator's own address) for `concretePath`. */
+function coveringSpecs(concretePath: string, host: string | undefined): LoadedSpec[] {
+  const candidates = SPECS.filter(
+    (loaded) => concretePath.startsWith(loaded.prefix) && (loaded.host === undefined ? !HOST_BOUND.has(host ?? '') : loaded.host === host),
+  );
+  const longest = Math.max(0, ...candidates.map((loaded) => loaded.prefix.length));
+  return candidates.filter((loaded) => loaded.prefix.length === longest);
+}
 
 /** The OpenAPI path template matching a concrete path, e.g. /v2/Services/VA… → /v2/Services/{Sid}. */
 function specPathFor(concretePath: string, spec: Spec): string | undefined {
   const pathname = concretePath.split('?')[0] ?? '';
-  return Object.keys(spec.paths).find((template) =>
+  const matching = Object.keys(spec.paths).filter((template) =>
     new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(pathname),
   );
+  // A literal segment beats a parameter (Studio's /v2/Flows/Validate is not /v2/Flows/{Sid}).
+  const parameters = (template: string) => (template.match(/\{/g) ?? []).length;
+  return matching.sort((a, b) => parameters(a) - parameters(b))[0];
 }
 
 function escapePointer(segment: string): string {
@@ -106,11 +125,12 @@ function missingProperties(spec: Spec, schemaIn: JsonSchema, data: unknown, at =
 
 /**
  * Asserts one success body against its operation's response schema in every description that covers the path
- * (Verify's by /v2, Sync's by /v1), with every listed property present. Returns how many descriptions checked it.
+ * (Verify's by /v2, Sync's by /v1, Serverless's by /v1 on its host), with every listed property present. Returns how
+ * many descriptions checked it.
  */
-export function expectMatchesSpec(method: string, concretePath: string, status: number, body: unknown): number {
-  const covering = SPECS.filter((loaded) => concretePath.startsWith(loaded.prefix));
-  if (covering.length === 0) throw new Error(`${concretePath} is not a Verify v2 or Sync v1 path`);
+export function expectMatchesSpec(method: string, concretePath: string, status: number, body: unknown, host?: string): number {
+  const covering = coveringSpecs(concretePath, host);
+  if (covering.length === 0) throw new Error(`${concretePath} is not a Verify v2, Sync v1, Serverless v1 or Studio v2 path`);
   for (const loaded of covering) {
     const template = specPathFor(concretePath, loaded.spec);
     if (!template) throw new Error(`${concretePath} is not a path of ${loaded.id}`);
@@ -121,6 +141,20 @@ export function expectMatchesSpec(method: string, concretePath: string, status: 
     expect({ operation, missing: missingProperties(loaded.spec, schema, body) }).toEqual({ operation, missing: [] });
   }
   return covering.length;
+}
+
+/**
+ * Asserts a body against one named schema of a description, every listed property present: for answers the
+ * description has no operation for (Serverless's Version uploads, on its upload host).
+ */
+export function expectMatchesComponent(specId: string, component: string, body: unknown): void {
+  const loaded = SPECS.find((candidate) => candidate.id === specId);
+  if (!loaded) throw new Error(`no description ${specId}`);
+  const validate = ajv.getSchema(`${specId}#/components/schemas/${escapePointer(component)}`);
+  if (!validate) throw new Error(`${specId} has no schema ${component}`);
+  const valid = validate(body);
+  expect({ component, errors: valid ? [] : validate.errors }).toEqual({ component, errors: [] });
+  expect({ component, missing: missingProperties(loaded.spec, { $ref: `#/components/schemas/${component}` }, body) }).toEqual({ component, missing: [] });
 }
 
 /** Asserts Twilio's legacy error envelope: exactly code, message, more_info, status, matching the HTTP status. */
@@ -143,7 +177,7 @@ export function expectWireCompatible(exchanges: readonly RecordedExchange[]): nu
       // However the client represents "no body" (empty string, undefined or null), nothing may be in it.
       expect(['', undefined, null]).toContain(exchange.body);
     } else if (exchange.status < 300) {
-      expectMatchesSpec(exchange.method, exchange.path, exchange.status, parseBody(exchange.body));
+      expectMatchesSpec(exchange.method, exchange.path, exchange.status, parseBody(exchange.body), exchange.host);
     } else {
       expectTwilioErrorEnvelope(exchange.status, parseBody(exchange.body));
     }

@@ -40,7 +40,12 @@ describe('HS256 caller tokens with AUTH_ISSUER and AUTH_AUDIENCE', () => {
   test('a valid token with the right issuer and audience is accepted', async () => {
     const answer = await harness.post('/list-factors', {}, { token: await sign({}) });
     expect(answer.status).toBe(200);
-    expect(body(answer)).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    expect(body(answer)).toEqual({ factors: [], recoveryCodesLeft: 0, recoveryCodesOutdated: false });
+  });
+
+  test('issue 24.5: a token without iat → 401 invalid_token, even one that expires within the hour', async () => {
+    await expectUnauthorized(harness, `Bearer ${await sign({ iat: undefined, exp: now() + 3600 })}`);
+    await expectUnauthorized(harness, `Bearer ${await sign({ iat: undefined, nbf: now() - 10 * 365 * 86_400, exp: now() + 60 })}`);
   });
 
   test('no Authorization header → 401 missing_token, WWW-Authenticate without an error code (RFC 6750 §3.1)', async () => {
@@ -151,10 +156,10 @@ describe('HS256 caller tokens with AUTH_ISSUER and AUTH_AUDIENCE', () => {
     ])('%s → 400 reserved_field, on every endpoint', async (_name, form, query) => {
       const token = await sign({});
       for (const path of ['/create-factor', '/verify-factor', '/create-challenge', '/list-factors', '/delete-factor', '/studio/check-code']) {
-        const answer = await send('POST', path + query, {
-          body: form,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
-        });
+        const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' };
+        // The protected route answers only what the gateway lets through: a request signed as Studio signs it.
+        if (path === '/studio/check-code') headers['x-twilio-signature'] = harness.sign(path + query, { contentType: headers['content-type'], body: form }).signature;
+        const answer = await send('POST', path + query, { body: form, headers });
         expect([path, answer.status, ((await answer.json()) as { error: { code: string } }).error.code]).toEqual([path, 400, 'reserved_field']);
       }
     });

@@ -15,6 +15,8 @@ afterAll(async () => {
 });
 
 const VALID_SID = `YF${'0'.repeat(32)}`;
+/** The protected route: its requests are signed as Studio signs them, so they reach the Function's own checks. */
+const STUDIO = '/studio/check-code';
 /** A value that must never come back in an answer (stands for anything sensitive a caller might send). */
 const MARKER = 'MARKER-7f3a';
 const STACK_TRACE = /\n\s+at |\.js:\d+:\d+|node_modules/;
@@ -60,7 +62,7 @@ const FIELDS: FieldSpec[] = [
   { path: '/create-challenge', field: 'factorSid', rest: { code: '123456' }, required: false, tooLong: `${VALID_SID}0` },
   { path: '/delete-factor', field: 'factorSid', rest: {}, required: true, tooLong: `${VALID_SID}0` },
   { path: '/delete-factor', field: 'code', rest: { factorSid: VALID_SID }, required: false, tooLong: '123456789' },
-  { path: '/studio/check-code', field: 'user', rest: { code: '123456' }, required: true, tooLong: 'u'.repeat(257) },
+  { path: STUDIO, field: 'user', rest: { code: '123456' }, required: true, tooLong: 'u'.repeat(257) },
 ];
 
 const CASES = FIELDS.flatMap((spec) => [
@@ -75,13 +77,21 @@ describe('bad values, field by field (JSON bodies)', () => {
   test.each(CASES)('%s: %s %s → 400 invalid_request naming the field', async (path, field, _kind, value) => {
     const spec = FIELDS.find((candidate) => candidate.path === path && candidate.field === field);
     const input = { ...spec?.rest, ...(value === undefined ? {} : { [field]: value }) };
-    const answer = await harness.post(path, input, { token });
+    const answer = await harness.post(path, input, { token, signed: path === STUDIO });
     expectCleanError(answer, 400, 'invalid_request');
     expect(errorOf(answer).message).toContain(field);
   });
 
   test('a label with a colon is refused (Key Uri Format: the colon separates issuer and account)', async () => {
     expectCleanError(await harness.post('/create-factor', { label: `a:${MARKER}` }, { token }), 400, 'invalid_request');
+  });
+
+  test('issue 24.6: a label with a bidirectional control or another invisible format character is refused before Verify is asked', async () => {
+    for (const label of ['Work phone\u202Eenohp', '\u2066phone\u2069', 'a\u200Bb', '\uFEFFphone']) {
+      const answer = await harness.post('/create-factor', { label }, { token });
+      expectCleanError(answer, 400, 'invalid_request');
+      expect(errorOf(answer).message).toContain('label must not contain invisible format characters');
+    }
   });
 
   test('a code with letters or spaces is refused, not sent to Verify', async () => {
@@ -113,17 +123,19 @@ describe('Studio: a malformed code is an outcome, a malformed user is a fault', 
     ['an array', ['123456']],
     ['an object', { code: '123456' }],
   ])('code %s → 200 {status: "invalid"}', async (_kind, code) => {
-    const answer = await harness.post('/studio/check-code', code === undefined ? { user: 'studio-user' } : { user: 'studio-user', code });
+    const answer = await harness.post(STUDIO, code === undefined ? { user: 'studio-user' } : { user: 'studio-user', code }, { signed: true });
     expect(answer.status).toBe(200);
     expect(body(answer)).toEqual({ status: 'invalid' });
   });
 });
 
 describe('the request itself', () => {
-  const ENDPOINTS = ['/create-factor', '/verify-factor', '/create-challenge', '/list-factors', '/delete-factor', '/studio/check-code'];
+  const ENDPOINTS = ['/create-factor', '/verify-factor', '/create-challenge', '/list-factors', '/delete-factor', STUDIO];
 
   test.each(ENDPOINTS)('GET %s → 405 method_not_allowed with Allow: POST', async (path) => {
-    const answer = await fetch(harness.url + path, { headers: { authorization: `Bearer ${token}` } });
+    // The protected route is reached through the gateway's signature check first, as Studio reaches it.
+    const signature: Record<string, string> = path === STUDIO ? { 'x-twilio-signature': harness.sign(path).signature } : {};
+    const answer = await fetch(harness.url + path, { headers: { authorization: `Bearer ${token}`, ...signature } });
     const parsed = { status: answer.status, headers: answer.headers, text: await answer.text(), json: undefined as unknown };
     parsed.json = JSON.parse(parsed.text) as unknown;
     expectCleanError(parsed, 405, 'method_not_allowed');
@@ -131,7 +143,7 @@ describe('the request itself', () => {
   });
 
   test.each(ENDPOINTS)('%s with malformed JSON → 400 invalid_json', async (path) => {
-    const answer = await harness.post(path, {}, { token, raw: `{"code": "${MARKER}"` });
+    const answer = await harness.post(path, {}, { token, raw: `{"code": "${MARKER}"`, signed: path === STUDIO });
     expectCleanError(answer, 400, 'invalid_json');
   });
 
@@ -171,14 +183,14 @@ describe('properties (fast-check)', () => {
     fc.dictionary(fc.string({ maxLength: 5 }), fc.string().map((text) => `${MARKER}${text}`), { maxKeys: 3 }),
   );
 
-  test.each(['/create-factor', '/verify-factor', '/create-challenge', '/delete-factor', '/studio/check-code'])(
+  test.each(['/create-factor', '/verify-factor', '/create-challenge', '/delete-factor', STUDIO])(
     '%s: arbitrary field values → JSON below 500, never a stack, errors never echo the input',
     async (path) => {
       await fc.assert(
         fc.asyncProperty(
           fc.record({ label: anyValue, factorSid: anyValue, code: anyValue, user: anyValue }, { requiredKeys: [] }),
           async (input) => {
-            const answer = await harness.post(path, input, { token });
+            const answer = await harness.post(path, input, { token, signed: path === STUDIO });
             expect(answer.status).toBeLessThan(500);
             expect(answer.json).toBeDefined();
             expect(answer.text).not.toMatch(STACK_TRACE);

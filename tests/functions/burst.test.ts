@@ -95,7 +95,7 @@ test(`${BURST} different wrong codes at once on the web: Verify checks ${THRESHO
   expect(web.failedEvents).toBe(checked);
   expect([web.state.level, web.locks]).toEqual(checked === THRESHOLD ? [1, 1] : [0, 0]);
 
-  const phone = await harness.post('/studio/check-code', { user, code: totp(secret, clock.now) }, { form: true });
+  const phone = await harness.post('/studio/check-code', { user, code: totp(secret, clock.now) }, { form: true, signed: true });
   expect(body(phone)).toEqual({ status: 'approved' });
 });
 
@@ -104,7 +104,7 @@ test(`${BURST} different wrong codes at once by phone: Verify checks ${THRESHOLD
   const { token, secret } = await enroll(user);
   const before = await challengeCount(harness, user);
   await slowChallenges();
-  const answers = await Promise.all(wrongCodes(secret, BURST).map((code) => harness.post('/studio/check-code', { user, code }, { form: true })));
+  const answers = await Promise.all(wrongCodes(secret, BURST).map((code) => harness.post('/studio/check-code', { user, code }, { form: true, signed: true })));
 
   const checked = (await challengeCount(harness, user)) - before;
   expect(checked).toBeLessThanOrEqual(THRESHOLD);

@@ -47,11 +47,11 @@ describe('a code whose length differs from the factor digits', () => {
   test('Studio answers "invalid" and creates no challenge in Verify', async () => {
     const { secret } = await enrollUser(harness, clock, '+15550009001');
     for (const code of ['000', '1234', '12345678']) {
-      const answer = await harness.post('/studio/check-code', { user: '+15550009001', code }, { form: true });
+      const answer = await harness.post('/studio/check-code', { user: '+15550009001', code }, { form: true, signed: true });
       expect(body(answer)).toEqual({ status: 'invalid' });
     }
     expect(await challengesOf('+15550009001')).toHaveLength(0);
-    const right = await harness.post('/studio/check-code', { user: '+15550009001', code: totp(secret, clock.now) }, { form: true });
+    const right = await harness.post('/studio/check-code', { user: '+15550009001', code: totp(secret, clock.now) }, { form: true, signed: true });
     expect(body(right)).toEqual({ status: 'approved' });
   });
 

@@ -80,9 +80,9 @@ describe('transport failures and upstream statuses', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as { port: number };
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const saved = harness.env.VERIFY_EMULATOR_URL;
+    const saved = harness.env.EMULATOR_URL;
     // The runtime hands each invocation the environment as it is then (as after a redeploy with other variables).
-    harness.env.VERIFY_EMULATOR_URL = `http://127.0.0.1:${port}`;
+    harness.env.EMULATOR_URL = `http://127.0.0.1:${port}`;
     try {
       const answer = await harness.post('/list-factors', {}, { token });
       expect(answer.status).toBe(503);
@@ -90,7 +90,7 @@ describe('transport failures and upstream statuses', () => {
       expect(answer.headers.get('retry-after')).toBe('5');
       expect(log.lines.join('\n')).toContain('ECONNREFUSED');
     } finally {
-      harness.env.VERIFY_EMULATOR_URL = saved ?? '';
+      harness.env.EMULATOR_URL = saved ?? '';
     }
   });
 

@@ -18,7 +18,7 @@ async function enroll(user: string): Promise<EnrolledUser> {
   expect(body(enrolled.verified)).toEqual({
     factorSid: enrolled.factorSid,
     status: 'verified',
-    recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/)]),
+    recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/)]),
   });
   return enrolled;
 }
@@ -59,7 +59,7 @@ describe('enrollment', () => {
     expect(rejected.status).toBe(200);
     expect(body(rejected)).toEqual({ factorSid, status: 'unverified' });
     const accepted = await harness.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token });
-    expect(body(accepted)).toEqual({ factorSid, status: 'verified', recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/)]) });
+    expect(body(accepted)).toEqual({ factorSid, status: 'verified', recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/)]) });
   });
 
   test('a new enrollment replaces unfinished ones instead of piling them up', async () => {
@@ -169,20 +169,21 @@ describe('listing and deleting', () => {
         },
       ],
       recoveryCodesLeft: 10,
+      recoveryCodesOutdated: false,
     });
     expect(answer.text).not.toContain(secret);
   });
 
   test('a user without factors gets an empty list', async () => {
     const answer = await harness.post('/list-factors', {}, { token: await harness.token('list-empty') });
-    expect(body(answer)).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    expect(body(answer)).toEqual({ factors: [], recoveryCodesLeft: 0, recoveryCodesOutdated: false });
   });
 
   test('an unverified factor is deleted without a code', async () => {
     const token = await harness.token('delete-1');
     const { factorSid } = body(await harness.post('/create-factor', {}, { token }));
     expect(body(await harness.post('/delete-factor', { factorSid }, { token }))).toEqual({ deleted: true });
-    expect(body(await harness.post('/list-factors', {}, { token }))).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    expect(body(await harness.post('/list-factors', {}, { token }))).toEqual({ factors: [], recoveryCodesLeft: 0, recoveryCodesOutdated: false });
   });
 
   test('a verified factor needs a current code: none → 403 step_up_required, wrong → 403 invalid_code, right → deleted', async () => {
@@ -237,7 +238,7 @@ describe('isolation between users', () => {
   test('user ids that differ only in case are two users, each under the identity README states', async () => {
     const upper = await enroll('Carol@Example.com');
     const lower = await harness.token('carol@example.com');
-    expect(body(await harness.post('/list-factors', {}, { token: lower }))).toEqual({ factors: [], recoveryCodesLeft: 0 });
+    expect(body(await harness.post('/list-factors', {}, { token: lower }))).toEqual({ factors: [], recoveryCodesLeft: 0, recoveryCodesOutdated: false });
     const check = await harness.post('/create-challenge', { code: totp(upper.secret, clock.now) }, { token: lower });
     expect([check.status, errorOf(check).code]).toEqual([404, 'not_enrolled']);
     // harness.identityOf is computed apart from the kit (tests/helpers/identity.ts).

@@ -74,7 +74,7 @@ function webGuess(enrolled: Enrolled, turn: number): Promise<Answer> {
 }
 
 function voiceGuess(enrolled: Enrolled): Promise<Answer> {
-  return harness.post('/studio/check-code', { user: enrolled.user, code: wrongCode(enrolled.secret, clock.now) }, { form: true });
+  return harness.post('/studio/check-code', { user: enrolled.user, code: wrongCode(enrolled.secret, clock.now) }, { form: true, signed: true });
 }
 
 /** The answer's code: a Studio status, a web error code, or `pending` for a wrong sign-in code. */
@@ -155,7 +155,7 @@ test(`${CAP} consecutive wrong codes over days, across web sign-in, delete step-
   expect(outcome(await harness.post('/delete-factor', { factorSid: enrolled.factorSid, code: totp(enrolled.secret, clock.now) }, { token: enrolled.token }))).toBe(
     'account_locked',
   );
-  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock.now) }, { form: true }))).toBe('locked');
+  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock.now) }, { form: true, signed: true }))).toBe('locked');
   expect(await challengeCount(harness, enrolled.user)).toBe(asked);
   expect(await channels(enrolled.user)).toMatchObject({ web: { streak: web.streak }, studio: { streak: studio.streak } });
 
@@ -187,7 +187,7 @@ test(`voice alone stops at ${VOICE_SHARE} consecutive wrong codes and never lock
   await setClock(clock.now + 3 * 86_400);
   const asked = await challengeCount(harness, enrolled.user);
   expect(outcome(await voiceGuess(enrolled))).toBe('locked');
-  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock.now) }, { form: true }))).toBe('locked');
+  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock.now) }, { form: true, signed: true }))).toBe('locked');
   expect(await challengeCount(harness, enrolled.user)).toBe(asked);
   const events = body(await harness.post('/list-activity', {}, { token: enrolled.token })).events as Array<{ type: string; outcome?: string }>;
   expect(events).toContainEqual(expect.objectContaining({ type: 'lock.started', outcome: 'channel_cap' }));
@@ -195,7 +195,7 @@ test(`voice alone stops at ${VOICE_SHARE} consecutive wrong codes and never lock
   expect(body(await harness.post('/create-challenge', { code: totp(enrolled.secret, clock.now) }, { token: enrolled.token })).status).toBe('approved');
   // The success proved the person: the account's consecutive count starts over, voice's share with it.
   await setClock(clock.now + 30);
-  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock.now) }, { form: true }))).toBe('approved');
+  expect(outcome(await harness.post('/studio/check-code', { user: enrolled.user, code: totp(enrolled.secret, clock.now) }, { form: true, signed: true }))).toBe('approved');
 });
 
 test('a success in between starts the count over: 99 wrong, one right, 99 wrong are never capped', async () => {

@@ -2,7 +2,7 @@
 // when the state does not know it (a user enrolled before the state existed) or knows one that is gone (deleted
 // outside the kit, e.g. in the Console).
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../../emulator/client/http-client';
 import { body, errorOf, totp } from '../helpers/functions';
 import { useFunctionsStack } from '../helpers/functions-stack';
 import { storedState } from '../helpers/state';

@@ -18,7 +18,7 @@ function signIn(token: string, code: string): Promise<Answer> {
 }
 
 function studio(user: string, code: string): Promise<Answer> {
-  return harness.post('/studio/check-code', { user, code }, { form: true });
+  return harness.post('/studio/check-code', { user, code }, { form: true, signed: true });
 }
 
 function expectLocked(answer: Answer, seconds: number): void {
@@ -200,10 +200,10 @@ describe('STUDIO_HIDE_ENROLLMENT=true', () => {
 
   test('a caller who never enrolled is answered like a wrong code, and locked alike', async () => {
     const answers: unknown[] = [];
-    for (let i = 0; i < 5; i += 1) answers.push(body(await uniform.post('/studio/check-code', { user: '+15550100009', code: '123456' }, { form: true })));
+    for (let i = 0; i < 5; i += 1) answers.push(body(await uniform.post('/studio/check-code', { user: '+15550100009', code: '123456' }, { form: true, signed: true })));
     expect(answers).toEqual([...Array(4).fill({ status: 'pending' }), { status: 'locked' }]);
     // A code of another length is `invalid`, as for an enrolled six-digit factor.
-    expect(body(await uniform.post('/studio/check-code', { user: '+15550100010', code: '1234' }, { form: true }))).toEqual({ status: 'invalid' });
+    expect(body(await uniform.post('/studio/check-code', { user: '+15550100010', code: '1234' }, { form: true, signed: true }))).toEqual({ status: 'invalid' });
   });
 
   test('an enrolled caller still gets approved and pending', async () => {
@@ -212,7 +212,7 @@ describe('STUDIO_HIDE_ENROLLMENT=true', () => {
     const { factorSid, secret } = body(await uniform.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
     expect(body(await uniform.post('/verify-factor', { factorSid, code: totp(secret, clock.now) }, { token })).status).toBe('verified');
     await uniform.setClock(clock.now + 30);
-    expect(body(await uniform.post('/studio/check-code', { user, code: wrongCode(secret, clock.now + 30) }, { form: true }))).toEqual({ status: 'pending' });
-    expect(body(await uniform.post('/studio/check-code', { user, code: totp(secret, clock.now + 30) }, { form: true }))).toEqual({ status: 'approved' });
+    expect(body(await uniform.post('/studio/check-code', { user, code: wrongCode(secret, clock.now + 30) }, { form: true, signed: true }))).toEqual({ status: 'pending' });
+    expect(body(await uniform.post('/studio/check-code', { user, code: totp(secret, clock.now + 30) }, { form: true, signed: true }))).toEqual({ status: 'approved' });
   });
 });

@@ -118,11 +118,11 @@ describe('Studio', () => {
     const { token, secret } = await enrollUser(harness, clock, user);
     const used = totp(secret, clock.now);
     expect(body(await harness.post('/create-challenge', { code: used }, { token })).status).toBe('approved');
-    expect(body(await harness.post('/studio/check-code', { user, code: used }, { form: true }))).toEqual({ status: 'reused' });
+    expect(body(await harness.post('/studio/check-code', { user, code: used }, { form: true, signed: true }))).toEqual({ status: 'reused' });
 
     await clock.advance(90);
     const code = totp(secret, clock.now);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => harness.post('/studio/check-code', { user, code }, { form: true })));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => harness.post('/studio/check-code', { user, code }, { form: true, signed: true })));
     const statuses = answers.map((answer) => body(answer).status);
     expect(statuses.filter((status) => status === 'approved')).toHaveLength(1);
     expect(statuses.every((status) => ['approved', 'reused', 'locked'].includes(String(status)))).toBe(true);
@@ -131,6 +131,6 @@ describe('Studio', () => {
   test('a wrong code by phone is still only a wrong code', async () => {
     const user = '+15550200002';
     const { secret } = await enrollUser(harness, clock, user);
-    expect(body(await harness.post('/studio/check-code', { user, code: wrongCode(secret, clock.now) }, { form: true }))).toEqual({ status: 'pending' });
+    expect(body(await harness.post('/studio/check-code', { user, code: wrongCode(secret, clock.now) }, { form: true, signed: true }))).toEqual({ status: 'pending' });
   });
 });

@@ -2,7 +2,7 @@
 // stable code: 503 state_unavailable with Retry-After, no approval token, no Verify call when the lock check itself
 // failed, and no half-written state. Faults come from the emulator's fault injection on Sync paths.
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../../emulator/client/http-client';
 import { enrollUser } from '../helpers/enrolled';
 import { body, errorOf, totp, wrongCode, type Answer } from '../helpers/functions';
 import { useFunctionsStack } from '../helpers/functions-stack';
@@ -54,7 +54,7 @@ describe('the lock check cannot read the state', () => {
   test('Studio gets a non-2xx answer, its Fail path', async () => {
     const { user, secret } = await enrolledWithState();
     await harness.fault({ match: { method: 'GET', path: '/Documents/' }, status: 503 });
-    expectStateUnavailable(await harness.post('/studio/check-code', { user, code: totp(secret, clock.now) }, { form: true }));
+    expectStateUnavailable(await harness.post('/studio/check-code', { user, code: totp(secret, clock.now) }, { form: true, signed: true }));
   });
 
   test('/create-factor refuses to start an enrollment it cannot hold, and creates nothing in Verify', async () => {

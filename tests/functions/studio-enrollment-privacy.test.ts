@@ -6,7 +6,7 @@ import { useFunctionsStack } from '../helpers/functions-stack';
 const { harness, clock } = useFunctionsStack({ envOverrides: { STUDIO_HIDE_ENROLLMENT: 'true' } });
 
 function studioCheck(user: string, code: string): ReturnType<FunctionsHarness['post']> {
-  return harness.post('/studio/check-code', { user, code }, { form: true });
+  return harness.post('/studio/check-code', { user, code }, { form: true , signed: true });
 }
 
 test('a caller who never enrolled and an enrolled caller with a wrong code get the same answer; the right code is approved', async () => {

@@ -11,7 +11,7 @@ async function enroll(user: string): Promise<string> {
 }
 
 function studioCheck(user: string, code: string): ReturnType<FunctionsHarness['post']> {
-  return harness.post('/studio/check-code', { user, code }, { form: true });
+  return harness.post('/studio/check-code', { user, code }, { form: true , signed: true });
 }
 
 test('a caller who never enrolled → 200 {status: "not_enrolled"}', async () => {
@@ -75,8 +75,9 @@ test.each([
 });
 
 test('JSON works too, and a missing user is a fault (400), not an outcome', async () => {
-  expect(body(await harness.post('/studio/check-code', { user: '+15550000006', code: '123456' }))).toEqual({ status: 'not_enrolled' });
-  const answer = await harness.post('/studio/check-code', { code: '123456' }, { form: true });
+  // JSON is signed through bodySHA256 in the URL, as Twilio signs JSON bodies.
+  expect(body(await harness.post('/studio/check-code', { user: '+15550000006', code: '123456' }, { signed: true }))).toEqual({ status: 'not_enrolled' });
+  const answer = await harness.post('/studio/check-code', { code: '123456' }, { form: true , signed: true });
   expect(answer.status).toBe(400);
   expect(errorOf(answer).code).toBe('invalid_request');
 });

@@ -18,6 +18,7 @@ export const STEP_MS = 30_000;
 export const BUDGET_MS = 60_000;
 
 export const IDENTITY_SECRET = 'core-tests-identity-secret-0123456789';
+export const RECOVERY_CODE_SECRET = 'core-tests-recovery-code-secret-0123456789';
 const APPROVAL_SIGNING_SECRET = 'core-tests-approval-secret-0123456789';
 /** The key the harness's approval tokens are signed with (HS256), to verify them. */
 export const APPROVAL_SECRET = createSecretKey(Buffer.from(APPROVAL_SIGNING_SECRET));
@@ -27,6 +28,7 @@ function coreConfig(serviceSid: string): Config {
   return parseConfig({
     VERIFY_SERVICE_SID: serviceSid,
     IDENTITY_SECRET,
+    RECOVERY_CODE_SECRET,
     AUTH_JWT_SECRET: 'core-tests-caller-secret-0123456789',
     APPROVAL_SIGNING_SECRET,
     APPROVAL_ISSUER: 'core-tests',

@@ -1,11 +1,12 @@
-// Starts an in-process emulator of Verify and Sync on 127.0.0.1:0 with a real twilio client pointed at it, plus control helpers.
+// Starts an in-process emulator (Verify, Sync, Serverless) on 127.0.0.1:0 with a real twilio client pointed at it, plus control helpers.
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
-import type { FaultSpec as EmulatorFaultSpec } from '../../emulator/faults';
+import type { FaultSpec as EmulatorFaultSpec } from '../../emulator/core/faults';
 import { createEmulator } from '../../emulator/server';
+import type { EnvironmentHost } from '../../emulator/serverless/host';
 import type { EmulatorSwitches } from '../../emulator/switches';
-import { createEmulatorHttpClient } from '../../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../../emulator/client/http-client';
 
 /** Body of POST /__emulator/faults: the emulator's own fault shape, with `count` defaulting to 1. */
 export type FaultSpec = Omit<EmulatorFaultSpec, 'count'> & { count?: number };
@@ -16,6 +17,8 @@ export interface StartEmulatorOptions {
   dataDir?: string;
   /** Receives the emulator's request log lines (default: discarded). */
   log?: (line: string) => void;
+  /** What serves Serverless's deployed environments, made with the emulator's credentials and (once it listens) address. */
+  serverlessHost?: (emulator: { accountSid: string; authToken: string; url: Promise<string> }) => EnvironmentHost;
 }
 
 /** One request the test's twilio client made and the raw answer (for wire-format checks). */
@@ -23,6 +26,8 @@ export interface RecordedExchange {
   method: string;
   /** Path and query on the emulator, e.g. /v2/Services?PageSize=50 */
   path: string;
+  /** The host the request was for (verify.twilio.com, serverless.twilio.com, or the emulator's own for paging URLs). */
+  host: string;
   status: number;
   body: unknown;
 }
@@ -68,7 +73,7 @@ export function createEmulatorTwilioClient(
       const uri = new URL(opts.uri);
       const query = opts.params ? new URLSearchParams(opts.params as Record<string, string>).toString() : '';
       const path = uri.pathname + (uri.search || (query ? `?${query}` : ''));
-      exchanges.push({ method: opts.method.toUpperCase(), path, status: response.statusCode, body: response.body });
+      exchanges.push({ method: opts.method.toUpperCase(), path, host: uri.host, status: response.statusCode, body: response.body });
     }
     return response;
   };
@@ -77,13 +82,17 @@ export function createEmulatorTwilioClient(
 
 export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<TestEmulator> {
   const { accountSid, authToken } = newTestCredentials();
-  const server = createEmulator({ accountSid, authToken, dataDir: opts.dataDir, switches: opts.switches, log: opts.log });
+  let listening: (url: string) => void = () => undefined;
+  const address = new Promise<string>((resolve) => (listening = resolve));
+  const serverlessHost = opts.serverlessHost?.({ accountSid, authToken, url: address });
+  const server = createEmulator({ accountSid, authToken, dataDir: opts.dataDir, switches: opts.switches, log: opts.log, serverlessHost });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  listening(url);
   const exchanges: RecordedExchange[] = [];
   const client = createEmulatorTwilioClient(url, accountSid, authToken, exchanges);
   const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { totpAt, wrongTotpAt } from './totp';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { EmulatorSwitches } from '../../emulator/switches';
+import { signTwilioRequest } from '../../emulator/core/gateway-signature';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import type { FaultSpec } from './emulator';
 import { expectedIdentity } from './identity';
@@ -24,6 +25,11 @@ export interface PostOptions {
   headers?: Record<string, string>;
   /** A raw body, sent as is (for malformed-body cases); labelled application/json unless `headers` say otherwise. */
   raw?: string;
+  /**
+   * Sign it with X-Twilio-Signature for the stack's AUTH_TOKEN, as Studio signs its calls: a `.protected` Function
+   * (/studio/check-code) answers only signed requests. A JSON or raw body is signed through `bodySHA256` in the URL.
+   */
+  signed?: boolean;
 }
 
 export interface FunctionsHarness {
@@ -35,6 +41,8 @@ export interface FunctionsHarness {
   envFile: string;
   env: Record<string, string>;
   post(path: string, body?: unknown, options?: PostOptions): Promise<Answer>;
+  /** The URL to call and the X-Twilio-Signature for a request to `path` (with its query) carrying `body`. */
+  sign(path: string, request?: { contentType?: string; body?: string }): { url: string; signature: string };
   /** A valid caller token for `user` (HS256 with AUTH_JWT_SECRET), with extra or overriding claims. */
   token(user: string, claims?: JWTPayload): Promise<string>;
   /** The Verify identity the Functions must derive for `user`, computed apart from the kit (tests/helpers/identity.ts). */
@@ -89,9 +97,15 @@ export async function startFunctionsHarness(options: HarnessOptions = {}): Promi
     if (!response.ok) throw new Error(`emulator control ${method} ${path}: ${response.status} ${await response.text()}`);
   }
 
+  function sign(path: string, request: { contentType?: string; body?: string } = {}): { url: string; signature: string } {
+    // The URL as fetch will send it (the gateway checks the address the request arrives at).
+    return signTwilioRequest(env.AUTH_TOKEN ?? '', { url: new URL(stack.url + path).toString(), contentType: request.contentType, body: request.body ?? '' });
+  }
+
   return {
     stack,
     url: stack.url,
+    sign,
     dataDir: join(dir, 'emulator-data'),
     envFile: join(dir, '.env.local'),
     env,
@@ -109,7 +123,13 @@ export async function startFunctionsHarness(options: HarnessOptions = {}): Promi
         payload = JSON.stringify(body);
       }
       if (postOptions.token !== undefined) headers.authorization = `Bearer ${postOptions.token}`;
-      const response = await fetch(stack.url + path, { method: 'POST', headers, body: payload });
+      let url = stack.url + path;
+      if (postOptions.signed) {
+        const signed = sign(path, { contentType: headers['content-type'], body: payload });
+        url = signed.url;
+        headers['x-twilio-signature'] = signed.signature;
+      }
+      const response = await fetch(url, { method: 'POST', headers, body: payload });
       const text = await response.text();
       let json: unknown;
       try {

@@ -1,5 +1,5 @@
 // lib/config.ts's parseConfig: defaults, limits, errors that name the variable without its value, and the one list of variables.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
@@ -9,6 +9,7 @@ const ROOT = join(__dirname, '..', '..');
 const VALID = {
   VERIFY_SERVICE_SID: `VA${'a'.repeat(32)}`,
   IDENTITY_SECRET: 'i'.repeat(32),
+  RECOVERY_CODE_SECRET: 'r'.repeat(32),
   AUTH_JWT_SECRET: 'c'.repeat(32),
   APPROVAL_SIGNING_SECRET: 'p'.repeat(32),
   DOMAIN_NAME: 'totp-functions-1234-dev.twil.io',
@@ -25,6 +26,14 @@ function configError(env: Record<string, unknown>): ConfigError {
   }
   throw new Error('expected a ConfigError');
 }
+
+test('the recovery codes’ pepper is HKDF-SHA256 of RECOVERY_CODE_SECRET with its purpose label, never of IDENTITY_SECRET', () => {
+  const hkdf = (secret: string): Buffer => Buffer.from(hkdfSync('sha256', Buffer.from(secret), Buffer.alloc(0), 'totp-functions recovery-code pepper v1', 32));
+  const pepper = parseConfig(VALID).recoveryCodePepper.export();
+  expect(pepper.equals(hkdf(VALID.RECOVERY_CODE_SECRET))).toBe(true);
+  expect(pepper.equals(hkdf(VALID.IDENTITY_SECRET))).toBe(false);
+  expect(pepper.equals(Buffer.from(VALID.RECOVERY_CODE_SECRET))).toBe(false);
+});
 
 test('the minimal environment gets the documented defaults', () => {
   const config = parseConfig(VALID);
@@ -136,8 +145,14 @@ test('APPROVAL_TOKEN_TTL_SECONDS accepts 1–600 and nothing else', () => {
   }
 });
 
-test('VERIFY_EMULATOR_URL is kept as an origin', () => {
+test('EMULATOR_URL is kept as an origin', () => {
+  expect(parseConfig({ ...VALID, EMULATOR_URL: 'http://127.0.0.1:4010/' }).verifyEmulatorUrl).toBe('http://127.0.0.1:4010');
+});
+
+test('VERIFY_EMULATOR_URL, its former name, is still read (and refused when off this machine); the current name wins', () => {
   expect(parseConfig({ ...VALID, VERIFY_EMULATOR_URL: 'http://127.0.0.1:4010/' }).verifyEmulatorUrl).toBe('http://127.0.0.1:4010');
+  expect(parseConfig({ ...VALID, EMULATOR_URL: 'http://127.0.0.1:4011', VERIFY_EMULATOR_URL: 'http://127.0.0.1:4010' }).verifyEmulatorUrl).toBe('http://127.0.0.1:4011');
+  expect(() => parseConfig({ ...VALID, VERIFY_EMULATOR_URL: 'https://verify-mock.example.com' })).toThrow(/VERIFY_EMULATOR_URL/);
 });
 
 test.each([
@@ -145,6 +160,9 @@ test.each([
   ['VERIFY_SERVICE_SID', { VERIFY_SERVICE_SID: 'VA123' }],
   ['IDENTITY_SECRET', { IDENTITY_SECRET: '' }],
   ['IDENTITY_SECRET', { IDENTITY_SECRET: 'x'.repeat(31) }],
+  ['RECOVERY_CODE_SECRET', { RECOVERY_CODE_SECRET: undefined }],
+  ['RECOVERY_CODE_SECRET', { RECOVERY_CODE_SECRET: 'x'.repeat(31) }],
+  ['RECOVERY_CODE_SECRET', { RECOVERY_CODE_SECRET: 'i'.repeat(32) }],
   ['AUTH_JWT_SECRET', { AUTH_JWT_SECRET: undefined }],
   ['AUTH_JWT_SECRET', { AUTH_JWT_SECRET: 'tooShortValue' }],
   ['AUTH_JWT_SECRET', { AUTH_JWKS_URL: 'https://id.example.com/jwks' }],
@@ -153,8 +171,8 @@ test.each([
   ['ALLOWED_ORIGINS', { ALLOWED_ORIGINS: '*' }],
   ['ALLOWED_ORIGINS', { ALLOWED_ORIGINS: 'portal-without-scheme.test' }],
   ['VERIFY_TIMEOUT_MS', { VERIFY_TIMEOUT_MS: '9001' }],
-  ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'ftp://x' }],
-  ['VERIFY_EMULATOR_URL', { VERIFY_EMULATOR_URL: 'https://verify-mock.example.com' }],
+  ['EMULATOR_URL', { EMULATOR_URL: 'ftp://x' }],
+  ['EMULATOR_URL', { EMULATOR_URL: 'https://verify-mock.example.com' }],
   ['AUTH_ISSUER', { AUTH_ISSUER: 42 }],
   ['SYNC_SERVICE_SID', { SYNC_SERVICE_SID: 'IS123' }],
   ['SYNC_SERVICE_SID', { SYNC_SERVICE_SID: `VA${'a'.repeat(32)}` }],
@@ -212,7 +230,7 @@ describe('one list of variables (lib/config.ts CONFIG_VARIABLES)', () => {
       APPROVAL_AUDIENCE: 'bank-web',
       ALLOWED_ORIGINS: 'https://app.example.com',
       VERIFY_TIMEOUT_MS: '2000',
-      VERIFY_EMULATOR_URL: 'http://127.0.0.1:4010',
+      EMULATOR_URL: 'http://127.0.0.1:4010',
       DOMAIN_NAME: 'totp-functions-1234.twil.io',
     };
     const first = loadConfig(VALID);

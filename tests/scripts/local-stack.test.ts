@@ -13,7 +13,7 @@ import { MAX_USER_KEY_LENGTH } from '../../lib/core/users';
 import { devHostsFor } from '../../scripts/dev-routes';
 import { readEnvFile } from '../../scripts/env-file';
 import { exposureWarning } from '../../scripts/local-settings';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../scripts/local-stack';
+import { checkLocalStack, startLocalStack, type LocalStack, type LocalStackOptions } from '../../scripts/local-stack';
 import { alignedNow, totp } from '../helpers/functions';
 
 const ROOT = join(__dirname, '..', '..');
@@ -130,9 +130,10 @@ test('the first run writes .env.local (owner-only) with dummy credentials, secre
       ACCOUNT_SID: expect.stringMatching(/^AC[0-9a-f]{32}$/),
       AUTH_TOKEN: expect.stringMatching(/^[0-9a-f]{32}$/),
       IDENTITY_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
+      RECOVERY_CODE_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
       AUTH_JWT_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
       APPROVAL_SIGNING_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
-      VERIFY_EMULATOR_URL: stack.emulatorUrl,
+      EMULATOR_URL: stack.emulatorUrl,
       VERIFY_SERVICE_SID: expect.stringMatching(/^VA[0-9a-f]{32}$/),
       SYNC_SERVICE_SID: expect.stringMatching(/^IS[0-9a-f]{32}$/),
     });
@@ -273,19 +274,66 @@ describe('.env.local', () => {
       expect(after).toContain('# my notes: keep this\n');
       expect(after).toContain('ALLOWED_ORIGINS=https://app.example.com # mine too\n');
       // Only the emulator's address moved (a new random port); every other line is as the user left it.
-      expect(after.replace(/^VERIFY_EMULATOR_URL=.*$/m, '')).toBe(userText.replace(/^VERIFY_EMULATOR_URL=.*$/m, ''));
-      expect(readEnvFile(envFile).values.VERIFY_EMULATOR_URL).toBe(second.emulatorUrl);
+      expect(after.replace(/^EMULATOR_URL=.*$/m, '')).toBe(userText.replace(/^EMULATOR_URL=.*$/m, ''));
+      expect(readEnvFile(envFile).values.EMULATOR_URL).toBe(second.emulatorUrl);
     } finally {
       await second.close();
+    }
+  });
+  test('an .env.local from before the renames: VERIFY_EMULATOR_URL becomes EMULATOR_URL, VERIFY_EMULATOR_PORT still counts with a warning', async () => {
+    const envFile = join(dir, 'renamed.env');
+    const emulatorPort = await freePort();
+    writeFileSync(envFile, `VERIFY_EMULATOR_URL=http://127.0.0.1:4010\nVERIFY_EMULATOR_PORT=${emulatorPort}\n`);
+    const stack = await startLocalStack({ port: 0, envFile, dataDir: join(dir, 'renamed-data') });
+    try {
+      expect(new URL(stack.emulatorUrl).port).toBe(String(emulatorPort));
+      expect(stack.warnings).toEqual(['VERIFY_EMULATOR_PORT is deprecated: it is now EMULATOR_PORT (the old name still works for now)']);
+      const values = readEnvFile(envFile).values;
+      expect([values.EMULATOR_URL, 'VERIFY_EMULATOR_URL' in values, values.VERIFY_EMULATOR_PORT]).toEqual([stack.emulatorUrl, false, String(emulatorPort)]);
+      expect(stack.env.EMULATOR_URL).toBe(stack.emulatorUrl);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('one data folder, one stack', () => {
+  test('a second stack on the same data folder is refused before it opens anything; the first keeps serving its enrolled factor', async () => {
+    const clock = alignedNow();
+    const envFile = join(dir, 'shared.env');
+    const dataDir = join(dir, 'shared-data');
+    const first = await startLocalStack({ port: 0, envFile, dataDir });
+    let secret = '';
+    try {
+      const enrolled = await enroll(first, 'shared-user', clock);
+      secret = enrolled.secret;
+      const token = enrolled.token;
+      const refusal = `${dataDir} is in use by another emulator (process ${process.pid})`;
+      // npm start's check before the build, and the start itself, both refuse.
+      await expect(checkLocalStack({ port: 0, envFile, dataDir })).rejects.toThrow(refusal);
+      await expect(startLocalStack({ port: 0, envFile, dataDir })).rejects.toThrow(refusal);
+      await setEmulatorClock(first, clock + 30);
+      expect((await postJson(`${first.url}/create-challenge`, { code: totp(secret, clock + 30) }, token)).json.status).toBe('approved');
+    } finally {
+      await first.close();
+    }
+    // On disk too: the next stack on the folder finds the factor and approves its next code.
+    const next = await startLocalStack({ port: 0, envFile, dataDir });
+    try {
+      const { json } = await postJson(`${next.url}/__dev/token`, { user: 'shared-user' });
+      await setEmulatorClock(next, clock + 60);
+      expect((await postJson(`${next.url}/create-challenge`, { code: totp(secret, clock + 60) }, String(json.token))).json.status).toBe('approved');
+    } finally {
+      await next.close();
     }
   });
 });
 
 describe('ports and host', () => {
-  test('PORT and VERIFY_EMULATOR_PORT in .env.local are honoured, and the environment wins over them', async () => {
+  test('PORT and EMULATOR_PORT in .env.local are honoured, and the environment wins over them', async () => {
     const envFile = join(dir, 'ports.env');
     const [filePort, fileEmulatorPort, shellPort] = [await freePort(), await freePort(), await freePort()];
-    writeFileSync(envFile, `PORT=${filePort}\nVERIFY_EMULATOR_PORT=${fileEmulatorPort}\n`);
+    writeFileSync(envFile, `PORT=${filePort}\nEMULATOR_PORT=${fileEmulatorPort}\n`);
     const fromFile = await startLocalStack({ envFile, dataDir: join(dir, 'ports-data') });
     try {
       expect(new URL(fromFile.url).port).toBe(String(filePort));
@@ -306,11 +354,11 @@ describe('ports and host', () => {
     const taken = await occupyPort();
     const spareEmulatorPort = await freePort();
     try {
-      await expect(startIn('clash-emulator', { environment: { VERIFY_EMULATOR_PORT: String(portOf(taken)) } })).rejects.toThrow(
-        `port ${portOf(taken)} is already in use on 127.0.0.1 (the Verify emulator): stop the other program, or set VERIFY_EMULATOR_PORT to a free port`,
+      await expect(startIn('clash-emulator', { environment: { EMULATOR_PORT: String(portOf(taken)) } })).rejects.toThrow(
+        `port ${portOf(taken)} is already in use on 127.0.0.1 (the emulator): stop the other program, or set EMULATOR_PORT to a free port`,
       );
       await expect(
-        startIn('clash-functions', { port: undefined, environment: { PORT: String(portOf(taken)), VERIFY_EMULATOR_PORT: String(spareEmulatorPort) } }),
+        startIn('clash-functions', { port: undefined, environment: { PORT: String(portOf(taken)), EMULATOR_PORT: String(spareEmulatorPort) } }),
       ).rejects.toThrow(`port ${portOf(taken)} is already in use on 127.0.0.1 (the Functions and the page): stop the other program, or set PORT to a free port`);
       // The emulator had started before the Functions' port failed; it is closed again.
       expect(await isListening(spareEmulatorPort)).toBe(false);

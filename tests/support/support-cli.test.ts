@@ -14,6 +14,8 @@ import { enrollUser, type EnrolledUser } from '../helpers/enrolled';
 import { body, errorOf, totp, wrongCode, type FunctionsHarness } from '../helpers/functions';
 import { useFunctionsStack } from '../helpers/functions-stack';
 import { captureErrorLog } from '../helpers/log-capture';
+import { legacyRecoverySet } from '../helpers/recovery-codes';
+import { createFactorInVerify, replaceStoredState, storedState as storedStateOf } from '../helpers/state';
 
 const ROOT = join(__dirname, '..', '..');
 const TOOL = ['--require', 'tsx/cjs', join(ROOT, 'scripts', 'support', 'main.ts')];
@@ -161,7 +163,9 @@ describe('status', () => {
         studio: { locked: false, lockedUntil: null, remainingSeconds: 0, consecutiveFailures: 0 },
       },
       recoveryCodesLeft: 9,
+      recoveryCodesOutdated: false,
     });
+    expect(human.stdout).not.toContain('OLD FORMAT');
     const activity = status.activity as Array<{ type: string }>;
     expect(activity[0]?.type).toBe('lock.started');
     expect(activity.length).toBeLessThanOrEqual(10);
@@ -169,13 +173,40 @@ describe('status', () => {
     // Nothing from which the user could be impersonated: the binding secret, a recovery code (as shown or typed
     // without its dash), or the salt and hashes the state keeps.
     const stored = JSON.parse((await storedState(harness.identityOf(enrolled.user))).text) as {
-      data: { recovery: { salt: string; hashes: string[] } };
+      data: { recovery: { codes: Array<{ salt: string; hash: string }> } };
     };
-    const secrets = [enrolled.secret, ...enrolled.recoveryCodes, ...enrolled.recoveryCodes.map((code) => code.replace('-', '')), stored.data.recovery.salt, ...stored.data.recovery.hashes];
+    const kept = stored.data.recovery.codes.flatMap((code) => [code.salt, code.hash]);
+    const secrets = [enrolled.secret, ...enrolled.recoveryCodes, ...enrolled.recoveryCodes.map((code) => code.replace(/-/g, '')), ...kept];
     for (const output of [human.stdout, human.stderr, machine.stdout, machine.stderr]) {
       for (const secret of secrets) expect(output.toUpperCase()).not.toContain(secret.toUpperCase());
     }
   }, 60_000);
+
+  test('a set of the format issued before is said to be old, with what the user should do', async () => {
+    const enrolled = await enroll();
+    const legacy = legacyRecoverySet(harness.env.IDENTITY_SECRET ?? '');
+    const current = await storedStateOf(harness, enrolled.user);
+    await replaceStoredState(harness, enrolled.user, { ...current?.data, recovery: legacy.stored });
+    const human = await support(['status', enrolled.user]);
+    expect(human.stdout).toContain('Recovery codes left: 10\n  OLD FORMAT: 50-bit codes issued before the 75-bit format');
+    expect(human.stdout).toContain('generate a new set on the page');
+    expect(json(await support(['status', enrolled.user, '--json']))).toMatchObject({ recoveryCodesLeft: 10, recoveryCodesOutdated: true });
+    for (const secret of [...legacy.codes, legacy.stored.salt, ...legacy.stored.hashes]) expect(human.stdout.toUpperCase()).not.toContain(secret.toUpperCase());
+  });
+});
+
+describe('labels and user ids that would spoof the terminal (issue 24.6)', () => {
+  test('status prints bidirectional controls and other invisible characters escaped, in text and in --json', async () => {
+    const user = `support-spoof-${(users += 1)}`;
+    // Made in Verify directly: the Functions refuse such a label now, but a factor made before (or elsewhere) keeps it.
+    const sid = await createFactorInVerify(harness, user, 'Work phone\u202E\u2066gnp.exe\u200B\u0085');
+    const human = await support(['status', user]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`${sid}  "Work phone\\u202E\\u2066gnp.exe\\u200B\\u0085"  unverified`);
+    const machine = await support(['status', user, '--json']);
+    for (const output of [human.stdout, machine.stdout]) expect(output).not.toMatch(/[\u202E\u2066\u200B\u0085]/);
+    expect((json(machine).factors as Array<{ label: string }>)[0]?.label).toBe('Work phone\u202E\u2066gnp.exe\u200B\u0085');
+  });
 });
 
 describe('unlock', () => {
@@ -352,7 +383,7 @@ describe('failures and their exit codes', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const down = await support(['status', enrolled.user], { envFile: envFileWith('down.env', { VERIFY_EMULATOR_URL: `http://127.0.0.1:${port}` }) });
+    const down = await support(['status', enrolled.user], { envFile: envFileWith('down.env', { EMULATOR_URL: `http://127.0.0.1:${port}` }) });
     expect(down.code).toBe(4);
     expect(down.stderr).toContain('ECONNREFUSED');
 

@@ -18,6 +18,7 @@ export function factorsRegion(page: Page): Locator {
   return page.getByRole('region', { name: 'Your authenticators' });
 }
 
+/** The page's status lines (role="status"): one per card and one for the page, with one message on the page at a time. */
 export function liveRegion(page: Page): Locator {
   return page.getByRole('status');
 }
@@ -54,7 +55,7 @@ export async function submitCheckCode(page: Page, code: string): Promise<void> {
 }
 
 /**
- * Runs `action` and waits for the live region's next message to say `text`. The page puts each message in a fresh
+ * Runs `action` and waits for the status lines' next message to say `text`. The page puts each message in a fresh
  * node, so waiting for the previous one to go first keeps an earlier, identical message from matching.
  */
 export async function expectAnnouncement(page: Page, action: () => Promise<void>, text: string | RegExp): Promise<void> {
@@ -63,6 +64,14 @@ export async function expectAnnouncement(page: Page, action: () => Promise<void>
   await action();
   if (previous !== null) await previous.waitForElementState('hidden', { timeout: STATE_TIMEOUT_MS });
   await liveRegion(page).getByText(text).waitFor({ timeout: STATE_TIMEOUT_MS });
+}
+
+/** True when all of `target` is inside the viewport: what a person sees without scrolling. */
+export async function isOnScreen(page: Page, target: Locator): Promise<boolean> {
+  const box = await target.boundingBox();
+  const viewport = page.viewportSize();
+  if (box === null || viewport === null) return false;
+  return box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height;
 }
 
 export function saveCodesRegion(page: Page): Locator {

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
-import { createEmulatorHttpClient } from '../../../lib/emulator-http-client';
+import { createEmulatorHttpClient } from '../../../emulator/client/http-client';
 import { startLocalStack } from '../../../scripts/local-stack';
+import { expectedIdentity } from '../../helpers/identity';
+import { legacyRecoverySet } from '../../helpers/recovery-codes';
 
 export interface PageStack {
   /** The origin the page is served from, e.g. http://127.0.0.1:41234 */
@@ -23,6 +25,8 @@ export interface PageStack {
   devToken(user: string): Promise<string>;
   /** Signs `user` in with each of `codes` over HTTP, as the same person would elsewhere (another device, the host's page). */
   useRecoveryCodes(user: string, codes: readonly string[]): Promise<void>;
+  /** Replaces `user`'s recovery codes with a set of the format issued before (as the kit's earlier version stored it). */
+  plantOutdatedRecoveryCodes(user: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -63,6 +67,12 @@ export async function startPageStack(options: PageStackOptions = {}): Promise<Pa
     throw new Error('the dev token endpoint answered without a token');
   }
 
+  function emulatorClient(): twilio.Twilio {
+    return twilio(stack.env.ACCOUNT_SID, stack.env.AUTH_TOKEN, {
+      httpClient: createEmulatorHttpClient({ emulatorUrl: stack.emulatorUrl, timeoutMs: 10_000 }),
+    });
+  }
+
   return {
     origin,
     env: stack.env,
@@ -73,9 +83,7 @@ export async function startPageStack(options: PageStackOptions = {}): Promise<Pa
       stack.setClock(atMs);
     },
     async setTotpSettings({ codeLength, timeStep }) {
-      const client = twilio(stack.env.ACCOUNT_SID, stack.env.AUTH_TOKEN, {
-        httpClient: createEmulatorHttpClient({ emulatorUrl: stack.emulatorUrl, timeoutMs: 10_000 }),
-      });
+      const client = emulatorClient();
       const serviceSid = stack.env.VERIFY_SERVICE_SID;
       if (serviceSid === undefined) throw new Error('the local stack has no VERIFY_SERVICE_SID');
       await client.verify.v2.services(serviceSid).update({ 'totp.codeLength': codeLength, 'totp.timeStep': timeStep });
@@ -84,6 +92,14 @@ export async function startPageStack(options: PageStackOptions = {}): Promise<Pa
     async useRecoveryCodes(user, codes) {
       const token = await devToken(user);
       for (const code of codes) await postJson(new URL('/use-recovery-code', origin).href, { code }, { authorization: `Bearer ${token}` });
+    },
+    async plantOutdatedRecoveryCodes(user) {
+      const legacy = legacyRecoverySet(stack.env.IDENTITY_SECRET ?? '');
+      const name = `totp-user-${expectedIdentity(stack.env.IDENTITY_SECRET ?? '', user)}`;
+      const document = emulatorClient().sync.v1.services(stack.env.SYNC_SERVICE_SID ?? 'default').documents(name);
+      const current = await document.fetch();
+      await document.update({ data: { ...(current.data as object), recovery: legacy.stored }, ifMatch: current.revision });
+      return legacy.codes;
     },
     async close() {
       await stack.close();

@@ -15,6 +15,7 @@ function es256Signer(overrides: Record<string, string> = {}): ApprovalSigner {
   return parseConfig({
     VERIFY_SERVICE_SID: `VA${'a'.repeat(32)}`,
     IDENTITY_SECRET: 'i'.repeat(32),
+    RECOVERY_CODE_SECRET: 'r'.repeat(32),
     AUTH_JWT_SECRET: 'c'.repeat(32),
     APPROVAL_SIGNING_KEY: jwk,
     DOMAIN_NAME: 'totp-functions-1234-dev.twil.io',

@@ -98,7 +98,7 @@ describe('authenticateCaller with a shared secret', () => {
   const key = { kind: 'secret' as const, secret: createSecretKey(Buffer.from('k'.repeat(32))) };
 
   test('returns the subject of a valid token', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('dana').setExpirationTime('1m').sign(key.secret);
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('dana').setIssuedAt().setExpirationTime('1m').sign(key.secret);
     await expect(authenticateCaller(`bearer ${token}`, { key, issuer: undefined, audience: undefined })).resolves.toEqual({ sub: 'dana' });
   });
 
@@ -125,7 +125,7 @@ describe('authenticateCaller with a shared secret', () => {
   });
 
   test('a token verified under one key is not accepted under another key source', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('ivy').setExpirationTime('1m').sign(key.secret);
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('ivy').setIssuedAt().setExpirationTime('1m').sign(key.secret);
     await expect(authenticateCaller(`Bearer ${token}`, { key, issuer: undefined, audience: undefined })).resolves.toEqual({ sub: 'ivy' });
     const otherKey = { kind: 'secret' as const, secret: createSecretKey(Buffer.from('o'.repeat(32))) };
     expect((await failure(authenticateCaller(`Bearer ${token}`, { key: otherKey, issuer: undefined, audience: undefined }))).code).toBe('invalid_token');
@@ -133,7 +133,7 @@ describe('authenticateCaller with a shared secret', () => {
   });
 
   test('an unexpected error while verifying is passed on as it is, not turned into a 401', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('jo').setExpirationTime('1m').sign(key.secret);
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('jo').setIssuedAt().setExpirationTime('1m').sign(key.secret);
     const unexpected = new TypeError('key trouble');
     signatureChecks.mockRejectedValueOnce(unexpected);
     await expect(rejectionOf(authenticateCaller(`Bearer ${token}`, { key, issuer: undefined, audience: undefined }), TypeError)).resolves.toBe(unexpected);
@@ -160,15 +160,19 @@ describe('finding 8: caller tokens with a capped lifetime and a well-formed subj
     expect((await failure(authenticateCaller(`Bearer ${token}`, verification))).code).toBe('invalid_token');
   });
 
-  test('24 h from iat is accepted, a minute more is not; without iat the lifetime counts from now', async () => {
+  test('24 h from iat is accepted, a minute more is not; a token without iat is refused, however soon it expires', async () => {
     await expect(authenticateCaller(`Bearer ${await sign({ exp: now + 86_400 })}`, verification)).resolves.toEqual({ sub: 'lena' });
     expect((await failure(authenticateCaller(`Bearer ${await sign({ exp: now + 86_460 })}`, verification))).code).toBe('invalid_token');
     // An iat an hour ago with a 25 h lifetime: only 24 h are left, yet the token was issued for longer.
     expect((await failure(authenticateCaller(`Bearer ${await sign({ iat: now - 3600, exp: now + 86_400 })}`, verification))).code).toBe('invalid_token');
     // An iat in the future cannot stretch the window: it counts from now.
     expect((await failure(authenticateCaller(`Bearer ${await sign({ iat: now + 86_400, exp: now + 2 * 86_400 })}`, verification))).code).toBe('invalid_token');
+    // Issue 24.5: without iat its lifetime is unknown (a ten-year token in its last day would pass a check from now).
     expect((await failure(authenticateCaller(`Bearer ${await sign({ iat: undefined, exp: now + 90_000 })}`, verification))).code).toBe('invalid_token');
-    await expect(authenticateCaller(`Bearer ${await sign({ iat: undefined, exp: now + 3600 })}`, verification)).resolves.toEqual({ sub: 'lena' });
+    expect((await failure(authenticateCaller(`Bearer ${await sign({ iat: undefined, exp: now + 3600 })}`, verification))).code).toBe('invalid_token');
+    expect((await failure(authenticateCaller(`Bearer ${await sign({ iat: undefined, nbf: now - 10 * 365 * 86_400, exp: now + 60 })}`, verification))).code).toBe('invalid_token');
+    // An iat that is not a number is no iat.
+    expect((await failure(authenticateCaller(`Bearer ${await sign({ iat: String(now), exp: now + 60 })}`, verification))).code).toBe('invalid_token');
   });
 
   test('AUTH_MAX_TOKEN_LIFETIME_SECONDS sets the cap', async () => {
@@ -199,7 +203,7 @@ describe('JWKS-verified tokens are remembered only while the key set they were c
 
   const keySet = async (publicKey: KeyLike, kid: string): Promise<string> => JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] });
   const signed = (privateKey: KeyLike, kid: string, sub: string): Promise<string> =>
-    new SignJWT({ sub, exp: currentDate.getTime() / 1000 + 60 }).setProtectedHeader({ alg: 'RS256', kid }).sign(privateKey);
+    new SignJWT({ sub, iat: currentDate.getTime() / 1000, exp: currentDate.getTime() / 1000 + 60 }).setProtectedHeader({ alg: 'RS256', kid }).sign(privateKey);
 
   beforeAll(async () => {
     old = await generateKeyPair('RS256');

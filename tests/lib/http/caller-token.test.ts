@@ -30,7 +30,7 @@ describe('with a shared HS256 secret', () => {
   /** A valid token for a fresh subject (fresh tokens never come from the verified-token memory). */
   async function token(claims: JWTPayload = {}, secret = source.secret): Promise<string> {
     tokens += 1;
-    return hs256(secret, { sub: `user-${tokens}`, exp: NOW_SECONDS + 60, ...claims });
+    return hs256(secret, { sub: `user-${tokens}`, iat: NOW_SECONDS, exp: NOW_SECONDS + 60, ...claims });
   }
 
   beforeEach(() => {
@@ -80,7 +80,7 @@ describe('with a shared HS256 secret', () => {
     test('a token of 8192 characters is read; one of 8193 is refused before any verification', async () => {
       let exact: string | undefined;
       for (let pad = 6000; exact === undefined && pad < 6200; pad += 1) {
-        const candidate = await hs256(source.secret, { sub: 'long', exp: NOW_SECONDS + 60, pad: 'x'.repeat(pad) });
+        const candidate = await hs256(source.secret, { sub: 'long', iat: NOW_SECONDS, exp: NOW_SECONDS + 60, pad: 'x'.repeat(pad) });
         if (candidate.length === 8192) exact = candidate;
       }
       if (exact === undefined) throw new Error('no token of exactly 8192 characters');
@@ -174,9 +174,9 @@ describe('with a shared HS256 secret', () => {
 
     test('without currentDate the rules use the real time', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const live = await hs256(source.secret, { sub: 'real-time', exp: now + 60 });
+      const live = await hs256(source.secret, { sub: 'real-time', iat: now, exp: now + 60 });
       await expect(authenticateCaller(`Bearer ${live}`, { key: source, issuer: undefined, audience: undefined })).resolves.toEqual({ sub: 'real-time' });
-      const dead = await hs256(source.secret, { sub: 'real-time', exp: now - 60 });
+      const dead = await hs256(source.secret, { sub: 'real-time', iat: now - 120, exp: now - 60 });
       expect((await refusal(authenticateCaller(`Bearer ${dead}`, { key: source, issuer: undefined, audience: undefined }))).code).toBe('invalid_token');
     });
   });
@@ -291,7 +291,7 @@ describe('with a JWKS', () => {
   });
 
   async function signed(alg: string, kid: string, key: KeyLike, sub: string): Promise<string> {
-    return new SignJWT({ sub, exp: NOW_SECONDS + 60 }).setProtectedHeader({ alg, kid }).sign(key);
+    return new SignJWT({ sub, iat: NOW_SECONDS, exp: NOW_SECONDS + 60 }).setProtectedHeader({ alg, kid }).sign(key);
   }
 
   test('RS256 and ES256 tokens are accepted; the key set is fetched once per URL', async () => {

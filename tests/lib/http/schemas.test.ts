@@ -156,10 +156,16 @@ describe('label: 1 to 64 printable characters without a colon', () => {
     expect(parseInput(createFactorSchema, {})).toEqual({});
     fc.assert(
       fc.property(
-        fc.string({ minLength: 1, maxLength: MAX_LABEL_LENGTH }).filter((text) => !text.includes(':') && !/\p{Cc}/u.test(text)),
+        fc.string({ minLength: 1, maxLength: MAX_LABEL_LENGTH }).filter((text) => !text.includes(':') && !/\p{Cc}|(?![\u200c\u200d])\p{Cf}/u.test(text)),
         (label) => expect(parseInput(createFactorSchema, { label })).toEqual({ label }),
       ),
     );
+  });
+
+  test('the joiners that scripts and emoji need are kept (ZWNJ in Persian, ZWJ in an emoji sequence)', () => {
+    for (const label of ['می\u200cخواهم', '\u{1F468}\u200d\u{1F469}\u200d\u{1F467} family tablet', 'תלפון עבודה']) {
+      expect(parseInput(createFactorSchema, { label })).toEqual({ label });
+    }
   });
 
   test('64 characters are accepted, 65 are not', () => {
@@ -175,6 +181,14 @@ describe('label: 1 to 64 printable characters without a colon', () => {
     ['bell\u0007', 'label must not contain control characters'],
     ['del\u007f', 'label must not contain control characters'],
     ['\u0085next line', 'label must not contain control characters'],
+    // Issue 24.6: format characters that change what is shown (Unicode Cf).
+    ['Work phone\u202E\u2066enoh', 'label must not contain invisible format characters, such as bidirectional controls'],
+    ['\u202Eenohp kroW', 'label must not contain invisible format characters, such as bidirectional controls'],
+    ['a\u200Bb', 'label must not contain invisible format characters, such as bidirectional controls'],
+    ['\uFEFFphone', 'label must not contain invisible format characters, such as bidirectional controls'],
+    ['left\u200Eright\u200F', 'label must not contain invisible format characters, such as bidirectional controls'],
+    ['tag\u{E0041}', 'label must not contain invisible format characters, such as bidirectional controls'],
+    ['soft\u00ADhyphen', 'label must not contain invisible format characters, such as bidirectional controls'],
   ])('%j is refused: %s', (label, rule) => {
     expect(refusal('createFactorSchema', { label })).toBe(`Invalid request: ${rule}.`);
   });

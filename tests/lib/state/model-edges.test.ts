@@ -25,6 +25,11 @@ const event = (at: number, type: 'challenge.failed' | 'challenge.approved' = 'ch
 /** Events that never fold into each other (each its own factor). */
 const distinct = (at: number, i: number) => createEvent({ type: 'challenge.failed', channel: 'web', factorSid: `YF${String(i).padStart(32, '0')}`, outcome: 'wrong_code' }, new Date(at));
 
+/** A set of the current format as the kit stores it (lib/core/recovery-codes.ts): 128-bit salts, 256-bit hashes. */
+const SALT = Buffer.alloc(16, 1).toString('base64url');
+const HASH = Buffer.alloc(32, 2).toString('base64url');
+const SCRYPT_SET = { scheme: 'scrypt', N: 16_384, r: 8, p: 1, codes: [{ slot: 0, salt: SALT, hash: HASH }, { slot: 3, salt: SALT, hash: HASH }] };
+
 /** A valid stored document with every optional part present, as JSON. */
 function validStored(): Record<string, unknown> {
   const state: UserState = {
@@ -62,6 +67,13 @@ describe('a stored document is read only when every part is what the kit writes'
     const { recovery: _recovery, trail: _trail, ...older } = stored;
     expect(parseState(older)).toMatchObject({ recovery: null, trail: [] });
     expect(parseState({ ...stored, factor: null, enrollment: null, recovery: null })).toMatchObject({ factor: null, enrollment: null, recovery: null });
+  });
+
+  test('a set of the current format reads as written; the format issued before (a salt and hashes) reads too', () => {
+    const stored = { ...validStored(), recovery: SCRYPT_SET };
+    expect(parseState(stored)?.recovery).toEqual(SCRYPT_SET);
+    expect(parseState(JSON.parse(storedForm(parseState(stored) as UserState)))?.recovery).toEqual(SCRYPT_SET);
+    expect(parseState({ ...stored, recovery: { ...SCRYPT_SET, codes: [] } })?.recovery).toEqual({ ...SCRYPT_SET, codes: [] });
   });
 
   test("the first version's channel (with its attempt count, without streak, reuses, checks in flight or quota) reads, and keeps its lock", () => {
@@ -127,6 +139,17 @@ describe('a stored document is read only when every part is what the kit writes'
     ['a recovery salt that is a number', part('recovery', { salt: 1, hashes: [] })],
     ['recovery hashes that are not an array', part('recovery', { salt: 's', hashes: 'h' })],
     ['a recovery hash that is a number', part('recovery', { salt: 's', hashes: ['h', 2] })],
+    ['a recovery scheme the kit does not know', part('recovery', { ...SCRYPT_SET, scheme: 'bcrypt' })],
+    ['a scrypt N that is not a power of two', part('recovery', { ...SCRYPT_SET, N: 16_000 })],
+    ['a scrypt cost beyond a Function’s memory', part('recovery', { ...SCRYPT_SET, N: 2 ** 20 })],
+    ['a scrypt r of 0', part('recovery', { ...SCRYPT_SET, r: 0 })],
+    ['scrypt codes that are not an array', part('recovery', { ...SCRYPT_SET, codes: {} })],
+    ['a stored code without a salt', part('recovery', { ...SCRYPT_SET, codes: [{ slot: 0, hash: HASH }] })],
+    ['a salt under 32 bits', part('recovery', { ...SCRYPT_SET, codes: [{ slot: 0, salt: 'AAAA', hash: HASH }] })],
+    ['a salt that is not base64url', part('recovery', { ...SCRYPT_SET, codes: [{ slot: 0, salt: 'AAAA+AAA', hash: HASH }] })],
+    ['a hash of 31 bytes', part('recovery', { ...SCRYPT_SET, codes: [{ slot: 0, salt: SALT, hash: HASH.slice(0, 42) }] })],
+    ['a slot beyond the alphabet', part('recovery', { ...SCRYPT_SET, codes: [{ slot: 32, salt: SALT, hash: HASH }] })],
+    ['two codes in one slot', part('recovery', { ...SCRYPT_SET, codes: [{ slot: 1, salt: SALT, hash: HASH }, { slot: 1, salt: SALT, hash: HASH }] })],
     ['a trail that is not an array', part('trail', {})],
     ['an event that is null', part('trail', [null])],
     ['an event with a field the kit never writes', inEvent({ ip: '10.0.0.1' })],

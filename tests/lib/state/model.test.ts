@@ -1,9 +1,8 @@
 // The lockout, replay and enrollment rules of lib/state/model.ts and lib/state/lockout.ts as pure functions of state and
 // time (no Sync here; the suites in tests/functions/ drive the same rules through the Functions and the emulator).
-import { createSecretKey } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { createEvent } from '../../../lib/events/security-events';
-import { createRecoveryCodes } from '../../../lib/core/recovery-codes';
 import { emptyState, isUsed, MAX_STORED_BYTES, parseState, pruned, resetState, storedForm, usedUntil, withUsedCode, MAX_USED_CODES, type UserState } from '../../../lib/state/model';
 import { ACTIVITY_LIMIT, KEPT_LIMIT, withEvents } from '../../../lib/state/trail';
 import {
@@ -156,7 +155,14 @@ describe('the stored form', () => {
       studio: channel,
       factor: { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA512', digits: 8, period: 30, skew: 2 } },
       enrollment: { id: 'e'.repeat(36), until: T0, phase: 'verifying' as const, factorSid: `YF${'c'.repeat(32)}` },
-      recovery: createRecoveryCodes(createSecretKey(Buffer.from('k'.repeat(32)))).stored,
+      // A current set at its largest: ten codes, each with its own 128-bit salt and 256-bit hash.
+      recovery: {
+        scheme: 'scrypt',
+        N: 16_384,
+        r: 8,
+        p: 1,
+        codes: Array.from({ length: 10 }, (_, slot) => ({ slot, salt: randomBytes(16).toString('base64url'), hash: randomBytes(32).toString('base64url') })),
+      },
     };
     for (let i = 0; i < MAX_USED_CODES; i += 1) state = withUsedCode(state, 'u'.repeat(22), T0 + i);
     const changes = Array.from({ length: KEPT_LIMIT }, (_, i) =>

@@ -4,7 +4,7 @@ import { createSecretKey } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ActivityEvent } from '../../../lib/contract';
 import { createSyncStateStore } from '../../../lib/state/sync-store';
-import { createRecoveryCodes } from '../../../lib/core/recovery-codes';
+import { createRecoveryCodeVault, deriveRecoveryCodePepper } from '../../../lib/core/recovery-codes';
 import { createSecurityState, stateDocumentName, stateTtlSeconds, STATE_TTL_SECONDS, type SecurityState } from '../../../lib/state/security-state';
 import { IN_FLIGHT_MS } from '../../../lib/state/lockout';
 import { emptyState, storedForm, type Channel, type VerifiedFactor } from '../../../lib/state/model';
@@ -23,6 +23,8 @@ let users = 0;
 const now = Date.UTC(2030, 0, 15, 9, 0, 10);
 const FACTOR: VerifiedFactor = { sid: `YF${'a'.repeat(32)}`, config: { algorithm: 'SHA1', digits: 6, period: 30, skew: 1 } };
 const codeKey = createSecretKey(Buffer.from('k'.repeat(32)));
+const recoveryCodes = createRecoveryCodeVault({ pepper: deriveRecoveryCodePepper(Buffer.from('r'.repeat(32))), legacyKey: codeKey });
+const issueSet = async () => (await recoveryCodes.issue()).stored;
 const CHALLENGE = { purpose: 'challenge' } as const;
 const POLICY = { threshold: 5, baseSeconds: 60, maxSeconds: 3600, hardCap: 100 };
 
@@ -62,6 +64,7 @@ function requestsOf(channel: Channel = 'web'): {
         policy: POLICY,
         now: () => new Date(clock),
         codeKey,
+        recoveryCodes,
         log: (line) => logged.push(line),
         activity: { ttlMs: 90 * 86_400_000, onRecorded: (events) => recorded.push(events) },
       }),
@@ -137,7 +140,7 @@ test('an activation is never refused, even when its reservation lapsed and was c
   const activation = await guard().beginCodeCheck({ purpose: 'factor' });
   advance(IN_FLIGHT_MS);
   await (await guard().beginCodeCheck(CHALLENGE)).refused();
-  await activation.activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  await activation.activated(FACTOR, '111111', await issueSet());
   const next = await guard().beginCodeCheck(CHALLENGE);
   expect(next.knownFactor).toEqual(FACTOR);
   expect(next.isReuse(FACTOR, '111111')).toBe(true);
@@ -246,7 +249,7 @@ test('a daily-limit lock is logged as such', async () => {
 test('an activation resets the failure count and writes its two events', async () => {
   const { guard, identity } = requestsOf();
   for (let i = 0; i < 4; i += 1) await (await guard().beginCodeCheck(CHALLENGE)).refused();
-  await (await guard().beginCodeCheck({ purpose: 'factor' })).activated(FACTOR, '111111', createRecoveryCodes(codeKey).stored);
+  await (await guard().beginCodeCheck({ purpose: 'factor' })).activated(FACTOR, '111111', await issueSet());
   expect((await documentOf(identity)).caller).toEqual({ failures: 0, level: 0, lockedUntil: 0, recent: [], streak: 0, reuses: 0, inFlight: [], challenges: [now, now, now, now] });
   expect((await guard().activity()).slice(0, 2)).toMatchObject([
     { type: 'recovery_codes.generated', detail: { count: 10 } },
@@ -257,7 +260,7 @@ test('an activation resets the failure count and writes its two events', async (
 describe('recovery codes', () => {
   async function withCodes(): Promise<{ requests: ReturnType<typeof requestsOf>; codes: string[] }> {
     const requests = requestsOf();
-    const recovery = createRecoveryCodes(codeKey);
+    const recovery = await recoveryCodes.issue();
     await (await requests.guard().beginCodeCheck({ purpose: 'factor' })).activated(FACTOR, '111111', recovery.stored);
     requests.recorded.length = 0;
     return { requests, codes: recovery.codes };
@@ -265,9 +268,9 @@ describe('recovery codes', () => {
 
   test('a wrong one is counted as challenge.failed wrong_recovery_code and leaves the set alone', async () => {
     const { requests, codes } = await withCodes();
-    expect(await (await requests.guard().beginCodeCheck({ purpose: 'recovery' })).redeemRecoveryCode('AAAAA-AAAAA', { purpose: 'sign_in' })).toBeUndefined();
+    expect(await (await requests.guard().beginCodeCheck({ purpose: 'recovery' })).redeemRecoveryCode('0AAA-AAAA-AAAA-AAAA', { purpose: 'sign_in' })).toBeUndefined();
     expect(requests.recorded).toEqual([[expect.objectContaining({ type: 'challenge.failed', outcome: 'wrong_recovery_code' })]]);
-    expect(await requests.guard().recoveryCodesLeft()).toBe(codes.length);
+    expect(await requests.guard().recoveryCodes()).toEqual({ left: codes.length, outdated: false });
   });
 
   test('a right one is used up with recovery_code.used naming the purpose, the factor (if given) and the codes left', async () => {
@@ -285,7 +288,7 @@ describe('recovery codes', () => {
     const second = await requests.guard().beginCodeCheck({ purpose: 'recovery' });
     expect(await first.redeemRecoveryCode(codes[0] as string, { purpose: 'sign_in' })).toBe(9);
     expect(await second.redeemRecoveryCode(codes[0] as string, { purpose: 'sign_in' })).toBeUndefined();
-    expect(await requests.guard().recoveryCodesLeft()).toBe(9);
+    expect(await requests.guard().recoveryCodes()).toEqual({ left: 9, outdated: false });
   });
 });
 
