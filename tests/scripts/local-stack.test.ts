@@ -423,7 +423,8 @@ describe('settings from the shell', () => {
       expect((await postJson(`${reuse.url}/create-challenge`, { code }, token)).json.status).toBe('approved');
       expect(await verifyApproves(reuse, 'reuse-user', factorSid, code)).toBe('approved');
       // The kit's own replay guard holds even though Verify (here) accepts the code again.
-      expect((await postJson(`${reuse.url}/create-challenge`, { code }, token)).json.status).toBe('pending');
+      const again = await postJson(`${reuse.url}/create-challenge`, { code }, token);
+      expect([again.status, (again.json.error as { code?: string } | undefined)?.code]).toEqual([409, 'code_reused']);
     } finally {
       await reuse.close();
     }

@@ -1,5 +1,6 @@
 // A real node:http server standing in for the kit's /studio/check-code Function: it checks X-Twilio-Signature as a
 // .protected Function's gateway does (twilio's validateRequest), refuses what is unsigned, and answers as told.
+import type { StudioStatus } from '../../../lib/contract';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
@@ -28,7 +29,8 @@ export interface FunctionStandIn {
 }
 
 /** The kit's Function answer, `{status}`, in one place: renaming `status` here breaks the flow's Split. */
-export function checkCodeAnswer(status: 'approved' | 'pending' | 'invalid' | 'locked' | 'not_enrolled'): StandInAnswer {
+/** What /studio/check-code answers, typed from the kit's contract so a new status reaches these tests. */
+export function checkCodeAnswer(status: StudioStatus): StandInAnswer {
   return { json: { status } };
 }
 

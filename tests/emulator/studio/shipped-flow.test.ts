@@ -21,6 +21,7 @@ const PROMPT = 'Please enter the six digit code from your authenticator app, the
 const APPROVED = 'Thank you. Your code is correct and you are verified.';
 const WRONG = 'Sorry, that code did not match.';
 const INVALID = 'Sorry, that was not a valid code. The code is the six digit number shown in your authenticator app.';
+const REUSED = 'That code was just used. Please wait for the next code in your authenticator app, then enter it.';
 const NO_DIGITS = 'Sorry, I did not receive a code.';
 const TOO_MANY = 'Sorry, that was too many attempts. Please try again later. Goodbye.';
 const LOCKED = 'Too many codes were tried for this account, so code checks are paused for your security. Please try again later. Goodbye.';
@@ -110,6 +111,14 @@ describe('the shipped flow', () => {
     const result = await call([{ digits: '12#' }, { digits: '123456' }]);
     expect(spoken(result).slice(0, 3)).toEqual([PROMPT, INVALID, PROMPT]);
     expect(standIn.requests[0]?.params.code).toBe('12');
+  });
+
+  it('a code the Function calls reused gets the wait-for-the-next-code message and a retry', async () => {
+    const answers = [checkCodeAnswer('reused'), checkCodeAnswer('approved')];
+    standIn.answer = () => answers.shift() ?? checkCodeAnswer('pending');
+    const result = await call([{ digits: '123456' }, { digits: '654321' }]);
+    expect(spoken(result).slice(0, 3)).toEqual([PROMPT, REUSED, PROMPT]);
+    expect(lastWidget(result)).toBe('say_approved');
   });
 
   it('a caller past the voice lock hears the locked message', async () => {
