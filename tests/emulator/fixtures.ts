@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { VerifySnapshot } from '../../emulator/verify/records';
 import { decodeBase32, totpAt, wrongTotpAt } from '../helpers/totp';
 import { startEmulator, type TestEmulator } from '../helpers/emulator';
+import { expectWireCompatible } from './wire';
 
 /** RFC 4648 Base32 → bytes, from the tests' own decoder (not the emulator's). */
 export const base32ToBytes = decodeBase32;
@@ -200,4 +201,30 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     cli.child.stdout?.on('data', onData);
     void cli.exited.then(({ code }) => reject(new Error(`emulator exited (${code}) before listening:\n${cli.output()}`)));
   });
+}
+
+/**
+ * One emulator for a suite, reset and set to `t0` before each test, and every exchange of each test checked against
+ * Twilio's descriptions after it. Read `emulator` inside tests only: it is started in beforeAll.
+ */
+export function useWireCheckedEmulator(t0: number): TestEmulator {
+  let started: TestEmulator | undefined;
+  beforeAll(async () => {
+    started = await startEmulator();
+  });
+  afterAll(() => started?.close());
+  beforeEach(async () => {
+    await current().reset();
+    await current().setClock(t0);
+    current().exchanges.length = 0;
+  });
+  afterEach(() => {
+    expectWireCompatible(current().exchanges);
+  });
+  function current(): TestEmulator {
+    if (started === undefined) throw new Error('the emulator is started in beforeAll; use it inside a test');
+    return started;
+  }
+  // The suite's emulator under one name from the file's first line on, though it only exists once beforeAll ran.
+  return new Proxy({} as TestEmulator, { get: (_, name) => Reflect.get(current(), name, current()) });
 }

@@ -1,25 +1,11 @@
 // Sync Documents through the real twilio client: CRUD by SID or unique name, revision/ETag/If-Match, TTL, limits.
-import { startEmulator, type TestEmulator } from '../../helpers/emulator';
-import { restError } from '../fixtures';
+import { restError, useWireCheckedEmulator } from '../fixtures';
 import { outcomes, rawRequest } from '../fixtures';
-import { expectMatchesSpec, expectTwilioErrorEnvelope, expectWireCompatible } from '../wire';
+import { expectMatchesSpec, expectTwilioErrorEnvelope } from '../wire';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 
-let emulator: TestEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(() => emulator.close());
-beforeEach(async () => {
-  await emulator.reset();
-  await emulator.setClock(T0);
-  emulator.exchanges.length = 0;
-});
-afterEach(() => {
-  expectWireCompatible(emulator.exchanges);
-});
+const emulator = useWireCheckedEmulator(T0);
 
 const documents = () => emulator.client.sync.v1.services('default').documents;
 const document = (ref: string) => emulator.client.sync.v1.services('default').documents(ref);

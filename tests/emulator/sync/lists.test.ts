@@ -1,25 +1,10 @@
 // Sync Lists and List Items through the real twilio client: append order, indexes, If-Match, TTLs.
-import { startEmulator, type TestEmulator } from '../../helpers/emulator';
-import { restError } from '../fixtures';
+import { restError, useWireCheckedEmulator } from '../fixtures';
 import { outcomes } from '../fixtures';
-import { expectWireCompatible } from '../wire';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 
-let emulator: TestEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(() => emulator.close());
-beforeEach(async () => {
-  await emulator.reset();
-  await emulator.setClock(T0);
-  emulator.exchanges.length = 0;
-});
-afterEach(() => {
-  expectWireCompatible(emulator.exchanges);
-});
+const emulator = useWireCheckedEmulator(T0);
 
 const lists = () => emulator.client.sync.v1.services('default').syncLists;
 const list = (ref: string) => emulator.client.sync.v1.services('default').syncLists(ref);

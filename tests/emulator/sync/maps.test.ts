@@ -1,25 +1,11 @@
 // Sync Maps and Map Items through the real twilio client: atomic key claims, If-Match, item and collection TTLs.
-import { startEmulator, type TestEmulator } from '../../helpers/emulator';
-import { restError } from '../fixtures';
+import { restError, useWireCheckedEmulator } from '../fixtures';
 import { outcomes, rawRequest } from '../fixtures';
-import { expectTwilioErrorEnvelope, expectWireCompatible } from '../wire';
+import { expectTwilioErrorEnvelope } from '../wire';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 
-let emulator: TestEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(() => emulator.close());
-beforeEach(async () => {
-  await emulator.reset();
-  await emulator.setClock(T0);
-  emulator.exchanges.length = 0;
-});
-afterEach(() => {
-  expectWireCompatible(emulator.exchanges);
-});
+const emulator = useWireCheckedEmulator(T0);
 
 const maps = () => emulator.client.sync.v1.services('default').syncMaps;
 const map = (ref: string) => emulator.client.sync.v1.services('default').syncMaps(ref);
