@@ -2,6 +2,8 @@
 // An ES module with no dependencies. The page bundles it; `npm run build` also ships it as dist/assets/totp-client.js,
 // with its types in totp-client.d.ts, for host frontends (docs/integrate.md).
 import type {
+  CheckDeviceRequest,
+  CheckDeviceResponse,
   CreateChallengeRequest,
   CreateChallengeResponse,
   CreateFactorRequest,
@@ -9,7 +11,10 @@ import type {
   DeleteFactorRequest,
   DeleteFactorResponse,
   ErrorCode,
+  ForgetDeviceRequest,
+  ForgetDeviceResponse,
   ListActivityResponse,
+  ListDevicesResponse,
   ListFactorsResponse,
   RegenerateRecoveryCodesRequest,
   RegenerateRecoveryCodesResponse,
@@ -88,6 +93,15 @@ export interface TotpClient {
   regenerateRecoveryCodes(request: RegenerateRecoveryCodesRequest): Promise<RegenerateRecoveryCodesResponse>;
   /** POST /list-activity: the caller's recent security events. */
   listActivity(): Promise<ListActivityResponse>;
+  /**
+   * POST /check-device: a sign-in with a trusted device's token instead of a code (`device_not_trusted` when it is
+   * wrong, expired or forgotten: forget the token and ask for a code).
+   */
+  checkDevice(request: CheckDeviceRequest): Promise<CheckDeviceResponse>;
+  /** POST /list-devices: the caller's trusted devices, never a token. */
+  listDevices(): Promise<ListDevicesResponse>;
+  /** POST /forget-device: stops trusting one device (`deviceId`) or every one (`all: true`). */
+  forgetDevice(request: ForgetDeviceRequest): Promise<ForgetDeviceResponse>;
 }
 
 /**
@@ -153,5 +167,8 @@ export function createTotpClient(options: TotpClientOptions): TotpClient {
     deleteFactor: (request) => post('delete-factor', request),
     regenerateRecoveryCodes: (request) => post('regenerate-recovery-codes', request),
     listActivity: () => post('list-activity', {}),
+    checkDevice: (request) => post('check-device', request),
+    listDevices: () => post('list-devices', {}),
+    forgetDevice: (request) => post('forget-device', request),
   };
 }

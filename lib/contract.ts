@@ -46,9 +46,25 @@ export interface CreateChallengeRequest {
   factorSid?: string;
   /** The host's value for this sign-in (1–128 URL-safe characters), echoed in the approval token's `nonce` claim. */
   nonce?: string;
+  /** When the code is approved, trust this device for TRUSTED_DEVICE_DAYS: the answer carries its device token. */
+  rememberDevice?: boolean;
+  /** The user's name for the device (1–64 characters), shown in the list of trusted devices; with rememberDevice only. */
+  deviceLabel?: string;
+}
+/**
+ * What an approved check returns when it was asked to remember the device. The token is shown this once: the kit keeps
+ * only its hash. Keep it where scripts on the page cannot read it, an HttpOnly cookie set by your backend (docs/integrate.md).
+ */
+export interface TrustedDeviceGrant {
+  /** `td_…`: names the device in /list-devices and /forget-device; not a secret. */
+  deviceId: string;
+  /** 256 random bits, base64url (43 characters): send it to /check-device at the next sign-in. */
+  deviceToken: string;
+  /** ISO 8601: TRUSTED_DEVICE_DAYS after it was trusted; /check-device refuses it from then on. */
+  expiresAt: string;
 }
 export type CreateChallengeResponse =
-  | { status: 'approved'; challengeSid: string; /** Signed JWT for the host backend. */ approval: string }
+  | { status: 'approved'; challengeSid: string; /** Signed JWT for the host backend. */ approval: string; trustedDevice?: TrustedDeviceGrant }
   | { status: 'pending'; challengeSid: string };
 
 /** POST /list-factors */
@@ -85,15 +101,68 @@ export interface DeleteFactorResponse {
 
 /** POST /use-recovery-code: a sign-in with a recovery code instead of an authenticator code. */
 export interface UseRecoveryCodeRequest {
-  /** `XXXXX-XXXXX`; case, spaces and dashes do not matter. */
+  /** `XXXX-XXXX-XXXX-XXXX`; case, spaces and dashes do not matter. */
   code: string;
   nonce?: string;
+  /** As for /create-challenge; every device trusted before is forgotten first (a recovery code means a lost phone). */
+  rememberDevice?: boolean;
+  deviceLabel?: string;
 }
 export interface UseRecoveryCodeResponse {
   status: 'approved';
   /** Signed JWT for the host backend; its `amr` is `["recovery_code"]`. */
   approval: string;
   recoveryCodesLeft: number;
+  trustedDevice?: TrustedDeviceGrant;
+}
+
+/** POST /check-device: a sign-in on a trusted device, with its token instead of a code. */
+export interface CheckDeviceRequest {
+  deviceToken: string;
+  nonce?: string;
+}
+export interface CheckDeviceResponse {
+  status: 'approved';
+  /** Signed JWT for the host backend; its `amr` is `["trusted_device"]` and `device_trusted_at` says since when. */
+  approval: string;
+  deviceId: string;
+  /** ISO 8601 */
+  trustedAt: string;
+  /** ISO 8601: the token stops working then, however often it is used before. */
+  expiresAt: string;
+}
+
+/** One trusted device as /list-devices shows it: never its token. */
+export interface TrustedDevice {
+  deviceId: string;
+  /** The user's name for it, or null when none was given. */
+  label: string | null;
+  /** From the User-Agent when it was trusted, in plain words (`Firefox`, `Chrome`, …; `Unknown browser`). */
+  browser: string;
+  /** `Windows`, `macOS`, `iOS`, `Android`, `Linux`, …; `Unknown platform`. */
+  platform: string;
+  /** ISO 8601 */
+  trustedAt: string;
+  /** ISO 8601: the last sign-in with it (at first, when it was trusted). */
+  lastUsedAt: string;
+  /** ISO 8601 */
+  expiresAt: string;
+}
+/** POST /list-devices */
+export interface ListDevicesResponse {
+  /** Newest first. */
+  devices: TrustedDevice[];
+  /** TRUSTED_DEVICE_DAYS: how long a device stays trusted from when it was trusted. */
+  trustedDeviceDays: number;
+  /** How many a user keeps; trusting one more forgets the oldest. */
+  maxDevices: number;
+}
+
+/** POST /forget-device: one device (`deviceId`), or every one (`all: true`). */
+export type ForgetDeviceRequest = { deviceId: string; all?: never } | { all: true; deviceId?: never };
+export interface ForgetDeviceResponse {
+  /** How many devices stopped being trusted. */
+  forgotten: number;
 }
 
 /** POST /regenerate-recovery-codes: a new set for a current authenticator code; every earlier code stops working. */
@@ -116,6 +185,15 @@ export type ActivityType =
   | 'lock.started'
   | 'recovery_codes.generated'
   | 'recovery_code.used'
+  /** A device was trusted (rememberDevice); `outcome` names the check: `otp` or `recovery_code`. */
+  | 'device.trusted'
+  /** A sign-in with a trusted device's token. */
+  | 'device.used'
+  /**
+   * Devices stopped being trusted; `outcome` says why: `user` (one, /forget-device), `user_all`, `replaced` (the oldest
+   * gave way to an 11th), `expired`, `factor_deleted`, `recovery_code` (a sign-in for a lost phone), `support`.
+   */
+  | 'device.forgotten'
   | 'support.reset'
   | 'support.unlock';
 /**
@@ -175,8 +253,11 @@ export interface ErrorResponse {
   };
 }
 
-/** RFC 8176 `amr`: `otp` for an authenticator code; `recovery_code` (the kit's own value) for a recovery code. */
-export type ApprovalMethod = 'otp' | 'recovery_code';
+/**
+ * RFC 8176 `amr`: `otp` for an authenticator code; the kit's own values `recovery_code` for a recovery code and
+ * `trusted_device` for a remembered device's token (no second factor was shown this time).
+ */
+export type ApprovalMethod = 'otp' | 'recovery_code' | 'trusted_device';
 /** The claims of the approval token that an approved challenge or a recovery code returns. */
 export interface ApprovalClaims {
   sub: string;
@@ -191,6 +272,11 @@ export interface ApprovalClaims {
   aud?: string;
   /** The `nonce` sent with the code check, echoed so the host can bind the approval to its own pending sign-in. */
   nonce?: string;
+  /**
+   * With `amr: ["trusted_device"]` only: when the device was trusted (epoch seconds), i.e. when a code was last shown on
+   * it. A host that wants a fresh second factor for a sensitive action refuses the approval, or one trusted too long ago.
+   */
+  device_trusted_at?: number;
 }
 
 /** GET /approval-keys: the public keys of ES256 approval tokens (RFC 7517 JWK Set). */

@@ -28,10 +28,13 @@ export const ERROR_CODES = {
   account_locked: { status: 403, message: 'Too many wrong codes in a row on this account; no code is checked until support unlocks it.', quiet: true },
   step_up_required: { status: 403, message: 'Deleting a verified authenticator needs a current code from it.' },
   invalid_code: { status: 403, message: 'The code is not valid.' },
+  // A trusted device's token that is wrong, expired or forgotten: it counts towards the lock like a wrong code.
+  device_not_trusted: { status: 403, message: 'This device is not trusted (any more); ask for a code.' },
   // RFC 6238 §5.2: a code is accepted once. Not a guess (the user's double submit), so the page says to wait for the next.
   code_reused: { status: 409, message: 'This code was just used; wait for the next one.', retryAfterSeconds: true },
   factor_not_found: { status: 404, message: 'No such factor.' },
   challenge_not_found: { status: 404, message: 'No such challenge.' },
+  device_not_found: { status: 404, message: 'No such trusted device.' },
   not_enrolled: { status: 404, message: 'No verified authenticator is enrolled for this user.' },
   no_approval_keys: { status: 404, message: 'Approval tokens are signed with a shared secret (HS256); there are no public keys.' },
   method_not_allowed: { status: 405, message: 'Use POST with a JSON or form-encoded body.' },
