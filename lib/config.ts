@@ -54,6 +54,7 @@ export const CONFIG_VARIABLES = [
   'LOCKOUT_MAX_SECONDS',
   'LOCKOUT_HARD_CAP',
   'ACTIVITY_TTL_DAYS',
+  'TRUSTED_DEVICE_DAYS',
   'EVENTS_WEBHOOK_URL',
   'EVENTS_WEBHOOK_SECRET',
   'DOMAIN_NAME',
@@ -88,6 +89,8 @@ export interface Config {
   studioHideEnrollment: boolean;
   /** How long the user's activity trail keeps an event (ACTIVITY_TTL_DAYS). */
   activityTtlDays: number;
+  /** How long a device stays trusted from when it was trusted, not from its last use (TRUSTED_DEVICE_DAYS). */
+  trustedDeviceDays: number;
   /** Where security events go to the host backend, signed (Standard Webhooks); none when EVENTS_WEBHOOK_URL is unset. */
   eventsWebhook: WebhookTarget | undefined;
 }
@@ -113,6 +116,9 @@ export const MAX_LOCKOUT_HARD_CAP = MAX_HARD_CAP;
 export const MIN_LOCKOUT_HARD_CAP = 2;
 export const DEFAULT_ACTIVITY_TTL_DAYS = 90;
 export const MAX_ACTIVITY_TTL_DAYS = 365;
+/** Auth0's "remember this browser" and better-auth's trustDevice keep 30 days; 90 at most, so a lost laptop is not trusted for long. */
+export const DEFAULT_TRUSTED_DEVICE_DAYS = 30;
+export const MAX_TRUSTED_DEVICE_DAYS = 90;
 /** RFC 7518 §3.2: an HS256 key must be at least 256 bits; the identity key follows the same rule. */
 export const MIN_SECRET_LENGTH = 32;
 
@@ -404,6 +410,7 @@ export function parseConfig(env: Env): Config {
     lockoutHardCap: parseInteger(read, 'LOCKOUT_HARD_CAP', MAX_LOCKOUT_HARD_CAP, MIN_LOCKOUT_HARD_CAP, MAX_LOCKOUT_HARD_CAP),
     studioHideEnrollment: parseBoolean(read, 'STUDIO_HIDE_ENROLLMENT'),
     activityTtlDays: parseInteger(read, 'ACTIVITY_TTL_DAYS', DEFAULT_ACTIVITY_TTL_DAYS, 1, MAX_ACTIVITY_TTL_DAYS),
+    trustedDeviceDays: parseInteger(read, 'TRUSTED_DEVICE_DAYS', DEFAULT_TRUSTED_DEVICE_DAYS, 1, MAX_TRUSTED_DEVICE_DAYS),
     eventsWebhook: parseEventsWebhook(read),
   };
 }

@@ -31,16 +31,19 @@ export interface ApprovalSubject {
   nonce?: string;
   /** What the person proved themselves with (the `amr` claim); default `otp`, an authenticator code. */
   method?: ApprovalMethod;
+  /** With `trusted_device`: when the device was trusted (the `device_trusted_at` claim, epoch seconds). */
+  deviceTrustedAt?: Date;
 }
 
 /**
- * Signs `{sub, amr: ["otp"], jti: challengeSid, iat, exp, iss, aud?, nonce?}`. `amr` values follow RFC 8176 ("otp");
+ * Signs `{sub, amr: ["otp"], jti: challengeSid, iat, exp, iss, aud?, nonce?, device_trusted_at?}`. `amr` values follow RFC 8176 ("otp");
  * `jti` lets the backend refuse a second use of the same approval.
  */
 export async function signApprovalToken(signer: ApprovalSigner, claims: ApprovalSubject, now: Date): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  const payload: Pick<ApprovalClaims, 'amr' | 'nonce'> = { amr: [claims.method ?? 'otp'] };
+  const payload: Pick<ApprovalClaims, 'amr' | 'nonce' | 'device_trusted_at'> = { amr: [claims.method ?? 'otp'] };
   if (claims.nonce !== undefined) payload.nonce = claims.nonce;
+  if (claims.deviceTrustedAt !== undefined) payload.device_trusted_at = Math.floor(claims.deviceTrustedAt.getTime() / 1000);
   let token = new SignJWT(payload)
     .setSubject(claims.sub)
     .setJti(claims.challengeSid)

@@ -23,6 +23,7 @@ import type { EventNote } from '../events/security-events';
 import { Failure, isFailure, type FailureKind } from './failures';
 import { normalizeRecoveryCode } from './recovery-codes';
 import { totpTimingProblems } from './totp-bounds';
+import { grantOf, newDevice, type RememberDevice } from './trusted-devices';
 import type { UserScope } from './user-scope';
 import type { ProvenCaller, StudioUser } from './users';
 
@@ -207,13 +208,18 @@ export async function confirmFactor(scope: UserScope<ProvenCaller>, factorSid: s
   });
 }
 
-/** A sign-in check. Approved answers carry a signed approval token for the host backend; a wrong code is `pending`. */
+/**
+ * A sign-in check. Approved answers carry a signed approval token for the host backend, and with `remember` a trusted
+ * device's token (trusted in the same write as the approval); a wrong code is `pending`.
+ */
 export async function checkCode(
   scope: UserScope<ProvenCaller>,
   code: string,
-  options: { factorSid?: string; nonce?: string } = {},
+  options: { factorSid?: string; nonce?: string; remember?: RememberDevice } = {},
 ): Promise<CreateChallengeResponse> {
   const choice = chooseFactor(scope, options.factorSid);
+  const trust = options.remember === undefined ? undefined : newDevice(options.remember, 'otp');
+  const requestedAt = scope.now();
   const checked = await scope.withCodeCheck({ purpose: 'challenge', prepare: choice.prepare }, async (check) => {
     const { attempt } = check;
     const { factor, result: challenge } = await checkAgainstVerifiedFactor(scope, check, code, { factorSid: options.factorSid, listed: choice.listed }, (against) =>
@@ -224,7 +230,7 @@ export async function checkCode(
       return { approved: false, challenge };
     }
     // A replayed code (or one whose check lapsed) answers as a wrong code, and no token is signed for it.
-    return { approved: await attempt.approved(factor, code), challenge };
+    return { approved: await attempt.approved(factor, code, { trust }), challenge };
   });
   const { challenge } = checked;
   if (!checked.approved) return { status: 'pending', challengeSid: challenge.sid };
@@ -233,7 +239,8 @@ export async function checkCode(
     { sub: scope.user.sub, challengeSid: challenge.sid, nonce: options.nonce },
     scope.now(),
   );
-  return { status: 'approved', challengeSid: challenge.sid, approval };
+  if (trust === undefined) return { status: 'approved', challengeSid: challenge.sid, approval };
+  return { status: 'approved', challengeSid: challenge.sid, approval, trustedDevice: grantOf(trust, requestedAt, scope.trustedDeviceTtlMs) };
 }
 
 /** The user's TOTP factors without any secret (Verify returns the binding only at creation anyway). */
@@ -260,8 +267,11 @@ function requireRecoveryCodeFormat(input: string): void {
   if (normalizeRecoveryCode(input) === undefined) throw new Failure('malformed_recovery_code');
 }
 
-/** The verified factor and its recovery codes go together: the state forgets both when the factor is deleted. */
-const forgetFactor = (state: UserState): UserState => ({ ...state, factor: null, recovery: null });
+/**
+ * The verified factor, its recovery codes and the devices trusted with it go together: the state forgets all of them
+ * when the factor is deleted (each device reported as `device.forgotten`, `factor_deleted`).
+ */
+const forgetFactor = (state: UserState): UserState => ({ ...state, factor: null, recovery: null, devices: [] });
 
 /**
  * Deleting a verified factor is a step-up: it needs a fresh valid code, or a recovery code for a lost phone, so a
@@ -328,11 +338,20 @@ async function proveDelete(check: CodeCheck, factor: TotpFactor, stepUp: { code:
 /**
  * A sign-in with a recovery code (a lost phone): the same approval token as for an authenticator code, with
  * `amr: ["recovery_code"]` so the host can tell the two apart. The code is used up atomically; a wrong one counts
- * towards the lock like a wrong authenticator code.
+ * towards the lock like a wrong authenticator code. A lost phone may have gone with a trusted laptop: every device
+ * trusted before is forgotten in the same write, and only this one is trusted with `remember`.
  */
-export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: string, options: { nonce?: string } = {}): Promise<UseRecoveryCodeResponse> {
+export async function useRecoveryCode(
+  scope: UserScope<ProvenCaller>,
+  code: string,
+  options: { nonce?: string; remember?: RememberDevice } = {},
+): Promise<UseRecoveryCodeResponse> {
   requireRecoveryCodeFormat(code);
-  const left = await scope.withCodeCheck({ purpose: 'recovery' }, ({ attempt }) => attempt.redeemRecoveryCode(code, { purpose: 'sign_in' }));
+  const trust = options.remember === undefined ? undefined : newDevice(options.remember, 'recovery_code');
+  const requestedAt = scope.now();
+  const left = await scope.withCodeCheck({ purpose: 'recovery' }, ({ attempt }) =>
+    attempt.redeemRecoveryCode(code, { purpose: 'sign_in', change: (state) => ({ ...state, devices: [] }), forgetReason: 'recovery_code', trust }),
+  );
   if (left === undefined) throw new Failure('wrong_code');
   const approval = await signApprovalToken(
     scope.approval,
@@ -340,7 +359,8 @@ export async function useRecoveryCode(scope: UserScope<ProvenCaller>, code: stri
     { sub: scope.user.sub, challengeSid: `rc_${randomUUID().replace(/-/g, '')}`, nonce: options.nonce, method: 'recovery_code' },
     scope.now(),
   );
-  return { status: 'approved', approval, recoveryCodesLeft: left };
+  if (trust === undefined) return { status: 'approved', approval, recoveryCodesLeft: left };
+  return { status: 'approved', approval, recoveryCodesLeft: left, trustedDevice: grantOf(trust, requestedAt, scope.trustedDeviceTtlMs) };
 }
 
 /** A new set of recovery codes for a current authenticator code (step-up); every earlier code stops working at once. */

@@ -20,6 +20,10 @@ export type FailureKind =
   | 'malformed_user_key'
   /** A code that Verify refused where the flow cannot go on (the delete step-up, legacy wrong-code errors). */
   | 'wrong_code'
+  /** A trusted device's token that names none of the user's trusted devices (wrong, expired or forgotten): counted like a wrong code. */
+  | 'device_not_trusted'
+  /** /forget-device named a device the user does not trust (or no longer). */
+  | 'device_not_found'
   /** A code accepted within its window already (RFC 6238 §5.2): not a guess; retryAfterSeconds says when the next code comes. */
   | 'code_reused'
   // The kit's own state (lib/state/, on Twilio Sync)

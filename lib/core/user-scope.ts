@@ -25,6 +25,8 @@ export interface UserScope<User extends ProvenUser = ProvenUser> {
   verify: FactorDirectory;
   approval: ApprovalSigner;
   now: () => Date;
+  /** How long a device stays trusted from when it was trusted (TRUSTED_DEVICE_DAYS). */
+  trustedDeviceTtlMs: number;
   /** The kit's own state for this user on this user's channel: lock, used codes, enrollment in flight (on Sync). */
   state: SecurityState;
   /**
@@ -54,6 +56,8 @@ export interface ScopeSettings {
   identitySecret: KeyObject | Uint8Array;
   /** How long the trail keeps an event (ACTIVITY_TTL_DAYS). */
   activityTtlMs: number;
+  /** How long a device stays trusted from when it was trusted (TRUSTED_DEVICE_DAYS): the state document lives as long. */
+  trustedDeviceTtlMs: number;
   /** Epoch ms by which every Verify and Sync call must have answered. */
   deadline: number;
 }
@@ -77,7 +81,10 @@ const DAY_MS = 86_400_000;
 /** The settings the Functions' configuration decides (the rest is per request: client, budget, clock, log). */
 export function configuredScope(
   config: Config,
-): Pick<CodeCheckSettings, 'verifyServiceSid' | 'syncServiceSid' | 'identitySecret' | 'recoveryCodePepper' | 'approval' | 'policy' | 'activityTtlMs'> {
+): Pick<
+  CodeCheckSettings,
+  'verifyServiceSid' | 'syncServiceSid' | 'identitySecret' | 'recoveryCodePepper' | 'approval' | 'policy' | 'activityTtlMs' | 'trustedDeviceTtlMs'
+> {
   return {
     verifyServiceSid: config.verifyServiceSid,
     syncServiceSid: config.syncServiceSid,
@@ -91,6 +98,7 @@ export function configuredScope(
       hardCap: config.lockoutHardCap,
     },
     activityTtlMs: config.activityTtlDays * DAY_MS,
+    trustedDeviceTtlMs: config.trustedDeviceDays * DAY_MS,
   };
 }
 
@@ -98,11 +106,11 @@ export function createUserScope<User extends ProvenUser>(user: User, settings: C
 export function createUserScope(user: OperatorUser, settings: ScopeSettings): OperatorScope;
 export function createUserScope(user: ScopeUser, settings: ScopeSettings | CodeCheckSettings): UserScope | OperatorScope {
   const identity = deriveIdentity(settings.identitySecret, userKeyOf(user));
-  const { client, deadline, activityTtlMs } = settings;
+  const { client, deadline, activityTtlMs, trustedDeviceTtlMs } = settings;
   const verify = createVerifyGateway(client, { serviceSid: settings.verifyServiceSid, deadline });
   const store = createSyncStateStore(client, { serviceSid: settings.syncServiceSid, deadline });
   if (user.kind === 'operator') {
-    return { user, identity, verify, state: createOperatorState({ store, identity, activityTtlMs }) };
+    return { user, identity, verify, state: createOperatorState({ store, identity, activityTtlMs, trustedDeviceTtlMs }) };
   }
   const { now, approval, policy, log, onRecorded, recoveryCodePepper } = settings as CodeCheckSettings;
   const state = createSecurityState({
@@ -116,6 +124,7 @@ export function createUserScope(user: ScopeUser, settings: ScopeSettings | CodeC
     recoveryCodes: createRecoveryCodeVault({ pepper: recoveryCodePepper, legacyKey: settings.identitySecret }),
     log,
     activity: { ttlMs: activityTtlMs, onRecorded },
+    trustedDeviceTtlMs,
   });
   return {
     user,
@@ -123,6 +132,7 @@ export function createUserScope(user: ScopeUser, settings: ScopeSettings | CodeC
     verify,
     approval,
     now,
+    trustedDeviceTtlMs,
     state,
     async withCodeCheck(checkOptions, run) {
       const attempt = await state.beginCodeCheck(checkOptions);

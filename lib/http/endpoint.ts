@@ -31,6 +31,13 @@ export interface EndpointRequest {
   authenticate(): Promise<ProvenCaller>;
   /** The core's view of one proven user, keyed by the identity derived from the user's key. */
   scopeFor<User extends ProvenUser>(user: User): UserScope<User>;
+  /** The browser's User-Agent (at most 256 characters), if it sent one: what a trusted device is described by. */
+  userAgent: string | undefined;
+}
+
+/** What a caller endpoint knows about the request besides its input. */
+export interface CallerRequest {
+  userAgent: string | undefined;
 }
 
 /** The longest a host's webhook may hold up the answer; within the request's budget in any case. */
@@ -41,8 +48,13 @@ const WEBHOOK_TIMEOUT_MS = 2000;
  * a Function's headers, so no event can name the client's IP. Studio's requests come from Twilio itself.
  */
 function clientOf(event: RuntimeEvent, user: ProvenUser): ClientInfo | undefined {
+  const userAgent = userAgentOf(event);
+  return user.kind === 'caller' && userAgent !== undefined ? { userAgent } : undefined;
+}
+
+function userAgentOf(event: RuntimeEvent): string | undefined {
   const agent = requestHeaders(event)['user-agent'];
-  return user.kind === 'caller' && typeof agent === 'string' && agent !== '' ? { userAgent: agent.slice(0, 256) } : undefined;
+  return typeof agent === 'string' && agent !== '' ? agent.slice(0, 256) : undefined;
 }
 
 /** The request's events go to the log and the host's webhook before the answer (a Function is frozen after it). */
@@ -74,6 +86,7 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
       const request: EndpointRequest = {
         config,
         fields: requestFields(event),
+        userAgent: userAgentOf(event),
         authenticate: async () => {
           const caller = await authenticateCaller(requestHeaders(event).authorization, loaded.caller);
           return provenCaller(caller.sub);
@@ -107,11 +120,11 @@ export function createEndpoint(name: string, handle: (request: EndpointRequest) 
 export function createCallerEndpoint<Input>(
   name: string,
   schema: ZodMiniType<Input>,
-  run: (scope: UserScope<ProvenCaller>, input: Input) => Promise<Outcome>,
+  run: (scope: UserScope<ProvenCaller>, input: Input, request: CallerRequest) => Promise<Outcome>,
 ): RuntimeHandler {
   return createEndpoint(name, async (request) => {
     const caller = await request.authenticate();
     const input = parseInput(schema, request.fields);
-    return run(request.scopeFor(caller), input);
+    return run(request.scopeFor(caller), input, { userAgent: request.userAgent });
   });
 }

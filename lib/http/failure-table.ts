@@ -34,6 +34,8 @@ export const FAILURE_TABLE: Readonly<Record<FailureKind, Answer>> = {
   },
   malformed_user_key: { code: 'invalid_request', message: 'Invalid request: user must be well-formed Unicode.' },
   wrong_code: { code: 'invalid_code' },
+  device_not_trusted: { code: 'device_not_trusted' },
+  device_not_found: { code: 'device_not_found' },
   code_reused: { code: 'code_reused' },
   locked: { code: 'locked' },
   capped: { code: 'account_locked' },

@@ -2,15 +2,18 @@
 // zod/mini: the same validators, tree-shakable, so the Functions' bundle stays small and loads fast.
 import * as z from 'zod/mini';
 import type {
+  CheckDeviceRequest,
   CreateChallengeRequest,
   CreateFactorRequest,
   DeleteFactorRequest,
+  ForgetDeviceRequest,
   RegenerateRecoveryCodesRequest,
   StudioCheckCodeRequest,
   UseRecoveryCodeRequest,
   VerifyFactorRequest,
 } from '../contract';
 import { KitError } from './kit-error';
+import { DEVICE_TOKEN_LENGTH } from '../core/trusted-devices';
 import { MAX_USER_KEY_LENGTH } from '../core/users';
 
 export const MAX_LABEL_LENGTH = 64;
@@ -59,14 +62,32 @@ const user = () =>
 /** What a person types from a recovery sheet; its form (XXXXX-XXXXX, any case, spaces) is checked by the core. */
 const recoveryCode = () => z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(32, 'must be at most 32 characters'));
 
+/** A trusted device's token as the kit hands it out: 43 base64url characters. Anything else is bad input, not a guess. */
+const deviceToken = () =>
+  z.string().check(z.regex(new RegExp(`^[A-Za-z0-9_-]{${DEVICE_TOKEN_LENGTH}}$`), `must be a device token (${DEVICE_TOKEN_LENGTH} base64url characters)`));
+const deviceId = () => z.string().check(z.regex(/^td_[0-9a-f]{16}$/, 'must be a trusted device id (td_ followed by 16 hex digits)'));
+/** A yes/no field: a JSON boolean, or `true`/`false` in a form-encoded body (where every value is text). */
+const flag = () =>
+  z.pipe(
+    z.union([z.boolean(), z.enum(['true', 'false'])]),
+    z.transform((value) => value === true || value === 'true'),
+  );
+/** "Remember this device": the flag, and the user's name for the device, which needs the flag. */
+const rememberFields = () => ({ rememberDevice: z.optional(flag()), deviceLabel: z.optional(label()) });
+const labelNeedsRemember = (input: { rememberDevice?: boolean; deviceLabel?: string }): boolean => input.deviceLabel === undefined || input.rememberDevice === true;
+const LABEL_NEEDS_REMEMBER = 'deviceLabel needs rememberDevice: true';
+
 export const createFactorSchema: z.ZodMiniType<CreateFactorRequest> = z.lazy(() => z.object({ label: z.optional(label()) }));
 export const verifyFactorSchema: z.ZodMiniType<VerifyFactorRequest> = z.lazy(() => z.object({ factorSid: factorSid(), code: code() }));
 export const createChallengeSchema: z.ZodMiniType<CreateChallengeRequest> = z.lazy(() =>
-  z.object({
-    code: code(),
-    factorSid: z.optional(factorSid()),
-    nonce: z.optional(nonce()),
-  }),
+  z
+    .object({
+      code: code(),
+      factorSid: z.optional(factorSid()),
+      nonce: z.optional(nonce()),
+      ...rememberFields(),
+    })
+    .check(z.refine(labelNeedsRemember, LABEL_NEEDS_REMEMBER)),
 );
 /** Endpoints that take no input (list-factors, list-activity): an empty JSON object or form. */
 export const noInputSchema: z.ZodMiniType<Record<string, never>> = z.lazy(() =>
@@ -80,7 +101,16 @@ export const deleteFactorSchema: z.ZodMiniType<DeleteFactorRequest> = z.lazy(() 
     .object({ factorSid: factorSid(), code: z.optional(code()), recoveryCode: z.optional(recoveryCode()) })
     .check(z.refine((input) => input.code === undefined || input.recoveryCode === undefined, 'must hold code or recoveryCode, not both')),
 );
-export const useRecoveryCodeSchema: z.ZodMiniType<UseRecoveryCodeRequest> = z.lazy(() => z.object({ code: recoveryCode(), nonce: z.optional(nonce()) }));
+export const useRecoveryCodeSchema: z.ZodMiniType<UseRecoveryCodeRequest> = z.lazy(() =>
+  z.object({ code: recoveryCode(), nonce: z.optional(nonce()), ...rememberFields() }).check(z.refine(labelNeedsRemember, LABEL_NEEDS_REMEMBER)),
+);
+export const checkDeviceSchema: z.ZodMiniType<CheckDeviceRequest> = z.lazy(() => z.object({ deviceToken: deviceToken(), nonce: z.optional(nonce()) }));
+/** One device or all of them, never both: a page that sends both has a bug worth hearing about. */
+export const forgetDeviceSchema = z.lazy(() =>
+  z
+    .object({ deviceId: z.optional(deviceId()), all: z.optional(flag()) })
+    .check(z.refine((input) => (input.deviceId === undefined) !== (input.all !== true), 'must hold deviceId or all: true, one of them')),
+) as unknown as z.ZodMiniType<ForgetDeviceRequest>;
 export const regenerateRecoveryCodesSchema: z.ZodMiniType<RegenerateRecoveryCodesRequest> = z.lazy(() => z.object({ code: code() }));
 /** Studio passes what the caller keyed in; a malformed code is an outcome (`invalid`) there, so it is checked apart. */
 export const studioCheckCodeSchema: z.ZodMiniType<Omit<StudioCheckCodeRequest, 'code'> & { code?: unknown }> = z.lazy(() =>

@@ -76,8 +76,8 @@ export function lockSeconds(policy: Pick<LockoutPolicy, 'baseSeconds' | 'maxSeco
   return Math.min(policy.baseSeconds * 2 ** Math.min(level, 30), policy.maxSeconds);
 }
 
-/** What a code check on `channel` is for: a Verify challenge, a new factor's first code, or a recovery code. */
-export type CheckPurpose = 'challenge' | 'factor' | 'recovery';
+/** What a code check on `channel` is for: a Verify challenge, a new factor's first code, a recovery code or a trusted device's token. */
+export type CheckPurpose = 'challenge' | 'factor' | 'recovery' | 'device';
 
 /** Why a code check is refused before anything is asked. */
 export type Refusal =

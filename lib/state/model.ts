@@ -81,6 +81,23 @@ export interface EnrollmentHold {
 /** A hold a request asks for: a new enrollment, or one factor's first verification or code-less delete. */
 export type HoldRequest = { phase: 'creating' } | { phase: 'verifying' | 'deleting'; factorSid: string };
 
+/** A device the user trusts ("remember this device"): never its token, only a keyed digest of it. */
+export interface TrustedDeviceRecord {
+  /** `td_…`: the public name of the device (/list-devices, /forget-device). */
+  id: string;
+  /** HMAC of the device token (lib/state/security-state.ts): Sync never holds a token. */
+  digest: string;
+  /** The user's name for it; null when none was given. */
+  label: string | null;
+  /** In plain words, from the User-Agent when it was trusted (lib/core/user-agent.ts). */
+  browser: string;
+  platform: string;
+  /** Epoch ms when it was trusted: it stays trusted TRUSTED_DEVICE_DAYS from then (./devices.ts). */
+  trustedAt: number;
+  /** Epoch ms of the last sign-in with it. */
+  lastUsedAt: number;
+}
+
 export interface UserState {
   web: ChannelState;
   studio: ChannelState;
@@ -91,6 +108,8 @@ export interface UserState {
   recovery: RecoveryCodeSet | null;
   /** The user's security activity, oldest first: at most ACTIVITY_LIMIT events, none older than the trail's TTL (./trail.ts). */
   trail: ActivityEvent[];
+  /** The devices the user trusts, oldest first (at most MAX_TRUSTED_DEVICES, ./devices.ts). */
+  devices: TrustedDeviceRecord[];
 }
 
 const VERSION = 1;
@@ -105,7 +124,7 @@ function emptyChannel(): ChannelState {
 }
 
 export function emptyState(): UserState {
-  return { web: emptyChannel(), studio: emptyChannel(), used: [], factor: null, enrollment: null, recovery: null, trail: [] };
+  return { web: emptyChannel(), studio: emptyChannel(), used: [], factor: null, enrollment: null, recovery: null, trail: [], devices: [] };
 }
 
 // ---- reading the stored form (Sync's data is input like any other: checked, never trusted) ----
@@ -200,6 +219,28 @@ function parseTrail(value: unknown): ActivityEvent[] | undefined {
   return events.every((event): event is ActivityEvent => event !== undefined) ? events : undefined;
 }
 
+/** Device names, browsers and platforms are short plain text; labels are checked at the edge (lib/http/schemas.ts). */
+const MAX_DEVICE_TEXT = 64;
+
+function isDeviceText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_DEVICE_TEXT;
+}
+
+function parseDevices(value: unknown): TrustedDeviceRecord[] | undefined {
+  // Documents written before trusted devices have none.
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return undefined;
+  const devices: TrustedDeviceRecord[] = [];
+  for (const entry of value) {
+    if (!isRecord(entry) || !isDeviceText(entry.id) || typeof entry.digest !== 'string' || entry.digest === '') return undefined;
+    const { id, digest, label, browser, platform, trustedAt, lastUsedAt } = entry;
+    if ((label !== null && !isDeviceText(label)) || !isDeviceText(browser) || !isDeviceText(platform)) return undefined;
+    if (!isCount(trustedAt) || !isCount(lastUsedAt)) return undefined;
+    devices.push({ id, digest, label, browser, platform, trustedAt, lastUsedAt });
+  }
+  return devices;
+}
+
 /** The state in a stored document, or undefined when the document is not one the kit wrote. */
 export function parseState(data: unknown): UserState | undefined {
   if (!isRecord(data) || data.v !== VERSION) return undefined;
@@ -210,6 +251,7 @@ export function parseState(data: unknown): UserState | undefined {
   const enrollment = parseHold(data.enrollment);
   const recovery = parseRecoveryCodeSet(data.recovery);
   const trail = parseTrail(data.trail);
+  const devices = parseDevices(data.devices);
   if (
     web === undefined ||
     studio === undefined ||
@@ -217,11 +259,12 @@ export function parseState(data: unknown): UserState | undefined {
     factor === undefined ||
     enrollment === undefined ||
     recovery === undefined ||
-    trail === undefined
+    trail === undefined ||
+    devices === undefined
   ) {
     return undefined;
   }
-  return { web, studio, used, factor, enrollment, recovery, trail };
+  return { web, studio, used, factor, enrollment, recovery, trail, devices };
 }
 
 /**
@@ -235,8 +278,8 @@ export const MAX_STORED_BYTES = 15 * 1024;
  * code checks of the trail give way first, the changes to the account only after them (./trail.ts).
  */
 export function storedForm(state: UserState): string {
-  const { web, studio, used, factor, enrollment, recovery, trail } = state;
-  const whole = { v: VERSION, [STORED_WEB_CHANNEL]: web, studio, used, factor, enrollment, recovery, trail };
+  const { web, studio, used, factor, enrollment, recovery, trail, devices } = state;
+  const whole = { v: VERSION, [STORED_WEB_CHANNEL]: web, studio, used, factor, enrollment, recovery, devices, trail };
   const text = JSON.stringify(whole);
   const excess = Buffer.byteLength(text) - MAX_STORED_BYTES;
   if (excess <= 0) return text;

@@ -23,6 +23,8 @@ export interface OperatorStateOptions {
   identity: string;
   /** How long the trail keeps an event (ACTIVITY_TTL_DAYS): the document lives at least as long. */
   activityTtlMs: number;
+  /** TRUSTED_DEVICE_DAYS: the document lives at least as long as a trusted device. */
+  trustedDeviceTtlMs: number;
 }
 
 export interface OperatorState {
@@ -38,7 +40,7 @@ export interface OperatorState {
 export function createOperatorState(options: OperatorStateOptions): OperatorState {
   const { store } = options;
   const name = stateDocumentName(options.identity);
-  const ttlSeconds = stateTtlSeconds(options.activityTtlMs);
+  const ttlSeconds = stateTtlSeconds(options.activityTtlMs, options.trustedDeviceTtlMs);
 
   async function read(): Promise<StateOnRecord & { revision: string | undefined }> {
     const document = await store.fetch(name);

@@ -30,10 +30,20 @@ import {
   usedUntil,
   withUsedCode,
   type HoldRequest,
+  type TrustedDeviceRecord,
   type UserState,
   type VerifiedFactor,
 } from './model';
 import { recentActivity, withEvents } from './trail';
+import {
+  deviceByDigest,
+  droppedDevices,
+  isTrusted,
+  withDeviceUsed,
+  withoutDevices,
+  withoutExpiredDevices,
+  withTrustedDevice,
+} from './devices';
 import {
   channelShare,
   consecutiveFailures,
@@ -64,9 +74,12 @@ export function stateDocumentName(identity: string): string {
   return `totp-user-${identity}`;
 }
 
-/** The document lives as long as the longest thing it keeps (Sync's TTL only collects it; no decision reads the TTL). */
-export function stateTtlSeconds(activityTtlMs: number): number {
-  return Math.max(STATE_TTL_SECONDS, Math.ceil(activityTtlMs / 1000));
+/**
+ * The document lives as long as the longest thing it keeps: the trail, a trusted device (Sync's TTL only collects it;
+ * no decision reads the TTL).
+ */
+export function stateTtlSeconds(activityTtlMs: number, trustedDeviceTtlMs = 0): number {
+  return Math.max(STATE_TTL_SECONDS, Math.ceil(activityTtlMs / 1000), Math.ceil(trustedDeviceTtlMs / 1000));
 }
 
 export interface SecurityStateOptions {
@@ -90,10 +103,36 @@ export interface SecurityStateOptions {
     /** Called with the events of each successful write, for the log line and the host's webhook (lib/events/security-events.ts). */
     onRecorded: (events: ActivityEvent[]) => void;
   };
+  /** How long a device stays trusted from when it was trusted (TRUSTED_DEVICE_DAYS). */
+  trustedDeviceTtlMs: number;
 }
 
 /** What a change to the state may also set: the recovery codes and factor go with the outcome, in one write. */
 export type StateChange = (state: UserState) => UserState;
+
+/** Why devices stopped being trusted: the `device.forgotten` event's outcome (lib/contract.ts ActivityType). */
+export type ForgetReason = 'user' | 'user_all' | 'replaced' | 'expired' | 'factor_deleted' | 'recovery_code' | 'support';
+
+/** A device to trust with an approved check ("remember this device"); the state keeps only the token's digest. */
+export interface DeviceToTrust {
+  id: string;
+  /** The device token, handed to the caller once; never stored. */
+  token: string;
+  label: string | null;
+  browser: string;
+  platform: string;
+  /** What the check was: the `device.trusted` event's outcome. */
+  method: 'otp' | 'recovery_code';
+}
+
+/** What an approved outcome also does, in its one write. */
+export interface OutcomeEffects {
+  change?: StateChange;
+  /** Why the devices `change` drops are forgotten (a change drops them only when it forgets the factor). */
+  forgetReason?: ForgetReason;
+  /** Trusts this device, as of the outcome's time (the oldest gives way beyond MAX_TRUSTED_DEVICES). */
+  trust?: DeviceToTrust;
+}
 
 /** What a code check is for, decided before it begins: its place in the quota, and a hold it takes with it. */
 export interface CodeCheckOptions {
@@ -133,7 +172,7 @@ export interface CodeAttempt {
    * A code accepted already is a reuse (see `reused`). False when this check's reservation is gone (it lapsed and was
    * counted, or the operator reset the user meanwhile).
    */
-  approved(factor: VerifiedFactor, code: string, effects?: { events?: EventNote[]; change?: StateChange }): Promise<boolean>;
+  approved(factor: VerifiedFactor, code: string, effects?: OutcomeEffects & { events?: EventNote[] }): Promise<boolean>;
   /** True when the state this check read holds `code` as accepted for `factor` within its window: a reuse, not a guess. */
   isReuse(factor: VerifiedFactor, code: string): boolean;
   /**
@@ -152,7 +191,13 @@ export interface CodeAttempt {
    * `change`; the codes left, or undefined when it is not one (counted as a wrong code, may throw like `refused`).
    * The `recovery_code.used` event names `purpose` as its outcome.
    */
-  redeemRecoveryCode(input: string, effects: { purpose: string; factorSid?: string; change?: StateChange }): Promise<number | undefined>;
+  redeemRecoveryCode(input: string, effects: OutcomeEffects & { purpose: string; factorSid?: string }): Promise<number | undefined>;
+  /**
+   * A trusted device's token instead of a code: the device it names, marked as used (a `device.used` event), or
+   * undefined when it names none of this user's trusted devices (wrong, expired or forgotten), counted as a wrong code
+   * (may throw like `refused`).
+   */
+  redeemDevice(token: string): Promise<TrustedDeviceRecord | undefined>;
   /**
    * Ends the check if no outcome was recorded (an error, or no code to check after all): its reservation is given back,
    * and its place in the quota too unless the code may have reached Verify. A no-op after an outcome. (A request that
@@ -190,6 +235,13 @@ export interface SecurityState {
   recoveryCodes(): Promise<{ left: number; outdated: boolean }>;
   /** The user's recent security events, newest first (a read). */
   activity(): Promise<ActivityEvent[]>;
+  /** The devices the user trusts now, newest first (a read). */
+  trustedDevices(): Promise<TrustedDeviceRecord[]>;
+  /**
+   * Stops trusting one device or every one (a `device.forgotten` event, outcome `user` or `user_all`); how many.
+   * Failure('device_not_found') when the one named is not trusted (nothing is written).
+   */
+  forgetDevices(which: { deviceId: string } | 'all'): Promise<number>;
   /** Writes events that come with no other change (a factor created or deleted), with `change` if given. */
   record(events: EventNote[], change?: StateChange): Promise<void>;
   /**
@@ -219,6 +271,8 @@ interface Step<T> {
   events?: ActivityEvent[];
   /** Log lines for once `next` is written (a lock that begins). */
   logs?: string[];
+  /** Why the devices `next` no longer holds are forgotten (default `factor_deleted`: the only other change that drops them). */
+  forgetReason?: ForgetReason;
 }
 
 /** What counting a wrong code decided: the lock or cap it starts, to answer with. */
@@ -232,6 +286,10 @@ interface Answered {
   counted: Counted | undefined;
   /** Set for a reuse: the answer is code_reused, with this wait. */
   retryAfterSeconds?: number;
+}
+
+function forgottenNote(reason: ForgetReason, devices: number): EventNote {
+  return { type: 'device.forgotten', outcome: reason, detail: { devices } };
 }
 
 /** Seconds until the next time step begins: the authenticator's next code. */
@@ -251,7 +309,7 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
   const name = stateDocumentName(options.identity);
   const nowMs = (): number => options.now().getTime();
   const { activity } = options;
-  const ttlSeconds = stateTtlSeconds(activity.ttlMs);
+  const ttlSeconds = stateTtlSeconds(activity.ttlMs, options.trustedDeviceTtlMs);
   const stampOn = (on: Channel, notes: readonly EventNote[], now: number): ActivityEvent[] =>
     notes.map((note) => createEvent({ ...note, channel: on }, new Date(now)));
   const stamp = (notes: readonly EventNote[], now: number): ActivityEvent[] => stampOn(channel, notes, now);
@@ -259,6 +317,13 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
   function digest(factorSid: string, code: string): string {
     return createHmac('sha256', options.codeKey).update(`used-code\0${factorSid}\0${code}`).digest('base64url').slice(0, 22);
   }
+
+  /** The device token's digest: the token is 256 random bits, so a keyed hash (no password hash) is enough. */
+  function deviceDigest(token: string): string {
+    return createHmac('sha256', options.codeKey).update(`trusted-device\0${token}`).digest('base64url');
+  }
+
+  const { trustedDeviceTtlMs } = options;
 
   async function read(): Promise<Snapshot> {
     const document = await store.fetch(name);
@@ -305,7 +370,10 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
         logs.push(...(counted.logs ?? []));
       }
     }
-    return { state: settled, events, logs };
+    // Devices whose time is up leave the state with the next write, reported like every device that leaves it.
+    const fresh = withoutExpiredDevices(settled, now, trustedDeviceTtlMs);
+    if (fresh.expired > 0) events.push(...stamp([forgottenNote('expired', fresh.expired)], now));
+    return { state: fresh.state, events, logs };
   }
 
   /**
@@ -321,7 +389,11 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
       const step = decide(settled.state, now);
       const decided = step.next ?? (settled.events.length > 0 ? settled.state : undefined);
       if (decided === undefined) return { result: step.result, snapshot: current };
-      const events = [...settled.events, ...(step.next === undefined ? [] : (step.events ?? []))];
+      // No device leaves the state unreported, whatever change dropped it; reported before the step's own events, so
+      // a change and the code that allowed it stay side by side in the trail.
+      const dropped = step.next === undefined ? 0 : droppedDevices(settled.state, step.next);
+      const forgotten = dropped === 0 ? [] : stamp([forgottenNote(step.forgetReason ?? 'factor_deleted', dropped)], now);
+      const events = [...settled.events, ...forgotten, ...(step.next === undefined ? [] : (step.events ?? []))];
       const next = withEvents(decided, events);
       const json = storedForm(next);
       const written =
@@ -362,6 +434,27 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
   function answerFailure(counted: Counted | undefined): void {
     if (counted?.capReached !== undefined) throw new Failure('capped');
     if (counted?.lockBegins !== undefined) throw new Failure('locked', { retryAfterSeconds: counted.lockBegins.seconds });
+  }
+
+  /**
+   * `effects` applied to an approved outcome's state: the change, then the device it trusts (with its `device.trusted`
+   * event), and why the devices that leave the state go.
+   */
+  function withEffects(state: UserState, now: number, effects: OutcomeEffects): { state: UserState; events: EventNote[]; forgetReason?: ForgetReason } {
+    const changed = (effects.change ?? ((same: UserState) => same))(state);
+    const { trust } = effects;
+    if (trust === undefined) return { state: changed, events: [], forgetReason: effects.forgetReason };
+    const record: TrustedDeviceRecord = {
+      id: trust.id,
+      digest: deviceDigest(trust.token),
+      label: trust.label,
+      browser: trust.browser,
+      platform: trust.platform,
+      trustedAt: now,
+      lastUsedAt: now,
+    };
+    const trusted = withTrustedDevice(changed, record);
+    return { state: trusted.state, events: [{ type: 'device.trusted', outcome: trust.method }], forgetReason: effects.forgetReason ?? 'replaced' };
   }
 
   /** Takes the enrollment's hold for `request`, by compare-and-swap, for `lifetimeMs` at most. */
@@ -467,9 +560,9 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
               return { ...reuse, result: { ...reuse.result, accepted: false } };
             }
             const marked = withUsedCode(base, key, usedUntil(factor.config, now));
-            const change = effects.change ?? ((same: UserState) => same);
-            const events = effects.events ?? [{ type: 'challenge.approved', factorSid: factor.sid }];
-            return { next: change(withSuccess(marked, channel)), result: { accepted: true, counted: undefined }, events: stamp(events, now) };
+            const applied = withEffects(withSuccess(marked, channel), now, effects);
+            const events = [...(effects.events ?? [{ type: 'challenge.approved', factorSid: factor.sid }]), ...applied.events];
+            return { next: applied.state, result: { accepted: true, counted: undefined }, events: stamp(events, now), forgetReason: applied.forgetReason };
           });
           answerReuse(result);
           return result.accepted;
@@ -513,13 +606,30 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
             const recovery = withoutRecoveryCode(base.recovery, index);
             const left = recoveryCodesLeft(recovery);
             const spent: UserState = { ...withSuccess(base, channel), recovery };
-            const next = (effects.change ?? ((same: UserState) => same))(spent);
+            const applied = withEffects(spent, now, effects);
             const event: EventNote = { type: 'recovery_code.used', outcome: effects.purpose, detail: { recoveryCodesLeft: left } };
             if (effects.factorSid !== undefined) event.factorSid = effects.factorSid;
-            return { next, result: { left }, events: stamp([event], now) };
+            return { next: applied.state, result: { left }, events: stamp([event, ...applied.events], now), forgetReason: applied.forgetReason };
           });
           answerFailure(result.counted);
           return result.left;
+        },
+        async redeemDevice(token) {
+          const digest = deviceDigest(token);
+          const result = await outcome<{ device: TrustedDeviceRecord | undefined; counted?: Counted }>((state, now) => {
+            const base = withoutOwn(state);
+            if (base === undefined) return factorOnly(state, { device: undefined });
+            // Decided on the freshest state: a device forgotten by a racing request is not trusted here either.
+            const device = deviceByDigest(base, digest, now, trustedDeviceTtlMs);
+            if (device === undefined) {
+              const failure = countFailure(base, channel, now, { type: 'challenge.failed', outcome: 'device_not_trusted' });
+              return { ...failure, result: { device: undefined, counted: failure.result } };
+            }
+            const next = withDeviceUsed(withSuccess(base, channel), device.id, now);
+            return { next, result: { device: { ...device, lastUsedAt: now } }, events: stamp([{ type: 'device.used' }], now) };
+          });
+          answerFailure(result.counted);
+          return result.device;
         },
         async close() {
           if (ended) return;
@@ -541,6 +651,22 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
 
     async activity() {
       return recentActivity((await read()).state, nowMs(), activity.ttlMs);
+    },
+
+    async trustedDevices() {
+      const now = nowMs();
+      return (await read()).state.devices.filter((device) => isTrusted(device, now, trustedDeviceTtlMs)).reverse();
+    },
+
+    async forgetDevices(which) {
+      const reason: ForgetReason = which === 'all' ? 'user_all' : 'user';
+      const { result } = await update<number | undefined>(await read(), (state) => {
+        const { state: next, forgotten } = withoutDevices(state, which);
+        if (forgotten === 0) return { next: undefined, result: which === 'all' ? 0 : undefined };
+        return { next, result: forgotten, forgetReason: reason };
+      });
+      if (result === undefined) throw new Failure('device_not_found');
+      return result;
     },
 
     async record(notes, change) {

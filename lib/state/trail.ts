@@ -19,6 +19,8 @@ const KEPT_TYPES: ReadonlySet<ActivityType> = new Set<ActivityType>([
   'factor.deleted',
   'recovery_codes.generated',
   'recovery_code.used',
+  'device.trusted',
+  'device.forgotten',
   'support.reset',
   'support.unlock',
 ]);

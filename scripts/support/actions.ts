@@ -1,5 +1,6 @@
 // What the support tool does for one user, over the user's operator scope (lib/core/user-scope.ts) and the kit's state
-// rules: look (status), remove what authenticates the user (reset), lift a lock (unlock). Plain data in and out;
+// rules: look (status), remove what authenticates the user (reset), lift a lock (unlock), end the trusted devices
+// (forget-devices). Plain data in and out;
 // printing and prompting live elsewhere.
 import type { ActivityEvent, FactorStatus } from '../../lib/contract';
 import { createEvent, type NewEvent } from '../../lib/events/security-events';
@@ -17,6 +18,7 @@ import {
 } from '../../lib/state/model';
 import { recentActivity, withEvents } from '../../lib/state/trail';
 import { channelShare, consecutiveFailures, lockRemainingSeconds, withoutLock } from '../../lib/state/lockout';
+import { deviceExpiry, droppedDevices, isTrusted, withoutDevices } from '../../lib/state/devices';
 import type { StateOnFile } from '../../lib/state/operator-state';
 import { EXIT, SupportError } from './errors';
 
@@ -40,6 +42,8 @@ export interface SupportDeps {
   /** The kit's time (the emulator's clock on the local stack). */
   now: Date;
   activityTtlMs: number;
+  /** TRUSTED_DEVICE_DAYS, as the Functions apply it. */
+  trustedDeviceTtlMs: number;
   /** LOCKOUT_HARD_CAP, as the Functions apply it. */
   hardCap: number;
 }
@@ -78,6 +82,23 @@ export interface HardCapSummary {
 
 export type { StateOnFile } from '../../lib/state/operator-state';
 
+/** A trusted device as the operator sees it: what the user sees on the page, never the token or its digest. */
+export interface DeviceSummary {
+  id: string;
+  label: string | null;
+  browser: string;
+  platform: string;
+  trustedAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+}
+
+export interface ForgetDevicesResult extends SupportUser {
+  forgotten: DeviceSummary[];
+  /** Recorded only when there was a device to forget. */
+  event: ActivityEvent | undefined;
+}
+
 export interface UserStatus extends SupportUser {
   factors: FactorSummary[];
   state: StateOnFile;
@@ -86,6 +107,8 @@ export interface UserStatus extends SupportUser {
   recoveryCodesLeft: number;
   /** The set is of the format issued before (50-bit codes): they still work, and the user should generate a new set. */
   recoveryCodesOutdated: boolean;
+  /** The devices that sign in without a code, newest first. */
+  trustedDevices: DeviceSummary[];
   /** Newest first, at most ACTIVITY_SHOWN. */
   activity: ActivityEvent[];
 }
@@ -94,6 +117,8 @@ export interface ResetResult extends SupportUser {
   removed: {
     factors: FactorSummary[];
     recoveryCodes: number;
+    /** Trusted devices, which no longer sign in. */
+    trustedDevices: number;
     /** Channels that were locked. */
     locks: SupportChannel[];
     /** An enrollment was in flight. */
@@ -129,6 +154,22 @@ function lockOf(state: UserState, channel: Channel, nowMs: number, hardCap: numb
   };
 }
 
+function trustedDevicesOf(state: UserState, nowMs: number, ttlMs: number): DeviceSummary[] {
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return state.devices
+    .filter((device) => isTrusted(device, nowMs, ttlMs))
+    .reverse()
+    .map((device) => ({
+      id: device.id,
+      label: device.label,
+      browser: device.browser,
+      platform: device.platform,
+      trustedAt: iso(device.trustedAt),
+      lastUsedAt: iso(device.lastUsedAt),
+      expiresAt: iso(deviceExpiry(device, ttlMs)),
+    }));
+}
+
 function hardCapOf(state: UserState, limit: number): HardCapSummary {
   const consecutive = consecutiveFailures(state);
   return { limit, consecutiveFailures: consecutive, reached: consecutive >= limit };
@@ -147,6 +188,7 @@ export async function userStatus(user: SupportUser, deps: SupportDeps): Promise<
     hardCap: hardCapOf(state, deps.hardCap),
     recoveryCodesLeft: recoveryCodesLeft(state.recovery),
     recoveryCodesOutdated: isOutdatedSet(state.recovery),
+    trustedDevices: trustedDevicesOf(state, nowMs, deps.trustedDeviceTtlMs),
     activity: recentActivity(state, nowMs, deps.activityTtlMs).slice(0, ACTIVITY_SHOWN),
   };
 }
@@ -189,11 +231,15 @@ export async function resetUser(user: SupportUser, deps: SupportDeps): Promise<R
     const before = state ?? emptyState();
     removed = {
       recoveryCodes: recoveryCodesLeft(before.recovery),
+      trustedDevices: trustedDevicesOf(before, nowMs, deps.trustedDeviceTtlMs).length,
       locks: CHANNELS.filter((channel) => lockRemainingSeconds(before, channel, nowMs) > 0),
       enrollmentInFlight: enrollmentHeldSeconds(before, nowMs) > 0,
       unreadableState: onFile === 'unreadable',
     };
-    event = supportEvent({ type: 'support.reset', detail: { factorsRemoved: factors.length, recoveryCodesRemoved: removed.recoveryCodes } }, deps.now);
+    event = supportEvent(
+      { type: 'support.reset', detail: { factorsRemoved: factors.length, recoveryCodesRemoved: removed.recoveryCodes, devicesRemoved: removed.trustedDevices } },
+      deps.now,
+    );
     return withEvents(resetState(pruned(before, nowMs, deps.activityTtlMs)), [event]);
   });
   if (removed === undefined || event === undefined) throw new Error('reset: the state was not written');
@@ -226,4 +272,27 @@ export async function unlockUser(user: SupportUser, channels: readonly SupportCh
   });
   if (event === undefined) throw new Error('unlock: the state was not written');
   return { ...user, channels: lifted, event };
+}
+
+/**
+ * Ends every trusted device of the user (a stolen laptop, or the user asked): their tokens no longer sign in, with a
+ * `device.forgotten` event (outcome `support`). Nothing is written when there is none.
+ */
+export async function forgetUserDevices(user: SupportUser, deps: SupportDeps): Promise<ForgetDevicesResult> {
+  const nowMs = deps.now.getTime();
+  let forgotten: DeviceSummary[] = [];
+  let event: ActivityEvent | undefined;
+  await deps.scope.state.change(({ state, onFile }) => {
+    if (onFile === 'unreadable') {
+      throw new SupportError(EXIT.unexpected, 'unreadable_state', `the state of user "${user.user}" is not in the kit's format; \`reset\` replaces it`);
+    }
+    const before = pruned(state ?? emptyState(), nowMs, deps.activityTtlMs);
+    forgotten = trustedDevicesOf(before, nowMs, deps.trustedDeviceTtlMs);
+    const { state: after } = withoutDevices(before, 'all');
+    const dropped = droppedDevices(before, after);
+    // Expired ones go too; the event counts every device that left the state, as the Functions' events do.
+    event = dropped === 0 ? undefined : supportEvent({ type: 'device.forgotten', outcome: 'support', detail: { devices: dropped } }, deps.now);
+    return event === undefined ? before : withEvents(after, [event]);
+  });
+  return { ...user, forgotten, event };
 }

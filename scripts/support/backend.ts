@@ -49,6 +49,7 @@ export function connectSupport(settings: SupportSettings, log: (line: string) =>
         syncServiceSid: settings.syncServiceSid,
         identitySecret: settings.identitySecret,
         activityTtlMs: settings.activityTtlMs,
+        trustedDeviceTtlMs: settings.trustedDeviceTtlMs,
         deadline: Date.now() + STEP_BUDGET_MS,
       });
     },

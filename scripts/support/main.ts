@@ -1,19 +1,34 @@
-// `npm run support -- <command> <user-id>`: the operator's tool for one user of the kit: status, reset, unlock.
+// `npm run support -- <command> <user-id>`: the operator's tool for one user of the kit: status, reset, unlock,
+// forget-devices.
 // The same variables, and the same user scope as the Functions (identity, Verify, the state); exit codes in ./errors.ts.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_USER_KEY_LENGTH } from '../../lib/core/users';
-import { requireKnown, resetUser, SUPPORT_CHANNELS, unlockUser, userStatus, type SupportChannel, type SupportDeps, type SupportUser } from './actions';
+import {
+  forgetUserDevices,
+  requireKnown,
+  resetUser,
+  SUPPORT_CHANNELS,
+  unlockUser,
+  userStatus,
+  type SupportChannel,
+  type SupportDeps,
+  type SupportUser,
+} from './actions';
 import { connectSupport, type SupportBackend } from './backend';
 import { confirmByTyping } from './confirm';
 import { EXIT, SupportError, toSupportError, usageError, type ExitCode } from './errors';
-import { escapeInvisible, resetPreview, resetText, statusText, unlockText } from './output';
+import { escapeInvisible, forgetDevicesText, resetPreview, resetText, statusText, unlockText } from './output';
 import { readSupportSettings, type SupportSettings } from './settings';
 
 export const USAGE = `Usage: npm run support -- <command> <user-id> [options]
-  status <user-id>    factors (label, status, created), locks per channel, recovery codes left, recent activity
-  reset <user-id>     removes the user's factors, recovery codes and lock state, after you type the user id
+  status <user-id>    factors (label, status, created), locks per channel, recovery codes left, trusted devices,
+                      recent activity
+  reset <user-id>     removes the user's factors, recovery codes, trusted devices and lock state, after you type
+                      the user id
   unlock <user-id>    lifts the user's lock (both channels unless --channel)
+  forget-devices <user-id>
+                      ends every trusted device of the user: the next sign-in asks for a code
 
 Options:
   --env <path>        env file with the kit's variables (default .env; the local stack's is .env.local)
@@ -24,8 +39,8 @@ Options:
 
 Exit codes: 0 done, 1 unexpected, 2 usage or configuration, 3 unknown user, 4 Twilio unreachable, 5 reset not confirmed.`;
 
-type Command = 'status' | 'reset' | 'unlock';
-const COMMANDS: readonly Command[] = ['status', 'reset', 'unlock'];
+type Command = 'status' | 'reset' | 'unlock' | 'forget-devices';
+const COMMANDS: readonly Command[] = ['status', 'reset', 'unlock', 'forget-devices'];
 
 interface Invocation {
   command: Command;
@@ -64,8 +79,8 @@ function parseInvocation(argv: string[]): Invocation | 'help' {
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   const [command, user, ...extra] = positionals;
-  if (command === undefined) throw usageError('a command is required: status, reset or unlock');
-  if (!COMMANDS.includes(command as Command)) throw usageError(`unknown command "${command}": use status, reset or unlock`);
+  if (command === undefined) throw usageError('a command is required: status, reset, unlock or forget-devices');
+  if (!COMMANDS.includes(command as Command)) throw usageError(`unknown command "${command}": use status, reset, unlock or forget-devices`);
   if (user === undefined || user === '') throw usageError(`${command} needs a user id: the \`sub\` your sign-in puts in caller tokens`);
   if (extra.length > 0) throw usageError(`one user id at a time (got also ${extra.map((word) => JSON.stringify(word)).join(', ')})`);
   if (user.length > MAX_USER_KEY_LENGTH) throw usageError(`a user id has at most ${MAX_USER_KEY_LENGTH} characters`);
@@ -88,7 +103,13 @@ function print(io: SupportIo, json: boolean, data: object, text: string): void {
 
 async function runCommand(invocation: Invocation, settings: SupportSettings, backend: SupportBackend, io: SupportIo): Promise<void> {
   const user: SupportUser = { user: invocation.user, identity: backend.scopeFor(invocation.user).identity };
-  const deps = async (): Promise<SupportDeps> => ({ scope: backend.scopeFor(invocation.user), now: await backend.now(), activityTtlMs: settings.activityTtlMs, hardCap: settings.hardCap });
+  const deps = async (): Promise<SupportDeps> => ({
+    scope: backend.scopeFor(invocation.user),
+    now: await backend.now(),
+    activityTtlMs: settings.activityTtlMs,
+    trustedDeviceTtlMs: settings.trustedDeviceTtlMs,
+    hardCap: settings.hardCap,
+  });
   await backend.checkService();
   const status = await userStatus(user, await deps());
   requireKnown(status);
@@ -101,6 +122,12 @@ async function runCommand(invocation: Invocation, settings: SupportSettings, bac
       const result = await unlockUser(user, invocation.channels, await deps());
       await backend.announce(user, result.event);
       print(io, invocation.json, result, unlockText(result));
+      return;
+    }
+    case 'forget-devices': {
+      const result = await forgetUserDevices(user, await deps());
+      if (result.event !== undefined) await backend.announce(user, result.event);
+      print(io, invocation.json, result, forgetDevicesText(result));
       return;
     }
     case 'reset': {

@@ -1,8 +1,9 @@
-// The support tool's words for people: status, the reset's confirmation and result, the unlock's result. (`--json`
+// The support tool's words for people: status, the reset's confirmation and result, the unlock's and forget-devices'
+// results. (`--json`
 // prints the same data as it is.)
 import type { ActivityEvent } from '../../lib/contract';
 import { LEGACY_CODE_BITS, RECOVERY_CODE_BITS } from '../../lib/core/recovery-codes';
-import type { FactorSummary, HardCapSummary, LockSummary, ResetResult, UnlockResult, UserStatus } from './actions';
+import type { DeviceSummary, FactorSummary, ForgetDevicesResult, HardCapSummary, LockSummary, ResetResult, UnlockResult, UserStatus } from './actions';
 
 /** "1 h 4 min", "4 min 12 s", "40 s". */
 export function duration(seconds: number): string {
@@ -39,6 +40,11 @@ function factorLine(factor: FactorSummary): string {
   return `${factor.sid}  ${quoted(factor.label)}  ${factor.status}  created ${factor.createdAt}`;
 }
 
+function deviceLine(device: DeviceSummary): string {
+  const name = device.label === null ? '' : `${quoted(device.label)}  `;
+  return `${device.id}  ${name}${device.browser} on ${device.platform}  trusted ${device.trustedAt}, last used ${device.lastUsedAt}, until ${device.expiresAt}`;
+}
+
 function lockLine(channel: string, lock: LockSummary): string {
   const timed = lock.remainingSeconds > 0 ? `LOCKED until ${lock.lockedUntil} (${duration(lock.remainingSeconds)} left)` : 'not locked';
   const state = lock.capped ? 'LOCKED until `unlock` (hard cap)' : timed;
@@ -72,6 +78,8 @@ export function statusText(status: UserStatus): string {
         '  generate a new set on the page ("Generate new codes", with a code from the app) or POST /regenerate-recovery-codes',
       );
     }
+    lines.push(status.trustedDevices.length === 0 ? 'Trusted devices: none' : `Trusted devices (${status.trustedDevices.length}, newest first; \`forget-devices\` ends them):`);
+    for (const device of status.trustedDevices) lines.push(`  ${deviceLine(device)}`);
   }
   lines.push(status.activity.length === 0 ? 'Recent activity: none' : 'Recent activity (newest first):');
   for (const event of status.activity) lines.push(`  ${eventLine(event)}`);
@@ -87,6 +95,7 @@ export function resetPreview(status: UserStatus): string {
     lines.push("  the state document, which is not in the kit's format");
   } else {
     lines.push(`  ${plural(status.recoveryCodesLeft, 'recovery code')}`);
+    lines.push(`  ${plural(status.trustedDevices.length, 'trusted device')}`);
     const locked = (['web', 'studio'] as const).filter((channel) => status.locks[channel].locked);
     lines.push(`  the lock state${locked.length > 0 ? ` (locked: ${locked.join(', ')})` : ''}`);
   }
@@ -100,6 +109,7 @@ export function resetText(result: ResetResult): string {
   lines.push(`  removed ${plural(removed.factors.length, 'factor')}`);
   for (const factor of removed.factors) lines.push(`    ${factorLine(factor)}`);
   lines.push(`  removed ${plural(removed.recoveryCodes, 'recovery code')}`);
+  lines.push(`  forgot ${plural(removed.trustedDevices, 'trusted device')}`);
   lines.push(removed.locks.length > 0 ? `  lifted the lock on ${removed.locks.join(', ')}` : '  no lock to lift');
   if (removed.enrollmentInFlight) lines.push('  ended the enrollment in flight');
   if (removed.unreadableState) lines.push("  replaced the state document, which was not in the kit's format");
@@ -116,5 +126,14 @@ export function unlockText(result: UnlockResult): string {
     lines.push(`  ${entry.channel.padEnd(7)}${was}${failures}`);
   }
   lines.push(`  recorded ${result.event.type} (${result.event.id}) in the user's activity`);
+  return lines.join('\n');
+}
+
+export function forgetDevicesText(result: ForgetDevicesResult): string {
+  const lines = [`Forget the trusted devices of user ${quoted(result.user)} (identity ${result.identity}):`];
+  if (result.forgotten.length === 0) lines.push('  no trusted device: nothing to forget');
+  else lines.push(`  forgot ${plural(result.forgotten.length, 'trusted device')}; their next sign-in asks for a code`);
+  for (const device of result.forgotten) lines.push(`    ${deviceLine(device)}`);
+  if (result.event !== undefined) lines.push(`  recorded ${result.event.type} (${result.event.id}) in the user's activity`);
   return lines.join('\n');
 }

@@ -1,7 +1,16 @@
 // The support tool's settings: the variables it shares with the Functions, read from the env file (the shell fills only
 // what the file leaves unset) and checked before anything reaches Twilio, so a missing or bad one is named up front.
 import { existsSync } from 'node:fs';
-import { DEFAULT_ACTIVITY_TTL_DAYS, DEFAULT_SYNC_SERVICE_SID, MAX_ACTIVITY_TTL_DAYS, MAX_LOCKOUT_HARD_CAP, MIN_LOCKOUT_HARD_CAP, MIN_SECRET_LENGTH } from '../../lib/config';
+import {
+  DEFAULT_ACTIVITY_TTL_DAYS,
+  DEFAULT_SYNC_SERVICE_SID,
+  DEFAULT_TRUSTED_DEVICE_DAYS,
+  MAX_ACTIVITY_TTL_DAYS,
+  MAX_LOCKOUT_HARD_CAP,
+  MAX_TRUSTED_DEVICE_DAYS,
+  MIN_LOCKOUT_HARD_CAP,
+  MIN_SECRET_LENGTH,
+} from '../../lib/config';
 import { parseWebhookSecret, type WebhookTarget } from '../../lib/events/webhook';
 import { readEnvFile } from '../env-file';
 import { emulatorUrlFrom, type Lookup } from '../twilio-cli-client';
@@ -16,6 +25,8 @@ export interface SupportSettings {
   identitySecret: Uint8Array;
   /** How long the trail keeps an event (ACTIVITY_TTL_DAYS), as the Functions prune it. */
   activityTtlMs: number;
+  /** How long a device stays trusted (TRUSTED_DEVICE_DAYS), as the Functions apply it: status lists only trusted ones. */
+  trustedDeviceTtlMs: number;
   /** LOCKOUT_HARD_CAP, as the Functions apply it: `status` says whether a user reached it. */
   hardCap: number;
   /** The local emulator's origin, when the file is the local stack's. */
@@ -67,19 +78,21 @@ export function readSupportSettings(envFile: string, environment: Readonly<Recor
     syncServiceSid,
     // lib/config.ts keys the HMAC with the variable's UTF-8 bytes; so does this.
     identitySecret: new TextEncoder().encode(identitySecret),
-    activityTtlMs: activityTtlDays(lookup) * DAY_MS,
+    activityTtlMs: days(lookup, 'ACTIVITY_TTL_DAYS', DEFAULT_ACTIVITY_TTL_DAYS, MAX_ACTIVITY_TTL_DAYS) * DAY_MS,
+    trustedDeviceTtlMs: days(lookup, 'TRUSTED_DEVICE_DAYS', DEFAULT_TRUSTED_DEVICE_DAYS, MAX_TRUSTED_DEVICE_DAYS) * DAY_MS,
     hardCap: hardCap(lookup),
     emulatorUrl: emulatorUrlFrom(lookup),
     eventsWebhook: eventsWebhook(lookup),
   };
 }
 
-function activityTtlDays(lookup: Lookup): number {
-  const raw = lookup('ACTIVITY_TTL_DAYS');
-  if (raw === undefined) return DEFAULT_ACTIVITY_TTL_DAYS;
-  const days = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(days >= 1 && days <= MAX_ACTIVITY_TTL_DAYS)) throw configurationError(`ACTIVITY_TTL_DAYS must be a whole number between 1 and ${MAX_ACTIVITY_TTL_DAYS}`);
-  return days;
+/** A number of days, 1 to `max`, by the Functions' rule (lib/config.ts). */
+function days(lookup: Lookup, name: 'ACTIVITY_TTL_DAYS' | 'TRUSTED_DEVICE_DAYS', fallback: number, max: number): number {
+  const raw = lookup(name);
+  if (raw === undefined) return fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= 1 && value <= max)) throw configurationError(`${name} must be a whole number between 1 and ${max}`);
+  return value;
 }
 
 function hardCap(lookup: Lookup): number {

@@ -26,6 +26,8 @@ describe('failure kinds → the caller answer', () => {
     step_up_required: [403, 'step_up_required', undefined],
     code_length_mismatch: [400, 'invalid_request', undefined],
     wrong_code: [403, 'invalid_code', undefined],
+    device_not_trusted: [403, 'device_not_trusted', undefined],
+    device_not_found: [404, 'device_not_found', undefined],
     factor_attempts_exhausted: [429, 'too_many_attempts', 86400],
     factor_attempts_throttled: [429, 'too_many_attempts', 300],
     challenges_throttled: [429, 'too_many_challenges', 3600],

@@ -67,6 +67,7 @@ function requestsOf(channel: Channel = 'web'): {
         recoveryCodes,
         log: (line) => logged.push(line),
         activity: { ttlMs: 90 * 86_400_000, onRecorded: (events) => recorded.push(events) },
+        trustedDeviceTtlMs: 30 * 86_400_000,
       }),
   };
 }
