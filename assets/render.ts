@@ -280,7 +280,7 @@ export function renderDeviceItem(i18n: Localizer, device: TrustedDevice, here: b
   root.dataset.deviceId = device.deviceId;
   const name = (): string => deviceName(i18n.t, device);
   i18n.show(requireElement(root, '.factor-label', HTMLSpanElement), name);
-  requireElement(root, '.device-here', HTMLSpanElement).hidden = !here;
+  if (!here) requireElement(root, '.device-here', HTMLSpanElement).remove();
   const kind = requireElement(root, '.device-kind', HTMLSpanElement);
   // Without a label the name already is the browser and platform.
   if (device.label === null) kind.remove();
