@@ -28,8 +28,15 @@ function isStoredDevice(value: unknown): value is StoredDevice {
   return typeof user === 'string' && typeof deviceId === 'string' && typeof deviceToken === 'string';
 }
 
+/** What the store needs of localStorage (so it is tested without a browser). */
+export interface DeviceStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 /** `user`: the caller token's `sub`, null when signed out. */
-export function createTrustedDeviceStore(storage: () => Storage, user: () => string | null): TrustedDeviceStore {
+export function createTrustedDeviceStore(storage: () => DeviceStorage, user: () => string | null): TrustedDeviceStore {
   // Storage can be off (private modes, blocked storage): then nothing is held, and the next check asks for a code.
   const attempt = <T>(task: () => T, fallback: T): T => {
     try {

@@ -86,7 +86,7 @@ async function trustThisDevice(account: Enrolled, atMs: number): Promise<void> {
   await devicesRegion().getByText('This device').waitFor({ timeout: STATE_TIMEOUT_MS });
 }
 
-const heldToken = (): Promise<string | null> => page.evaluate((key) => window.localStorage.getItem(key), STORAGE_KEY);
+const heldToken = async (): Promise<string | null> => (await page.evaluate(`window.localStorage.getItem(${JSON.stringify(STORAGE_KEY)})`)) as string | null;
 
 /** Chromium's console notes on the refusals these tests provoke on purpose (403 device_not_trusted) are expected. */
 const unexpectedErrors = (): string[] => watch.errors.filter((line) => !/status of 403\b/.test(line));
@@ -189,7 +189,7 @@ test('a token forgotten elsewhere is refused: dropped, with the message that a c
   await expect(checkRegion(page).locator('#check-result').textContent()).resolves.toBe('Not approved');
   await expect(deviceButton().isVisible()).resolves.toBe(false);
   await expect(heldToken()).resolves.toBeNull();
-  await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('check-code');
+  await expect(page.evaluate('document.activeElement && document.activeElement.id')).resolves.toBe('check-code');
   // A code still works, and the card shows what is left.
   await setClocks(T0 + 2 * STEP_MS);
   await expectAnnouncement(page, () => submitCheckCode(page, totpAt(account.secret, T0 + 2 * STEP_MS)), 'Approved: this code would sign you in.');
@@ -268,7 +268,7 @@ test('in Arabic the boxes, the offer and the card are the catalog\'s words, righ
   const card = page.getByRole('region', { name: ar['devices.title'] });
   await card.getByText(ar['devices.thisDevice']).waitFor({ timeout: STATE_TIMEOUT_MS });
   await expect(card.getByRole('listitem').first().locator('.factor-label').textContent()).resolves.toMatch(/^متصفح غير معروف على \w+$/);
-  await expect(page.evaluate(() => document.documentElement.dir)).resolves.toBe('rtl');
+  await expect(page.evaluate('document.documentElement.dir')).resolves.toBe('rtl');
   // Right to left: the box sits to the right of its label.
   const [boxAt, labelAt] = await Promise.all([box.boundingBox(), check.locator('label[for="check-remember"]').boundingBox()]);
   expect((boxAt?.x ?? 0) > (labelAt?.x ?? 0)).toBe(true);
