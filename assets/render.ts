@@ -246,17 +246,17 @@ export function renderActivityItem(i18n: Localizer, tone: ActivityTone, occurred
   return { root, what: requireElement(root, '.activity-what', HTMLParagraphElement), when };
 }
 
-/** The kit's words for what it could not read from the User-Agent, in the page's language; real names stay as they are. */
-const UNKNOWN_KIND: Readonly<Record<string, 'devices.unknownBrowser' | 'devices.unknownPlatform'>> = {
-  'Unknown browser': 'devices.unknownBrowser',
-  'Unknown platform': 'devices.unknownPlatform',
-};
+/**
+ * The kit's placeholders for what a User-Agent did not say (`Unknown browser`, `Unknown platform`: API data in English,
+ * lib/core/user-agent.ts), shown in the page's language; real names (Firefox, Windows) stay as they are.
+ */
+const UNKNOWN_KIND = /^Unknown (browser|platform)$/;
 
 /** "Firefox on Linux": the browser and platform the kit read when the device was trusted. */
 export function deviceKind(t: Translator, device: TrustedDevice): string {
   const word = (name: string): string => {
-    const key = Object.hasOwn(UNKNOWN_KIND, name) ? UNKNOWN_KIND[name] : undefined;
-    return key === undefined ? name : t.text(key);
+    const unknown = UNKNOWN_KIND.exec(name)?.[1];
+    return unknown === undefined ? name : t.text(unknown === 'browser' ? 'devices.unknownBrowser' : 'devices.unknownPlatform');
   };
   return t.text('devices.onPlatform', { browser: word(device.browser), platform: word(device.platform) });
 }
