@@ -69,7 +69,7 @@ const deviceId = () => z.string().check(z.regex(/^td_[0-9a-f]{16}$/, 'must be a 
 /** A yes/no field: a JSON boolean, or `true`/`false` in a form-encoded body (where every value is text). */
 const flag = () =>
   z.pipe(
-    z.union([z.boolean(), z.enum(['true', 'false'])]),
+    z.unknown().check(z.refine((value) => value === true || value === false || value === 'true' || value === 'false', 'must be true or false')),
     z.transform((value) => value === true || value === 'true'),
   );
 /** "Remember this device": the flag, and the user's name for the device, which needs the flag. */
