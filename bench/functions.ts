@@ -152,6 +152,14 @@ async function callCounts(env: Env, upstream: Upstream, routes: RuntimeRoutes): 
   await measure('/verify-factor (right code)', () => call('verify-factor', token, { factorSid: created.factorSid, code: totp(created.secret, nowSeconds()) }));
   nextStep();
   await measure('/create-challenge (right code)', () => call('create-challenge', token, { code: totp(created.secret, nowSeconds()) }));
+  nextStep();
+  let deviceToken = '';
+  await measure('/create-challenge (right code, rememberDevice)', async () => {
+    const answer = await call('create-challenge', token, { code: totp(created.secret, nowSeconds()), rememberDevice: 'true' });
+    deviceToken = (answer.body as { trustedDevice?: { deviceToken: string } }).trustedDevice?.deviceToken ?? '';
+    return answer;
+  });
+  await measure('/check-device (a trusted device)', () => call('check-device', token, { deviceToken }));
   const wrong = (): string => (totp(created.secret, nowSeconds()) === '000000' ? '111111' : '000000');
   await measure('/create-challenge (wrong code)', () => call('create-challenge', token, { code: wrong() }));
   for (let i = 0; i < 4; i += 1) await call('create-challenge', token, { code: wrong() });
