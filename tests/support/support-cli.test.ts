@@ -275,7 +275,7 @@ describe('forget-devices', () => {
     const human = await support(['status', enrolled.user]);
     expect(human.stdout).toMatch(new RegExp(`Trusted devices \\(1, newest first; .*\\n  ${grant.deviceId}  "Home PC"  Firefox on Linux  trusted `));
     const machine = json(await support(['status', enrolled.user, '--json']));
-    expect(machine.trustedDevices).toEqual([expect.objectContaining({ id: grant.deviceId, label: 'Home PC', browser: 'Firefox', platform: 'Linux' })]);
+    expect(machine.trustedDevices).toEqual([expect.objectContaining({ deviceId: grant.deviceId, label: 'Home PC', browser: 'Firefox', platform: 'Linux' })]);
     for (const output of [human.stdout, JSON.stringify(machine)]) expect(output).not.toContain(grant.deviceToken);
 
     const forgot = await support(['forget-devices', enrolled.user]);
