@@ -180,6 +180,31 @@ test('a sign-in without rememberDevice trusts nothing', async () => {
   expect(await devicesOf(enrolled)).toEqual([]);
 });
 
+describe('races', () => {
+  test('two sign-ins with one token at the same moment are both approved, and nothing is counted', async () => {
+    const enrolled = await enroll();
+    const { grant } = await signInRemembering(enrolled);
+    const both = await Promise.all([checkDevice(enrolled, grant.deviceToken), checkDevice(enrolled, grant.deviceToken)]);
+    expect(both.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(await eventsOf(enrolled)).not.toContain('challenge.failed:device_not_trusted');
+  });
+
+  test('a forget racing a sign-in: whichever wins, the token never signs in afterwards', async () => {
+    const enrolled = await enroll();
+    for (let round = 0; round < 3; round += 1) {
+      const { grant } = await signInRemembering(enrolled);
+      const [signIn, forget] = await Promise.all([
+        checkDevice(enrolled, grant.deviceToken),
+        harness.post('/forget-device', { deviceId: grant.deviceId }, { token: enrolled.token }),
+      ]);
+      expect(forget.status).toBe(200);
+      expect([200, 403]).toContain(signIn.status);
+      const after = await checkDevice(enrolled, grant.deviceToken);
+      expect([after.status, errorOf(after).code]).toEqual([403, 'device_not_trusted']);
+    }
+  });
+});
+
 describe('bad input is a 400 that counts nothing', () => {
   test.each([
     ['/check-device', { deviceToken: 'short' }, 'deviceToken must be a device token (43 base64url characters)'],
