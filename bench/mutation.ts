@@ -1,11 +1,12 @@
 // The mutation score per file, read from StrykerJS's JSON report (`npm run test:mutation` runs it after Stryker):
 // printed, and recorded in docs/figures.md with the other measured figures. `--survivors` also lists every surviving
-// mutant by file and line, to check against the accepted ones in docs/mutation.md.
-import { readFileSync } from 'node:fs';
+// mutant by file and line, to check against the accepted ones in docs/mutation.md. A run measured in parts (Stryker's
+// `--mutate` on some files, each report kept as `mutation-<part>.json`) is read whole: each file from its newest report.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordFigures, type Figure } from './figures';
 
-const REPORT = join(__dirname, '..', 'reports', 'mutation', 'mutation.json');
+const REPORTS = join(__dirname, '..', 'reports', 'mutation');
 const TARGET = '≥ 85 %';
 
 type MutantStatus = 'Killed' | 'Survived' | 'NoCoverage' | 'Timeout' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
@@ -47,8 +48,18 @@ function summary(t: Tally): string {
   return `${parts.join('; ')})`;
 }
 
+/** Every report of the folder, oldest first, so that a file measured again counts as measured last. */
+function readReports(): MutationReport {
+  const names = readdirSync(REPORTS).filter((name) => /^mutation(-[\w.-]+)?\.json$/.test(name));
+  if (names.length === 0) throw new Error(`no Stryker report in ${REPORTS}: run npm run test:mutation first`);
+  const byAge = names.map((name) => join(REPORTS, name)).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+  const files: MutationReport['files'] = {};
+  for (const path of byAge) Object.assign(files, (JSON.parse(readFileSync(path, 'utf8')) as MutationReport).files);
+  return { files };
+}
+
 function main(): void {
-  const report = JSON.parse(readFileSync(REPORT, 'utf8')) as MutationReport;
+  const report = readReports();
   const files = Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b));
   const figures: Figure[] = files.map(([file, { mutants }]) => ({ figure: `Mutation score, \`${file}\``, measured: summary(tally(mutants)), target: TARGET }));
   const all = tally(files.flatMap(([, { mutants }]) => mutants));

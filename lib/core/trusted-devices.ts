@@ -3,7 +3,7 @@
 // digest of it (lib/state/security-state.ts), so neither Sync nor a log ever holds one. A token that names none of the
 // user's trusted devices is a wrong guess like a wrong code: it goes through the code check, so it is counted and locks.
 import { randomBytes } from 'node:crypto';
-import type { CheckDeviceResponse, ForgetDeviceRequest, ForgetDeviceResponse, ListDevicesResponse, TrustedDeviceGrant } from '../contract';
+import type { CheckDeviceResponse, ForgetDeviceRequest, ForgetDeviceResponse, ListDevicesResponse, TrustedDevice, TrustedDeviceGrant } from '../contract';
 import { deviceExpiry, MAX_TRUSTED_DEVICES } from '../state/devices';
 import type { TrustedDeviceRecord } from '../state/model';
 import type { DeviceToTrust } from '../state/security-state';
@@ -63,7 +63,8 @@ export async function checkDevice(scope: UserScope<ProvenCaller>, deviceToken: s
   };
 }
 
-function summary(device: TrustedDeviceRecord, ttlMs: number): ListDevicesResponse['devices'][number] {
+/** A trusted device as the user (and the operator) see it: never its token or the token's digest. */
+export function deviceSummary(device: TrustedDeviceRecord, ttlMs: number): TrustedDevice {
   return {
     deviceId: device.id,
     label: device.label,
@@ -79,7 +80,7 @@ function summary(device: TrustedDeviceRecord, ttlMs: number): ListDevicesRespons
 export async function listDevices(scope: UserScope<ProvenCaller>): Promise<ListDevicesResponse> {
   const devices = await scope.state.trustedDevices();
   return {
-    devices: devices.map((device) => summary(device, scope.trustedDeviceTtlMs)),
+    devices: devices.map((device) => deviceSummary(device, scope.trustedDeviceTtlMs)),
     trustedDeviceDays: Math.round(scope.trustedDeviceTtlMs / DAY_MS),
     maxDevices: MAX_TRUSTED_DEVICES,
   };

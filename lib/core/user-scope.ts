@@ -13,7 +13,7 @@ import { createVerifyGateway, type FactorDirectory } from '../verify/gateway';
 import type { ApprovalSigner } from './approval';
 import { startCodeCheck, type CodeCheck } from './code-check';
 import { deriveIdentity } from './identity';
-import { createRecoveryCodeVault } from './recovery-codes';
+import { createRecoveryCodeVault, type PasswordHash } from './recovery-codes';
 import { channelOf, userKeyOf, type OperatorUser, type ProvenUser, type ScopeUser } from './users';
 
 /** Everything the core needs for one proven user (lib/core/users.ts); built per request. */
@@ -70,6 +70,11 @@ export interface CodeCheckSettings extends ScopeSettings {
   policy: LockoutPolicy;
   /** The recovery codes' pepper, from RECOVERY_CODE_SECRET (lib/core/recovery-codes.ts: deriveRecoveryCodePepper). */
   recoveryCodePepper: KeyObject;
+  /**
+   * The recovery codes' password hash; scrypt from node:crypto when unset, as the Functions use it. The in-process core
+   * suites pass scrypt at a lower cost: what they test is the state, and the cost has suites of its own.
+   */
+  recoveryCodeHash?: PasswordHash;
   /** One line when a lock begins; never personal data. */
   log: (line: string) => void;
   /** The events of each write, for the log line and the host's webhook (lib/events/security-events.ts). */
@@ -112,7 +117,7 @@ export function createUserScope(user: ScopeUser, settings: ScopeSettings | CodeC
   if (user.kind === 'operator') {
     return { user, identity, verify, state: createOperatorState({ store, identity, activityTtlMs, trustedDeviceTtlMs }) };
   }
-  const { now, approval, policy, log, onRecorded, recoveryCodePepper } = settings as CodeCheckSettings;
+  const { now, approval, policy, log, onRecorded, recoveryCodePepper, recoveryCodeHash } = settings as CodeCheckSettings;
   const state = createSecurityState({
     store,
     identity,
@@ -121,7 +126,7 @@ export function createUserScope(user: ScopeUser, settings: ScopeSettings | CodeC
     policy,
     now,
     codeKey: settings.identitySecret,
-    recoveryCodes: createRecoveryCodeVault({ pepper: recoveryCodePepper, legacyKey: settings.identitySecret }),
+    recoveryCodes: createRecoveryCodeVault({ pepper: recoveryCodePepper, legacyKey: settings.identitySecret }, recoveryCodeHash),
     log,
     activity: { ttlMs: activityTtlMs, onRecorded },
     trustedDeviceTtlMs,

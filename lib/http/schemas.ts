@@ -44,10 +44,15 @@ const nonce = () =>
   z.string().check(
     z.regex(new RegExp(`^[A-Za-z0-9._~-]{1,${MAX_NONCE_LENGTH}}$`), `must be 1 to ${MAX_NONCE_LENGTH} URL-safe characters (A–Z, a–z, 0–9, . _ ~ -)`),
   );
-const label = () =>
+/**
+ * A trusted device's name ("Work laptop") is kept with nine others in the user's one Sync document, within 16 KiB: half
+ * a factor label's length.
+ */
+export const MAX_DEVICE_LABEL_LENGTH = 32;
+const label = (maxLength = MAX_LABEL_LENGTH) =>
   z.string().check(
     z.minLength(1, 'must not be empty'),
-    z.maxLength(MAX_LABEL_LENGTH, `must be at most ${MAX_LABEL_LENGTH} characters`),
+    z.maxLength(maxLength, `must be at most ${maxLength} characters`),
     z.regex(PRINTABLE, 'must not contain control characters'),
     z.refine((value) => !FORMAT_CHARACTER.test(value), 'must not contain invisible format characters, such as bidirectional controls'),
     // Key Uri Format: "Neither issuer nor account name may themselves contain a colon."
@@ -69,11 +74,11 @@ const deviceId = () => z.string().check(z.regex(/^td_[0-9a-f]{16}$/, 'must be a 
 /** A yes/no field: a JSON boolean, or `true`/`false` in a form-encoded body (where every value is text). */
 const flag = () =>
   z.pipe(
-    z.union([z.boolean(), z.enum(['true', 'false'])]),
+    z.unknown().check(z.refine((value) => value === true || value === false || value === 'true' || value === 'false', 'must be true or false')),
     z.transform((value) => value === true || value === 'true'),
   );
 /** "Remember this device": the flag, and the user's name for the device, which needs the flag. */
-const rememberFields = () => ({ rememberDevice: z.optional(flag()), deviceLabel: z.optional(label()) });
+const rememberFields = () => ({ rememberDevice: z.optional(flag()), deviceLabel: z.optional(label(MAX_DEVICE_LABEL_LENGTH)) });
 const labelNeedsRemember = (input: { rememberDevice?: boolean; deviceLabel?: string }): boolean => input.deviceLabel === undefined || input.rememberDevice === true;
 const LABEL_NEEDS_REMEMBER = 'deviceLabel needs rememberDevice: true';
 

@@ -219,7 +219,7 @@ function parseTrail(value: unknown): ActivityEvent[] | undefined {
   return events.every((event): event is ActivityEvent => event !== undefined) ? events : undefined;
 }
 
-/** Device names, browsers and platforms are short plain text; labels are checked at the edge (lib/http/schemas.ts). */
+/** Device names (32 at most, lib/http/schemas.ts), browsers and platforms are short plain text. */
 const MAX_DEVICE_TEXT = 64;
 
 function isDeviceText(value: unknown): value is string {

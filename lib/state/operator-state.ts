@@ -2,7 +2,7 @@
 // compare-and-swap, as the Functions may be writing the same document. The rules of a change are pure (./model.ts).
 import { Failure } from '../core/failures';
 import { parseState, storedForm, type UserState } from './model';
-import { MAX_WRITE_ATTEMPTS, stateDocumentName, stateTtlSeconds } from './security-state';
+import { documentTtlSeconds, MAX_WRITE_ATTEMPTS, stateDocumentName, stateTtlSeconds } from './security-state';
 import type { StateStore } from './sync-store';
 
 /**
@@ -58,8 +58,10 @@ export function createOperatorState(options: OperatorStateOptions): OperatorStat
     async change(change) {
       for (let attempt = 1; ; attempt += 1) {
         const current = await read();
-        const json = storedForm(change(current));
-        const written = current.revision === undefined ? await store.create(name, json, ttlSeconds) : await store.replace(name, json, current.revision, ttlSeconds);
+        const next = change(current);
+        const json = storedForm(next);
+        const ttl = documentTtlSeconds(next, ttlSeconds);
+        const written = current.revision === undefined ? await store.create(name, json, ttl) : await store.replace(name, json, current.revision, ttl);
         if (typeof written !== 'string') return;
         if (attempt >= MAX_WRITE_ATTEMPTS) throw new Failure('state_unavailable', { logDetail: `state write: lost ${attempt} compare-and-swap races in a row` });
       }

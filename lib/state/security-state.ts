@@ -82,6 +82,16 @@ export function stateTtlSeconds(activityTtlMs: number, trustedDeviceTtlMs = 0): 
   return Math.max(STATE_TTL_SECONDS, Math.ceil(activityTtlMs / 1000), Math.ceil(trustedDeviceTtlMs / 1000));
 }
 
+/**
+ * The TTL to write `state` with: none (0) while it holds a verified factor or recovery codes, which must outlive any
+ * quiet spell (a user who signs in twice a year still has their codes when the phone is lost); `ttlSeconds` once it
+ * holds only what time makes worthless (locks, used codes, the trail, devices whose factor is gone), so a deleted
+ * user's document is collected.
+ */
+export function documentTtlSeconds(state: UserState, ttlSeconds: number): number {
+  return state.factor !== null || state.recovery !== null ? 0 : ttlSeconds;
+}
+
 export interface SecurityStateOptions {
   store: StateStore;
   /** The user's HMAC identity (lib/core/identity.ts): the document's name, so no Sync object takes more than one user's writes. */
@@ -318,9 +328,12 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
     return createHmac('sha256', options.codeKey).update(`used-code\0${factorSid}\0${code}`).digest('base64url').slice(0, 22);
   }
 
-  /** The device token's digest: the token is 256 random bits, so a keyed hash (no password hash) is enough. */
+  /**
+   * The device token's digest: the token is 256 random bits, so a keyed hash (no password hash) is enough, and 128 of
+   * its bits (as for used codes) keep ten devices small in the 16 KiB document.
+   */
   function deviceDigest(token: string): string {
-    return createHmac('sha256', options.codeKey).update(`trusted-device\0${token}`).digest('base64url');
+    return createHmac('sha256', options.codeKey).update(`trusted-device\0${token}`).digest('base64url').slice(0, 22);
   }
 
   const { trustedDeviceTtlMs } = options;
@@ -396,8 +409,8 @@ export function createSecurityState(options: SecurityStateOptions): SecurityStat
       const events = [...settled.events, ...forgotten, ...(step.next === undefined ? [] : (step.events ?? []))];
       const next = withEvents(decided, events);
       const json = storedForm(next);
-      const written =
-        current.revision === undefined ? await store.create(name, json, ttlSeconds) : await store.replace(name, json, current.revision, ttlSeconds);
+      const ttl = documentTtlSeconds(next, ttlSeconds);
+      const written = current.revision === undefined ? await store.create(name, json, ttl) : await store.replace(name, json, current.revision, ttl);
       if (typeof written !== 'string') {
         for (const line of [...settled.logs, ...(step.next === undefined ? [] : (step.logs ?? []))]) options.log(line);
         if (events.length > 0) activity.onRecorded(events);

@@ -2,7 +2,8 @@
 // rules: look (status), remove what authenticates the user (reset), lift a lock (unlock), end the trusted devices
 // (forget-devices). Plain data in and out;
 // printing and prompting live elsewhere.
-import type { ActivityEvent, FactorStatus } from '../../lib/contract';
+import type { ActivityEvent, FactorStatus, TrustedDevice } from '../../lib/contract';
+import { deviceSummary } from '../../lib/core/trusted-devices';
 import { createEvent, type NewEvent } from '../../lib/events/security-events';
 import { isFailure } from '../../lib/core/failures';
 import { isOutdatedSet, recoveryCodesLeft } from '../../lib/core/recovery-codes';
@@ -18,7 +19,7 @@ import {
 } from '../../lib/state/model';
 import { recentActivity, withEvents } from '../../lib/state/trail';
 import { channelShare, consecutiveFailures, lockRemainingSeconds, withoutLock } from '../../lib/state/lockout';
-import { deviceExpiry, droppedDevices, isTrusted, withoutDevices } from '../../lib/state/devices';
+import { droppedDevices, isTrusted, withoutDevices } from '../../lib/state/devices';
 import type { StateOnFile } from '../../lib/state/operator-state';
 import { EXIT, SupportError } from './errors';
 
@@ -82,16 +83,8 @@ export interface HardCapSummary {
 
 export type { StateOnFile } from '../../lib/state/operator-state';
 
-/** A trusted device as the operator sees it: what the user sees on the page, never the token or its digest. */
-export interface DeviceSummary {
-  id: string;
-  label: string | null;
-  browser: string;
-  platform: string;
-  trustedAt: string;
-  lastUsedAt: string;
-  expiresAt: string;
-}
+/** A trusted device as the operator sees it: what the user sees on the page (/list-devices), never the token. */
+export type DeviceSummary = TrustedDevice;
 
 export interface ForgetDevicesResult extends SupportUser {
   forgotten: DeviceSummary[];
@@ -154,20 +147,12 @@ function lockOf(state: UserState, channel: Channel, nowMs: number, hardCap: numb
   };
 }
 
+/** The devices that sign in without a code now, newest first, as /list-devices shows them. */
 function trustedDevicesOf(state: UserState, nowMs: number, ttlMs: number): DeviceSummary[] {
-  const iso = (ms: number): string => new Date(ms).toISOString();
   return state.devices
     .filter((device) => isTrusted(device, nowMs, ttlMs))
     .reverse()
-    .map((device) => ({
-      id: device.id,
-      label: device.label,
-      browser: device.browser,
-      platform: device.platform,
-      trustedAt: iso(device.trustedAt),
-      lastUsedAt: iso(device.lastUsedAt),
-      expiresAt: iso(deviceExpiry(device, ttlMs)),
-    }));
+    .map((device) => deviceSummary(device, ttlMs));
 }
 
 function hardCapOf(state: UserState, limit: number): HardCapSummary {

@@ -261,6 +261,35 @@ describe('unlock', () => {
   }, 60_000);
 });
 
+describe('forget-devices', () => {
+  test('status lists the trusted devices without their tokens; forget-devices ends them, and their next sign-in needs a code', async () => {
+    const enrolled = await enroll();
+    const trusted = await harness.post(
+      '/create-challenge',
+      { code: totp(enrolled.secret, clock.now), rememberDevice: true, deviceLabel: 'Home PC' },
+      { token: enrolled.token, headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' } },
+    );
+    const grant = body(trusted).trustedDevice as { deviceId: string; deviceToken: string };
+    await clock.nextStep();
+
+    const human = await support(['status', enrolled.user]);
+    expect(human.stdout).toMatch(new RegExp(`Trusted devices \\(1, newest first; .*\\n  ${grant.deviceId}  "Home PC"  Firefox on Linux  trusted `));
+    const machine = json(await support(['status', enrolled.user, '--json']));
+    expect(machine.trustedDevices).toEqual([expect.objectContaining({ deviceId: grant.deviceId, label: 'Home PC', browser: 'Firefox', platform: 'Linux' })]);
+    for (const output of [human.stdout, JSON.stringify(machine)]) expect(output).not.toContain(grant.deviceToken);
+
+    const forgot = await support(['forget-devices', enrolled.user]);
+    expect(forgot.code).toBe(0);
+    expect(forgot.stdout).toContain('forgot 1 trusted device; their next sign-in asks for a code');
+    const refused = await harness.post('/check-device', { deviceToken: grant.deviceToken }, { token: enrolled.token });
+    expect([refused.status, errorOf(refused).code]).toEqual([403, 'device_not_trusted']);
+    const events = body(await harness.post('/list-activity', {}, { token: enrolled.token })).events as Array<Record<string, unknown>>;
+    expect(events).toContainEqual(expect.objectContaining({ type: 'device.forgotten', channel: 'support', outcome: 'support', detail: { devices: 1 } }));
+    expect((await support(['status', enrolled.user])).stdout).toContain('Trusted devices: none');
+    expect((await support(['forget-devices', enrolled.user])).stdout).toContain('no trusted device: nothing to forget');
+  }, 60_000);
+});
+
 describe('reset', () => {
   test('--yes removes the factor, the codes and the lock: the user enrolls afresh and the old codes fail', async () => {
     const enrolled = await enroll();

@@ -860,3 +860,21 @@ describe('mutation-pinned flows', () => {
     expect([event?.type, event?.channel, event?.factorSid]).toEqual(['challenge.failed', 'studio', factorSid]);
   });
 });
+
+describe("the state document's lifetime", () => {
+  async function expiryOf(scope: Pick<UserScope, 'identity'>): Promise<Date | null> {
+    return (await core.emulator.client.sync.v1.services(STATE_SERVICE).documents(stateDocumentName(scope.identity)).fetch()).dateExpires;
+  }
+
+  test('never expires while it holds a verified factor and recovery codes; once the factor is deleted it does', async () => {
+    const scope = newUser();
+    const { factorSid, secret } = await core.enroll(scope);
+    expect(await expiryOf(scope)).toBeNull();
+    await core.nextStep();
+    await checkCode(scope, core.code(secret));
+    expect(await expiryOf(scope)).toBeNull();
+    await removeFactor(scope, factorSid, { code: core.code(secret, 1) });
+    const expires = await expiryOf(scope);
+    expect(expires?.getTime()).toBeGreaterThan(core.now());
+  });
+});

@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { createEvent } from '../../../lib/events/security-events';
 import { emptyState, isUsed, MAX_STORED_BYTES, parseState, pruned, resetState, storedForm, usedUntil, withUsedCode, MAX_USED_CODES, type UserState } from '../../../lib/state/model';
 import { ACTIVITY_LIMIT, KEPT_LIMIT, withEvents } from '../../../lib/state/trail';
+import { MAX_TRUSTED_DEVICES } from '../../../lib/state/devices';
+import { MAX_DEVICE_LABEL_LENGTH } from '../../../lib/http/schemas';
 import {
   challengeQuota,
   DAILY_FAILURE_LIMIT,
@@ -140,9 +142,9 @@ describe('the stored form', () => {
 
   /**
    * A state at its largest: on both channels every check in flight the 24 h limit allows (with a threshold of 100) and
-   * every place of the quota, every used-code slot, a verification's hold, recovery codes, and a full trail of the
-   * largest events there are: 20 changes to the account (support resets, the biggest) and 30 folded failures, each with
-   * a count and a first time.
+   * every place of the quota, every used-code slot, a verification's hold, recovery codes, ten trusted devices with the
+   * longest labels (32 characters of three UTF-8 bytes each), and a full trail of the largest events there are: 20
+   * changes to the account (support resets, the biggest) and 30 folded failures, each with a count and a first time.
    */
   function largestState(): UserState {
     const challenges = Array.from({ length: challengeQuota(6).max }, (_, i) => T0 - i * 1000);
@@ -165,8 +167,20 @@ describe('the stored form', () => {
       },
     };
     for (let i = 0; i < MAX_USED_CODES; i += 1) state = withUsedCode(state, 'u'.repeat(22), T0 + i);
+    state = {
+      ...state,
+      devices: Array.from({ length: MAX_TRUSTED_DEVICES }, (_, i) => ({
+        id: `td_${String(i).padStart(16, '0')}`,
+        digest: randomBytes(16).toString('base64url'),
+        label: '端'.repeat(MAX_DEVICE_LABEL_LENGTH),
+        browser: 'Samsung Internet',
+        platform: 'Unknown platform',
+        trustedAt: T0 - i * DAY_MS,
+        lastUsedAt: T0 + i,
+      })),
+    };
     const changes = Array.from({ length: KEPT_LIMIT }, (_, i) =>
-      createEvent({ type: 'support.reset', channel: 'support', detail: { factorsRemoved: 100, recoveryCodesRemoved: 10 } }, new Date(T0 + i)),
+      createEvent({ type: 'support.reset', channel: 'support', detail: { factorsRemoved: 100, recoveryCodesRemoved: 10, devicesRemoved: 10 } }, new Date(T0 + i)),
     );
     const failures = Array.from({ length: ACTIVITY_LIMIT - KEPT_LIMIT }, (_, i) => {
       const failed = createEvent({ type: 'challenge.failed', channel: 'studio', factorSid: `YF${String(i).padStart(32, '0')}`, outcome: 'wrong_recovery_code' }, new Date(T0 + i));
@@ -187,7 +201,9 @@ describe('the stored form', () => {
     // Only the oldest failures went, and only as many as needed: one more would not have fitted.
     const failures = state.trail.filter((event) => event.type === 'challenge.failed');
     const left = trail.filter((event) => event.type === 'challenge.failed');
-    expect(left.length).toBeGreaterThanOrEqual(10);
+    // Ten trusted devices at their largest take 2.8 KB of the 15 KiB: at this extreme (a lock threshold of 100, so 30
+    // checks in flight per channel) the newest 7 failures stay (docs/figures.md).
+    expect(left.length).toBeGreaterThanOrEqual(5);
     expect(left).toEqual(failures.slice(-left.length));
     expect(parsed).toEqual({ ...state, trail: [...trail] });
     const oneMore = failures[failures.length - left.length - 1];
@@ -202,7 +218,10 @@ describe('the stored form', () => {
     const stored = storedForm(usual);
     const trail = parseState(JSON.parse(stored))?.trail ?? [];
     expect(trail.filter((event) => event.type === 'support.reset')).toHaveLength(KEPT_LIMIT);
-    expect(trail.length).toBeGreaterThanOrEqual(ACTIVITY_LIMIT - 5);
+    // With ten trusted devices at their largest: 34 of the 50 (all 20 changes and 14 failures); with none, nearly all.
+    expect(trail.length).toBeGreaterThanOrEqual(30);
+    const withoutDevices = parseState(JSON.parse(storedForm({ ...usual, devices: [] })))?.trail ?? [];
+    expect(withoutDevices.length).toBeGreaterThanOrEqual(ACTIVITY_LIMIT - 5);
     if (process.env.TRAIL_PRINT === '1') process.stdout.write(`largest document with the default lock: ${Buffer.byteLength(stored)} bytes, ${trail.length} of ${ACTIVITY_LIMIT} events\n`);
   });
 });
