@@ -64,7 +64,7 @@ export function createActivityList(ctx: Pick<PageContext, 'api' | 'i18n'>, now: 
 }
 
 /** Calls that only read: they leave no event behind, so they call for no refresh. */
-const READS: ReadonlySet<PropertyKey> = new Set(['listFactors', 'listActivity']);
+const READS: ReadonlySet<PropertyKey> = new Set(['listFactors', 'listActivity', 'listDevices']);
 
 /**
  * The API client, with `refresh` run whenever a call that may have left an event settles (answered or refused: a

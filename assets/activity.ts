@@ -72,6 +72,13 @@ function single(event: ActivityEvent): Pick<ActivityItem, 'tone' | 'describe'> {
       // A lost phone's delete (usually folded into its factor.deleted line), or a sign-in.
       if (event.outcome === 'delete_factor') return { tone: 'info', describe: (t) => t.text('activity.deletedWithRecovery') };
       return { tone: 'info', describe: (t) => t.plural('activity.recoverySignIn', count(event, 'recoveryCodesLeft')) };
+    case 'device.trusted':
+      return { tone: 'info', describe: (t) => t.text('activity.deviceTrusted') };
+    case 'device.used':
+      return { tone: 'ok', describe: (t) => t.text('activity.deviceUsed') };
+    case 'device.forgotten':
+      // However it came (the person, a recovery code, the authenticator deleted, expiry): how many.
+      return { tone: 'info', describe: (t) => t.plural('activity.devicesForgotten', count(event, 'devices') || 1) };
     case 'support.reset':
       return { tone: 'info', describe: (t) => t.text('activity.supportReset') };
     case 'support.unlock':

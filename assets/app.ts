@@ -18,8 +18,10 @@ import { requireElement } from './render';
 import { createSaveStep } from './save-codes';
 import { devSignIn, isDevSignInAvailable, takeTokenFromFragment } from './session';
 import { createSignInCheck } from './sign-in-check';
-import { signedInName } from './signed-in-user';
+import { signedInName, signedInSubject } from './signed-in-user';
 import { createSpentCode } from './spent-code';
+import { createTrustedDeviceStore } from './trusted-device-store';
+import { createTrustedDevices } from './trusted-devices';
 
 /** The page in the visitor's language (only that language's catalog is fetched), with the picker to change it. */
 async function startLocalizer(): Promise<Localizer> {
@@ -113,11 +115,16 @@ async function start(): Promise<void> {
       spent,
     };
   }
-  const [setupPart, savePart, checkPart, recoveryPart, factorsPart] = ['#setup', '#save-codes', '#check', '#recovery', '#factors'].map(partOf) as [
-    PageContext, PageContext, PageContext, PageContext, PageContext,
+  const [setupPart, savePart, checkPart, recoveryPart, factorsPart, devicesPart] = ['#setup', '#save-codes', '#check', '#recovery', '#factors', '#devices'].map(partOf) as [
+    PageContext, PageContext, PageContext, PageContext, PageContext, PageContext,
   ];
   const saveStep = createSaveStep(savePart, { accountName: () => accountName() });
-  const check = createSignInCheck(checkPart, { recoveryCodeUsed: () => factors.load() });
+  const deviceStore = createTrustedDeviceStore(() => window.localStorage, () => (token === null ? null : signedInSubject(token)));
+  const check = createSignInCheck(checkPart, deviceStore, { recoveryCodeUsed: () => factors.load(), devicesChanged: () => void devices.load() });
+  const devices = createTrustedDevices(devicesPart, deviceStore, {
+    loaded: (days) => check.setTrustedDeviceDays(days),
+    forgotten: () => check.showDeviceOffer(),
+  });
   const afterCheck = { announcer: checkPart.announcer, focus: () => check.focus() };
   const recovery = createRecoveryStatus(recoveryPart, {
     // A new set replaces the old one in the save step; once it is put away, focus returns to the card.
@@ -141,6 +148,7 @@ async function start(): Promise<void> {
     loaded(verified, recoveryCodes) {
       check.configure(verified);
       recovery.configure(verified, recoveryCodes);
+      devices.configure(verified !== null);
       enrollment.showEnrolled(verified !== null);
     },
     deleted(factor) {
@@ -149,6 +157,8 @@ async function start(): Promise<void> {
       if (factor.status === 'verified') {
         saveStep.drop();
         spent.forget();
+        // The kit forgets every trusted device with the authenticator.
+        deviceStore.drop();
       }
     },
     // Said in the set-up card, where the focus goes: the next thing to do is the new phone.
@@ -194,6 +204,7 @@ async function start(): Promise<void> {
     saveStep.drop();
     factors.clear();
     activity.clear();
+    devices.clear();
     check.configure(null);
     recovery.configure(null, { left: 0, outdated: false });
     await showSignIn(true);

@@ -36,11 +36,12 @@ export const ERROR_TEXTS: Readonly<Record<TotpErrorCode, CodeText>> = {
   host_not_allowed: { key: 'error.hostNotAllowed' },
   step_up_required: { key: 'error.stepUpRequired' },
   invalid_code: { key: 'error.invalidCode' },
-  device_not_trusted: { key: 'error.invalidCode' },
-  device_not_found: { key: 'error.factorNotFound' },
   // Not an error of the person's: the code field's countdown shows when the next code comes.
   code_reused: { key: 'error.codeReused', retry: true },
   factor_not_found: { key: 'error.factorNotFound' },
+  // A trusted device's token refused (forgotten, expired): the page drops it and asks for a code.
+  device_not_trusted: { key: 'error.deviceNotTrusted' },
+  device_not_found: { key: 'error.deviceNotFound' },
   challenge_not_found: { key: 'error.challengeNotFound' },
   not_enrolled: { key: 'error.notEnrolled' },
   already_enrolled: { key: 'error.alreadyEnrolled' },

@@ -2,7 +2,7 @@
 // itself; the choice is remembered in localStorage and, when the address has ?lang=, written there too.
 import { LOCALES, matchLocale, type LocaleTag } from './locales';
 
-/** The only thing the page keeps in storage: a language tag, never a token. */
+/** A language tag; beside it the page stores only a trusted device's token (trusted-device-store.ts), never the caller token. */
 const STORAGE_KEY = 'totp-functions.language';
 
 /** The remembered choice, or null when there is none or storage is off (private modes, blocked storage). */

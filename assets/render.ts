@@ -1,8 +1,9 @@
 // Builds the page's dynamic parts from its <template>s; data only ever goes in through textContent and attributes.
-import type { CreateFactorResponse, FactorSummary } from '../lib/contract';
-import type { ActivityTone } from './activity';
+import type { CreateFactorResponse, FactorSummary, TrustedDevice } from '../lib/contract';
+import { describeWhen, type ActivityTone } from './activity';
 import { describeNonDefaultConfig, groupSecret } from './format';
 import { isolate, type Localizer } from './localizer';
+import type { Translator } from './translator';
 import type { StepCountdownView } from './countdown';
 import { renderQrSvg } from './qr';
 
@@ -243,4 +244,62 @@ export function renderActivityItem(i18n: Localizer, tone: ActivityTone, occurred
   const when = requireElement(root, '.activity-when time', HTMLTimeElement);
   when.dateTime = occurredAt;
   return { root, what: requireElement(root, '.activity-what', HTMLParagraphElement), when };
+}
+
+/**
+ * The kit's placeholders for what a User-Agent did not say (`Unknown browser`, `Unknown platform`: API data in English,
+ * lib/core/user-agent.ts), shown in the page's language; real names (Firefox, Windows) stay as they are.
+ */
+const UNKNOWN_KIND = /^Unknown (browser|platform)$/;
+
+/** "Firefox on Linux": the browser and platform the kit read when the device was trusted. */
+export function deviceKind(t: Translator, device: TrustedDevice): string {
+  const word = (name: string): string => {
+    const unknown = UNKNOWN_KIND.exec(name)?.[1];
+    return unknown === undefined ? name : t.text(unknown === 'browser' ? 'devices.unknownBrowser' : 'devices.unknownPlatform');
+  };
+  return t.text('devices.onPlatform', { browser: word(device.browser), platform: word(device.platform) });
+}
+
+/** The name a trusted device goes by: the person's label for it, or its browser and platform. */
+export function deviceName(t: Translator, device: TrustedDevice): string {
+  return device.label ?? deviceKind(t, device);
+}
+
+export interface DeviceItemView {
+  root: HTMLLIElement;
+  forgetButton: HTMLButtonElement;
+  forgetForm: HTMLFormElement;
+  cancelButton: HTMLButtonElement;
+}
+
+/** One trusted device: its name, "This device" when this browser holds it, browser and platform, when trusted and last used. */
+export function renderDeviceItem(i18n: Localizer, device: TrustedDevice, here: boolean, index: number, now: () => number): DeviceItemView {
+  const fragment = cloneTemplate(i18n, 'device-template');
+  const root = requireElement(fragment, '.factor', HTMLLIElement);
+  root.dataset.deviceId = device.deviceId;
+  const name = (): string => deviceName(i18n.t, device);
+  i18n.show(requireElement(root, '.factor-label', HTMLSpanElement), name);
+  if (!here) requireElement(root, '.device-here', HTMLSpanElement).remove();
+  const kind = requireElement(root, '.device-kind', HTMLSpanElement);
+  // Without a label the name already is the browser and platform.
+  if (device.label === null) kind.remove();
+  else i18n.show(kind, (t) => deviceKind(t, device));
+  const trusted = document.createElement('time');
+  trusted.dateTime = device.trustedAt;
+  i18n.show(trusted, (t) => t.date(device.trustedAt));
+  const used = document.createElement('time');
+  used.dateTime = device.lastUsedAt;
+  i18n.show(used, (t) => describeWhen(t, { occurredAt: device.lastUsedAt, channel: 'web' }, now()));
+  i18n.show(requireElement(root, '.device-dates', HTMLSpanElement), (t) => t.parts('devices.dates', { trusted, used }));
+
+  const forgetButton = requireElement(root, '.forget-button', HTMLButtonElement);
+  // Visible "Forget"; the accessible name adds which one (WCAG 2.5.3, label in name).
+  i18n.showAttribute(forgetButton, 'aria-label', (t) => t.text('devices.forgetNamed', { name: name() }));
+  const forgetForm = requireElement(root, '.delete-form', HTMLFormElement);
+  const question = requireElement(root, '.forget-question', HTMLParagraphElement);
+  question.id = `forget-question-${index}`;
+  forgetForm.setAttribute('aria-labelledby', question.id);
+  i18n.show(question, (t) => t.parts('devices.forgetQuestion', { name: isolate(document, name()) }));
+  return { root, forgetButton, forgetForm, cancelButton: requireElement(root, '.cancel-forget', HTMLButtonElement) };
 }

@@ -1,6 +1,6 @@
 // The example sign-in step (sign-in-step.html): a code check with totp-client.js, a recovery code instead, the lock
-// as a countdown, and the approval token handed to the host's backend. An example to copy, in English; the kit's own
-// page is index.html.
+// as a countdown, "Remember this device", and the approval token (with a trusted device's token) handed to the host's
+// backend. An example to copy, in English; the kit's own page is index.html.
 import { createTotpClient, TotpClientError } from './totp-client.js';
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
@@ -66,12 +66,22 @@ function lockUntil(retryAt: number): void {
   if (beginning) tick();
 }
 
-/** Step 5 of docs/integrate.md: your backend checks the approval token (signature, sub, nonce, jti) and signs the user in. */
-async function handOver(approval: string): Promise<void> {
+/** What an approved check hands over: the approval, and the device's token when "Remember this device" was ticked. */
+interface Approved {
+  approval: string;
+  deviceToken?: string;
+}
+
+/**
+ * Step 5 of docs/integrate.md: your backend checks the approval token (signature, sub, nonce, jti) and signs the user
+ * in. A device token goes along once: the backend keeps it in an HttpOnly cookie, where no script (this one included)
+ * can read it again, and sends it to /check-device at the next password step ("Trusted devices" in docs/integrate.md).
+ */
+async function handOver({ approval, deviceToken }: Approved): Promise<void> {
   const response = await fetch(meta('mfa-complete-url'), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ approval }),
+    body: JSON.stringify(deviceToken === undefined ? { approval } : { approval, deviceToken }),
     credentials: 'same-origin',
   });
   if (response.ok) say('You are signed in.', 'success');
@@ -90,7 +100,7 @@ function explain(error: unknown, input: HTMLInputElement): void {
 }
 
 /** Runs one check per submit; while locked, says how long is left instead of calling the kit. */
-function onSubmit(form: HTMLFormElement, input: HTMLInputElement, check: (value: string) => Promise<string | null>): void {
+function onSubmit(form: HTMLFormElement, input: HTMLInputElement, check: (value: string) => Promise<Approved | null>): void {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (secondsLeft() > 0) return say(`Still locked: try again in ${secondsLeft()} seconds.`);
@@ -98,8 +108,8 @@ function onSubmit(form: HTMLFormElement, input: HTMLInputElement, check: (value:
     form.setAttribute('aria-busy', 'true');
     input.removeAttribute('aria-invalid');
     check(input.value.trim())
-      .then(async (approval) => {
-        if (approval !== null) return handOver(approval);
+      .then(async (approved) => {
+        if (approved !== null) return handOver(approved);
         input.setAttribute('aria-invalid', 'true');
         input.select();
         say('That code is not right. Wait for the next one and try again.');
@@ -109,11 +119,17 @@ function onSubmit(form: HTMLFormElement, input: HTMLInputElement, check: (value:
   });
 }
 
+/** `{rememberDevice: true}` only when the person ticked the box (unticked by default). */
+const remember = (id: string): { rememberDevice?: true } => (element(id, HTMLInputElement).checked ? { rememberDevice: true } : {});
+
 onSubmit(element('code-form', HTMLFormElement), codeInput, async (code) => {
-  const result = await client.check({ code, nonce });
-  return result.status === 'approved' ? result.approval : null;
+  const result = await client.check({ code, nonce, ...remember('remember-code') });
+  return result.status === 'approved' ? { approval: result.approval, deviceToken: result.trustedDevice?.deviceToken } : null;
 });
-onSubmit(element('recovery-form', HTMLFormElement), recoveryInput, async (code) => (await client.useRecoveryCode({ code, nonce })).approval);
+onSubmit(element('recovery-form', HTMLFormElement), recoveryInput, async (code) => {
+  const { approval, trustedDevice } = await client.useRecoveryCode({ code, nonce, ...remember('remember-recovery') });
+  return { approval, deviceToken: trustedDevice?.deviceToken };
+});
 
 function show(step: HTMLElement, heading: string): void {
   codeStep.hidden = step !== codeStep;

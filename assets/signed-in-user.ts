@@ -11,21 +11,32 @@ function claimText(value: unknown): string | null {
   return text.length > MAX_DISPLAY_LENGTH ? `${text.slice(0, MAX_DISPLAY_LENGTH - 1)}…` : text;
 }
 
-/**
- * Who the token says is signed in, for display only: its `name`, else `email`, else `sub` claim. The page cannot
- * check the signature (the Functions do); it shows the name so a person notices a session that is not theirs.
- */
-export function signedInName(token: string): string | null {
+/** The token's claims, read without checking its signature (the Functions do); null when it is not a JWT. */
+function readClaims(token: string): Record<string, unknown> | null {
   const payload = token.split('.')[1];
   if (payload === undefined) return null;
   try {
     const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
     const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
     const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (typeof claims !== 'object' || claims === null) return null;
-    const { name, email, sub } = claims as Record<string, unknown>;
-    return claimText(name) ?? claimText(email) ?? claimText(sub);
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Who the token says is signed in, for display only: its `name`, else `email`, else `sub` claim. The page cannot
+ * check the signature (the Functions do); it shows the name so a person notices a session that is not theirs.
+ */
+export function signedInName(token: string): string | null {
+  const claims = readClaims(token);
+  if (claims === null) return null;
+  return claimText(claims.name) ?? claimText(claims.email) ?? claimText(claims.sub);
+}
+
+/** The token's `sub`, exactly: whose trusted-device token this browser may offer (never shown). */
+export function signedInSubject(token: string): string | null {
+  const sub = readClaims(token)?.sub;
+  return typeof sub === 'string' && sub !== '' ? sub : null;
 }

@@ -25,6 +25,8 @@ export interface Translator {
   duration(seconds: number): string;
   /** A length of time in words, to the minute above one minute ("1 minute", "1 hour, 30 minutes", "1 時間 30 分"). */
   span(seconds: number): string;
+  /** A number of days in words ("30 days", "30 Tage", "30 日間" as Intl words it), for how long a device stays trusted. */
+  days(count: number): string;
   /** A day counted back from today: "today", "yesterday", "2 days ago" (Intl.RelativeTimeFormat, numeric: auto). */
   day(daysAgo: number): string;
   /** A calendar date from an ISO 8601 string ("Jan 15, 2030"); the string itself if it is not a date. */
@@ -53,6 +55,7 @@ export function createTranslator(locale: LocaleTag, catalog: Catalog): Translato
   const long = (unit: 'hour' | 'minute' | 'second'): Intl.NumberFormat =>
     new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' });
   const [longHours, longMinutes, longSeconds] = [long('hour'), long('minute'), long('second')];
+  const dayCounts = new Intl.NumberFormat(locale, { style: 'unit', unit: 'day', unitDisplay: 'long' });
   const days = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'long' });
   const dates = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' });
   // One clock-time format everywhere, the one dateTimes uses too ("4:58 PM", "16:58").
@@ -110,6 +113,7 @@ export function createTranslator(locale: LocaleTag, catalog: Catalog): Translato
       if (minutes % 60 !== 0) parts.push(longMinutes.format(minutes % 60));
       return longUnits.format(parts);
     },
+    days: (count) => dayCounts.format(count),
     day: (daysAgo) => days.format(-daysAgo, 'day'),
     date(iso) {
       const date = new Date(iso);

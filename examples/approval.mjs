@@ -7,12 +7,19 @@ const SECRET = process.env.APPROVAL_SIGNING_SECRET; // HS256 only; with ES256 le
 // ES256: the deployment's public keys, fetched once and again for a key id not seen yet.
 const key = SECRET ? new TextEncoder().encode(SECRET) : createRemoteJWKSet(new URL('/approval-keys', KIT));
 
-/** RFC 8176 amr: `otp` for an authenticator code; `recovery_code` (the kit's own value) for a recovery code. */
-const SECOND_FACTORS = new Set(['otp', 'recovery_code']);
+/**
+ * RFC 8176 amr: `otp` for an authenticator code; the kit's own values `recovery_code` for a recovery code and
+ * `trusted_device` for a remembered device's token (no code was shown this time: `device_trusted_at` says when one was).
+ */
+const SECOND_FACTORS = new Set(['otp', 'recovery_code', 'trusted_device']);
 /** jti → exp of the approvals already used. One process only: with several, keep them in a store they share. */
 const used = new Map();
 
-export async function checkApproval(approval, pendingSignIn) {
+/**
+ * `allowTrustedDevice: false` for a sensitive action (a payment, a new e-mail address): it needs a code shown now.
+ * `maxTrustedAgeSeconds`: or accept a trusted device only if a code was shown on it that recently.
+ */
+export async function checkApproval(approval, pendingSignIn, { allowTrustedDevice = true, maxTrustedAgeSeconds = Infinity } = {}) {
   const { payload } = await jwtVerify(approval, key, {
     algorithms: SECRET ? ['HS256'] : ['ES256'],
     issuer: KIT,
@@ -25,8 +32,14 @@ export async function checkApproval(approval, pendingSignIn) {
     throw new Error('no second factor in this approval');
   }
   const now = Date.now() / 1000;
+  if (payload.amr.includes('trusted_device')) {
+    if (!allowTrustedDevice) throw new Error('this action needs a code, not a trusted device');
+    if (typeof payload.device_trusted_at !== 'number' || now - payload.device_trusted_at > maxTrustedAgeSeconds) {
+      throw new Error('the device was trusted too long ago for this action');
+    }
+  }
   for (const [jti, exp] of used) if (exp < now) used.delete(jti);
   if (used.has(payload.jti)) throw new Error('this approval was used already');
   used.set(payload.jti, payload.exp);
-  return { userId: payload.sub, method: payload.amr[0] };
+  return { userId: payload.sub, method: payload.amr[0], deviceTrustedAt: payload.device_trusted_at };
 }

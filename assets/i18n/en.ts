@@ -96,6 +96,33 @@ export const en = {
   /** {left}: recovery.left, how many codes the set still has. */
   'lost.approved': 'Approved: this recovery code would sign you in. It is used up now. {left}',
 
+  // Trusted devices: a sign-in without a code on a device remembered at a check (assets/trusted-devices.ts).
+  /** {days}: how long it stays trusted, in words ("30 days"). The checkbox under each sign-in form. */
+  'devices.remember': 'Remember this device for {days}',
+  'devices.rememberHint': 'Then signing in here needs no code. Never on a shared computer: whoever uses it next could sign in.',
+  'devices.signIn': 'Sign in with this trusted device',
+  'devices.approved': 'Approved: this trusted device would sign you in without a code.',
+  /** {days}: as in devices.remember; follows check.approvedMessage or lost.approved. */
+  'devices.nowTrusted': 'This device is now trusted for {days}.',
+  'devices.title': 'Trusted devices',
+  'devices.intro': 'Signing in on these needs no code until they expire. Forget any you no longer use.',
+  'devices.empty': 'No device is trusted.',
+  'devices.thisDevice': 'This device',
+  /** A device's name when it has no label; {browser} and {platform} are names such as Firefox and Windows. */
+  'devices.onPlatform': '{browser} on {platform}',
+  'devices.unknownBrowser': 'Unknown browser',
+  'devices.unknownPlatform': 'Unknown platform',
+  /** {trusted}: a date; {used}: as activity.when ("today, 9:14 AM"). */
+  'devices.dates': 'Trusted {trusted}, last used {used}',
+  'devices.forget': 'Forget',
+  /** The Forget button's accessible name; it must contain devices.forget (WCAG 2.5.3, label in name). */
+  'devices.forgetNamed': 'Forget {name}',
+  'devices.forgetQuestion': 'Forget “{name}”? Signing in there asks for a code again.',
+  'devices.forgetAll': 'Forget all',
+  'devices.forgetAllQuestion': 'Forget every trusted device? Each asks for a code again.',
+  'devices.forgotten': 'Forgot “{name}”.',
+  'devices.allForgotten': 'Every trusted device is forgotten.',
+
   /** {settings}: a list of config.algorithm, config.digits and config.period, joined with Intl.ListFormat. */
   'config.note': 'If you type the key by hand, choose these settings in your app: {settings}.',
   /** {name}: SHA256 or SHA512. */
@@ -177,6 +204,9 @@ export const en = {
   'activity.recoverySignIn': { one: 'Recovery code used to sign in; {count} left', other: 'Recovery code used to sign in; {count} left' },
   'activity.supportReset': 'Two-step sign-in reset by support',
   'activity.supportUnlock': 'Lock lifted by support',
+  'activity.deviceTrusted': 'Device trusted: signing in there needs no code',
+  'activity.deviceUsed': 'Signed in with a trusted device',
+  'activity.devicesForgotten': { one: 'Trusted device forgotten', other: '{count} trusted devices forgotten' },
   'activity.other': 'Security event',
 
   /** {when}: Intl.RelativeTimeFormat ("in 4 minutes"); {time}: the clock time on the reader's clock. */
@@ -197,6 +227,8 @@ export const en = {
   'error.stepUpRequired': 'To delete this authenticator, enter a current code from it.',
   'error.invalidCode': 'That code is not valid. Enter the current code from your app.',
   'error.factorNotFound': 'This authenticator was not found. Reload the page to see your authenticators.',
+  'error.deviceNotTrusted': 'This device is no longer trusted. Enter a code from your app.',
+  'error.deviceNotFound': 'That device was already forgotten.',
   'error.challengeNotFound': 'This sign-in check was not found. Try again.',
   'error.notEnrolled': 'No authenticator app is set up for this account yet.',
   'error.alreadyEnrolled': 'An authenticator app is already set up. To replace it, delete it with a current code first.',

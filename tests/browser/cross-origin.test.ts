@@ -176,6 +176,57 @@ test('the example page looks like the kit page: a heading clear of the top edge,
   expect(errors).toEqual([]);
 });
 
+test('"Remember this device" on the example step, unticked by default: ticked, the kit trusts the device and the page hands its token to the backend with the approval', async () => {
+  const { page, errors } = await openSignInStep(allowed, 'hal', 'signin-hal-1');
+  const account = await enrollFromPage(page, 'hal');
+  const remember = page.getByRole('checkbox', { name: 'Remember this device for 30 days' }).first();
+  await expect(remember.isChecked()).resolves.toBe(false);
+  const hintId = (await remember.getAttribute('aria-describedby')) ?? '';
+  await expect(page.locator(`[id="${hintId}"]`).textContent()).resolves.toMatch(/Never on a shared computer/);
+  await remember.check();
+  await suite.stack.setClock(T0 + 30_000);
+  await submitCode(page, codeAt(account, T0 + 30_000));
+  await page.getByRole('status').getByText('You are signed in.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  const [signIn] = allowed.signedIn.filter((entry) => entry.userId === 'hal');
+  expect(signIn).toEqual({ userId: 'hal', amr: ['otp'], deviceToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+  // The token the backend got is one the kit trusts: the backend's next password step signs in with it, no code.
+  const token = await suite.stack.devToken('hal');
+  const answer = await fetch(new URL('/check-device', suite.stack.origin), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ deviceToken: signIn?.deviceToken, nonce: 'signin-hal-2' }),
+  });
+  await expect(answer.json()).resolves.toMatchObject({ status: 'approved' });
+  // The page itself keeps nothing: the token went to the backend only.
+  await expect(page.evaluate('window.localStorage.length')).resolves.toBe(0);
+  expect(await axeViolations(page)).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('unticked, the example step hands over the approval alone; the recovery-code form has its own box', async () => {
+  const { page } = await openSignInStep(allowed, 'ivy', 'signin-ivy-1');
+  const { recoveryCodes } = await enrollFromPage(page, 'ivy');
+  await page.getByRole('button', { name: 'Lost your phone? Use a recovery code' }).click();
+  // Only the recovery step's box is in view (the code step is hidden), unticked.
+  const remember = page.getByRole('checkbox', { name: 'Remember this device for 30 days' });
+  await expect(remember.count()).resolves.toBe(1);
+  await expect(remember.getAttribute('id')).resolves.toBe('remember-recovery');
+  await expect(remember.isChecked()).resolves.toBe(false);
+  const field = page.getByRole('textbox', { name: 'Recovery code' });
+  await field.fill(recoveryCodes[0] ?? '');
+  await field.press('Enter');
+  await page.getByRole('status').getByText('You are signed in.').waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(allowed.signedIn.filter((entry) => entry.userId === 'ivy')).toEqual([{ userId: 'ivy', amr: ['recovery_code'] }]);
+  // Ticked on the recovery-code form: a device token comes with that approval too.
+  allowed.expectSignIn({ userId: 'ivy', nonce: 'signin-ivy-1' });
+  await remember.check();
+  await field.fill(recoveryCodes[1] ?? '');
+  await field.press('Enter');
+  // The form is busy from the submit until the backend has answered.
+  await page.locator('#recovery-form:not([aria-busy])').waitFor({ timeout: STATE_TIMEOUT_MS });
+  expect(allowed.signedIn.filter((entry) => entry.userId === 'ivy')[1]).toEqual({ userId: 'ivy', amr: ['recovery_code'], deviceToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+});
+
 test('a page on an origin outside ALLOWED_ORIGINS is refused at the preflight: its requests are never sent', async () => {
   const { page } = await openSignInStep(refused, 'gus', 'signin-gus-1');
   const before = suite.stack.requests.length;

@@ -12,7 +12,8 @@ import ja from '../../assets/i18n/ja';
 import { chooseLocale, LOCALES, matchLocale } from '../../assets/locales';
 import { createTranslator } from '../../assets/translator';
 import { mayRunHere, parseFrameAncestors, type FrameContext } from '../../assets/frame-guard';
-import { signedInName } from '../../assets/signed-in-user';
+import { signedInName, signedInSubject } from '../../assets/signed-in-user';
+import { createTrustedDeviceStore, type DeviceStorage } from '../../assets/trusted-device-store';
 import { secondsLeftInStep } from '../../assets/time-step';
 import { parseRetryAfter, TotpClientError } from '../../assets/totp-client';
 import { codeAt, parseOtpauthUri, wrongCodeAt } from './support/totp';
@@ -417,5 +418,88 @@ describe('Recent activity in plain words', () => {
       '24 hours',
     ]);
     expect(createTranslator('ja', ja).span(5400)).toBe('1 時間 30 分');
+  });
+
+  test('the three device events read in every language: trusted, used, and how many were forgotten, whatever the reason', () => {
+    const events = [
+      event('device.forgotten', 0, { outcome: 'recovery_code', detail: { devices: 3 } }),
+      event('device.forgotten', 10, { outcome: 'user', detail: { devices: 1 } }),
+      event('device.used', 20),
+      event('device.trusted', 30, { outcome: 'otp' }),
+      event('challenge.approved', 31),
+    ];
+    expect(summarizeActivity(events).map((item) => [item.describe(english), item.tone])).toEqual([
+      ['3 trusted devices forgotten', 'info'],
+      ['Trusted device forgotten', 'info'],
+      ['Signed in with a trusted device', 'ok'],
+      ['Device trusted: signing in there needs no code', 'info'],
+      ['Sign-in code accepted', 'ok'],
+    ]);
+    for (const { tag } of LOCALES) {
+      const catalog = (require(`../../assets/i18n/${tag}`) as { default: Parameters<typeof createTranslator>[1] }).default;
+      const said = lines(events, createTranslator(tag, catalog));
+      // Each its own words: no key shown, no "Security event" fallback, no placeholder left.
+      for (const line of said) expect([tag, line]).toEqual([tag, expect.not.stringMatching(/^activity\.|\{\w+\}/)]);
+      expect([tag, said.some((line) => line === createTranslator(tag, catalog).text('activity.other'))]).toEqual([tag, false]);
+    }
+    expect(lines(events.slice(0, 1), createTranslator('ar', ar))).toEqual(['تمت إزالة 3 أجهزة موثوقة']);
+    expect(lines(events.slice(0, 1), createTranslator('ja', ja))).toEqual(['信頼済みデバイス 3 台を解除']);
+  });
+});
+
+describe("the trusted device's token as the kit's page holds it", () => {
+  /** A Storage stand-in: what the page keeps, or one that refuses every call (private modes, blocked storage). */
+  function memoryStorage(refuse = false): DeviceStorage & { readonly length: number } {
+    const items = new Map<string, string>();
+    const guard = <T>(task: () => T): T => {
+      if (refuse) throw new Error('SecurityError: storage is blocked');
+      return task();
+    };
+    return {
+      get length() {
+        return items.size;
+      },
+      getItem: (key) => guard(() => items.get(key) ?? null),
+      removeItem: (key) => guard(() => void items.delete(key)),
+      setItem: (key, value) => guard(() => void items.set(key, value)),
+    };
+  }
+  const grant = { deviceId: 'td_1', deviceToken: 'a'.repeat(43), expiresAt: '2030-02-14T09:00:10.000Z' };
+
+  test('is offered only to the person it was trusted for, under one key, and dropped on request', () => {
+    const storage = memoryStorage();
+    let user: string | null = 'ada';
+    const store = createTrustedDeviceStore(() => storage, () => user);
+    expect(store.held()).toBeNull();
+    store.hold(grant);
+    expect(store.held()).toEqual({ user: 'ada', deviceId: 'td_1', deviceToken: grant.deviceToken });
+    expect(storage.length).toBe(1);
+    user = 'bob';
+    expect(store.held()).toBeNull();
+    user = 'ada';
+    store.drop();
+    expect(store.held()).toBeNull();
+    // Signed out: nothing is stored.
+    user = null;
+    store.hold(grant);
+    expect(storage.length).toBe(0);
+  });
+
+  test('storage that refuses, or holds something else, gives no device and no error', () => {
+    const store = createTrustedDeviceStore(() => memoryStorage(true), () => 'ada');
+    expect(() => store.hold(grant)).not.toThrow();
+    expect(store.held()).toBeNull();
+    const odd = memoryStorage();
+    odd.setItem('totp-functions.trusted-device', '{"user":"ada","deviceId":1}');
+    expect(createTrustedDeviceStore(() => odd, () => 'ada').held()).toBeNull();
+    odd.setItem('totp-functions.trusted-device', 'not json');
+    expect(createTrustedDeviceStore(() => odd, () => 'ada').held()).toBeNull();
+  });
+
+  test("the token's subject is its exact sub claim, never a display name", () => {
+    const token = (claims: object): string => `x.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.y`;
+    expect(signedInSubject(token({ sub: 'user-7', name: 'Ada' }))).toBe('user-7');
+    expect(signedInSubject(token({ name: 'Ada' }))).toBeNull();
+    expect(signedInSubject('not a token')).toBeNull();
   });
 });

@@ -126,7 +126,7 @@ test("examples/approval.mjs is the guide's snippet, as written", () => {
   expect(readFileSync(join(ROOT, 'examples', 'approval.mjs'), 'utf8').trimEnd()).toBe(readFileSync(join(dir, 'approval.mjs'), 'utf8').trimEnd());
 });
 
-test('the sample host backend (examples/host-backend.mjs) against npm start: its caller token enrolls, its approval check signs in once', async () => {
+test('the sample host backend (examples/host-backend.mjs) against npm start: its caller token enrolls, its approval check signs in once; a remembered device signs in from its HttpOnly cookie until forgotten', async () => {
   const start = npmStart('backend');
   const page = await printedAddress(start);
   const env = readEnvFile(join(dir, 'backend.env')).values;
@@ -156,6 +156,36 @@ test('the sample host backend (examples/host-backend.mjs) against npm start: its
   expect(await post('/mfa-complete', { session: 'another-session', approval })).toEqual({ status: 403, body: { error: 'no pending sign-in' } });
   expect(await post('/mfa-complete', { session: signIn.session, approval })).toEqual({ status: 200, body: { signedIn: true, userId: 'grace', method: 'recovery_code' } });
   expect((await post('/mfa-complete', { session: signIn.session, approval })).status).toBe(403);
+
+  // Trusted devices: the token goes into an HttpOnly cookie, and the next password step signs in with it, no code.
+  const cookiePost = async (path: string, body: unknown, cookie?: string): Promise<{ status: number; body: Record<string, unknown>; setCookie: string | null }> => {
+    const response = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: cookie === undefined ? {} : { cookie } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown>, setCookie: response.headers.get('set-cookie') };
+  };
+  const first = (await cookiePost('/password-step', { userId: 'hedy' })).body as { session: string; callerToken: string; nonce: string };
+  const kit = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${page.replace('//localhost:', '//127.0.0.1:')}${path}`, { method: 'POST', headers: { authorization: `Bearer ${first.callerToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const { factorSid, secret } = (await kit('/create-factor', {})) as { factorSid: string; secret: string };
+  const { recoveryCodes } = (await kit('/verify-factor', { factorSid, code: totp(secret, Math.floor(Date.now() / 1000)) })) as { recoveryCodes: string[] };
+  const trusted = (await kit('/use-recovery-code', { code: recoveryCodes[0], nonce: first.nonce, rememberDevice: true })) as { approval: string; trustedDevice: { deviceToken: string } };
+  const completed = await cookiePost('/mfa-complete', { session: first.session, approval: trusted.approval, deviceToken: trusted.trustedDevice.deviceToken });
+  expect(completed.status).toBe(200);
+  expect(completed.setCookie).toBe(`__Host-trusted-device=${trusted.trustedDevice.deviceToken}; Path=/; Max-Age=2592000; HttpOnly; Secure; SameSite=Strict`);
+  const cookie = `__Host-trusted-device=${trusted.trustedDevice.deviceToken}`;
+  const again = await cookiePost('/password-step', { userId: 'hedy' }, cookie);
+  expect(again.body).toEqual({ session: expect.any(String), signedIn: true, userId: 'hedy', method: 'trusted_device', deviceTrustedAt: expect.any(Number) });
+  expect(again.setCookie).toBeNull();
+  // Forgotten (here from the kit; a logout-everywhere would do it too): the cookie is cleared and a code is asked for.
+  expect(await kit('/forget-device', { all: true })).toEqual({ forgotten: 1 });
+  const refused = await cookiePost('/password-step', { userId: 'hedy' }, cookie);
+  expect(refused.body).toEqual({ session: expect.any(String), callerToken: expect.any(String), nonce: expect.any(String) });
+  expect(refused.setCookie).toBe('__Host-trusted-device=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict');
+  // Without "Remember this device", the sign-in sets no cookie.
+  const plain = (await kit('/use-recovery-code', { code: recoveryCodes[1], nonce: (refused.body as { nonce: string }).nonce })) as { approval: string };
+  const noCookie = await cookiePost('/mfa-complete', { session: (refused.body as { session: string }).session, approval: plain.approval });
+  expect([noCookie.status, noCookie.setCookie]).toEqual([200, null]);
   start.child.kill('SIGTERM');
   await start.closed;
 });

@@ -25,8 +25,10 @@ function nodeSnippet(): string {
 interface Case {
   approval: string;
   pending: { userId: string; nonce: string };
+  /** checkApproval's third argument, e.g. `{allowTrustedDevice: false}` for a sensitive action. */
+  options?: { allowTrustedDevice?: boolean; maxTrustedAgeSeconds?: number };
 }
-type Outcome = { ok: { userId: string; method: string } } | { error: string };
+type Outcome = { ok: { userId: string; method: string; deviceTrustedAt?: number } } | { error: string };
 
 let dir: string;
 
@@ -40,8 +42,8 @@ beforeAll(() => {
     join(dir, 'run.mjs'),
     `import { checkApproval } from './approval.mjs';
 const out = [];
-for (const { approval, pending } of JSON.parse(process.argv[2])) {
-  try { out.push({ ok: await checkApproval(approval, pending) }); } catch (error) { out.push({ error: error.code ?? error.message }); }
+for (const { approval, pending, options } of JSON.parse(process.argv[2])) {
+  try { out.push({ ok: await checkApproval(approval, pending, options) }); } catch (error) { out.push({ error: error.code ?? error.message }); }
 }
 process.stdout.write(JSON.stringify(out));`,
   );
@@ -152,6 +154,37 @@ describe.each([
     expect(await runSnippet(snippetEnv, [{ approval, pending }, { approval, pending }])).toEqual([
       { ok: { userId: `${mode}-eli`, method: 'recovery_code' } },
       { error: 'this approval was used already' },
+    ]);
+  }, 60_000);
+
+  test("a trusted device's approval passes as `trusted_device` with when it was trusted; a sensitive action refuses it, or one trusted too long ago", async () => {
+    // Trusted two hours ago (the kit's clock back), used now: the snippet's own clock is the real one.
+    const now = alignedNow();
+    const then = now - 7200;
+    await harness.setClock(then);
+    const token = await harness.token(`${mode}-fox`);
+    const { factorSid, secret } = body(await harness.post('/create-factor', {}, { token })) as { factorSid: string; secret: string };
+    body(await harness.post('/verify-factor', { factorSid, code: totp(secret, then) }, { token }));
+    await harness.setClock(then + 30);
+    const trusted = body(await harness.post('/create-challenge', { code: totp(secret, then + 30), rememberDevice: true }, { token })) as { trustedDevice: { deviceToken: string } };
+    // Now, on that device: no code, its token.
+    await harness.setClock(now);
+    const signIn = (nonce: string): Promise<string> =>
+      harness.post('/check-device', { deviceToken: trusted.trustedDevice.deviceToken, nonce }, { token }).then((answer) => String(body(answer).approval));
+    const [first, second, third] = [await signIn('nonce-fox-1'), await signIn('nonce-fox-2'), await signIn('nonce-fox-3')];
+    const pending = (nonce: string): Case['pending'] => ({ userId: `${mode}-fox`, nonce });
+    const outcomes = await runSnippet(snippetEnv, [
+      { approval: first, pending: pending('nonce-fox-1'), options: { allowTrustedDevice: false } },
+      { approval: second, pending: pending('nonce-fox-2'), options: { maxTrustedAgeSeconds: 3600 } },
+      { approval: third, pending: pending('nonce-fox-3'), options: { maxTrustedAgeSeconds: 86_400 } },
+      { approval: first, pending: pending('nonce-fox-1') },
+    ]);
+    expect(outcomes).toEqual([
+      { error: 'this action needs a code, not a trusted device' },
+      { error: 'the device was trusted too long ago for this action' },
+      { ok: { userId: `${mode}-fox`, method: 'trusted_device', deviceTrustedAt: then + 30 } },
+      // A refusal used nothing up: the same approval passes where a trusted device is enough.
+      { ok: { userId: `${mode}-fox`, method: 'trusted_device', deviceTrustedAt: then + 30 } },
     ]);
   }, 60_000);
 

@@ -18,6 +18,8 @@ const FILES: Readonly<Record<string, string>> = {
 export interface SignIn {
   userId: string;
   amr: unknown;
+  /** The trusted device's token the page handed over with the approval ("Remember this device" ticked). */
+  deviceToken?: string;
 }
 
 export interface HostApp {
@@ -56,7 +58,7 @@ export async function startHostApp(): Promise<HostApp> {
   async function completeSignIn(req: IncomingMessage): Promise<number> {
     if (kit === undefined || pending === undefined) return 409;
     try {
-      const { approval } = JSON.parse(await readBody(req)) as { approval?: unknown };
+      const { approval, deviceToken } = JSON.parse(await readBody(req)) as { approval?: unknown; deviceToken?: unknown };
       const { payload } = await jwtVerify(String(approval), new TextEncoder().encode(kit.approvalSecret), {
         algorithms: ['HS256'],
         issuer: kit.url,
@@ -64,7 +66,7 @@ export async function startHostApp(): Promise<HostApp> {
         requiredClaims: ['jti', 'exp', 'amr'],
       });
       if (payload.nonce !== pending.nonce) return 403;
-      signedIn.push({ userId: String(payload.sub), amr: payload.amr });
+      signedIn.push({ userId: String(payload.sub), amr: payload.amr, ...(typeof deviceToken === 'string' ? { deviceToken } : {}) });
       pending = undefined;
       return 200;
     } catch {
