@@ -15,7 +15,7 @@ const ERROR_CORRECTION = 'M';
 
 /**
  * One byte-mode segment: an otpauth URI is mostly lower-case text, which no other mode encodes, and handing qrcode the
- * segment spares the page its segment optimiser (the build leaves that graph library out: scripts/build.ts).
+ * segment spares the page the code of the other modes and their optimiser (the build leaves them out: scripts/build.ts).
  */
 function encode(text: string): ReturnType<typeof create> {
   return create([{ data: new TextEncoder().encode(text), mode: 'byte' }], { errorCorrectionLevel: ERROR_CORRECTION });

@@ -4,7 +4,7 @@
 // into dist/functions/kit.private.js, and each route is a two-line stub that requires it.
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { LOCALES } from '../assets/locales';
 import { clientDeclarations } from './client-types';
 import { minifyAsset } from './minify-assets';
@@ -120,8 +120,8 @@ async function buildAssets(assetsDir: string, outDir: string): Promise<void> {
     else writeFileSync(join(outDir, rel), minified);
   }
   const browser: BuildOptions = { bundle: true, platform: 'browser', target: BROWSERS, sourcemap: false, legalComments: 'none', logLevel: 'warning' };
-  // The page: one script, the client module and qrcode included, without qrcode's segment optimiser (assets/qr.ts).
-  await build({ ...browser, entryPoints: [join(assetsDir, 'app.ts')], outfile: join(outDir, 'app.js'), format: 'iife', minify: true, plugins: [withoutSegmentOptimiser] });
+  // The page: one script, the client module and qrcode's encoder included, for byte segments only (assets/qr.ts).
+  await build({ ...browser, entryPoints: [join(assetsDir, 'app.ts')], outfile: join(outDir, 'app.js'), format: 'iife', minify: true, plugins: [byteSegmentsOnly] });
   // The client module for host frontends: an ES module, readable (not minified), with its types next to it.
   await build({
     ...browser,
@@ -139,16 +139,34 @@ async function buildAssets(assetsDir: string, outDir: string): Promise<void> {
 }
 
 /**
- * qrcode requires its shortest-path library at load time, but uses it only to split a string into segments. The page
- * hands qrcode one ready segment (assets/qr.ts), so the library is replaced by a stub that says so if it is ever called.
+ * qrcode turns text into segments (numeric, alphanumeric, kanji, byte), with a shortest-path library to choose them.
+ * The page hands it one ready byte segment (assets/qr.ts), so its segment module is replaced by one that builds byte
+ * segments only, and says so if anything else is asked of it: the page carries none of the other modes' code.
  */
-const withoutSegmentOptimiser: Plugin = {
-  name: 'without-qrcode-segment-optimiser',
+const SEGMENTS_STUB = `
+const ByteData = require('./byte-data');
+const refuse = () => { throw new Error('qrcode: the page bundles byte segments only (scripts/build.ts)'); };
+exports.fromArray = (segments) => segments.map((segment) => (segment.mode === 'byte' ? new ByteData(segment.data) : refuse()));
+exports.fromString = refuse;
+exports.rawSplit = refuse;
+`;
+/** The modes' text patterns, which only the segment module above would have asked for. */
+const REGEX_STUB = `
+const refuse = () => { throw new Error('qrcode: the page bundles byte segments only (scripts/build.ts)'); };
+exports.testNumeric = exports.testAlphanumeric = exports.testKanji = refuse;
+`;
+const STUBS: Readonly<Record<string, string>> = { segments: SEGMENTS_STUB, regex: REGEX_STUB };
+
+const byteSegmentsOnly: Plugin = {
+  name: 'qrcode-byte-segments-only',
   setup(plugin) {
-    plugin.onResolve({ filter: /^dijkstrajs$/ }, () => ({ path: 'dijkstrajs', namespace: 'stub' }));
-    plugin.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents: "module.exports = { find_path() { throw new Error('qrcode: pass segments, the page bundles no segment optimiser'); } };",
+    plugin.onResolve({ filter: /^\.\/(segments|regex)$/ }, (args) =>
+      /[\\/]qrcode[\\/]lib[\\/]core$/.test(args.resolveDir) ? { path: join(args.resolveDir, `${args.path.slice(2)}.js`), namespace: 'qrcode-stub' } : undefined,
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'qrcode-stub' }, (args) => ({
+      contents: STUBS[basename(args.path, '.js')] ?? '',
       loader: 'js',
+      resolveDir: dirname(args.path),
     }));
   },
 };
