@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { CheckDeviceResponse, ForgetDeviceRequest, ForgetDeviceResponse, ListDevicesResponse, TrustedDevice, TrustedDeviceGrant } from '../contract';
 import { deviceExpiry, MAX_TRUSTED_DEVICES } from '../state/devices';
-import type { TrustedDeviceRecord } from '../state/model';
+import type { TrustedDeviceRecord, VerifiedFactor } from '../state/model';
 import type { DeviceToTrust } from '../state/security-state';
 import { signApprovalToken } from './approval';
-import { Failure } from './failures';
+import { Failure, isFailure } from './failures';
 import { describeUserAgent } from './user-agent';
 import type { UserScope } from './user-scope';
 import type { ProvenCaller } from './users';
@@ -41,11 +41,30 @@ export function grantOf(device: DeviceToTrust, trustedAt: Date, ttlMs: number): 
 }
 
 /**
+ * A device is trusted only while the authenticator it was trusted with is verified: after the lock check, Verify is
+ * asked for it, so a factor deleted outside the kit (the Console, the API) ends the user's devices too, with a
+ * `device.forgotten` event. Not a guess, so not counted.
+ */
+function requireAuthenticator(scope: UserScope<ProvenCaller>): (known: VerifiedFactor | undefined) => Promise<void> {
+  return async (known) => {
+    // Devices are trusted with a code check, which records the factor: a state without one has none.
+    if (known === undefined) throw new Failure('device_not_trusted');
+    const factor = await scope.verify.fetchFactor(scope.identity, known.sid).catch((error: unknown) => {
+      if (isFailure(error, 'factor_not_found')) return undefined;
+      throw error;
+    });
+    if (factor?.status === 'verified') return;
+    await scope.state.record([], (state) => ({ ...state, devices: [] }));
+    throw new Failure('device_not_trusted');
+  };
+}
+
+/**
  * A sign-in with a trusted device's token: an approval token with `amr: ["trusted_device"]` and `device_trusted_at`,
  * or Failure('device_not_trusted'), counted like a wrong code (locked and capped as for codes).
  */
 export async function checkDevice(scope: UserScope<ProvenCaller>, deviceToken: string, options: { nonce?: string } = {}): Promise<CheckDeviceResponse> {
-  const device = await scope.withCodeCheck({ purpose: 'device' }, ({ attempt }) => attempt.redeemDevice(deviceToken));
+  const device = await scope.withCodeCheck({ purpose: 'device', prepare: requireAuthenticator(scope) }, ({ attempt }) => attempt.redeemDevice(deviceToken));
   if (device === undefined) throw new Failure('device_not_trusted');
   const trustedAt = new Date(device.trustedAt);
   const approval = await signApprovalToken(

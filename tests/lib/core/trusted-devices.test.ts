@@ -268,3 +268,27 @@ describe('races', () => {
     }
   });
 });
+
+describe('the authenticator behind the devices', () => {
+  test('a factor deleted outside the kit (Verify’s API) ends its devices at their next sign-in, uncounted', async () => {
+    const user = await enrolled();
+    const grant = await trust(user);
+    await core.entityOf(user.scope.user).factors(user.factorSid).remove();
+    expect(await failureOf(checkDevice(user.scope, grant.deviceToken))).toBe('device_not_trusted');
+    expect(await webFailures(user.scope)).toBe(0);
+    expect((await listDevices(user.scope)).devices).toEqual([]);
+    expect(await eventsOf(user.scope)).toContain('device.forgotten:factor_deleted:1');
+  });
+
+  test('a sign-in with a device asks Verify for the factor, and nothing that takes a code', async () => {
+    const user = await enrolled();
+    const grant = await trust(user);
+    const before = core.emulator.exchanges.length;
+    await checkDevice(user.scope, grant.deviceToken);
+    const verifyCalls = core.emulator.exchanges
+      .slice(before)
+      .filter((exchange) => exchange.path.startsWith('/v2/'))
+      .map((exchange) => `${exchange.method} ${exchange.path.split('?')[0]?.replace(/(YF|VA)[0-9a-f]{32}/g, '$1…').replace(/Entities\/[^/]+/, 'Entities/…')}`);
+    expect(verifyCalls).toEqual(['GET /v2/Services/VA…/Entities/…/Factors/YF…']);
+  });
+});
