@@ -247,18 +247,14 @@ export function renderActivityItem(i18n: Localizer, tone: ActivityTone, occurred
 }
 
 /**
- * The kit's placeholders for what a User-Agent did not say (`Unknown browser`, `Unknown platform`: API data in English,
- * lib/core/user-agent.ts), shown in the page's language; real names (Firefox, Windows) stay as they are.
+ * "Firefox on Linux": the browser and platform the kit read when the device was trusted. Real names stay as they are;
+ * what the User-Agent did not say (null) is said in the page's language.
  */
-const UNKNOWN_KIND = /^Unknown (browser|platform)$/;
-
-/** "Firefox on Linux": the browser and platform the kit read when the device was trusted. */
 export function deviceKind(t: Translator, device: TrustedDevice): string {
-  const word = (name: string): string => {
-    const unknown = UNKNOWN_KIND.exec(name)?.[1];
-    return unknown === undefined ? name : t.text(unknown === 'browser' ? 'devices.unknownBrowser' : 'devices.unknownPlatform');
-  };
-  return t.text('devices.onPlatform', { browser: word(device.browser), platform: word(device.platform) });
+  return t.text('devices.onPlatform', {
+    browser: device.browser ?? t.text('devices.unknownBrowser'),
+    platform: device.platform ?? t.text('devices.unknownPlatform'),
+  });
 }
 
 /** The name a trusted device goes by: the person's label for it, or its browser and platform. */

@@ -137,10 +137,10 @@ export interface TrustedDevice {
   deviceId: string;
   /** The user's name for it, or null when none was given. */
   label: string | null;
-  /** From the User-Agent when it was trusted, in plain words (`Firefox`, `Chrome`, …; `Unknown browser`). */
-  browser: string;
-  /** `Windows`, `macOS`, `iOS`, `Android`, `Linux`, …; `Unknown platform`. */
-  platform: string;
+  /** From the User-Agent when it was trusted, in plain words (`Firefox`, `Chrome`, …); null when it did not say. */
+  browser: string | null;
+  /** `Windows`, `macOS`, `iOS`, `Android`, `Linux`, …; null when the User-Agent did not say. */
+  platform: string | null;
   /** ISO 8601 */
   trustedAt: string;
   /** ISO 8601: the last sign-in with it (at first, when it was trusted). */

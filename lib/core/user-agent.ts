@@ -2,9 +2,10 @@
 // their own device, and nothing more (no version, which would only go stale). Order matters: many browsers name
 // others in their User-Agent (Edge and Opera say Chrome, Chrome says Safari), so the more specific ones come first.
 
+/** Names that need no translation (Firefox, Windows); null for what the User-Agent does not say, for the reader's words. */
 export interface DeviceDescription {
-  browser: string;
-  platform: string;
+  browser: string | null;
+  platform: string | null;
 }
 
 const BROWSERS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -26,15 +27,12 @@ const PLATFORMS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bLinux\b/, 'Linux'],
 ];
 
-export const UNKNOWN_BROWSER = 'Unknown browser';
-export const UNKNOWN_PLATFORM = 'Unknown platform';
-
-function firstMatch(text: string, table: ReadonlyArray<readonly [RegExp, string]>): string | undefined {
-  return table.find(([pattern]) => pattern.test(text))?.[1];
+function firstMatch(text: string, table: ReadonlyArray<readonly [RegExp, string]>): string | null {
+  return table.find(([pattern]) => pattern.test(text))?.[1] ?? null;
 }
 
-/** The browser and platform a User-Agent names, in plain words; `Unknown …` for what it does not say. */
+/** The browser and platform a User-Agent names, in plain words; null for what it does not say. */
 export function describeUserAgent(userAgent: string | undefined): DeviceDescription {
   const text = userAgent ?? '';
-  return { browser: firstMatch(text, BROWSERS) ?? UNKNOWN_BROWSER, platform: firstMatch(text, PLATFORMS) ?? UNKNOWN_PLATFORM };
+  return { browser: firstMatch(text, BROWSERS), platform: firstMatch(text, PLATFORMS) };
 }

@@ -89,9 +89,9 @@ export interface TrustedDeviceRecord {
   digest: string;
   /** The user's name for it; null when none was given. */
   label: string | null;
-  /** In plain words, from the User-Agent when it was trusted (lib/core/user-agent.ts). */
-  browser: string;
-  platform: string;
+  /** In plain words, from the User-Agent when it was trusted (lib/core/user-agent.ts); null when it did not say. */
+  browser: string | null;
+  platform: string | null;
   /** Epoch ms when it was trusted: it stays trusted TRUSTED_DEVICE_DAYS from then (./devices.ts). */
   trustedAt: number;
   /** Epoch ms of the last sign-in with it. */
@@ -226,6 +226,11 @@ function isDeviceText(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_DEVICE_TEXT;
 }
 
+/** A label, browser or platform: null when the person gave none or the User-Agent did not say. */
+function isDeviceTextOrNull(value: unknown): value is string | null {
+  return value === null || isDeviceText(value);
+}
+
 function parseDevices(value: unknown): TrustedDeviceRecord[] | undefined {
   // Documents written before trusted devices have none.
   if (value === undefined) return [];
@@ -234,7 +239,7 @@ function parseDevices(value: unknown): TrustedDeviceRecord[] | undefined {
   for (const entry of value) {
     if (!isRecord(entry) || !isDeviceText(entry.id) || typeof entry.digest !== 'string' || entry.digest === '') return undefined;
     const { id, digest, label, browser, platform, trustedAt, lastUsedAt } = entry;
-    if ((label !== null && !isDeviceText(label)) || !isDeviceText(browser) || !isDeviceText(platform)) return undefined;
+    if (!isDeviceTextOrNull(label) || !isDeviceTextOrNull(browser) || !isDeviceTextOrNull(platform)) return undefined;
     if (!isCount(trustedAt) || !isCount(lastUsedAt)) return undefined;
     devices.push({ id, digest, label, browser, platform, trustedAt, lastUsedAt });
   }

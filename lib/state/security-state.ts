@@ -129,8 +129,8 @@ export interface DeviceToTrust {
   /** The device token, handed to the caller once; never stored. */
   token: string;
   label: string | null;
-  browser: string;
-  platform: string;
+  browser: string | null;
+  platform: string | null;
   /** What the check was: the `device.trusted` event's outcome. */
   method: 'otp' | 'recovery_code';
 }

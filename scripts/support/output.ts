@@ -42,7 +42,7 @@ function factorLine(factor: FactorSummary): string {
 
 function deviceLine(device: DeviceSummary): string {
   const name = device.label === null ? '' : `${quoted(device.label)}  `;
-  return `${device.deviceId}  ${name}${device.browser} on ${device.platform}  trusted ${device.trustedAt}, last used ${device.lastUsedAt}, until ${device.expiresAt}`;
+  return `${device.deviceId}  ${name}${device.browser ?? 'unknown browser'} on ${device.platform ?? 'unknown platform'}  trusted ${device.trustedAt}, last used ${device.lastUsedAt}, until ${device.expiresAt}`;
 }
 
 function lockLine(channel: string, lock: LockSummary): string {

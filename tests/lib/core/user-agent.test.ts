@@ -1,6 +1,6 @@
 // A User-Agent in plain words for the list of trusted devices (lib/core/user-agent.ts): the browsers that name others
-// in their User-Agent are told apart, and what is not said is "Unknown".
-import { describeUserAgent, UNKNOWN_BROWSER, UNKNOWN_PLATFORM } from '../../../lib/core/user-agent';
+// in their User-Agent are told apart, and what is not said is null (the page says it in its reader's language).
+import { describeUserAgent } from '../../../lib/core/user-agent';
 
 test.each([
   ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', 'Chrome', 'Windows'],
@@ -16,12 +16,12 @@ test.each([
   ['Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/133.0 Mobile/15E148 Safari/605.1.15', 'Firefox', 'iOS'],
   ['Mozilla/5.0 (iPad; CPU OS 17_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1', 'Safari', 'iPadOS'],
   ['Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', 'Chrome', 'ChromeOS'],
-  ['curl/8.5.0', UNKNOWN_BROWSER, UNKNOWN_PLATFORM],
-  ['', UNKNOWN_BROWSER, UNKNOWN_PLATFORM],
+  ['curl/8.5.0', null, null],
+  ['', null, null],
 ])('%s → %s on %s', (userAgent, browser, platform) => {
   expect(describeUserAgent(userAgent)).toEqual({ browser, platform });
 });
 
 test('no User-Agent at all is unknown too', () => {
-  expect(describeUserAgent(undefined)).toEqual({ browser: UNKNOWN_BROWSER, platform: UNKNOWN_PLATFORM });
+  expect(describeUserAgent(undefined)).toEqual({ browser: null, platform: null });
 });

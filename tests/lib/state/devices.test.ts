@@ -112,8 +112,9 @@ describe('the stored form', () => {
     ['a label that is not text', [{ ...device(1), label: 7 }]],
     ['an empty label', [{ ...device(1), label: '' }]],
     ['a label over 64 characters', [{ ...device(1), label: 'x'.repeat(65) }]],
-    ['no browser', [{ ...device(1), browser: undefined }]],
-    ['no platform', [{ ...device(1), platform: '' }]],
+    ['no browser field', [{ ...device(1), browser: undefined }]],
+    ['an empty platform', [{ ...device(1), platform: '' }]],
+    ['a browser that is not text', [{ ...device(1), browser: 3 }]],
     ['a negative time', [{ ...device(1), trustedAt: -1 }]],
     ['a fractional time', [{ ...device(1), lastUsedAt: 1.5 }]],
     ['an entry that is not an object', ['td_1']],
@@ -122,8 +123,12 @@ describe('the stored form', () => {
     expect(parseState(stored)).toBeUndefined();
   });
 
-  test('a label of exactly 64 characters and a null label are read', () => {
-    const stored = { ...(JSON.parse(storedForm(emptyState())) as Record<string, unknown>), devices: [{ ...device(1), label: 'x'.repeat(64) }, device(2)] };
-    expect(parseState(stored)?.devices.map((kept) => kept.label)).toEqual(['x'.repeat(64), null]);
+  test('a label of exactly 64 characters and a null label are read; so are a browser and platform the User-Agent did not say', () => {
+    const unknown = { ...device(2), browser: null, platform: null };
+    const stored = { ...(JSON.parse(storedForm(emptyState())) as Record<string, unknown>), devices: [{ ...device(1), label: 'x'.repeat(64) }, unknown] };
+    expect(parseState(stored)?.devices.map((kept) => [kept.label, kept.browser, kept.platform])).toEqual([
+      ['x'.repeat(64), 'Firefox', 'Linux'],
+      [null, null, null],
+    ]);
   });
 });

@@ -174,7 +174,7 @@ describe('the stored form', () => {
         digest: randomBytes(16).toString('base64url'),
         label: '端'.repeat(MAX_DEVICE_LABEL_LENGTH),
         browser: 'Samsung Internet',
-        platform: 'Unknown platform',
+        platform: 'ChromeOS',
         trustedAt: T0 - i * DAY_MS,
         lastUsedAt: T0 + i,
       })),
