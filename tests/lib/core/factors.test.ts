@@ -877,4 +877,27 @@ describe("the state document's lifetime", () => {
     const expires = await expiryOf(scope);
     expect(expires?.getTime()).toBeGreaterThan(core.now());
   });
+
+  test('a factor verified before the kit kept state has no recovery codes: the document the first check writes never expires either', async () => {
+    const scope = newUser();
+    const entity = core.entityOf(scope.user);
+    const created = await entity.newFactors.create({ friendlyName: 'legacy', factorType: 'totp' });
+    const secret = String((created.binding as { secret?: unknown }).secret);
+    await entity.factors(created.sid).update({ authPayload: core.code(secret) });
+    await core.nextStep();
+    await checkCode(scope, core.code(secret));
+    expect(await expiryOf(scope)).toBeNull();
+  });
+
+  test('recovery codes outlive a factor deleted outside the kit: they still sign in, so the document keeps no expiry', async () => {
+    const scope = newUser();
+    const { factorSid, secret, recoveryCodes } = await core.enroll(scope);
+    await core.entityOf(scope.user).factors(factorSid).remove();
+    await core.nextStep();
+    // The check finds the known factor gone and forgets it; the codes stay.
+    await expect(checkCode(scope, core.code(secret))).rejects.toMatchObject({ kind: 'not_enrolled' });
+    expect((await stateOf(scope)).factor).toBeNull();
+    expect(await expiryOf(scope)).toBeNull();
+    expect((await useRecoveryCode(scope, recoveryCodes[0] ?? '')).status).toBe('approved');
+  });
 });

@@ -80,6 +80,8 @@ describe('trusting a device', () => {
     const stored = await storedText(user.scope);
     expect(stored).not.toContain(grant.deviceToken);
     expect(stored).toContain(grant.deviceId);
+    // 128 bits of the HMAC: ten devices stay small in the 16 KiB document.
+    expect((JSON.parse(stored) as { devices: Array<{ digest: string }> }).devices.map((device) => device.digest)).toEqual([expect.stringMatching(/^[A-Za-z0-9_-]{22}$/)]);
     expect(await listDevices(user.scope)).toEqual({
       devices: [
         {
@@ -158,6 +160,8 @@ describe('signing in with a trusted device', () => {
     await core.setClock(trustedAt + TTL_MS - 1);
     expect((await checkDevice(user.scope, grant.deviceToken)).status).toBe('approved');
     await core.setClock(trustedAt + TTL_MS);
+    // Listed no more from that moment, before any write has taken it out of the state.
+    expect((await listDevices(user.scope)).devices).toEqual([]);
     expect(await failureOf(checkDevice(user.scope, grant.deviceToken))).toBe('device_not_trusted');
     expect(await webFailures(user.scope)).toBe(1);
     expect((await listDevices(user.scope)).devices).toEqual([]);

@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 /** Two "requests" of one fresh user: guards over the same document, each with its own budget and log. */
-function requestsOf(channel: Channel = 'web'): {
+function requestsOf(channel: Channel = 'web', policy = POLICY): {
   guard: () => SecurityState;
   logged: string[];
   recorded: ActivityEvent[][];
@@ -61,7 +61,7 @@ function requestsOf(channel: Channel = 'web'): {
         store: createSyncStateStore(emulator.client, { serviceSid, deadline: Date.now() + 5000 }),
         identity,
         channel,
-        policy: POLICY,
+        policy,
         now: () => new Date(clock),
         codeKey,
         recoveryCodes,
@@ -307,4 +307,137 @@ test("a release ends only its own hold, and is harmless once the hold has run ou
   await guard().holdEnrollment();
   await first.release();
   await expect(guard().holdEnrollment()).rejects.toMatchObject({ kind: 'enrollment_in_progress', retryAfterSeconds: 30 });
+});
+
+/** Replaces the user's document with `data`, as the operator's reset does (or any other writer). */
+async function overwriteDocument(identity: string, data: object): Promise<void> {
+  await emulator.client.sync.v1.services(serviceSid).documents(stateDocumentName(identity)).update({ data });
+}
+
+function eventsIn(recorded: ActivityEvent[][]): string[] {
+  return recorded.flat().map((event) => [event.type, event.outcome].filter((part) => part !== undefined).join(':'));
+}
+
+describe('the hard cap and the quota refuse before anything is reserved', () => {
+  test('the account cap: the wrong code that reaches it throws capped, logs it once, and every later check is capped', async () => {
+    const { guard, logged, recorded } = requestsOf('web', { ...POLICY, threshold: 100, hardCap: 4 });
+    for (let i = 0; i < 3; i += 1) await (await guard().beginCodeCheck(CHALLENGE)).refused();
+    await expect((await guard().beginCodeCheck(CHALLENGE)).refused()).rejects.toMatchObject({ kind: 'capped' });
+    await expect(guard().beginCodeCheck(CHALLENGE)).rejects.toMatchObject({ kind: 'capped' });
+    expect(logged).toEqual(['lockout: a user reached the hard cap of 4 consecutive wrong codes; no code is checked on any channel until support unlocks']);
+    const capped = recorded.flat().find((event) => event.type === 'lock.started');
+    expect(capped).toMatchObject({ outcome: 'hard_cap', detail: { consecutiveFailures: 4 } });
+  });
+
+  test("voice's share: half the cap ends the studio channel only, with a line of its own", async () => {
+    const { guard, logged, recorded } = requestsOf('studio', { ...POLICY, threshold: 100, hardCap: 4 });
+    await (await guard().beginCodeCheck(CHALLENGE)).refused();
+    await expect((await guard().beginCodeCheck(CHALLENGE)).refused()).rejects.toMatchObject({ kind: 'capped' });
+    expect(logged).toEqual([
+      "lockout: a user's studio channel reached its share (2) of the hard cap; it checks no code until a success elsewhere or support unlocks",
+    ]);
+    expect(recorded.flat().find((event) => event.type === 'lock.started')).toMatchObject({ outcome: 'channel_cap', detail: { consecutiveFailures: 2 } });
+  });
+
+  test("the channel's share of Verify's quota: the 25th challenge in an hour is challenges_throttled with the wait", async () => {
+    const { guard, advance } = requestsOf();
+    for (let i = 0; i < 24; i += 1) {
+      const attempt = await guard().beginCodeCheck(CHALLENGE);
+      // Sent to Verify, then an error: the check keeps its place in the quota.
+      attempt.markCodeSent(true);
+      await attempt.close();
+      advance(1000);
+    }
+    await expect(guard().beginCodeCheck(CHALLENGE)).rejects.toMatchObject({ kind: 'challenges_throttled', retryAfterSeconds: 3600 - 24 });
+    // A recovery code takes no place in Verify's quota.
+    await expect(guard().beginCodeCheck({ purpose: 'recovery' })).resolves.toBeDefined();
+  });
+});
+
+describe('checks in flight that lapse', () => {
+  test('are counted with the next write, even one that changes nothing else, and their lock is logged then', async () => {
+    const { guard, advance, logged, recorded, identity } = requestsOf();
+    for (let i = 0; i < 5; i += 1) await guard().beginCodeCheck(CHALLENGE);
+    advance(IN_FLIGHT_MS);
+    // A forget of a device that is not there writes nothing of its own; the lapsed checks are written all the same.
+    await expect(guard().forgetDevices({ deviceId: 'td_0000000000000000' })).rejects.toMatchObject({ kind: 'device_not_found' });
+    expect((await documentOf(identity)).caller).toMatchObject({ inFlight: [], failures: 0, level: 1 });
+    expect(logged).toEqual(["lockout: a user's web channel is locked for 60 s (5 wrong codes in a row, lock 1 since the last success)"]);
+    expect(eventsIn(recorded)).toEqual(['challenge.failed:unconfirmed', 'challenge.failed:unconfirmed', 'challenge.failed:unconfirmed', 'challenge.failed:unconfirmed', 'challenge.failed:unconfirmed', 'lock.started:threshold']);
+  });
+
+  test('a read that finds nothing to settle writes nothing', async () => {
+    const { guard, recorded } = requestsOf();
+    await guard().record([{ type: 'factor.created', factorSid: FACTOR.sid }]);
+    recorded.length = 0;
+    await expect(guard().forgetDevices({ deviceId: 'td_0000000000000000' })).rejects.toMatchObject({ kind: 'device_not_found' });
+    expect(recorded).toEqual([]);
+  });
+});
+
+describe('the enrollment hold', () => {
+  test('the verified factor the state knows is never deleted without a step-up; another factor may be', async () => {
+    const { guard } = requestsOf();
+    await guard().record([], (state) => ({ ...state, factor: FACTOR }));
+    await expect(guard().holdDelete(FACTOR.sid)).rejects.toMatchObject({ kind: 'step_up_required' });
+    await expect(guard().holdDelete(`YF${'b'.repeat(32)}`)).resolves.toBeDefined();
+  });
+
+  test('a release that is no longer its own still writes its events, and leaves the other hold alone', async () => {
+    const { guard, advance, recorded } = requestsOf();
+    const first = await guard().holdEnrollment();
+    advance(31_000);
+    await guard().holdEnrollment();
+    await first.release([{ type: 'factor.deleted', factorSid: FACTOR.sid }]);
+    expect(eventsIn(recorded)).toContain('factor.deleted');
+    await expect(guard().holdEnrollment()).rejects.toMatchObject({ kind: 'enrollment_in_progress' });
+  });
+
+  test("a first code takes the hold with its reservation: it waits for a set-up in flight, then holds off others until its outcome", async () => {
+    const { guard } = requestsOf();
+    const factorSid = FACTOR.sid;
+    const verifying = { purpose: 'factor', hold: { phase: 'verifying', factorSid } } as const;
+    const enrollment = await guard().holdEnrollment();
+    await expect(guard().beginCodeCheck(verifying)).rejects.toMatchObject({ kind: 'enrollment_in_progress', retryAfterSeconds: 30 });
+    // Once the set-up handed out this factor, its first code may be checked; another factor's may not.
+    await enrollment.created(factorSid, [{ type: 'factor.created', factorSid }]);
+    await expect(guard().beginCodeCheck({ ...verifying, hold: { phase: 'verifying', factorSid: `YF${'c'.repeat(32)}` } })).rejects.toMatchObject({ kind: 'enrollment_in_progress' });
+    const check = await guard().beginCodeCheck(verifying);
+    await expect(guard().holdEnrollment()).rejects.toMatchObject({ kind: 'enrollment_in_progress', retryAfterSeconds: 15 });
+    await check.activated(FACTOR, '123456', await issueSet());
+    await expect(guard().holdEnrollment()).resolves.toBeDefined();
+  });
+
+  test('a first code that ends without an outcome gives the hold back', async () => {
+    const { guard } = requestsOf();
+    const check = await guard().beginCodeCheck({ purpose: 'factor', hold: { phase: 'verifying', factorSid: FACTOR.sid } });
+    await check.close();
+    await expect(guard().holdEnrollment()).resolves.toBeDefined();
+  });
+
+  test('created applies its change with its events, and keeps the hold', async () => {
+    const { guard } = requestsOf();
+    const ticket = await guard().holdEnrollment();
+    await ticket.created(FACTOR.sid, [], (state) => ({ ...state, factor: FACTOR }));
+    expect((await guard().beginCodeCheck(CHALLENGE)).knownFactor).toEqual(FACTOR);
+    await expect(guard().holdEnrollment()).rejects.toMatchObject({ kind: 'enrollment_in_progress' });
+  });
+});
+
+describe("an outcome after the check's reservation is gone (the operator reset the user meanwhile)", () => {
+  test('an approval does not stand, a refusal counts nothing, and neither a recovery code nor a device signs in', async () => {
+    const { guard, identity } = requestsOf();
+    const approval = await guard().beginCodeCheck(CHALLENGE);
+    const refusal = await guard().beginCodeCheck(CHALLENGE);
+    const recovery = await guard().beginCodeCheck({ purpose: 'recovery' });
+    const device = await guard().beginCodeCheck({ purpose: 'device' });
+    const reuse = await guard().beginCodeCheck(CHALLENGE);
+    await overwriteDocument(identity, JSON.parse(storedForm(emptyState())) as object);
+    expect(await approval.approved(FACTOR, '123456')).toBe(false);
+    await refusal.refused();
+    expect(await recovery.redeemRecoveryCode('0000-0000-0000-0000', { purpose: 'sign_in' })).toBeUndefined();
+    expect(await device.redeemDevice('A'.repeat(43))).toBeUndefined();
+    await expect(reuse.reused(FACTOR)).rejects.toMatchObject({ kind: 'code_reused', retryAfterSeconds: 1 });
+    expect((await documentOf(identity)).caller).toMatchObject({ failures: 0, streak: 0, inFlight: [] });
+  });
 });
