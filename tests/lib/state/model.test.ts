@@ -202,7 +202,7 @@ describe('the stored form', () => {
     const failures = state.trail.filter((event) => event.type === 'challenge.failed');
     const left = trail.filter((event) => event.type === 'challenge.failed');
     // Ten trusted devices at their largest take 2.8 KB of the 15 KiB: at this extreme (a lock threshold of 100, so 30
-    // checks in flight per channel) the newest 7 failures stay (docs/figures.md).
+    // checks in flight per channel) the newest 7 failures stay (TRAIL_PRINT=1 prints the sizes).
     expect(left.length).toBeGreaterThanOrEqual(5);
     expect(left).toEqual(failures.slice(-left.length));
     expect(parsed).toEqual({ ...state, trail: [...trail] });
