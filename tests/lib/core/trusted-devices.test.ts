@@ -284,6 +284,15 @@ describe('the authenticator behind the devices', () => {
     expect(await eventsOf(user.scope)).toContain('device.forgotten:factor_deleted:1');
   });
 
+  test('Verify unreachable is an outage, not a deleted factor: the devices are kept and nothing is counted', async () => {
+    const user = await enrolled();
+    const grant = await trust(user);
+    await core.emulator.fault({ match: { method: 'GET', path: `/Factors/${user.factorSid}` }, status: 503 });
+    expect(await failureOf(checkDevice(user.scope, grant.deviceToken))).toBe('upstream_unavailable');
+    expect(await webFailures(user.scope)).toBe(0);
+    expect((await checkDevice(user.scope, grant.deviceToken)).status).toBe('approved');
+  });
+
   test('a sign-in with a device asks Verify for the factor, and nothing that takes a code', async () => {
     const user = await enrolled();
     const grant = await trust(user);
