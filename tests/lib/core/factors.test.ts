@@ -901,3 +901,43 @@ describe("the state document's lifetime", () => {
     expect((await useRecoveryCode(scope, recoveryCodes[0] ?? '')).status).toBe('approved');
   });
 });
+
+describe("a Verify error that proves no code was checked gives the check's place in the quota back", () => {
+  /** The web channel's quota entries (epoch ms of its Verify challenges within the hour) as the state keeps them. */
+  async function quotaOf(scope: UserScope): Promise<unknown[]> {
+    return ((await stateOf(scope)).caller as { challenges: unknown[] }).challenges;
+  }
+
+  test.each([
+    [{ code: 60391 }, 'challenge_not_found'],
+    [{ code: 60318 }, 'factor_not_verified'],
+    [{ code: 60322 }, 'factor_state_conflict'],
+    [{ code: 60315 }, 'too_many_factors'],
+    [{ code: 60310 }, 'factor_attempts_exhausted'],
+    [{ code: 60308 }, 'factor_attempts_throttled'],
+    [{ code: 60312 }, 'challenges_throttled'],
+    [{ code: 60326 }, 'enrollments_throttled'],
+    [{ code: 60200 }, 'upstream_refused_input'],
+    [{ code: 20429 }, 'upstream_rate_limited'],
+    [{ status: 503 }, 'upstream_unavailable'],
+    [{ status: 401 }, 'misconfigured'],
+  ])('%j (%s)', async (fault, kind) => {
+    const scope = newUser();
+    const { secret } = await core.enroll(scope);
+    await core.nextStep();
+    const before = await quotaOf(scope);
+    await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, ...fault });
+    expect(await failureOf(checkCode(scope, core.code(secret)))).toBe(kind);
+    expect(await quotaOf(scope)).toEqual(before);
+  });
+
+  test('an error after which Verify may have checked the code keeps the place (a 500)', async () => {
+    const scope = newUser();
+    const { secret } = await core.enroll(scope);
+    await core.nextStep();
+    const before = await quotaOf(scope);
+    await core.emulator.fault({ match: { method: 'POST', path: '/Challenges' }, status: 500 });
+    expect(await failureOf(checkCode(scope, core.code(secret)))).toBe('upstream_error');
+    expect(await quotaOf(scope)).toHaveLength(before.length + 1);
+  });
+});
