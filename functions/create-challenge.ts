@@ -7,9 +7,10 @@
 //           404 not_enrolled when the caller has no verified factor; 429 locked after too many wrong codes in a row.
 import { createCallerEndpoint } from '../lib/http/endpoint';
 import { checkCode } from '../lib/core/factors';
+import { rememberRequested } from '../lib/core/trusted-devices';
 import { createChallengeSchema } from '../lib/http/schemas';
 
-export const handler = createCallerEndpoint('create-challenge', createChallengeSchema, async (scope, { code, rememberDevice, deviceLabel, ...options }, { userAgent }) => ({
+export const handler = createCallerEndpoint('create-challenge', createChallengeSchema, async (scope, { code, factorSid, nonce, ...remember }, { userAgent }) => ({
   status: 200,
-  body: await checkCode(scope, code, { ...options, remember: rememberDevice === true ? { label: deviceLabel, userAgent } : undefined }),
+  body: await checkCode(scope, code, { factorSid, nonce, remember: rememberRequested(remember, userAgent) }),
 }));

@@ -6,9 +6,10 @@
 //           invalid_code for a wrong or used code (it counts towards the lock); 429 locked.
 import { createCallerEndpoint } from '../lib/http/endpoint';
 import { useRecoveryCode } from '../lib/core/factors';
+import { rememberRequested } from '../lib/core/trusted-devices';
 import { useRecoveryCodeSchema } from '../lib/http/schemas';
 
-export const handler = createCallerEndpoint('use-recovery-code', useRecoveryCodeSchema, async (scope, { code, nonce, rememberDevice, deviceLabel }, { userAgent }) => ({
+export const handler = createCallerEndpoint('use-recovery-code', useRecoveryCodeSchema, async (scope, { code, nonce, ...remember }, { userAgent }) => ({
   status: 200,
-  body: await useRecoveryCode(scope, code, { nonce, remember: rememberDevice === true ? { label: deviceLabel, userAgent } : undefined }),
+  body: await useRecoveryCode(scope, code, { nonce, remember: rememberRequested(remember, userAgent) }),
 }));

@@ -24,6 +24,14 @@ export interface RememberDevice {
   userAgent?: string;
 }
 
+/** What a request's `rememberDevice` and `deviceLabel` ask of a code check: nothing unless the box was ticked. */
+export function rememberRequested(
+  request: { rememberDevice?: boolean; deviceLabel?: string },
+  userAgent: string | undefined,
+): RememberDevice | undefined {
+  return request.rememberDevice === true ? { label: request.deviceLabel, userAgent } : undefined;
+}
+
 /** A new device to trust with an approved check: its public id, its token, and what it is in plain words. */
 export function newDevice(remember: RememberDevice, method: DeviceToTrust['method']): DeviceToTrust {
   return {
